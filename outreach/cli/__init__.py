@@ -1,0 +1,72 @@
+"""The `outreach` command line: a thin layer over the library.
+
+Commands live in small modules of this package and are imported only when
+run, so that `outreach --help` stays fast (the network clients are heavy).
+To add one, add a line to COMMANDS.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from ..errors import OutreachError
+from .common import AppContext
+
+# name -> (module in this package, attribute, one-line help shown by --help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "check": ("share_cmds", "check", "Validate the config and share targets; report retired networks."),
+    "share": ("share_cmds", "share", "Print every network's share link for a page, news item or URL."),
+    "buttons": ("share_cmds", "buttons", "Export static share bars, manifests and a demo page."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[cmd_name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Help from the table, so --help imports none of the command modules.
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except OutreachError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=LazyGroup)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="OUTREACH_CONFIG",
+    help="Campaign YAML (default: ./outreach.yaml, else the bundled campaign).",
+)
+@click.version_option(package_name="outreach")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Share links, share bars and scheduled posts for a campaign.
+
+    \b
+    Example:
+      outreach check
+      outreach share ales --lang be
+    """
+    ctx.obj = AppContext(config_path=config_path)
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="outreach")

@@ -1,0 +1,388 @@
+"""The campaign config: one YAML file, validated into typed models.
+
+Built once from a path and an injected environment mapping, then passed down;
+no module reads os.environ itself. Tokens are resolved into pydantic SecretStr,
+which prints as '**********'.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import ConfigError
+from .yamlfile import YamlDoc, load_yaml, validation_problems
+
+BUNDLED_CONFIG = Path(__file__).parent / "data" / "campaign.yaml"
+CONFIG_ENV = "OUTREACH_CONFIG"
+STORE_ENV = "OUTREACH_DB_URL"
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
+        )
+    return value
+
+
+Id = Annotated[str, Field(min_length=1)]
+LocalText = dict[str, str]
+"""Text per language code, e.g. {'en': 'Free Ales', 'be': 'Волю Алесю'}."""
+
+
+def pick(texts: Mapping[str, str], lang: str, fallback: str) -> str:
+    """The text in `lang`, else in the fallback language, else any; '' when empty."""
+    for key in (lang, fallback, "*"):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()), "")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _local(value: Any) -> Any:
+    # A plain string means "the same in every language".
+    return {"*": value} if isinstance(value, str) else value
+
+
+class Image(Model):
+    url: str
+    alt: LocalText = Field(default_factory=dict)
+
+    _alt = field_validator("alt", mode="before")(_local)
+
+
+class PageConfig(Model):
+    id: str
+    url: str
+    title: LocalText
+    summary: LocalText = Field(default_factory=dict)
+    image: Image | None = None
+
+    _id = field_validator("id")(_check_id)
+    _texts = field_validator("title", "summary", mode="before")(_local)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", v):
+            raise ValueError(f"{v!r} is not an http(s) URL")
+        return v
+
+
+class FeedConfig(Model):
+    id: str
+    url: str | None = None
+    path: str | None = None
+    channels: list[str] = Field(default_factory=lambda: ["*"])
+    template: str = "news"
+    poll_minutes: Annotated[int, Field(ge=1)] = 15
+    backlog: Annotated[int, Field(ge=0)] = 0
+    """How many of the newest items to announce the first time a feed is read."""
+
+    _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FeedConfig:
+        if (self.url is None) == (self.path is None):
+            raise ValueError("give exactly one of 'url' or 'path'")
+        return self
+
+
+class CampaignInfo(Model):
+    name: LocalText
+    base_url: str
+    mirror_url: str | None = None
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    default_language: str = "en"
+    hashtags: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    dates: dict[str, dt.date] = Field(default_factory=dict)
+    """Named dates for the campaign clock, e.g. arrest, sentence."""
+
+    _name = field_validator("name", mode="before")(_local)
+
+    @field_validator("languages")
+    @classmethod
+    def _langs(cls, v: list[str]) -> list[str]:
+        for lang in v:
+            if not _LANG.match(lang):
+                raise ValueError(f"{lang!r} is not a language code like 'en' or 'be'")
+        return v
+
+    @field_validator("hashtags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        out = []
+        for tag in v:
+            tag = tag.lstrip("#")
+            if not tag or not re.fullmatch(r"\w+", tag):
+                raise ValueError(f"hashtag {tag!r} may hold only letters, digits and '_'")
+            out.append(tag)
+        return out
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {v!r}; use a name like 'Europe/Minsk'") from None
+        return v
+
+    @model_validator(mode="after")
+    def _default_in_languages(self) -> CampaignInfo:
+        if self.default_language not in self.languages:
+            raise ValueError(
+                f"default_language {self.default_language!r} is not in languages {self.languages}"
+            )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Utm(Model):
+    enabled: bool = False
+    source: str = "share"
+    medium: str = "social"
+    campaign: str = ""
+
+
+class ShareSettings(Model):
+    targets_file: str | None = None
+    """share_targets.yaml to use; the bundled one when unset."""
+    networks: list[str] | None = None
+    """Which networks to offer, in this order; all active ones when unset."""
+    russian_jurisdiction: bool = False
+    """Offer VK, Odnoklassniki, LiveJournal (labelled as under Russian jurisdiction)."""
+    use_mirror: bool = False
+    utm: Utm = Field(default_factory=Utm)
+    before_you_share: LocalText = Field(default_factory=dict)
+
+
+class QuietHours(Model):
+    start: dt.time
+    end: dt.time
+
+
+class _ChannelBase(Model):
+    id: str
+    language: str = "en"
+    token_env: str | None = None
+    token_file: str | None = None
+    quiet_hours: QuietHours | None = None
+
+    _id = field_validator("id")(_check_id)
+
+
+class MastodonChannel(_ChannelBase):
+    kind: Literal["mastodon"]
+    instance: str
+    visibility: Literal["public", "unlisted", "private", "direct"] = "public"
+    content_warning: str | None = None
+    max_characters: Annotated[int, Field(ge=1)] | None = None
+    """Override the instance's limit; read from the instance by `doctor` otherwise."""
+
+
+class Button(Model):
+    label: LocalText
+    url: str
+
+    _label = field_validator("label", mode="before")(_local)
+
+
+class TelegramChannel(_ChannelBase):
+    kind: Literal["telegram"]
+    chat: str | int
+    api_base_url: str | None = None
+    silent: bool = False
+    link_preview: bool = True
+    buttons: list[Button] = Field(default_factory=list)
+
+
+Channel = Annotated[MastodonChannel | TelegramChannel, Field(discriminator="kind")]
+
+
+class AnnouncementConfig(Model):
+    id: str
+    template: str
+    page: str | None = None
+    channels: list[str] = Field(default_factory=lambda: ["*"])
+    at: dt.datetime | None = None
+    cron: str | None = None
+    timezone: str | None = None
+
+    _id = field_validator("id")(_check_id)
+
+    @model_validator(mode="after")
+    def _one_when(self) -> AnnouncementConfig:
+        if (self.at is None) == (self.cron is None):
+            raise ValueError("give exactly one of 'at' (a date and time) or 'cron'")
+        return self
+
+
+class StoreConfig(Model):
+    url: str = "sqlite:///outreach.sqlite3"
+
+
+class DeliverySettings(Model):
+    retry_budget: Annotated[int, Field(ge=0)] = 5
+    backoff_base_seconds: Annotated[float, Field(gt=0)] = 2.0
+    backoff_max_seconds: Annotated[float, Field(gt=0)] = 300.0
+    misfire_grace_minutes: Annotated[int, Field(ge=0)] = 60
+    timeout_seconds: Annotated[float, Field(gt=0)] = 20.0
+
+
+class AdminConfig(Model):
+    token_env: str | None = None
+    token_file: str | None = None
+    allowed_users: list[int] = Field(default_factory=list)
+    alert_chat: str | int | None = None
+
+
+class Config(Model):
+    campaign: CampaignInfo
+    share: ShareSettings = Field(default_factory=ShareSettings)
+    pages: list[PageConfig] = Field(default_factory=list)
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+    announcements: list[AnnouncementConfig] = Field(default_factory=list)
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    admin: AdminConfig = Field(default_factory=AdminConfig)
+    messages_dir: str | None = None
+    """An organiser's own template folder, layered over the bundled `messages/`."""
+
+    # Not from YAML: where the file was, for relative paths and error messages.
+    source: Path = Field(default=Path("."), exclude=True)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.source.parent
+
+    def resolve_path(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base_dir / p
+
+    def page(self, page_id: str) -> PageConfig | None:
+        return next((p for p in self.pages if p.id == page_id), None)
+
+    def channel(self, channel_id: str) -> MastodonChannel | TelegramChannel | None:
+        return next((c for c in self.channels if c.id == channel_id), None)
+
+    def channels_for(self, selector: list[str]) -> list[MastodonChannel | TelegramChannel]:
+        if "*" in selector:
+            return list(self.channels)
+        return [c for c in self.channels if c.id in selector]
+
+
+def resolve_secret(
+    env_name: str | None,
+    file_name: str | None,
+    environ: Mapping[str, str],
+    base_dir: Path,
+) -> SecretStr | None:
+    """A token from the named environment variable or file; None when neither is set."""
+    if env_name and environ.get(env_name):
+        return SecretStr(environ[env_name].strip())
+    if file_name:
+        path = Path(file_name).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"token file {path} cannot be read: {exc.strerror}") from None
+        return SecretStr(value) if value else None
+    return None
+
+
+def default_config_path(environ: Mapping[str, str], cwd: Path | None = None) -> Path:
+    """--config, else $OUTREACH_CONFIG, else ./outreach.yaml, else the bundled campaign."""
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    local = (cwd or Path.cwd()) / "outreach.yaml"
+    return local if local.exists() else BUNDLED_CONFIG
+
+
+def load_config(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    environ = environ if environ is not None else {}
+    path = Path(path) if path else default_config_path(environ)
+    doc = load_yaml(path)
+    return config_from_doc(doc, environ)
+
+
+def config_from_doc(doc: YamlDoc, environ: Mapping[str, str]) -> Config:
+    if not isinstance(doc.data, dict):
+        raise ConfigError(f"{doc.where(())}: the config must be a mapping with a 'campaign' key")
+    data = dict(doc.data)
+    if environ.get(STORE_ENV):
+        data["store"] = {**(data.get("store") or {}), "url": environ[STORE_ENV]}
+    try:
+        cfg = Config.model_validate({**data, "source": doc.path})
+    except ValidationError as exc:
+        raise ConfigError(
+            f"{doc.path}: the campaign config is not valid", validation_problems(doc, exc)
+        ) from None
+    problems = _cross_check(cfg, doc)
+    if problems:
+        raise ConfigError(f"{doc.path}: the campaign config is not consistent", problems)
+    return cfg
+
+
+def _cross_check(cfg: Config, doc: YamlDoc) -> list[str]:
+    """Checks that span sections: unique ids and references that must exist."""
+    problems: list[str] = []
+    langs = set(cfg.campaign.languages)
+
+    def dupes(section: str, ids: list[str]) -> None:
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                problems.append(f"{doc.where((section, i, 'id'))}: duplicate id {ident!r}")
+            seen.add(ident)
+
+    dupes("pages", [p.id for p in cfg.pages])
+    dupes("feeds", [f.id for f in cfg.feeds])
+    dupes("channels", [c.id for c in cfg.channels])
+    dupes("announcements", [a.id for a in cfg.announcements])
+    channel_ids = {c.id for c in cfg.channels}
+    for i, ch in enumerate(cfg.channels):
+        if ch.language not in langs:
+            problems.append(
+                f"{doc.where(('channels', i, 'language'))}: language {ch.language!r} "
+                f"is not one of the campaign's languages {sorted(langs)}"
+            )
+    for section, items in (("feeds", cfg.feeds), ("announcements", cfg.announcements)):
+        for i, item in enumerate(items):
+            for j, ref in enumerate(item.channels):
+                if ref != "*" and ref not in channel_ids:
+                    problems.append(
+                        f"{doc.where((section, i, 'channels', j))}: unknown channel {ref!r}"
+                    )
+    page_ids = {p.id for p in cfg.pages}
+    for i, ann in enumerate(cfg.announcements):
+        if ann.page and ann.page not in page_ids:
+            problems.append(f"{doc.where(('announcements', i, 'page'))}: unknown page {ann.page!r}")
+    return problems

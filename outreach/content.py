@@ -1,0 +1,205 @@
+"""Pages and news items: what the campaign has to say, as typed values.
+
+Everything downstream (share links, messages, the ledger) works on `Item`;
+none of it knows whether an item came from the config or a feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import html
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .config import Config, FeedConfig, pick
+from .errors import ContentError
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|_ga|ref)$", re.I)
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    alt: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A page or a news update, in every language the campaign has it in."""
+
+    kind: Literal["page", "news"]
+    id: str
+    url: str
+    title: Mapping[str, str]
+    summary: Mapping[str, str] = field(default_factory=dict)
+    image: Image | None = None
+    published: dt.datetime | None = None
+    guid: str | None = None
+    feed_id: str | None = None
+
+    def title_in(self, lang: str, fallback: str = "en") -> str:
+        return pick(self.title, lang, fallback)
+
+    def summary_in(self, lang: str, fallback: str = "en") -> str:
+        return pick(self.summary, lang, fallback)
+
+    def alt_in(self, lang: str, fallback: str = "en") -> str:
+        return pick(self.image.alt, lang, fallback) if self.image else ""
+
+    @property
+    def dedupe_keys(self) -> tuple[str, ...]:
+        """Keys under which this item counts as already announced.
+
+        Any one matching is enough: an edited item keeps its GUID, an item
+        without a GUID keeps its link, a re-published one keeps its text.
+        """
+        keys = []
+        if self.guid:
+            keys.append(f"guid:{self.feed_id}:{self.guid}")
+        keys.append(f"link:{normalize_link(self.url)}")
+        keys.append(f"hash:{content_hash(self.title_in('*'), self.summary_in('*'))}")
+        return tuple(keys)
+
+
+def normalize_link(url: str) -> str:
+    """The same link however it was written: host case, tracking parameters, fragment."""
+    parts = urlsplit(url.strip())
+    scheme = (parts.scheme or "https").lower()
+    host = (parts.hostname or "").lower()
+    if parts.port and not (
+        (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
+    ):
+        host = f"{host}:{parts.port}"
+    path = parts.path or "/"
+    if len(path) > 1:
+        path = path.rstrip("/")
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if not _TRACKING.match(k))
+    # http and https are the same item; the feed only changed its scheme.
+    return urlunsplit(("https" if scheme == "http" else scheme, host, path, urlencode(query), ""))
+
+
+def content_hash(title: str, summary: str) -> str:
+    text = unicodedata.normalize("NFKC", f"{title}\n{summary}").casefold()
+    text = re.sub(r"\s+", " ", text).strip()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def strip_html(text: str) -> str:
+    """Plain text from a feed's HTML summary: tags dropped, entities decoded."""
+    text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", text)
+    text = re.sub(r"(?i)<br\s*/?>|</p\s*>", "\n", text)
+    text = re.sub(r"<[^>]*>", "", text)
+    text = html.unescape(text)
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    return re.sub(r"\s*\n\s*", "\n", text).strip()
+
+
+def pages(cfg: Config) -> list[Item]:
+    return [
+        Item(
+            kind="page",
+            id=p.id,
+            url=p.url,
+            title=p.title,
+            summary=p.summary,
+            image=Image(p.image.url, p.image.alt) if p.image else None,
+        )
+        for p in cfg.pages
+    ]
+
+
+def _item_slug(guid: str | None, link: str) -> str:
+    if guid and _SLUG.match(guid.lower()):
+        return guid.lower()
+    tail = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1].lower()
+    tail = re.sub(r"[^a-z0-9_-]+", "-", tail).strip("-")[:40]
+    digest = hashlib.sha1((guid or link).encode("utf-8")).hexdigest()[:6]
+    return f"{tail}-{digest}" if tail else digest
+
+
+@dataclass(frozen=True)
+class FeedProblem:
+    """An entry that could not become an item; reported, never fatal."""
+
+    feed_id: str
+    entry: int
+    reason: str
+
+
+def parse_feed(
+    data: bytes | str, feed: FeedConfig, language: str
+) -> tuple[list[Item], list[FeedProblem]]:
+    """RSS or Atom bytes into items, newest first, and the entries that were skipped."""
+    import feedparser  # slow to import; only the commands that read feeds pay for it
+
+    parsed = feedparser.parse(data)
+    if parsed.bozo and not parsed.entries:
+        reason = getattr(parsed, "bozo_exception", "not a feed")
+        raise ContentError(f"feed {feed.id!r}: cannot be read as RSS or Atom: {reason}")
+    items: list[Item] = []
+    problems: list[FeedProblem] = []
+    lang = (parsed.feed.get("language") or language).split("-")[0].lower() or language
+    for n, entry in enumerate(parsed.entries):
+        link = (entry.get("link") or "").strip()
+        if not re.match(r"^https?://", link):
+            problems.append(FeedProblem(feed.id, n, "the entry has no http(s) link"))
+            continue
+        title = strip_html(entry.get("title") or "")
+        if not title:
+            problems.append(FeedProblem(feed.id, n, "the entry has no title"))
+            continue
+        guid = (entry.get("id") or "").strip() or None
+        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        published = dt.datetime(*stamp[:6], tzinfo=dt.UTC) if stamp else None
+        items.append(
+            Item(
+                kind="news",
+                id=f"{feed.id}:{_item_slug(guid, link)}",
+                url=link,
+                title={lang: title},
+                summary={lang: strip_html(entry.get("summary") or "")},
+                published=published,
+                guid=guid,
+                feed_id=feed.id,
+            )
+        )
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    items.sort(key=lambda i: i.published or oldest, reverse=True)
+    return items, problems
+
+
+def local_news(cfg: Config) -> list[Item]:
+    """Items of the feeds that are files next to the config (the bundled campaign's)."""
+    out: list[Item] = []
+    for feed in cfg.feeds:
+        if feed.path is None:
+            continue
+        path = cfg.resolve_path(feed.path)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise ContentError(f"feed {feed.id!r}: {path} cannot be read: {exc.strerror}") from None
+        items, _ = parse_feed(data, feed, cfg.campaign.default_language)
+        out.extend(items)
+    return out
+
+
+def all_items(cfg: Config) -> list[Item]:
+    return pages(cfg) + local_news(cfg)
+
+
+def find_item(items: Iterable[Item], item_id: str) -> Item:
+    items = list(items)
+    for item in items:
+        if item.id == item_id:
+            return item
+    known = ", ".join(i.id for i in items[:12])
+    raise ContentError(f"no page or news item with id {item_id!r}; known ids: {known}")

@@ -1,0 +1,83 @@
+"""How each network counts the length of a text.
+
+Each rule is the platform's own definition, through the platform's own
+library where one exists:
+- mastodon: grapheme clusters, every URL as 23, `@user@domain` as `@user`,
+  the content warning counted too (Mastodon.py's `get_status_length`);
+- telegram: UTF-16 code units of the text after entity parsing (HTML tags
+  gone, entities decoded, surrounding white space trimmed);
+- x_weighted: twitter-text v3 weights: most scripts other than Latin count
+  2, emoji sequences 2, every URL 23 (twitter-text-parser);
+- graphemes: user-perceived characters (Bluesky);
+- chars: Unicode code points, for networks that document no rule.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from typing import Literal
+
+import grapheme
+
+CountRule = Literal["mastodon", "telegram", "x_weighted", "graphemes", "chars"]
+
+TELEGRAM_MESSAGE_LIMIT = 4096
+TELEGRAM_CAPTION_LIMIT = 1024
+MASTODON_DEFAULT_LIMIT = 500
+URL_WEIGHT = 23
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def graphemes(text: str) -> int:
+    return grapheme.length(text)
+
+
+def mastodon_length(text: str, spoiler_text: str = "") -> int:
+    from mastodon import Mastodon  # heavy import: only when a Mastodon text is counted
+
+    return Mastodon.get_status_length(text, spoiler_text)
+
+
+def telegram_plain(html_text: str) -> str:
+    """The text Telegram shows for an HTML-mode message: tags out, entities decoded."""
+    return html.unescape(_TAG.sub("", html_text)).strip()
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def telegram_length(html_text: str) -> int:
+    return utf16_length(telegram_plain(html_text))
+
+
+def x_weighted_length(text: str) -> int:
+    from twitter_text import parse_tweet
+
+    return parse_tweet(text).weightedLength
+
+
+def chars(text: str) -> int:
+    return len(text)
+
+
+COUNTERS: dict[str, Callable[[str], int]] = {
+    "mastodon": mastodon_length,
+    "telegram": telegram_length,
+    "x_weighted": x_weighted_length,
+    "graphemes": graphemes,
+    "chars": chars,
+}
+
+
+def count(text: str, rule: str) -> int:
+    try:
+        counter = COUNTERS[rule]
+    except KeyError:
+        raise ValueError(
+            f"unknown counting rule {rule!r}; known: {', '.join(sorted(COUNTERS))}"
+        ) from None
+    return counter(text)
