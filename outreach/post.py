@@ -1,0 +1,47 @@
+"""A rendered post: what one channel will receive, exactly.
+
+The boundary between the message layer (which makes posts) and the ledger and
+publishers (which store and send them). It holds only final text and flags:
+no templates, no pages, no feeds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class LinkButton:
+    """A Telegram inline-keyboard URL button."""
+
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Post:
+    channel_id: str
+    network: Literal["mastodon", "telegram"]
+    text: str
+    """Mastodon: plain text. Telegram: HTML in Telegram's subset (parse_mode=HTML)."""
+    language: str
+    spoiler_text: str = ""
+    """Mastodon content warning; counted in the length."""
+    visibility: str = "public"
+    image_url: str | None = None
+    image_alt: str = ""
+    buttons: tuple[LinkButton, ...] = field(default_factory=tuple)
+    silent: bool = False
+    link_preview: bool = True
+    about: str = ""
+    """What the post is about, for organisers: 'news:<id>', 'page:<id>', 'announcement:<id>'."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Post:
+        data = dict(data)
+        data["buttons"] = tuple(LinkButton(**b) for b in data.get("buttons") or ())
+        return cls(**data)
