@@ -6,6 +6,7 @@
     ├── ShareError                   an unknown network, a bad share template
     ├── TemplateError                a message template fails (file, line)
     ├── FitError                     a message cannot fit a network's limit
+    ├── ScheduleError                an announcement's time, cron or time zone is wrong
     ├── StoreError                   the ledger cannot do what was asked
     └── PublishError                 a publisher could not deliver
         ├── TransientError           worth retrying (connection, 5xx)
@@ -50,6 +51,10 @@ class TemplateError(OutreachError):
 
 class FitError(OutreachError):
     """A message cannot be made to fit a network's limit without losing what must stay."""
+
+
+class ScheduleError(OutreachError):
+    """An announcement's date, cron expression or time zone cannot be used."""
 
 
 class StoreError(OutreachError):
