@@ -5,6 +5,7 @@
     ├── ContentError                 an unknown page or news id, a broken feed
     ├── ShareError                   an unknown network, a bad share template
     ├── TemplateError                a message template fails (file, line)
+    │   └── ClockError               an unknown campaign date, a date not in YYYY-MM-DD form
     ├── FitError                     a message cannot fit a network's limit
     ├── ScheduleError                an announcement's time, cron or time zone is wrong
     ├── StoreError                   the ledger cannot do what was asked
@@ -47,6 +48,10 @@ class ShareError(OutreachError):
 
 class TemplateError(OutreachError):
     """A message template cannot be rendered."""
+
+
+class ClockError(TemplateError):
+    """The campaign clock was asked for a date it does not have or cannot read."""
 
 
 class FitError(OutreachError):

@@ -1,0 +1,536 @@
+"""Message templates: a page, news item or announcement becomes one Post per channel.
+
+Templates are files organisers write, so they are data, not code: they run in
+Jinja2's sandbox, and an undefined variable is an error naming the file and
+line, never an empty string.
+
+Lookup (see messages/README.md): `<kind>/<channel kind>.<lang>.j2`, then the
+same in the campaign's default language, then `<kind>/<channel kind>.j2`; the
+organiser's folder (`messages_dir`) is searched before the bundled `messages/`,
+and `default:<name>` always reaches the bundled file, as in Datasette, so an
+organiser's template can import or extend the one it replaces.
+
+Telegram templates (file names starting with "telegram") are autoescaped: every
+outside value becomes text, never markup, and the result is checked against
+Telegram's HTML subset. Mastodon and share templates are plain text.
+
+Texts too long for a network are shortened here, at preview time: the summary
+first, then the title, at word boundaries with an ellipsis; the URL, hashtags
+and markup are never cut. When even that cannot fit, FitError.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.ext import Extension
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import telegram_html
+from .clock import CampaignClock, LocalFormat, locale_for
+from .config import AnnouncementConfig, Config, MastodonChannel, TelegramChannel, pick
+from .content import Item, all_items, find_item, pages
+from .errors import ConfigError, FitError, OutreachError, TemplateError
+from .fitting import fit
+from .post import LinkButton, Post
+from .textlimits import (
+    MASTODON_DEFAULT_LIMIT,
+    TELEGRAM_CAPTION_LIMIT,
+    TELEGRAM_MESSAGE_LIMIT,
+    count,
+    mastodon_length,
+    telegram_length,
+)
+
+BUNDLED_DIR = Path(__file__).resolve().parents[1] / "messages"
+CHANNEL_KINDS = ("mastodon", "telegram", "share")
+TEMPLATE_SUFFIX = ".j2"
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ESCAPE_HATCH = re.compile(r"\{%[-+]?\s*autoescape\b|\|\s*safe\b|\{%[-+]?\s*filter\s+safe\b")
+
+ChannelConfig = MastodonChannel | TelegramChannel
+
+
+# --- what templates see -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemView:
+    kind: str
+    id: str
+    title: str
+    summary: str
+    url: str
+    image_url: str | None
+    image_alt: str
+    published: dt.date | None
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    name: str
+    hashtags: tuple[str, ...]
+    url: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    id: str
+    kind: str
+    language: str
+
+
+@dataclass(frozen=True)
+class AnnouncementView:
+    id: str
+    kind: str
+
+
+# --- what callers get ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a message is about: an item, the template kind, and who receives it."""
+
+    item: Item
+    kind: str
+    about: str
+    channel_ids: tuple[str, ...] = ("*",)
+    announcement: AnnouncementConfig | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A Post with what an organiser checks before it goes."""
+
+    post: Post
+    template: str
+    """The file the text came from."""
+    length: int
+    """As the network counts it (Mastodon: CW included; Telegram: UTF-16 after entities)."""
+    limit: int
+    shortened: bool
+
+
+# --- the Jinja2 environment ---------------------------------------------------------
+
+
+def _base_name(name: str | None) -> str:
+    return (name or "").rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+def is_html_template(name: str | None) -> bool:
+    """Telegram templates (and partials) are the ones whose file name starts with 'telegram'."""
+    return _base_name(name).startswith("telegram")
+
+
+class _NoEscapeHatch(Extension):
+    """Telegram templates may not switch escaping off: outside text must never become markup."""
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        if is_html_template(name):
+            m = _ESCAPE_HATCH.search(source)
+            if m:
+                raise jinja2.TemplateSyntaxError(
+                    f"{m.group(0)!r} is not allowed in Telegram templates: every value is "
+                    "escaped so that titles and summaries can never become markup",
+                    source.count("\n", 0, m.start()) + 1,
+                    name,
+                    filename,
+                )
+        return source
+
+
+def _local(ctx: Any) -> LocalFormat:
+    return LocalFormat(ctx["lang"])
+
+
+@jinja2.pass_context
+def _number(ctx: Any, value: float) -> str:
+    return _local(ctx).number(value)
+
+
+@jinja2.pass_context
+def _date(ctx: Any, value: Any, format: str = "long") -> str:
+    return _local(ctx).date(value, format)
+
+
+@jinja2.pass_context
+def _plural(ctx: Any, value: float, **forms: str) -> str:
+    return _local(ctx).plural(value, **forms)
+
+
+def make_environment(dirs: Sequence[Path], bundled: Path) -> jinja2.Environment:
+    """The sandbox: `dirs` searched in order, `default:` reaching `bundled`."""
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(bundled)}, delimiter=":"),
+            *(jinja2.FileSystemLoader(d) for d in dirs),
+        ]
+    )
+    env = ImmutableSandboxedEnvironment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=is_html_template,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=[_NoEscapeHatch],
+    )
+    del env.filters["safe"]
+    env.filters.update(number=_number, date=_date, plural=_plural)
+    return env
+
+
+def _template_line(exc: BaseException, fallback: str) -> str:
+    """`file:line` of the innermost template frame: Jinja rewrites tracebacks to show them."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(TEMPLATE_SUFFIX):
+            return f"{frame.filename}:{frame.lineno}"
+    return fallback
+
+
+@contextmanager
+def template_errors(where: str) -> Iterator[None]:
+    """Turn whatever a template raises into a TemplateError naming the file and line."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as exc:
+        at = f"{exc.filename or exc.name or where}:{exc.lineno}"
+        raise TemplateError(f"{at}: template syntax error: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        at = _template_line(exc, where)
+        raise TemplateError(f"{at}: no template named {exc.name!r}") from None
+    except jinja2.UndefinedError as exc:
+        at = _template_line(exc, where)
+        raise TemplateError(f"{at}: {exc.message}") from None
+    except jinja2.exceptions.SecurityError as exc:
+        at = _template_line(exc, where)
+        raise TemplateError(f"{at}: the template sandbox refused: {exc}") from None
+    except Exception as exc:  # organisers' templates can raise anything
+        at = _template_line(exc, where)
+        kind = "" if isinstance(exc, OutreachError) else f"{type(exc).__name__}: "
+        raise TemplateError(f"{at}: {kind}{exc}") from None
+
+
+def tidy(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row: an empty part leaves no hole."""
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
+
+
+def _paragraphs(text: str) -> str:
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
+    text = re.sub(r"[ \u00a0]*\n[ \u00a0]*", "\n", re.sub(r" {2,}", " ", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def template_names(kind: str, channel_kind: str, lang: str, default_lang: str) -> list[str]:
+    names = [f"{kind}/{channel_kind}.{lang}{TEMPLATE_SUFFIX}"]
+    if default_lang != lang:
+        names.append(f"{kind}/{channel_kind}.{default_lang}{TEMPLATE_SUFFIX}")
+    names.append(f"{kind}/{channel_kind}{TEMPLATE_SUFFIX}")
+    return names
+
+
+def is_partial(relative_name: str) -> bool:
+    return any(part.startswith("_") for part in Path(relative_name).parts)
+
+
+class Messages:
+    """Renders and fits posts for one campaign config. Keep one per config: it caches templates."""
+
+    def __init__(self, config: Config, *, bundled_dir: Path = BUNDLED_DIR) -> None:
+        self.config = config
+        self.bundled_dir = bundled_dir
+        dirs = [bundled_dir]
+        if config.messages_dir:
+            own = config.resolve_path(config.messages_dir)
+            if not own.is_dir():
+                raise ConfigError(f"{config.source}: messages_dir: {own} is not a folder")
+            dirs.insert(0, own)
+        self.dirs = tuple(dirs)
+        self.env = make_environment(self.dirs, bundled_dir)
+
+    # --- templates -------------------------------------------------------------------
+
+    def kinds(self) -> list[str]:
+        """Every event kind some folder has templates for (its sub-folders)."""
+        found = {p.name for d in self.dirs for p in d.iterdir() if p.is_dir()}
+        return sorted(k for k in found if not k.startswith("_"))
+
+    def template_files(self) -> list[str]:
+        """The names of all non-partial templates in every folder, organiser's first."""
+        names: dict[str, None] = {}
+        for d in self.dirs:
+            for p in sorted(d.rglob(f"*{TEMPLATE_SUFFIX}")):
+                rel = p.relative_to(d).as_posix()
+                if not is_partial(rel):
+                    names[rel] = None
+        return list(names)
+
+    def check_language(self, lang: str) -> None:
+        langs = self.config.campaign.languages
+        if lang not in langs:
+            raise TemplateError(
+                f"language {lang!r} is not one of the campaign's languages ({', '.join(langs)}); "
+                "add it under campaign.languages"
+            )
+        locale_for(lang)
+
+    def template(self, kind: str, channel_kind: str, lang: str) -> jinja2.Template:
+        names = template_names(kind, channel_kind, lang, self.config.campaign.default_language)
+        with template_errors(names[0]):
+            try:
+                return self.env.select_template(names)
+            except jinja2.TemplatesNotFound:
+                pass
+        known = self.kinds()
+        hint = "" if kind in known else f"; known kinds: {', '.join(known)}"
+        folders = ", ".join(str(d) for d in self.dirs)
+        raise TemplateError(
+            f"no {channel_kind} template for {kind!r} in {lang!r}: looked for "
+            f"{', '.join(names)} in {folders}{hint}"
+        )
+
+    def render_text(self, template: jinja2.Template, context: dict[str, Any]) -> str:
+        with template_errors(template.filename or template.name or "?"):
+            return tidy(template.render(context))
+
+    # --- subjects --------------------------------------------------------------------
+
+    def subject_for_item(self, item: Item, kind: str | None = None) -> Subject:
+        channels: Sequence[str] = ("*",)
+        if item.kind == "news":
+            feed = next((f for f in self.config.feeds if f.id == item.feed_id), None)
+            default_kind = feed.template if feed else "news"
+            channels = feed.channels if feed else channels
+        else:
+            default_kind = "page"
+        return Subject(item, kind or default_kind, f"{item.kind}:{item.id}", tuple(channels))
+
+    def subject_for_announcement(self, announcement: AnnouncementConfig | str) -> Subject:
+        ann = announcement
+        if isinstance(ann, str):
+            found = next((a for a in self.config.announcements if a.id == ann), None)
+            if found is None:
+                known = ", ".join(a.id for a in self.config.announcements) or "none"
+                raise TemplateError(f"no announcement {ann!r}; known: {known}")
+            ann = found
+        item = find_item(pages(self.config), ann.page) if ann.page else self.campaign_item()
+        return Subject(item, ann.template, f"announcement:{ann.id}", tuple(ann.channels), ann)
+
+    def subject(self, ident: str, kind: str | None = None) -> Subject:
+        """A page id, a news id or an announcement id, as an organiser types it."""
+        if any(a.id == ident for a in self.config.announcements):
+            subject = self.subject_for_announcement(ident)
+            return replace(subject, kind=kind) if kind else subject
+        return self.subject_for_item(find_item(all_items(self.config), ident), kind)
+
+    def campaign_item(self) -> Item:
+        """What an announcement without a page is about: the campaign itself."""
+        c = self.config.campaign
+        return Item(kind="page", id="campaign", url=c.base_url, title=c.name)
+
+    def channels(self, subject: Subject) -> list[ChannelConfig]:
+        return self.config.channels_for(list(subject.channel_ids))
+
+    # --- rendering -------------------------------------------------------------------
+
+    def context(
+        self,
+        subject: Subject,
+        channel: ChannelView,
+        lang: str,
+        now: dt.datetime,
+        *,
+        title: str,
+        summary: str,
+    ) -> dict[str, Any]:
+        item, c = subject.item, self.config.campaign
+        fallback = c.default_language
+        ann = subject.announcement
+        return {
+            "item": ItemView(
+                kind=item.kind,
+                id=item.id,
+                title=title,
+                summary=summary,
+                url=item.url,
+                image_url=item.image.url if item.image else None,
+                image_alt=_one_line(item.alt_in(lang, fallback)),
+                published=item.published.date() if item.published else None,
+            ),
+            "campaign": CampaignView(
+                name=pick(c.name, lang, fallback),
+                hashtags=tuple(c.hashtags),
+                url=c.base_url,
+                languages=tuple(c.languages),
+            ),
+            "clock": CampaignClock.from_config(self.config, now),
+            "lang": lang,
+            "channel": channel,
+            "announcement": AnnouncementView(ann.id, ann.template) if ann else None,
+        }
+
+    def _fitted(
+        self,
+        template: jinja2.Template,
+        subject: Subject,
+        channel: ChannelView,
+        now: dt.datetime,
+        measure: Callable[[str], int] | None,
+        limit: int | None,
+    ) -> tuple[str, bool]:
+        lang, fallback = channel.language, self.config.campaign.default_language
+        title = _one_line(subject.item.title_in(lang, fallback))
+        summary = _paragraphs(subject.item.summary_in(lang, fallback))
+        used: dict[str, str] = {}
+
+        def render(t: str, s: str) -> str:
+            used["title"] = t
+            ctx = self.context(subject, channel, lang, now, title=t, summary=s)
+            return self.render_text(template, ctx)
+
+        full = render(title, summary)
+        if measure is None or limit is None or measure(full) <= limit:
+            return full, False
+        what = f"{channel.id} ({template.filename})"
+        try:
+            return fit(lambda s: render(title, s), summary, measure, limit, what), True
+        except FitError:
+            pass
+        try:
+            text = fit(lambda t: render(t, ""), title, measure, limit, what)
+            if used["title"]:
+                return text, True
+        except FitError:
+            pass
+        bare = measure(render("", ""))
+        raise FitError(
+            f"{what}: the message is {bare} long even with no title or summary, over the "
+            f"limit of {limit}: shorten the template, the hashtags or the content warning"
+        )
+
+    def render_post(
+        self, channel: ChannelConfig, subject: Subject, *, now: dt.datetime, lang: str | None = None
+    ) -> Rendered:
+        """What `channel` receives about `subject`, fitted to its network's limit."""
+        lang = lang or channel.language
+        self.check_language(lang)
+        template = self.template(subject.kind, channel.kind, lang)
+        view = ChannelView(channel.id, channel.kind, lang)
+        item, fallback = subject.item, self.config.campaign.default_language
+        image_url = item.image.url if item.image else None
+        common = dict(
+            channel_id=channel.id,
+            language=lang,
+            image_url=image_url,
+            image_alt=_one_line(item.alt_in(lang, fallback)),
+            about=subject.about,
+        )
+        if isinstance(channel, MastodonChannel):
+            cw = channel.content_warning or ""
+            limit = channel.max_characters or MASTODON_DEFAULT_LIMIT
+
+            def measure(text: str) -> int:
+                return mastodon_length(text, cw)
+
+            text, shortened = self._fitted(template, subject, view, now, measure, limit)
+            post = Post(
+                network="mastodon",
+                text=text,
+                spoiler_text=cw,
+                visibility=channel.visibility,
+                **common,
+            )
+            return Rendered(post, str(template.filename), measure(text), limit, shortened)
+        limit = TELEGRAM_CAPTION_LIMIT if image_url else TELEGRAM_MESSAGE_LIMIT
+        text, shortened = self._fitted(template, subject, view, now, telegram_length, limit)
+        problems = telegram_html.problems(text)
+        if problems:
+            raise TemplateError(
+                f"{template.filename}: the text is not valid Telegram HTML: " + "; ".join(problems)
+            )
+        buttons = tuple(LinkButton(pick(b.label, lang, fallback), b.url) for b in channel.buttons)
+        post = Post(
+            network="telegram",
+            text=text,
+            buttons=buttons,
+            silent=channel.silent,
+            link_preview=channel.link_preview,
+            **common,
+        )
+        return Rendered(post, str(template.filename), telegram_length(text), limit, shortened)
+
+    def posts(self, subject: Subject, *, now: dt.datetime) -> list[Post]:
+        """One Post per channel the subject goes to; the first failure raises."""
+        return [self.render_post(ch, subject, now=now).post for ch in self.channels(subject)]
+
+    def share_text(
+        self,
+        item: Item,
+        lang: str,
+        *,
+        now: dt.datetime,
+        kind: str | None = None,
+        rule: str | None = None,
+        limit: int | None = None,
+    ) -> str:
+        """The plain text a reader's share link carries; fitted when `rule` and `limit` are given.
+
+        `rule` is a textlimits counting rule; leave room for the URL in `limit`
+        when the network counts it in the same text.
+        """
+        self.check_language(lang)
+        subject = self.subject_for_item(item, kind)
+        template = self.template(subject.kind, "share", lang)
+        measure = (lambda text: count(text, rule)) if rule else None
+        view = ChannelView("share", "share", lang)
+        return self._fitted(template, subject, view, now, measure, limit)[0]
+
+
+# --- the API the scheduler and delivery code call ------------------------------------
+
+
+def posts_for_item(
+    config: Config, item: Item, *, now: dt.datetime, kind: str | None = None
+) -> list[Post]:
+    """Posts for a page or news item, one per channel its feed (or the campaign) posts to."""
+    messages = Messages(config)
+    return messages.posts(messages.subject_for_item(item, kind), now=now)
+
+
+def posts_for_announcement(
+    config: Config, announcement: AnnouncementConfig | str, *, now: dt.datetime
+) -> list[Post]:
+    """Posts for a configured announcement (by id or config), one per channel it names."""
+    messages = Messages(config)
+    return messages.posts(messages.subject_for_announcement(announcement), now=now)
+
+
+def share_text(
+    config: Config,
+    item: Item,
+    lang: str,
+    *,
+    now: dt.datetime,
+    kind: str | None = None,
+    rule: str | None = None,
+    limit: int | None = None,
+) -> str:
+    """The `share` template's text for `item` in `lang` (see Messages.share_text)."""
+    return Messages(config).share_text(item, lang, now=now, kind=kind, rule=rule, limit=limit)
