@@ -1,0 +1,106 @@
+"""Counting rules, checked against each platform's own definition."""
+
+from __future__ import annotations
+
+import pytest
+from mastodon import Mastodon
+from telegram import MessageEntity
+from twitter_text import parse_tweet
+
+from outreach import textlimits
+from outreach.textlimits import count, mastodon_length, telegram_length, utf16_length
+
+FAMILY = "👨\u200d👩\u200d👧\u200d👦"  # one grapheme: four emoji joined by three ZWJ
+FLAG_BY = "🇧🇾"  # two regional indicators
+E_COMBINING = "e\u0301"  # 'e' + combining acute accent: one grapheme, two code points
+ASTRAL_CJK = "𠀀"  # CJK Extension B: outside the BMP, two UTF-16 units
+LONG_URL = "https://freeales.fidh.net/news/2011/08/" + "a" * 300
+
+# text -> (mastodon, telegram UTF-16, x weighted, graphemes, code points)
+CASES = {
+    "hello": (5, 5, 5, 5, 5),
+    "😀": (1, 2, 2, 1, 1),
+    FAMILY: (1, 11, 2, 1, 7),
+    FLAG_BY: (1, 4, 2, 1, 2),
+    E_COMBINING: (1, 2, 1, 1, 2),
+    "中文字": (3, 3, 6, 3, 3),
+    ASTRAL_CJK: (1, 2, 2, 1, 1),
+    "שלום עולם": (9, 9, 9, 9, 9),  # Hebrew, right to left
+    "مرحبا بالعالم": (13, 13, 13, 13, 13),  # Arabic, right to left
+    "Волю Алесю": (10, 10, 10, 10, 10),
+    LONG_URL: (23, len(LONG_URL), 23, len(LONG_URL), len(LONG_URL)),
+    f"read {LONG_URL} now": (
+        5 + 23 + 4,
+        9 + len(LONG_URL),
+        5 + 23 + 4,
+        9 + len(LONG_URL),
+        9 + len(LONG_URL),
+    ),
+}
+
+
+@pytest.mark.parametrize("text", list(CASES), ids=[repr(t)[:30] for t in CASES])
+def test_every_rule_on_hard_text(text):
+    mastodon, telegram, x, graphemes, chars = CASES[text]
+    assert count(text, "mastodon") == mastodon
+    assert count(text, "telegram") == telegram
+    assert count(text, "x_weighted") == x
+    assert count(text, "graphemes") == graphemes
+    assert count(text, "chars") == chars
+
+
+@pytest.mark.parametrize("text", list(CASES), ids=[repr(t)[:30] for t in CASES])
+def test_mastodon_matches_mastodon_py(text):
+    assert mastodon_length(text) == Mastodon.get_status_length(text)
+
+
+def test_mastodon_counts_the_content_warning_and_remote_mentions():
+    assert mastodon_length("hello", "CW: prison") == 5 + 10
+    assert mastodon_length("hello", FAMILY) == 6
+    # A remote mention counts only its local part, as Mastodon does.
+    assert mastodon_length("hi @ales@mastodon.example.org") == len("hi @ales")
+    assert mastodon_length("hi @ales@mastodon.example.org", "cw") == Mastodon.get_status_length(
+        "hi @ales@mastodon.example.org", "cw"
+    )
+
+
+@pytest.mark.parametrize("text", list(CASES), ids=[repr(t)[:30] for t in CASES])
+def test_telegram_counts_utf16_units_like_the_bot_api(text):
+    # python-telegram-bot converts Python offsets to Telegram's UTF-16 ones; an entity
+    # spanning the whole text must come out exactly as long as our count.
+    entity = MessageEntity(MessageEntity.BOLD, 0, len(text))
+    (adjusted,) = MessageEntity.adjust_message_entities_to_utf_16(text, [entity])
+    assert adjusted.length == utf16_length(text) == telegram_length(text)
+
+
+@pytest.mark.parametrize(
+    ("html_text", "shown"),
+    [
+        ("<b>Free</b> <i>Ales</i>", "Free Ales"),
+        (f'<a href="{LONG_URL}">read</a>', "read"),  # the link target is not counted
+        ("&lt;script&gt;", "<script>"),
+        ("&amp;amp;", "&amp;"),  # decoded once, as Telegram does
+        ("&#34;Viasna&#34;", '"Viasna"'),
+        ("  <b>padded</b>\n\n", "padded"),  # Telegram trims the message
+        (f"<b>{FAMILY}</b>", FAMILY),
+    ],
+)
+def test_telegram_counts_after_entity_parsing(html_text, shown):
+    assert textlimits.telegram_plain(html_text) == shown
+    assert telegram_length(html_text) == utf16_length(shown)
+
+
+@pytest.mark.parametrize("text", list(CASES), ids=[repr(t)[:30] for t in CASES])
+def test_x_matches_twitter_text(text):
+    assert count(text, "x_weighted") == parse_tweet(text).weightedLength
+
+
+def test_telegram_limits_are_the_bot_api_ones():
+    assert textlimits.TELEGRAM_MESSAGE_LIMIT == 4096
+    assert textlimits.TELEGRAM_CAPTION_LIMIT == 1024
+    assert textlimits.MASTODON_DEFAULT_LIMIT == 500
+
+
+def test_unknown_rule_lists_the_known_ones():
+    with pytest.raises(ValueError, match="known: chars, graphemes, mastodon, telegram, x_weighted"):
+        count("x", "tiktok")
