@@ -1,0 +1,148 @@
+"""Announcements, seen feed items and feed state: the ledger's simple tables.
+
+Mixed into outreach.ledger.Ledger; import from there (`from outreach.ledger import ...`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .errors import StoreError
+from .ledger_schema import ANNOUNCEMENTS as A
+from .ledger_schema import FEED_STATE as F
+from .ledger_schema import SEEN_ITEMS as S
+
+
+@dataclass(frozen=True)
+class StoredAnnouncement:
+    id: str
+    template: str
+    channels: tuple[str, ...]
+    timezone: str
+    page: str | None = None
+    at: dt.datetime | None = None
+    cron: str | None = None
+    source: Literal["yaml", "cli"] = "yaml"
+    state: Literal["active", "cancelled"] = "active"
+    created_at: dt.datetime | None = None
+    """Set by the ledger on first save and kept after."""
+
+
+@dataclass(frozen=True)
+class FeedState:
+    feed_id: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll: dt.datetime | None = None
+    last_error: str | None = None
+    failures: int = 0
+    """Polls that failed in a row; 0 after a good one."""
+
+
+class RecordsMixin:
+    engine: Engine
+    now: Callable[[], dt.datetime]
+
+    # -- announcements -------------------------------------------------------
+
+    def save_announcement(self, ann: StoredAnnouncement) -> None:
+        """Insert, or replace by id (keeping the first created_at)."""
+        if ann.at is not None and ann.at.tzinfo is None:
+            raise StoreError(f"announcement {ann.id!r}: 'at' must be aware (localise it first)")
+        values = dict(
+            template=ann.template,
+            page=ann.page,
+            channels=list(ann.channels),
+            at=ann.at,
+            cron=ann.cron,
+            timezone=ann.timezone,
+            source=ann.source,
+            state=ann.state,
+        )
+        self._upsert(A, "id", ann.id, values, created_at=ann.created_at or self.now())
+
+    def announcement(self, ann_id: str) -> StoredAnnouncement | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(A).where(A.c.id == ann_id)).first()
+        return _announcement(row) if row else None
+
+    def announcements(self, state: str | None = None) -> list[StoredAnnouncement]:
+        q = select(A).order_by(A.c.id)
+        if state:
+            q = q.where(A.c.state == state)
+        with self.engine.connect() as conn:
+            return [_announcement(r) for r in conn.execute(q)]
+
+    def cancel_announcement(self, ann_id: str) -> bool:
+        """True when the announcement exists (it is cancelled now)."""
+        with self.engine.begin() as conn:
+            res = conn.execute(update(A).where(A.c.id == ann_id).values(state="cancelled"))
+        return bool(res.rowcount)
+
+    # -- feeds ---------------------------------------------------------------
+
+    def seen(self, keys: Iterable[str]) -> bool:
+        """True when any of the keys (Item.dedupe_keys) was recorded by mark_seen."""
+        keys = list(keys)
+        if not keys:
+            return False
+        q = select(S.c.dedupe_key).where(S.c.dedupe_key.in_(keys)).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(q).first() is not None
+
+    def mark_seen(self, keys: Iterable[str], *, feed_id: str, item_id: str) -> int:
+        """Record every key of an item; returns how many were new."""
+        new = 0
+        for key in dict.fromkeys(keys):
+            row = dict(dedupe_key=key, feed_id=feed_id, item_id=item_id, first_seen=self.now())
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(S).values(**row))
+                new += 1
+            except IntegrityError:
+                pass
+        return new
+
+    def feed_state(self, feed_id: str) -> FeedState | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(F).where(F.c.feed_id == feed_id)).first()
+        return FeedState(**row._mapping) if row else None
+
+    def save_feed_state(self, state: FeedState) -> None:
+        values = dict(
+            etag=state.etag,
+            last_modified=state.last_modified,
+            last_poll=state.last_poll,
+            last_error=state.last_error,
+            failures=state.failures,
+        )
+        self._upsert(F, "feed_id", state.feed_id, values)
+
+    def _upsert(
+        self, table: Table, key_name: str, key: str, values: dict[str, Any], **on_insert: Any
+    ) -> None:
+        # Portable upsert: UPDATE, else INSERT; losing an INSERT race means UPDATE again.
+        key_col = table.c[key_name]
+        for _ in range(3):
+            with self.engine.begin() as conn:
+                if conn.execute(update(table).where(key_col == key).values(**values)).rowcount:
+                    return
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(insert(table).values({key_name: key, **values, **on_insert}))
+                return
+            except IntegrityError:
+                continue
+        raise StoreError(f"could not save {table.name} {key!r}")
+
+
+def _announcement(row: Any) -> StoredAnnouncement:
+    m = dict(row._mapping)
+    m["channels"] = tuple(m["channels"])
+    return StoredAnnouncement(**m)

@@ -1,0 +1,164 @@
+"""The ledger's tables and engine: SQLite by default, PostgreSQL (psycopg 3) by URL.
+
+Tables (created by `open_ledger` when missing; outreach/ledger.py is the API):
+
+- deliveries: one row per (post, channel); unique (channel_id, dedupe_key).
+- announcements: scheduled posts from the YAML ('yaml') or added by organisers ('cli').
+- seen_items: every dedupe key of a feed item already announced.
+- feed_state: conditional-GET validators and health per feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Engine,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    create_engine,
+    event,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.pool import StaticPool
+
+from .errors import StoreError
+
+UTC = dt.UTC
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC in Python, naive UTC in the database (SQLite has no time zones)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise StoreError("the ledger stores aware datetimes only (got a naive one)")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class DeliveryRow(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("channel_id", "dedupe_key", name="uq_deliveries_dedupe"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel_id: Mapped[str] = mapped_column(String(64), index=True)
+    network: Mapped[str] = mapped_column(String(16))
+    about: Mapped[str] = mapped_column(String(300), default="", index=True)
+    """What the post is about: 'news:<id>', 'page:<id>', 'announcement:<id>'."""
+    dedupe_key: Mapped[str] = mapped_column(String(400))
+    """`about`, or one occurrence of it (schedule.occurrence_key)."""
+    post: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    """Post.to_dict(); None only for a missed occurrence that was never rendered."""
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    occurrence: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
+    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    ambiguous_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    """First attempt that may have posted (timeout, crash): bounds trust in the idempotency key."""
+    remote_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    remote_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    """Sent by the dry-run publisher only: enqueueing the same post again re-arms it."""
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class AnnouncementRow(Base):
+    __tablename__ = "announcements"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    template: Mapped[str] = mapped_column(String(200))
+    page: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    channels: Mapped[list[str]] = mapped_column(JSON)
+    at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cron: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(8))
+    """'yaml' (from the campaign file) or 'cli' (added by an organiser)."""
+    state: Mapped[str] = mapped_column(String(16))
+    """'active' or 'cancelled'."""
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class SeenItemRow(Base):
+    __tablename__ = "seen_items"
+
+    dedupe_key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    feed_id: Mapped[str] = mapped_column(String(64), index=True)
+    item_id: Mapped[str] = mapped_column(String(200))
+    first_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class FeedStateRow(Base):
+    __tablename__ = "feed_state"
+
+    feed_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    etag: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_poll: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+DELIVERIES = DeliveryRow.__table__
+ANNOUNCEMENTS = AnnouncementRow.__table__
+SEEN_ITEMS = SeenItemRow.__table__
+FEED_STATE = FeedStateRow.__table__
+
+
+def normalize_url(url: str) -> str:
+    """psycopg 3 for PostgreSQL URLs (SQLAlchemy's default driver would be psycopg2)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    url = normalize_url(url)
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    memory = url in ("sqlite://", "sqlite:///:memory:")
+    engine = create_engine(
+        url,
+        # One connection per thread; the busy timeout queues writers instead of failing.
+        connect_args={"timeout": 30, "check_same_thread": False},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(conn: Any, _record: Any) -> None:
+        # WAL: readers never block the writer; with synchronous=FULL a commit survives a crash.
+        cur = conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.close()
+
+    return engine
