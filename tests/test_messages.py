@@ -1,0 +1,292 @@
+"""Posts made from pages, news items and announcements: what each channel receives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from outreach.config import AnnouncementConfig, Button, Config, MastodonChannel, TelegramChannel
+from outreach.content import Image, Item, all_items, find_item
+from outreach.errors import ConfigError, ContentError, FitError, TemplateError
+from outreach.messages import (
+    BUNDLED_DIR,
+    Messages,
+    posts_for_announcement,
+    posts_for_item,
+    share_text,
+)
+from outreach.post import LinkButton
+from outreach.textlimits import mastodon_length, telegram_length
+
+NOW = dt.datetime(2025, 8, 4, 7, 0, tzinfo=dt.UTC)  # 10:00 in Minsk, the arrest anniversary
+URL = "https://freeales.fidh.net/news/2025/08/long-read/?lang=en&utm=no"
+
+
+def item(title="A title", summary="A summary.", image=None, url=URL) -> Item:
+    return Item(
+        kind="page",
+        id="t",
+        url=url,
+        title={"en": title, "ru": title},
+        summary={"en": summary, "ru": summary},
+        image=image,
+    )
+
+
+def mastodon(**kw) -> MastodonChannel:
+    return MastodonChannel(
+        **{"id": "m", "kind": "mastodon", "instance": "https://mastodon.example.org", **kw}
+    )
+
+
+def telegram(**kw) -> TelegramChannel:
+    return TelegramChannel(**{"id": "t", "kind": "telegram", "chat": "@x", "language": "ru", **kw})
+
+
+def with_channels(cfg: Config, *channels) -> Config:
+    return cfg.model_copy(update={"channels": list(channels)})
+
+
+def render(cfg: Config, it: Item, channel, kind: str | None = None, lang: str | None = None):
+    m = Messages(cfg)
+    return m.render_post(channel, m.subject_for_item(it, kind), now=NOW, lang=lang)
+
+
+def test_a_page_goes_to_every_channel_in_its_language(bundled_config):
+    ales = find_item(all_items(bundled_config), "ales")
+    posts = posts_for_item(bundled_config, ales, now=NOW)
+    assert [(p.channel_id, p.network, p.language) for p in posts] == [
+        ("mastodon-en", "mastodon", "en"),
+        ("telegram-ru", "telegram", "ru"),
+        ("telegram-be", "telegram", "be"),
+    ]
+    en, ru, be = posts
+    assert en.text.startswith("About Ales Bialiatski\n\n")
+    assert ales.url in en.text and en.text.endswith("#FreeAles #Belarus")
+    assert ru.text.startswith("<b>Об Алесе Беляцком</b>")
+    assert f'<a href="{ales.url}">Читать далее →</a>' in ru.text
+    assert "<b>Пра Алеся Бяляцкага</b>" in be.text
+    # Buttons from the config, labelled in each channel's language.
+    assert ru.buttons == (LinkButton("Подписать обращение", "https://freeales.fidh.net/appeal/"),)
+    assert be.buttons == (LinkButton("Падпісаць зварот", "https://freeales.fidh.net/appeal/"),)
+    assert en.image_url == ru.image_url == "https://freeales.fidh.net/images/ales-bialiatski.jpg"
+    assert (en.image_alt, ru.image_alt) == (
+        "Portrait of Ales Bialiatski",
+        "Портрет Алеся Беляцкого",
+    )
+    assert {p.about for p in posts} == {"page:ales"}
+
+
+def test_a_news_item_uses_its_feed_template_and_channels(bundled_config):
+    news = find_item(all_items(bundled_config), "news:freeales-2011-08-arrest")
+    m = Messages(bundled_config)
+    subject = m.subject_for_item(news)
+    assert (subject.kind, subject.about) == ("news", "news:news:freeales-2011-08-arrest")
+    rendered = m.render_post(bundled_config.channels[0], subject, now=NOW)
+    assert rendered.template == str(BUNDLED_DIR / "news" / "mastodon.en.j2")
+    assert rendered.post.text.startswith("📰 Ales Bialiatski arrested in Minsk")
+
+
+def test_anniversary_counts_in_the_post_language(bundled_config):
+    posts = posts_for_announcement(bundled_config, "arrest-anniversary", now=NOW)
+    en, ru, be = (p.text for p in posts)
+    assert "14 years since August 4, 2011 (5,114 days)." in en
+    assert "14 лет с 4 августа 2011\u202fг. (5\u00a0114 дней)." in ru
+    assert "14 гадоў з 4 жніўня 2011\u202fг. (5\u00a0114 дзён)." in be
+    assert {p.about for p in posts} == {"announcement:arrest-anniversary"}
+
+
+@pytest.mark.parametrize(
+    ("day", "ru_words"),
+    [
+        (dt.date(2025, 8, 1), "5\u00a0111 дней"),  # 11: many
+        (dt.date(2025, 8, 11), "5\u00a0121 день"),  # ends in 1: one
+        (dt.date(2025, 8, 12), "5\u00a0122 дня"),  # ends in 2: few
+    ],
+)
+def test_reminder_plural_forms_follow_the_day(bundled_config, day, ru_words):
+    now = dt.datetime.combine(day, dt.time(10), tzinfo=bundled_config.campaign.tz)
+    posts = posts_for_announcement(bundled_config, "weekly-day-count", now=now)
+    ru = next(p for p in posts if p.language == "ru")
+    assert f"<b>{ru_words} с 4 августа 2011\u202fг.</b>\nСвободу Алесю Беляцкому" in ru.text
+
+
+def test_announcement_without_a_page_is_about_the_campaign(bundled_config):
+    ann = AnnouncementConfig(
+        id="vigil", template="announcement", channels=["telegram-be"], at=dt.datetime(2025, 9, 1)
+    )
+    cfg = bundled_config.model_copy(update={"announcements": [ann]})
+    (post,) = posts_for_announcement(cfg, ann, now=NOW)
+    assert post.channel_id == "telegram-be" and post.about == "announcement:vigil"
+    assert "<b>Волю Алесю Бяляцкаму</b>" in post.text
+    assert '<a href="https://freeales.fidh.net/">Чытаць далей →</a>' in post.text
+
+
+def test_preview_ids_resolve_pages_news_and_announcements(bundled_config):
+    m = Messages(bundled_config)
+    assert m.subject("ales").kind == "page"
+    assert m.subject("ales", kind="reminder").kind == "reminder"
+    assert m.subject("news:freeales-2011-11-sentence").item.kind == "news"
+    ann = m.subject("arrest-anniversary")
+    assert (ann.kind, ann.item.id, ann.announcement.id) == (
+        "anniversary",
+        "ales",
+        "arrest-anniversary",
+    )
+    with pytest.raises(ContentError, match="no page or news item with id 'nope'"):
+        m.subject("nope")
+
+
+def test_unknown_announcement_is_named(bundled_config):
+    with pytest.raises(TemplateError, match="no announcement 'nope'; known: arrest-anniversary"):
+        posts_for_announcement(bundled_config, "nope", now=NOW)
+
+
+def test_mastodon_post_carries_cw_language_and_visibility(bundled_config):
+    cfg = with_channels(
+        bundled_config,
+        mastodon(language="fr", visibility="unlisted", content_warning="Prison, répression"),
+    )
+    r = render(cfg, item(), cfg.channels[0], lang=None)
+    assert (r.post.language, r.post.visibility) == ("fr", "unlisted")
+    assert r.post.spoiler_text == "Prison, répression"
+    assert r.length == mastodon_length(r.post.text, "Prison, répression")
+    assert r.limit == 500
+
+
+def test_long_summary_is_shortened_at_a_word_with_an_ellipsis(bundled_config):
+    cfg = with_channels(bundled_config, mastodon(max_characters=200, content_warning="cw " * 10))
+    summary = " ".join(f"word{i}" for i in range(200))
+    r = render(cfg, item(summary=summary), cfg.channels[0])
+    assert r.shortened and r.length <= 200 == r.limit
+    body = r.post.text.split("\n\n")[1]
+    assert body.endswith("…")
+    assert summary.startswith(body[:-1])
+    assert summary[len(body) - 1] == " "  # cut where a word ended
+    assert URL in r.post.text and r.post.text.endswith("#FreeAles #Belarus")
+    # The CW counts: one character more and the text would not fit.
+    assert mastodon_length(r.post.text, r.post.spoiler_text) == r.length
+
+
+def test_title_is_shortened_only_once_the_summary_is_gone(bundled_config):
+    cfg = with_channels(bundled_config, mastodon(max_characters=80))
+    title = "A very long title " * 10
+    r = render(cfg, item(title=title, summary="Some summary that will go."), cfg.channels[0])
+    lines = r.post.text.split("\n\n")
+    assert lines[0].endswith("…") and "Some summary" not in r.post.text
+    assert lines[1:] == [URL, "#FreeAles #Belarus"]
+    assert r.length <= 80
+
+
+def test_what_cannot_fit_is_a_fit_error_naming_channel_and_template(bundled_config):
+    cfg = with_channels(bundled_config, mastodon(id="tiny", max_characters=30))
+    with pytest.raises(FitError) as exc:
+        render(cfg, item(), cfg.channels[0])
+    message = str(exc.value)
+    assert "tiny" in message and "page/mastodon.en.j2" in message
+    assert "over the limit of 30" in message
+
+
+def test_telegram_caption_limit_applies_only_with_an_image(bundled_config):
+    cfg = with_channels(bundled_config, telegram())
+    long_summary = "Слово " * 800
+    plain = render(cfg, item(summary=long_summary), cfg.channels[0])
+    photo = render(
+        cfg, item(summary=long_summary, image=Image("https://e.org/i.jpg")), cfg.channels[0]
+    )
+    assert (plain.limit, photo.limit) == (4096, 1024)
+    assert 4000 < plain.length <= 4096 and 1000 < photo.length <= 1024
+    assert photo.post.image_url == "https://e.org/i.jpg"
+    assert photo.length == telegram_length(photo.post.text)
+    # The link survives in full, '&' escaped as HTML needs.
+    assert f'<a href="{URL.replace("&", "&amp;")}">' in photo.post.text
+
+
+def test_telegram_flags_come_from_the_channel(bundled_config):
+    ch = telegram(
+        silent=True, link_preview=False, buttons=[Button(label="Go", url="https://e.org/")]
+    )
+    cfg = with_channels(bundled_config, ch)
+    post = render(cfg, item(), ch).post
+    assert (post.silent, post.link_preview) == (True, False)
+    assert post.buttons == (LinkButton("Go", "https://e.org/"),)
+
+
+def test_share_text_is_plain_and_can_be_fitted(bundled_config):
+    it = item(title="Tom & Jerry <b>not bold</b>")
+    text = share_text(bundled_config, it, "en", now=NOW)
+    assert text == "Tom & Jerry <b>not bold</b> — Free Ales Bialiatski"
+    ru = share_text(bundled_config, it, "ru", now=NOW, kind="reminder")
+    assert ru == "5\u00a0114 дней с 4 августа 2011\u202fг. — Свободу Алесю Беляцкому"
+    fitted = share_text(
+        bundled_config, item(title="word " * 40), "en", now=NOW, rule="x_weighted", limit=60
+    )
+    assert fitted.endswith("— Free Ales Bialiatski") and "…" in fitted
+    assert len(fitted) <= 60
+
+
+# --- organisers' own templates ---------------------------------------------------
+
+
+def own_templates(cfg: Config, tmp_path: Path, files: dict[str, str]) -> Config:
+    for name, text in files.items():
+        p = tmp_path / "my-messages" / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    return cfg.model_copy(
+        update={"messages_dir": "my-messages", "source": tmp_path / "campaign.yaml"}
+    )
+
+
+def test_organiser_template_overrides_and_reaches_the_default(bundled_config, tmp_path):
+    cfg = own_templates(
+        bundled_config,
+        tmp_path,
+        {
+            "page/telegram.ru.j2": (
+                '{% import "default:_partials/telegram.j2" as tg with context %}'
+                "Наше: <i>{{ item.title }}</i> {{ tg.hashtags() }}\n"
+            ),
+        },
+    )
+    cfg = with_channels(cfg, telegram(), telegram(id="t-be", language="be"))
+    ru = render(cfg, item(), cfg.channels[0])
+    assert ru.post.text == "Наше: <i>A title</i> #FreeAles #Belarus"
+    assert ru.template == str(tmp_path / "my-messages" / "page" / "telegram.ru.j2")
+    be = render(cfg, item(), cfg.channels[1])
+    assert be.template == str(BUNDLED_DIR / "page" / "telegram.be.j2")
+
+
+def test_new_kind_falls_back_to_the_default_language_then_no_language(bundled_config, tmp_path):
+    cfg = own_templates(
+        bundled_config,
+        tmp_path,
+        {
+            "vigil/mastodon.en.j2": "Vigil: {{ item.title }} {{ item.url }}",
+            "vigil/telegram.j2": "Vigil in {{ lang }}: <b>{{ item.title }}</b>",
+        },
+    )
+    cfg = with_channels(cfg, mastodon(language="fr"), telegram(language="be"))
+    m = Messages(cfg)
+    assert "vigil" in m.kinds()
+    fr = render(cfg, item(), cfg.channels[0], kind="vigil")
+    assert fr.post.text == f"Vigil: A title {URL}" and fr.post.language == "fr"
+    be = render(cfg, item(), cfg.channels[1], kind="vigil")
+    assert be.post.text == "Vigil in be: <b>A title</b>"
+
+
+def test_messages_dir_that_is_not_a_folder(bundled_config, tmp_path):
+    cfg = bundled_config.model_copy(
+        update={"messages_dir": "missing", "source": tmp_path / "campaign.yaml"}
+    )
+    with pytest.raises(ConfigError, match=r"messages_dir: .*missing is not a folder"):
+        Messages(cfg)
+
+
+def test_template_files_lists_messages_not_partials(bundled_config):
+    names = Messages(bundled_config).template_files()
+    assert "news/telegram.ru.j2" in names
+    assert not [n for n in names if n.startswith("_")]
+    assert len(names) == 5 * 3 * 4
