@@ -1,0 +1,386 @@
+"""The feed watcher: new items of the campaign's RSS/Atom feeds become deliveries.
+
+Each poll reads a feed (a URL, conditionally with ETag / If-Modified-Since, or
+a file next to the config), parses it with content.parse_feed and compares
+every item with the ledger's seen_items by all of its dedupe keys: GUID,
+normalised link and content hash. Any key already seen means the item was
+announced (an edited item keeps its GUID, an item without GUID its link), and
+a new item has all its keys recorded, without expiry, so a re-ordered feed, an
+edit or a restart never posts twice.
+
+Per item the deliveries are queued before the keys are recorded: a crash in
+between re-queues on the next poll, and the ledger refuses the duplicate.
+
+The first successful read of a feed announces only its newest `backlog`
+items and marks the rest seen, so adding a feed with ten years of news does
+not flood the channels.
+
+A broken feed (HTTP error, timeout, not RSS/Atom) is logged and written to
+feed_state (last_error, failures in a row) and the poll moves on; an entry
+without a link or title is skipped and reported the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .content import FeedProblem, Item, normalize_link, parse_feed
+from .errors import ContentError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .config import Config, FeedConfig
+    from .outbox import Outbox
+
+log = logging.getLogger("outreach.feeds")
+MAX_FEED_BYTES = 10 * 1024 * 1024
+USER_AGENT = "outreach feed watcher (+https://github.com/)"
+Clock = Callable[[], dt.datetime]
+
+
+class FeedError(ContentError):
+    """A feed could not be read or parsed; the watcher reports it and carries on."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    body: bytes | None
+    """None when the server (or the file) says nothing changed since the last read."""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class Fetcher:
+    """Reads feeds over HTTP(S) with httpx; the client is injectable for tests."""
+
+    def __init__(self, client: httpx.Client | None = None, timeout: float = 20.0) -> None:
+        self._client = client
+        self._timeout = timeout
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(
+                timeout=self._timeout,
+                follow_redirects=True,
+                headers={"User-Agent": USER_AGENT},
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    def fetch(self, url: str, etag: str | None, last_modified: str | None) -> Fetched:
+        import httpx
+
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        try:
+            with self.client.stream("GET", url, headers=headers) as resp:
+                if resp.status_code == 304:
+                    return Fetched(None, etag, last_modified)
+                if resp.status_code >= 400:
+                    raise FeedError(f"HTTP {resp.status_code} {resp.reason_phrase}")
+                chunks, size = [], 0
+                for chunk in resp.iter_bytes():
+                    size += len(chunk)
+                    if size > MAX_FEED_BYTES:
+                        raise FeedError(f"larger than {MAX_FEED_BYTES // 1024 // 1024} MB")
+                    chunks.append(chunk)
+                return Fetched(
+                    b"".join(chunks),
+                    resp.headers.get("ETag"),
+                    resp.headers.get("Last-Modified"),
+                )
+        except httpx.TimeoutException:
+            raise FeedError(f"no answer within {self._timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            # the class name, not the message: messages can carry the URL and its query
+            raise FeedError(f"cannot connect ({type(exc).__name__})") from None
+
+
+def read_file(path: Path, last_modified: str | None) -> Fetched:
+    try:
+        stat = path.stat()
+        stamp = f"{stat.st_mtime_ns}:{stat.st_size}"
+        if stamp == last_modified:
+            return Fetched(None, None, stamp)
+        return Fetched(path.read_bytes(), None, stamp)
+    except OSError as exc:
+        raise FeedError(f"{path} cannot be read: {exc.strerror}") from None
+
+
+_FEED_ROOTS = {"rss", "feed", "RDF"}
+
+
+@dataclass(frozen=True)
+class XmlCheck:
+    root: str | None
+    """The document element's local name (rss, feed, RDF for RSS 1.0), if one was seen."""
+    error: str | None = None
+    truncated: bool = False
+
+
+def check_xml(body: bytes) -> XmlCheck:
+    """Strict well-formedness, which feedparser's lenient fallback hides.
+
+    Tells a cut-off document (a half-written file, a dropped connection: its
+    last item may be half there) from the small sins real feeds commit (an
+    HTML entity like &nbsp;), which feedparser reads well enough.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    roots: list[str] = []
+
+    def start(name: str, _attrs: Any) -> None:
+        if not roots:
+            roots.append(name.rsplit(":", 1)[-1])
+
+    parser.StartElementHandler = start
+    try:
+        parser.Parse(body, True)
+    except expat.ExpatError as exc:
+        codes = expat.errors.codes
+        at_end = {
+            codes[expat.errors.XML_ERROR_NO_ELEMENTS],
+            codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN],
+            codes[expat.errors.XML_ERROR_UNCLOSED_CDATA_SECTION],
+            codes[expat.errors.XML_ERROR_PARTIAL_CHAR],
+        }
+        message = f"line {exc.lineno}: {expat.errors.messages[exc.code]}"
+        return XmlCheck(roots[0] if roots else None, message, exc.code in at_end)
+    return XmlCheck(roots[0] if roots else None)
+
+
+class Seen(Protocol):
+    """The part of outreach.ledger.Ledger the watcher needs."""
+
+    def seen(self, keys: Iterable[str]) -> bool: ...
+    def mark_seen(self, keys: Iterable[str], *, feed_id: str, item_id: str) -> int: ...
+    def feed_state(self, feed_id: str) -> Any: ...
+    def save_feed_state(self, state: Any) -> None: ...
+
+
+@dataclass
+class PollResult:
+    feed_id: str
+    announced: list[Item] = field(default_factory=list)
+    """New items queued for the channels, oldest first."""
+    skipped_backlog: int = 0
+    """Items of a first read left unannounced (older than the newest `backlog`)."""
+    deliveries: int = 0
+    problems: list[str] = field(default_factory=list)
+    """Entries skipped or posts that could not be made; the feed itself was read."""
+    error: str | None = None
+    """The feed could not be read at all."""
+    unchanged: bool = False
+    first_read: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def item_dedupe_key(item: Item) -> str:
+    """The deliveries' dedupe key: the item's most stable key (GUID, else link)."""
+    return f"news:{item.dedupe_keys[0]}"
+
+
+class FeedWatcher:
+    def __init__(
+        self,
+        config: Config,
+        ledger: Seen,
+        outbox: Outbox,
+        clock: Clock,
+        fetcher: Fetcher | None = None,
+    ) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.outbox = outbox
+        self.clock = clock
+        self.fetcher = fetcher or Fetcher()
+
+    def poll_all(
+        self,
+        feeds: Sequence[FeedConfig] | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[PollResult]:
+        """Poll every feed; one broken feed never stops the others."""
+        feeds = list(self.config.feeds if feeds is None else feeds)
+        results = []
+        for feed in feeds:
+            results.append(self.poll(feed, progress))
+        return results
+
+    def poll(
+        self, feed: FeedConfig, progress: Callable[[str, int, int], None] | None = None
+    ) -> PollResult:
+        from .ledger import FeedState
+
+        result = PollResult(feed.id)
+        state = self.ledger.feed_state(feed.id) or FeedState(feed_id=feed.id)
+        result.first_read = state.last_poll is None
+        try:
+            fetched = self._read(feed, state)
+            if fetched.body is None:
+                result.unchanged = True
+                items: list[Item] = []
+            else:
+                items = self._parse(feed, fetched.body, result)
+            self._announce(feed, items, result, progress)
+        except ContentError as exc:
+            result.error = str(exc) if str(exc).startswith("feed ") else f"feed {feed.id!r}: {exc}"
+            log.warning("%s (failure %d in a row)", result.error, state.failures + 1)
+            self.ledger.save_feed_state(
+                replace(state, last_error=result.error, failures=state.failures + 1)
+            )
+            return result
+        for problem in result.problems:
+            log.warning("%s", problem)
+        self.ledger.save_feed_state(
+            replace(
+                state,
+                etag=fetched.etag,
+                last_modified=fetched.last_modified,
+                last_poll=self.clock(),
+                last_error="; ".join(result.problems) or None,
+                failures=0,
+            )
+        )
+        if result.announced or result.skipped_backlog:
+            log.info(
+                "feed %r: %d new item(s), %d delivery(ies) queued%s",
+                feed.id,
+                len(result.announced),
+                result.deliveries,
+                f", {result.skipped_backlog} older item(s) of the first read left out"
+                if result.skipped_backlog
+                else "",
+            )
+        return result
+
+    def backfill(
+        self,
+        feed: FeedConfig,
+        *,
+        newest: int | None = None,
+        since: dt.datetime | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> PollResult:
+        """Queue items left out before (by the first read's backlog rule, say).
+
+        Reads the feed unconditionally; an item that already has a delivery on
+        a channel gets no second one there (the ledger's dedupe key).
+        """
+        from .ledger import FeedState
+
+        result = PollResult(feed.id)
+        fetched = self._read(feed, FeedState(feed_id=feed.id))
+        items = self._parse(feed, fetched.body or b"", result)
+        if since is not None:
+            items = [i for i in items if i.published and i.published >= since]
+        if newest is not None:
+            items = items[:newest]
+        items.reverse()
+        for n, item in enumerate(items, 1):
+            self.announce(item, result)
+            if progress:
+                progress(feed.id, n, len(items))
+        return result
+
+    def _parse(self, feed: FeedConfig, body: bytes, result: PollResult) -> list[Item]:
+        if not body.strip():
+            raise FeedError("the document is empty")
+        xml = check_xml(body)
+        if xml.truncated:
+            raise FeedError(f"the document is cut off ({xml.error}); read again next poll")
+        if xml.root is not None and xml.root not in _FEED_ROOTS:
+            raise FeedError(f"not an RSS or Atom feed: the document is <{xml.root}>")
+        items, problems = parse_feed(body, feed, self.config.campaign.default_language)
+        items, shared = untrusted_guids(items)
+        for guid in shared:
+            result.problems.append(
+                f"feed {feed.id!r}: entries with different links share the GUID {guid!r}; "
+                "they are told apart by link and text instead"
+            )
+        if xml.error:
+            result.problems.append(
+                f"feed {feed.id!r}: not well-formed XML ({xml.error}); read leniently"
+            )
+        result.problems += [_problem(p) for p in problems]
+        return items
+
+    def _read(self, feed: FeedConfig, state: Any) -> Fetched:
+        if feed.path is not None:
+            return read_file(self.config.resolve_path(feed.path), state.last_modified)
+        assert feed.url is not None
+        if not feed.url.startswith(("http://", "https://")):
+            raise FeedError("the url must start with http:// or https://")
+        return self.fetcher.fetch(feed.url, state.etag, state.last_modified)
+
+    def _announce(
+        self,
+        feed: FeedConfig,
+        items: list[Item],
+        result: PollResult,
+        progress: Callable[[str, int, int], None] | None,
+    ) -> None:
+        fresh = [item for item in items if not self.ledger.seen(item.dedupe_keys)]
+        if result.first_read:
+            # items come newest first; the first read announces only the newest `backlog`
+            keep = fresh[: feed.backlog]
+            for item in fresh[feed.backlog :]:
+                self.ledger.mark_seen(item.dedupe_keys, feed_id=feed.id, item_id=item.id)
+                result.skipped_backlog += 1
+            fresh = keep
+        fresh.reverse()  # oldest first, so channels tell the news in order
+        for n, item in enumerate(fresh, 1):
+            # a duplicate GUID or link inside one feed: the first copy was just recorded
+            if self.ledger.seen(item.dedupe_keys):
+                continue
+            self.announce(item, result)
+            if progress:
+                progress(feed.id, n, len(fresh))
+
+    def announce(self, item: Item, result: PollResult) -> None:
+        """Queue one item for its feed's channels, then record it as seen."""
+        subject = self.outbox.messages.subject_for_item(item)
+        queued = self.outbox.queue(subject, dedupe_key=item_dedupe_key(item), due=self.clock())
+        result.deliveries += sum(1 for q in queued if q.created)
+        result.problems += [f"{item.id} -> {q.channel_id}: {q.error}" for q in queued if q.error]
+        self.ledger.mark_seen(item.dedupe_keys, feed_id=item.feed_id or "", item_id=item.id)
+        result.announced.append(item)
+
+
+def untrusted_guids(items: list[Item]) -> tuple[list[Item], list[str]]:
+    """Drop GUIDs that one document gives to different links (a CMS bug seen in the wild).
+
+    Trusted, such a GUID would make every later entry look already announced.
+    """
+    links: dict[str, set[str]] = {}
+    for item in items:
+        if item.guid:
+            links.setdefault(item.guid, set()).add(normalize_link(item.url))
+    shared = [guid for guid, found in links.items() if len(found) > 1]
+    if not shared:
+        return items, []
+    return [replace(i, guid=None) if i.guid in shared else i for i in items], shared
+
+
+def _problem(p: FeedProblem) -> str:
+    return f"feed {p.feed_id!r}: entry {p.entry + 1} skipped: {p.reason}"

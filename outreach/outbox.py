@@ -1,0 +1,113 @@
+"""Queueing: something to say (a news item, an announcement occurrence) becomes one
+pending delivery per channel in the ledger.
+
+Shared by the feed watcher and the service. Each channel is rendered on its
+own, so a template that fails for one channel is recorded against that channel
+(visible in `outreach history`) and the others still go out. The ledger refuses
+a second row with the same (channel, dedupe key), which is what makes a
+restart, a re-read feed or a second `run --once` harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .errors import OutreachError
+from .schedule import Quiet, release_time
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from .config import Config
+    from .post import Post
+
+log = logging.getLogger("outreach.outbox")
+
+
+class Store(Protocol):
+    """The part of outreach.ledger.Ledger the queueing needs."""
+
+    def enqueue(
+        self,
+        post: Post,
+        *,
+        due_at: dt.datetime | None = ...,
+        dedupe_key: str | None = ...,
+        occurrence: dt.datetime | None = ...,
+    ) -> Any: ...
+
+    def record_missed(self, channel_id: str, network: str, **kwargs: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Queued:
+    channel_id: str
+    due_at: dt.datetime
+    delivery_id: int | None = None
+    created: bool = False
+    """False when the ledger already had this (channel, dedupe key): nothing new."""
+    error: str | None = None
+    """The post could not be made for this channel; recorded, not queued."""
+
+
+def quiet_hours(config: Config) -> dict[str, Quiet | None]:
+    return {
+        c.id: Quiet(c.quiet_hours.start, c.quiet_hours.end) if c.quiet_hours else None
+        for c in config.channels
+    }
+
+
+class Outbox:
+    """Renders a subject for each of its channels and queues the posts."""
+
+    def __init__(self, config: Config, ledger: Store, messages: Any | None = None) -> None:
+        if messages is None:
+            from .messages import Messages
+
+            messages = Messages(config)
+        self.config = config
+        self.ledger = ledger
+        self.messages = messages
+        self.quiet: Mapping[str, Quiet | None] = quiet_hours(config)
+        self.tz: ZoneInfo = config.campaign.tz
+
+    def queue(
+        self,
+        subject: Any,
+        *,
+        dedupe_key: str,
+        due: dt.datetime,
+        occurrence: dt.datetime | None = None,
+        channel_ids: tuple[str, ...] | None = None,
+    ) -> list[Queued]:
+        """One delivery per channel, due at `due` or at the end of the channel's quiet hours."""
+        out: list[Queued] = []
+        for channel in self.messages.channels(subject):
+            if channel_ids is not None and channel.id not in channel_ids:
+                continue
+            due_at = release_time(self.quiet, channel.id, self.tz, due)
+            try:
+                # rendered for the moment it goes out: a day count must match that day
+                post = self.messages.render_post(channel, subject, now=due_at).post
+            except OutreachError as exc:
+                reason = f"the post could not be made, so it was not sent: {exc}"
+                log.error("%s -> %s: %s", subject.about, channel.id, reason)
+                self.ledger.record_missed(
+                    channel.id,
+                    channel.kind,
+                    about=subject.about,
+                    dedupe_key=dedupe_key,
+                    occurrence=occurrence or due_at,
+                    reason=reason,
+                )
+                out.append(Queued(channel.id, due_at, error=reason))
+                continue
+            done = self.ledger.enqueue(
+                post, due_at=due_at, dedupe_key=dedupe_key, occurrence=occurrence
+            )
+            out.append(Queued(channel.id, due_at, done.id, done.created))
+        return out
