@@ -1,0 +1,215 @@
+"""`outreach check`, `outreach share` and `outreach buttons`: thin over share.py and sharebar.py."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import click
+
+from ..errors import ConfigError, ContentError, OutreachError
+from .common import AppContext, pass_app, print_json
+
+
+def _targets(app: AppContext):
+    from ..share import load_targets, targets_path
+
+    return load_targets(targets_path(app.config))
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_app
+def check(app: AppContext, as_json: bool) -> None:
+    """Validate the campaign config and share targets; report retired networks.
+
+    Builds every share link for every page, news item and language, so a
+    title that cannot fit a network's limit shows up here, not on the site.
+    Exits 1 when anything is wrong.
+
+    \b
+    Example:
+      outreach check
+      outreach --config my-campaign.yaml check --json
+    """
+    from ..content import all_items
+    from ..share import ShareOptions, links_for, select, targets_path
+
+    problems: list[str] = []
+    report: dict = {"config": None, "share_targets": None}
+    try:
+        cfg = app.config
+        report["config"] = str(cfg.source)
+        report["share_targets"] = str(targets_path(cfg))
+        targets = _targets(app)
+        sel = select(cfg, targets)
+        problems += sel.problems
+        items = all_items(cfg)
+        for item in items:
+            for lang in cfg.campaign.languages:
+                try:
+                    links_for(item, sel.offered, ShareOptions.from_config(cfg, lang))
+                except OutreachError as exc:
+                    problems.append(f"{item.id} [{lang}]: {exc}")
+        report |= {
+            "pages": sum(1 for i in items if i.kind == "page"),
+            "news_items": sum(1 for i in items if i.kind == "news"),
+            "offered": [n.id for n in sel.offered],
+            "retired": [
+                {"id": n.id, "date": str(n.retired.date), "reason": n.retired.reason}
+                for n in targets.retired
+                if n.retired
+            ],
+            "russian_jurisdiction": cfg.share.russian_jurisdiction,
+            "utm": cfg.share.utm.enabled,
+            "notes": sel.notes,
+        }
+    except (ConfigError, ContentError) as exc:
+        problems.append(str(exc))
+    report["problems"] = problems
+    if as_json:
+        print_json(report)
+    else:
+        _print_check(report)
+    if problems:
+        raise click.exceptions.Exit(1)
+
+
+def _print_check(report: dict) -> None:
+    if report.get("config"):
+        click.echo(f"config:        {report['config']}")
+    if report.get("share_targets"):
+        click.echo(f"share targets: {report['share_targets']}")
+    if "offered" in report:
+        click.echo(f"content:       {report['pages']} pages, {report['news_items']} news items")
+        click.echo(f"offered:       {', '.join(report['offered'])}")
+        click.echo(
+            "russian jurisdiction networks: "
+            + ("offered, labelled" if report["russian_jurisdiction"] else "withheld")
+            + f"; UTM tags: {'on' if report['utm'] else 'off'}"
+        )
+        for r in report["retired"]:
+            click.echo(f"retired:       {r['id']} ({r['date']}): {r['reason']}")
+        for note in report["notes"]:
+            click.echo(f"note:          {note}")
+    for p in report["problems"]:
+        click.secho(f"error: {p}", fg="red", err=True)
+    if not report["problems"]:
+        click.echo("OK")
+
+
+@click.command()
+@click.argument("target", metavar="URL_OR_PAGE_ID")
+@click.option("--lang", help="Language of the text and labels (default: the campaign's).")
+@click.option("--title", help="Title to share, when TARGET is a URL.")
+@click.option("--text", help="Text to share, when TARGET is a URL.")
+@click.option("--mirror/--no-mirror", default=None, help="Share the mirror URL instead.")
+@click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
+@pass_app
+def share(
+    app: AppContext,
+    target: str,
+    lang: str | None,
+    title: str | None,
+    text: str | None,
+    mirror: bool | None,
+    as_json: bool,
+) -> None:
+    """Print every offered network's share link for a page, news item or URL.
+
+    Each network's text is fitted to its own limit; the page URL is never cut.
+
+    \b
+    Example:
+      outreach share ales --lang be
+      outreach share https://example.org/appeal --title "Sign the appeal" --json
+    """
+    from ..content import all_items, find_item
+    from ..share import DEFAULT_PICKER, ShareOptions, item_for_url, links_for, select
+    from ..sharebar import picker_href
+
+    cfg = app.config
+    if lang and lang not in cfg.campaign.languages:
+        raise click.BadParameter(
+            f"{lang!r} is not one of {cfg.campaign.languages}", param_hint="--lang"
+        )
+    if "://" in target:
+        item = item_for_url(target, title or "", text or "")
+    else:
+        item = find_item(all_items(cfg), target)
+    targets = _targets(app)
+    sel = select(cfg, targets)
+    if sel.problems:
+        raise ConfigError(f"{cfg.source}: the share settings are not valid", sel.problems)
+    overrides = {}
+    if mirror is not None:
+        if mirror and not cfg.campaign.mirror_url:
+            raise click.BadParameter("campaign.mirror_url is not set", param_hint="--mirror")
+        overrides["mirror_url"] = cfg.campaign.mirror_url if mirror else None
+    opts = ShareOptions.from_config(cfg, lang, **overrides)
+    # On the command line the picker needs the site's address, not a site-relative path.
+    site = opts.mirror_url or cfg.campaign.base_url
+    picker = picker_href(site.rstrip("/") + DEFAULT_PICKER, opts.lang, opts.fallback)
+    opts = dataclasses.replace(opts, picker_url=picker)
+    links = links_for(item, sel.offered, opts)
+    if as_json:
+        print_json({"item": item.id, "lang": opts.lang, "links": [x.to_dict() for x in links]})
+        return
+    width = max(len(x.label) for x in links) if links else 0
+    for x in links:
+        flag = " [RU]" if x.jurisdiction == "RU" else ""
+        click.echo(f"{x.label:<{width}}  {x.href}{flag}")
+
+
+@click.command()
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write; replaced as a whole (only if it is empty or an earlier export).",
+)
+@click.option(
+    "--picker-url",
+    default="/share/fediverse.html",
+    show_default=True,
+    help="Where the fediverse picker page will be served on the campaign site.",
+)
+@click.option("--lang", "languages", multiple=True, help="Only these languages (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
+@pass_app
+def buttons(
+    app: AppContext, out_dir: Path, picker_url: str, languages: tuple[str, ...], as_json: bool
+) -> None:
+    """Export static share bars, JSON manifests, the fediverse picker and a demo page.
+
+    For every page and news item in every language: bars/<id>.<lang>.html (a
+    fragment to include) and bars/<id>.<lang>.json (its links). Serve assets/
+    and share/ from the campaign site; open index.html to see them all.
+    Nothing is written unless everything renders.
+
+    \b
+    Example:
+      outreach buttons --out share-bars
+    """
+    from ..content import all_items
+    from ..sharebar import export
+
+    cfg = app.config
+    result = export(
+        cfg, _targets(app), all_items(cfg), out_dir, picker_url, list(languages) or None
+    )
+    if as_json:
+        print_json(
+            {
+                "out": str(result.out_dir),
+                "bars": result.bars,
+                "networks": result.networks,
+                "files": result.files,
+            }
+        )
+        return
+    click.echo(
+        f"Wrote {result.bars} share bars ({len(result.networks)} networks) to {result.out_dir}/"
+    )
+    click.echo(f"Demo page: {result.out_dir / 'index.html'}")

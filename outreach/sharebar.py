@@ -1,0 +1,311 @@
+"""Static share bars: HTML fragments, JSON manifests, a demo page and the fediverse picker.
+
+Everything is rendered in memory first (Jinja2, autoescaped), then written to a
+temporary folder beside the target and moved into place, so a failure leaves
+the previous export as it was and never half a new one.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .content import Item
+from .errors import ConfigError, ShareError
+from .share import (
+    DEFAULT_PICKER,
+    Network,
+    ShareLink,
+    ShareOptions,
+    ShareTargets,
+    links_for,
+    select,
+)
+from .yamlfile import parse_yaml
+
+TEMPLATES = Path(__file__).parent / "templates"
+MARKER = ".outreach-share-bars"
+"""Marks a folder as ours: only such a folder (or an empty one) is ever replaced."""
+
+# No request can leave for another site: every fetch must be same-origin.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+def _env():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+@functools.cache
+def _strings() -> dict[str, dict[str, str]]:
+    return parse_yaml(
+        (TEMPLATES / "strings.yaml").read_text(encoding="utf-8"), TEMPLATES / "strings.yaml"
+    ).data
+
+
+def ui_strings(lang: str, fallback: str = "en") -> dict[str, str]:
+    """The share bar's own words in `lang` (English where a word is missing)."""
+    table = _strings()
+    return {**table["en"], **table.get(fallback, {}), **table.get(lang, {})}
+
+
+def slug(item_id: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "--", item_id.lower()).strip("-") or "item"
+
+
+def picker_href(base: str, lang: str, default_lang: str) -> str:
+    """The picker page for a language: fediverse.html, fediverse.be.html, ..."""
+    if lang == default_lang:
+        return base
+    stem, dot, ext = base.rpartition(".")
+    return f"{stem}.{lang}.{ext}" if dot and "/" not in ext else f"{base}.{lang}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    item: Item
+    lang: str
+    links: list[ShareLink]
+    html: str
+
+    @property
+    def name(self) -> str:
+        return f"{slug(self.item.id)}.{self.lang}"
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "item": self.item.id,
+            "kind": self.item.kind,
+            "lang": self.lang,
+            "title": self.item.title_in(self.lang),
+            "url": self.item.url,
+            "fragment": f"bars/{self.name}.html",
+            "links": [
+                {k: v for k, v in link.to_dict().items() if k != "params"} | {"text": link.params}
+                for link in self.links
+            ],
+        }
+
+
+@dataclass
+class Renderer:
+    """Renders bars for one campaign and one set of offered networks."""
+
+    cfg: Config
+    networks: list[Network]
+    picker_url: str = DEFAULT_PICKER
+    env: Any = field(default_factory=_env)
+
+    def options(self, lang: str) -> ShareOptions:
+        picker = picker_href(self.picker_url, lang, self.cfg.campaign.default_language)
+        return ShareOptions.from_config(self.cfg, lang, picker_url=picker)
+
+    def note(self, lang: str) -> str:
+        # Only the campaign's own words in this very language: a note in the wrong
+        # language would be worse than none.
+        notes = self.cfg.share.before_you_share
+        return notes.get(lang) or notes.get("*", "")
+
+    def bar(self, item: Item, lang: str) -> Bar:
+        s = ui_strings(lang, self.cfg.campaign.default_language)
+        links = links_for(item, self.networks, self.options(lang))
+        icons = {n.id: n.icon for n in self.networks}
+        buttons = []
+        for link in links:
+            hints = []
+            if link.jurisdiction == "RU":
+                hints.append(s["ru_jurisdiction"])
+            if link.status == "app_only":
+                hints.append(s["app_only"])
+            if link.e2e:
+                hints.append(s["e2e"])
+            title = f"{link.label} ({', '.join(hints)})" if hints else ""
+            buttons.append({"link": link, "icon": icons[link.network], "title": title})
+        html = self.env.get_template("sharebar.html.j2").render(
+            lang=lang,
+            s=s,
+            note=self.note(lang),
+            buttons=buttons,
+            uid=f"sb-{slug(item.id)}-{lang}",
+        )
+        return Bar(item=item, lang=lang, links=links, html=html)
+
+    def css(self) -> str:
+        return self.env.get_template("sharebar.css.j2").render(networks=self.networks)
+
+    def demo(self, bars: list[Bar]) -> str:
+        lang = self.cfg.campaign.default_language
+        cards: dict[str, dict[str, Any]] = {}
+        for bar in bars:
+            card = cards.setdefault(
+                bar.item.id,
+                {
+                    "uid": f"item-{slug(bar.item.id)}",
+                    "title": bar.item.title_in(lang),
+                    "kind": bar.item.kind,
+                    "url": bar.item.url,
+                    "bars": [],
+                },
+            )
+            card["bars"].append({"lang": bar.lang, "html": _markup(bar.html)})
+        return self.env.get_template("demo.html.j2").render(
+            lang=lang,
+            s=ui_strings(lang),
+            csp=PAGE_CSP,
+            cards=list(cards.values()),
+            campaign=self.cfg.campaign.name.get(lang)
+            or next(iter(self.cfg.campaign.name.values())),
+        )
+
+    def picker(self, lang: str, fediverse: Network) -> str:
+        s = ui_strings(lang, self.cfg.campaign.default_language)
+        software = [sw.model_dump() for sw in fediverse.software]
+        data = {
+            "software": software,
+            "strings": {"copied": s["copied"], "copy_failed": s["copy_failed"]},
+        }
+        return self.env.get_template("fediverse.html.j2").render(
+            lang=lang,
+            s=s,
+            csp=PAGE_CSP,
+            software=software,
+            data=data,
+            default_software=software[0]["id"],
+        )
+
+
+def _markup(html: str):
+    from markupsafe import Markup
+
+    return Markup(html)  # our own autoescaped output, rendered a moment ago
+
+
+@dataclass(frozen=True)
+class Export:
+    out_dir: Path
+    files: list[str]
+    bars: int
+    networks: list[str]
+
+
+def render_export(
+    cfg: Config,
+    targets: ShareTargets,
+    items: Iterable[Item],
+    picker_url: str = DEFAULT_PICKER,
+    languages: Iterable[str] | None = None,
+) -> dict[str, str]:
+    """Every file of the export, path -> text. Raises before anything is written."""
+    sel = select(cfg, targets)
+    if sel.problems:
+        raise ConfigError(f"{cfg.source}: the share settings are not valid", sel.problems)
+    langs = list(languages or cfg.campaign.languages)
+    unknown = [lang for lang in langs if lang not in cfg.campaign.languages]
+    if unknown:
+        raise ShareError(f"language(s) {unknown} are not in campaign.languages")
+    r = Renderer(cfg, sel.offered, picker_url)
+    bars = [r.bar(item, lang) for item in items for lang in langs]
+    files: dict[str, str] = {}
+    for bar in bars:
+        files[f"bars/{bar.name}.html"] = bar.html
+        files[f"bars/{bar.name}.json"] = _json(bar.manifest())
+    files["assets/sharebar.css"] = r.css()
+    files["assets/sharebar.js"] = (TEMPLATES / "sharebar.js").read_text(encoding="utf-8")
+    fediverse = next((n for n in sel.offered if n.kind == "picker"), None)
+    if fediverse is not None:
+        files["assets/fediverse.js"] = (TEMPLATES / "fediverse.js").read_text(encoding="utf-8")
+        for lang in langs:
+            name = picker_href("share/fediverse.html", lang, cfg.campaign.default_language)
+            files[name] = r.picker(lang, fediverse)
+    files["index.html"] = r.demo(bars)
+    files["manifest.json"] = _json(
+        {
+            "campaign": cfg.campaign.base_url,
+            "networks": [n.id for n in sel.offered],
+            "retired": {
+                n.id: {"date": str(n.retired.date), "reason": n.retired.reason}
+                for n in targets.retired
+                if n.retired
+            },
+            "assets": ["assets/sharebar.css", "assets/sharebar.js"],
+            "picker": picker_url if fediverse is not None else None,
+            "bars": [bar.manifest() | {"links": len(bar.links)} for bar in bars],
+        }
+    )
+    files[MARKER] = "Written by `outreach buttons`; the whole folder is replaced on export.\n"
+    return files
+
+
+def _json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def write_export(files: Mapping[str, str], out_dir: Path) -> Export:
+    """Write into a temporary folder beside `out_dir`, then move it into place."""
+    out_dir = Path(out_dir)
+    parent = out_dir.resolve().parent
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise ShareError(f"{out_dir} exists and is not a folder")
+        if any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+            raise ShareError(
+                f"{out_dir} is not empty and was not written by `outreach buttons`: "
+                "choose a new or empty folder"
+            )
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    try:
+        for rel, text in files.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a web server must read it
+        old = None
+        if out_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=parent))
+            os.replace(out_dir, old / "previous")
+        try:
+            os.replace(tmp, out_dir)
+        except OSError:
+            if old is not None:  # put the previous export back
+                os.replace(old / "previous", out_dir)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    bars = sum(1 for rel in files if rel.startswith("bars/") and rel.endswith(".html"))
+    return Export(out_dir=out_dir, files=sorted(files), bars=bars, networks=[])
+
+
+def export(
+    cfg: Config,
+    targets: ShareTargets,
+    items: Iterable[Item],
+    out_dir: Path,
+    picker_url: str = DEFAULT_PICKER,
+    languages: Iterable[str] | None = None,
+) -> Export:
+    files = render_export(cfg, targets, items, picker_url, languages)
+    result = write_export(files, out_dir)
+    offered = json.loads(files["manifest.json"])["networks"]
+    return Export(result.out_dir, result.files, result.bars, offered)
