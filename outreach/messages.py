@@ -228,11 +228,13 @@ def tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
+    """A title as it goes into a post: no control characters, white space collapsed."""
     return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
 
 
-def _paragraphs(text: str) -> str:
+def paragraphs(text: str) -> str:
+    """A summary as it goes into a post: paragraphs kept, at most one blank line between."""
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
     text = re.sub(r"[ \u00a0]*\n[ \u00a0]*", "\n", re.sub(r" {2,}", " ", text))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -371,7 +373,7 @@ class Messages:
                 summary=summary,
                 url=item.url,
                 image_url=item.image.url if item.image else None,
-                image_alt=_one_line(item.alt_in(lang, fallback)),
+                image_alt=one_line(item.alt_in(lang, fallback)),
                 published=item.published.date() if item.published else None,
             ),
             "campaign": CampaignView(
@@ -396,8 +398,8 @@ class Messages:
         limit: int | None,
     ) -> tuple[str, bool]:
         lang, fallback = channel.language, self.config.campaign.default_language
-        title = _one_line(subject.item.title_in(lang, fallback))
-        summary = _paragraphs(subject.item.summary_in(lang, fallback))
+        title = one_line(subject.item.title_in(lang, fallback))
+        summary = paragraphs(subject.item.summary_in(lang, fallback))
         used: dict[str, str] = {}
 
         def render(t: str, s: str) -> str:
@@ -415,11 +417,17 @@ class Messages:
             pass
         try:
             text = fit(lambda t: render(t, ""), title, measure, limit, what)
-            if used["title"]:
+            # An empty title is not a shorter title: a post about nothing is not sent.
+            if used["title"] or not title:
                 return text, True
         except FitError:
             pass
         bare = measure(render("", ""))
+        if bare <= limit:
+            raise FitError(
+                f"{what}: even the title's first word leaves the message over the limit of "
+                f"{limit} (it is {bare} long without any title): shorten the title or the template"
+            )
         raise FitError(
             f"{what}: the message is {bare} long even with no title or summary, over the "
             f"limit of {limit}: shorten the template, the hashtags or the content warning"
@@ -439,7 +447,7 @@ class Messages:
             channel_id=channel.id,
             language=lang,
             image_url=image_url,
-            image_alt=_one_line(item.alt_in(lang, fallback)),
+            image_alt=one_line(item.alt_in(lang, fallback)),
             about=subject.about,
         )
         if isinstance(channel, MastodonChannel):
