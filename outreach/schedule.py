@@ -60,7 +60,7 @@ class Announcement:
 class Send:
     channel_id: str
     not_before: dt.datetime
-    """The occurrence, or the end of the channel's quiet hours if it falls inside them."""
+    """Now, or the end of the channel's quiet hours if now falls inside them."""
 
 
 @dataclass(frozen=True)
@@ -353,9 +353,8 @@ def plan(
                 )
         fresh = _span(trig, max(start, cutoff), now)
         if fresh is not None:
-            sends = tuple(
-                Send(ch, release_time(quiet, ch, quiet_tz, fresh.last)) for ch in ann.channels
-            )
+            # it goes out now (on time or late); quiet hours are judged at that moment
+            sends = tuple(Send(ch, release_time(quiet, ch, quiet_tz, now)) for ch in ann.channels)
             result.due.append(Due(ann.id, fresh.last, now - fresh.last, fresh.count - 1, sends))
         result.next_at[ann.id] = next_after(trig, now)
     return result

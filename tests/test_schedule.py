@@ -280,8 +280,17 @@ def test_quiet_hours_apply_per_channel_in_a_plan():
     quiet = {"t": Quiet(dt.time(22), dt.time(8)), "m": None}
     [due] = plan([ann], at(MINSK, 2024, 8, 4, 23, 0, 10), {}, GRACE, quiet, MINSK).due
     sends = {s.channel_id: s.not_before for s in due.sends}
-    assert sends["m"] == at(MINSK, 2024, 8, 4, 23, 0)
+    assert sends["m"] == at(MINSK, 2024, 8, 4, 23, 0, 10)
     assert sends["t"] == at(MINSK, 2024, 8, 5, 8, 0)
+
+
+def test_a_late_occurrence_is_judged_by_quiet_hours_when_it_goes_out():
+    # due at 21:50, noticed at 22:10, inside 22:00-08:00: it waits for the morning
+    ann = cron("50 21 * * *", since=at(UTC, 2024, 8, 1), channels=("t",))
+    quiet = {"t": Quiet(dt.time(22), dt.time(8))}
+    [due] = plan([ann], at(MINSK, 2024, 8, 4, 22, 10), {}, GRACE, quiet, MINSK).due
+    assert due.occurrence == at(MINSK, 2024, 8, 4, 21, 50)
+    assert due.sends[0].not_before == at(MINSK, 2024, 8, 5, 8, 0)
 
 
 def test_quiet_window_end_in_a_dst_gap_resolves_forward():
