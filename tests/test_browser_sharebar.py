@@ -1,0 +1,269 @@
+"""The exported share bars in real headless Chromium, with every outside request blocked.
+
+The export is served from 127.0.0.1; anything else the page tries to reach is
+aborted and recorded, so a click's navigation target can be checked without
+ever leaving the machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from conftest import require_chromium
+
+from outreach.config import BUNDLED_CONFIG, load_config
+from outreach.content import all_items
+from outreach.share import load_targets, targets_path
+from outreach.sharebar import export
+
+pytestmark = pytest.mark.browser
+
+ALES = "https://freeales.fidh.net/about-ales-bialiatski/"
+ALES_BE = "Пра Алеся Бяляцкага"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[str]:
+    cfg = load_config(BUNDLED_CONFIG, {})
+    out = tmp_path_factory.mktemp("export") / "share-bars"
+    export(cfg, load_targets(targets_path(cfg)), all_items(cfg), out)
+    handler = functools.partial(_Quiet, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield b
+        b.close()
+
+
+class Guarded:
+    """A browser context where only 127.0.0.1 is reachable; everything else is recorded."""
+
+    def __init__(self, browser, **kwargs) -> None:
+        self.context = browser.new_context(**kwargs)
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def outside(self) -> list[str]:
+        return [u for u in self.requests if urlsplit(u).hostname != "127.0.0.1"]
+
+    def click_and_catch(self, locator, host: str) -> str:
+        """Click, and return the URL of the (blocked) request to `host`."""
+        with self.page.expect_request(lambda r: urlsplit(r.url).hostname == host) as req:
+            locator.click()
+        return req.value.url
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def guarded(browser):
+    g = Guarded(browser)
+    yield g
+    g.close()
+
+
+@pytest.fixture
+def no_js(browser):
+    g = Guarded(browser, java_script_enabled=False)
+    yield g
+    g.close()
+
+
+def bar(page, item: str, lang: str):
+    return page.locator(f"#item-{item} nav[lang={lang}]")
+
+
+def query(url: str, fragment: bool = False) -> dict[str, str]:
+    parts = urlsplit(url)
+    return {k: v[0] for k, v in parse_qs(parts.fragment if fragment else parts.query).items()}
+
+
+def test_nothing_leaves_loopback_before_a_click(guarded, site):
+    page = guarded.page
+    page.goto(f"{site}/index.html", wait_until="networkidle")
+    assert guarded.requests, "the page loaded nothing at all?"
+    assert guarded.outside() == [] and guarded.blocked == []
+    assert guarded.context.cookies() == []
+    # The first-party CSS and JS did load: brand colours and the enhanced copy link.
+    mark = bar(page, "ales", "be").locator("[data-share=telegram] .sb-mark")
+    assert mark.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(38, 165, 228)"
+    assert bar(page, "ales", "be").locator("[data-share=copy]").get_attribute("role") == "button"
+
+
+def test_bar_is_labelled_in_the_page_language_and_warns(guarded, site):
+    page = guarded.page
+    page.goto(f"{site}/index.html")
+    nav = page.get_by_role("navigation", name="Падзяліцца гэтай старонкай").first
+    assert nav.get_attribute("lang") == "be"
+    assert "рэпост" in nav.locator(".sb-note").inner_text()
+    assert nav.get_by_role("link", name="VK (пад юрысдыкцыяй Расіі)").count() == 1
+    # Encrypted routes first: copy link comes before any network.
+    ids = nav.locator("a[data-share]").evaluate_all("els => els.map(e => e.dataset.share)")
+    assert ids[:4] == ["copy", "threema", "whatsapp", "viber"]
+    assert "google_plus" not in ids and "yandex" not in ids and "mailru_myworld" not in ids
+    en = bar(page, "ales", "en")
+    assert en.get_attribute("aria-label") == "Share this page"
+    assert en.locator(".sb-note").count() == 0
+
+
+def test_telegram_and_x_buttons_send_the_reader_to_the_network(guarded, site):
+    page = guarded.page
+    page.goto(f"{site}/index.html")
+    assert guarded.outside() == []
+    url = guarded.click_and_catch(bar(page, "ales", "be").locator("[data-share=telegram]"), "t.me")
+    assert url.startswith("https://t.me/share/url?")
+    assert query(url) == {"url": ALES, "text": ALES_BE}
+
+    page.goto(f"{site}/index.html")
+    x_link = bar(page, "ales", "en").locator("[data-share=x]")
+    x_link.focus()  # by keyboard this time
+    with page.expect_request(lambda r: urlsplit(r.url).hostname == "x.com") as req:
+        page.keyboard.press("Enter")
+    assert query(req.value.url) == {
+        "text": "About Ales Bialiatski #FreeAles #Belarus",
+        "url": ALES,
+    }
+    assert [urlsplit(u).hostname for u in guarded.blocked] == ["t.me", "x.com"]
+
+
+def test_copy_link_copies_without_leaving(browser, site):
+    g = Guarded(browser, permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = g.page
+        page.goto(f"{site}/index.html")
+        b = bar(page, "ales", "be")
+        b.locator("[data-share=copy]").click()
+        page.wait_for_function(
+            "() => document.querySelector('#item-ales nav[lang=be] .sb-status').textContent"
+        )
+        assert b.locator(".sb-status").inner_text() == "Спасылка скапіявана"
+        assert page.evaluate("navigator.clipboard.readText()") == ALES
+        assert page.url == f"{site}/index.html"
+        assert g.outside() == []
+    finally:
+        g.close()
+
+
+def open_picker(g: Guarded, site: str):
+    page = g.page
+    page.goto(f"{site}/index.html")
+    bar(page, "ales", "be").locator("[data-share=fediverse]").click()
+    page.wait_for_url("**/share/fediverse.be.html#*")
+    return page
+
+
+def test_fediverse_picker_sends_the_reader_to_their_server(guarded, site):
+    page = open_picker(guarded, site)
+    text = page.locator("#fedi-text").input_value()
+    assert text == f"{ALES_BE} {ALES} #FreeAles #Belarus"
+    page.fill("#fedi-instance", "not a server")
+    page.get_by_role("button", name="Працягнуць").click()
+    assert page.locator("#fedi-error").is_visible()
+    page.fill("#fedi-instance", "https://Mastodon.Example.ORG/")
+    assert guarded.outside() == []  # nothing left before the reader pressed Continue
+    url = guarded.click_and_catch(
+        page.get_by_role("button", name="Працягнуць"), "mastodon.example.org"
+    )
+    assert urlsplit(url)[:3] == ("https", "mastodon.example.org", "/share")
+    assert query(url) == {"text": text}
+    # Not remembered: the box was not ticked.
+    page.goto(f"{site}/share/fediverse.html")
+    assert page.evaluate("localStorage.length") == 0
+    assert page.locator("#fedi-instance").input_value() == ""
+
+
+def test_fediverse_picker_remembers_only_when_asked(guarded, site):
+    page = open_picker(guarded, site)
+    page.fill("#fedi-instance", "@reader@lemmy.example.net")
+    page.select_option("#fedi-software", "lemmy")
+    page.check("#fedi-remember")
+    url = guarded.click_and_catch(page.locator("#fedi-form [type=submit]"), "lemmy.example.net")
+    assert urlsplit(url).path == "/create_post"
+    assert query(url) == {"url": ALES, "title": ALES_BE}
+    page = open_picker(guarded, site)
+    assert page.locator("#fedi-instance").input_value() == "lemmy.example.net"
+    assert page.locator("#fedi-software").input_value() == "lemmy"
+    assert page.locator("#fedi-remember").is_checked()
+    page.get_by_role("button", name="Забыць мой сервер").click()
+    assert page.evaluate("localStorage.length") == 0
+
+
+def test_fediverse_servers_without_a_share_page_get_copy(guarded, site):
+    page = open_picker(guarded, site)
+    page.fill("#fedi-instance", "gts.example.com")
+    page.select_option("#fedi-software", "gotosocial")
+    page.locator("#fedi-form [type=submit]").click()
+    assert page.locator("#fedi-copy").is_visible()
+    assert guarded.outside() == []
+
+
+def test_links_work_with_javascript_off(no_js, site):
+    page = no_js.page
+    page.goto(f"{site}/index.html")
+    assert no_js.outside() == []
+    b = bar(page, "ales", "be")
+    # The native share sheet needs JavaScript: its button stays hidden.
+    assert not b.locator("[data-share=native]").is_visible()
+    copy = b.locator("[data-share=copy]")
+    assert copy.is_visible() and copy.get_attribute("href") == ALES
+    url = no_js.click_and_catch(b.locator("[data-share=telegram]"), "t.me")
+    assert query(url) == {"url": ALES, "text": ALES_BE}
+    page.goto(f"{site}/index.html")
+    url = no_js.click_and_catch(bar(page, "ales", "en").locator("[data-share=x]"), "x.com")
+    assert query(url)["url"] == ALES
+    for link in b.locator("a[href]").all():
+        assert link.get_attribute("rel") == "noopener noreferrer"
+
+
+def test_fediverse_picker_explains_itself_with_javascript_off(no_js, site):
+    page = no_js.page
+    page.goto(f"{site}/index.html")
+    bar(page, "ales", "be").locator("[data-share=fediverse]").click()
+    page.wait_for_url("**/share/fediverse.be.html#*")
+    assert "JavaScript выключаны" in page.locator("main").inner_text()
+    assert not page.locator("#fedi-form").is_visible()
+    assert no_js.outside() == []
