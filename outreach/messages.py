@@ -38,7 +38,7 @@ from . import telegram_html
 from .clock import CampaignClock, LocalFormat, locale_for
 from .config import AnnouncementConfig, Config, MastodonChannel, TelegramChannel, pick
 from .content import Item, all_items, find_item, pages
-from .errors import ConfigError, FitError, OutreachError, TemplateError
+from .errors import ConfigError, ContentError, FitError, OutreachError, TemplateError
 from .fitting import fit
 from .post import LinkButton, Post
 from .textlimits import (
@@ -340,7 +340,12 @@ class Messages:
         if any(a.id == ident for a in self.config.announcements):
             subject = self.subject_for_announcement(ident)
             return replace(subject, kind=kind) if kind else subject
-        return self.subject_for_item(find_item(all_items(self.config), ident), kind)
+        try:
+            item = find_item(all_items(self.config), ident)
+        except ContentError as exc:
+            announcements = ", ".join(a.id for a in self.config.announcements) or "none"
+            raise ContentError(f"{exc}; announcements: {announcements}") from None
+        return self.subject_for_item(item, kind)
 
     def campaign_item(self) -> Item:
         """What an announcement without a page is about: the campaign itself."""

@@ -20,6 +20,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "check": ("share_cmds", "check", "Validate the config and share targets; report retired networks."),
     "share": ("share_cmds", "share", "Print every network's share link for a page, news item or URL."),
     "buttons": ("share_cmds", "buttons", "Export static share bars, manifests and a demo page."),
+    "preview": ("message_cmds", "preview", "Show what each channel would receive for an item, with lengths."),
+    "doctor": ("delivery_cmds", "doctor", "Check each channel's token and rights for real; say what to fix."),
+    "deliver": ("delivery_cmds", "deliver", "Post a page or news item to its channels now, once."),
+    "deliveries": ("delivery_cmds", "deliveries", "List deliveries and their states (e.g. --state unknown)."),
+    "resolve": ("delivery_cmds", "resolve", "Record an unknown delivery as sent or failed."),
+    "retry": ("delivery_cmds", "retry", "Send a failed, unknown or missed delivery again."),
 }
 
 

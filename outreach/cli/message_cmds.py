@@ -1,0 +1,251 @@
+"""`outreach preview`: what every channel would receive, before anything is sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import OutreachError
+from .common import AppContext, console, pass_app, print_json
+
+if TYPE_CHECKING:
+    from ..messages import Messages, Rendered, Subject
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One channel's outcome: a fitted post, or the reason there is none."""
+
+    channel_id: str
+    network: str
+    language: str
+    template: str
+    rendered: Rendered | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.rendered
+        return {
+            "channel": self.channel_id,
+            "network": self.network,
+            "language": self.language,
+            "template": self.template,
+            "ok": r is not None,
+            "error": self.error,
+            "length": r.length if r else None,
+            "limit": r.limit if r else None,
+            "shortened": r.shortened if r else None,
+            "post": r.post.to_dict() if r else None,
+        }
+
+
+def short_template_name(messages: Messages, filename: str) -> str:
+    """'page/telegram.ru.j2' for the bundled file, 'yours: page/telegram.ru.j2' for the organiser's."""
+    path = Path(filename)
+    for folder in messages.dirs:
+        if path.is_relative_to(folder):
+            rel = path.relative_to(folder).as_posix()
+            return rel if folder == messages.bundled_dir else f"yours: {rel}"
+    return filename
+
+
+def preview_rows(
+    messages: Messages, subject: Subject, now: dt.datetime, lang: str | None
+) -> list[PreviewRow]:
+    rows = []
+    for ch in messages.channels(subject):
+        language = lang or ch.language
+        try:
+            rendered = messages.render_post(ch, subject, now=now, lang=lang)
+        except OutreachError as exc:
+            rows.append(PreviewRow(ch.id, ch.kind, language, "", error=str(exc)))
+            continue
+        name = short_template_name(messages, rendered.template)
+        rows.append(PreviewRow(ch.id, ch.kind, language, name, rendered=rendered))
+    return rows
+
+
+def parse_at(value: str | None, tz: dt.tzinfo) -> dt.datetime:
+    """--at as given (a date means 10:00), in the campaign's timezone; now when absent."""
+    if not value:
+        return dt.datetime.now(dt.UTC)
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date or time like 2025-08-04 or 2025-08-04T10:00",
+            param_hint="--at",
+        ) from None
+    if len(value) == 10:
+        when = when.replace(hour=10)
+    return when if when.tzinfo else when.replace(tzinfo=tz)
+
+
+@click.command()
+@click.argument("ident", metavar="PAGE_OR_NEWS_ID")
+@click.option(
+    "--kind",
+    help="Template kind to use instead of the item's own: news, page, announcement, "
+    "anniversary, reminder, or one of your own.",
+)
+@click.option("--lang", help="Render every channel in this language instead of its own.")
+@click.option(
+    "--at",
+    "at",
+    metavar="DATE[TIME]",
+    help="Render as of this moment, for the campaign clock (a date alone means 10:00 "
+    "in the campaign's timezone). Default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the posts as JSON.")
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a page showing each post as it will look.",
+)
+@pass_app
+def preview(
+    app: AppContext,
+    ident: str,
+    kind: str | None,
+    lang: str | None,
+    at: str | None,
+    as_json: bool,
+    html_file: Path | None,
+) -> None:
+    """Show what each channel would receive for a page, news item or announcement.
+
+    Renders the message templates for every configured channel the item goes
+    to, fitted to each network's limit, and shows each text with its length
+    against that limit. Nothing is sent. Exits 1 when a channel's message
+    cannot be made (a template error, or a text that cannot fit).
+
+    \b
+    Example:
+      outreach preview ales
+      outreach preview news:freeales-2011-08-arrest --lang fr
+      outreach preview arrest-anniversary --at 2025-08-04 --html preview.html
+      outreach preview ales --kind reminder --json
+    """
+    from ..messages import Messages
+
+    cfg = app.config
+    messages = Messages(cfg)
+    subject = messages.subject(ident, kind)
+    if lang is not None:
+        messages.check_language(lang)
+    now = parse_at(at, cfg.campaign.tz)
+    rows = preview_rows(messages, subject, now, lang)
+    if html_file is not None:
+        from .preview_page import render_page
+
+        html_file.write_text(render_page(cfg, subject, now, rows), encoding="utf-8")
+    if as_json:
+        print_json(
+            {
+                "about": subject.about,
+                "kind": subject.kind,
+                "at": now.astimezone(cfg.campaign.tz).isoformat(),
+                "posts": [row.to_dict() for row in rows],
+            }
+        )
+    else:
+        _print_table(cfg, subject, now, rows)
+        if html_file is not None:
+            click.echo(f"Preview page: {html_file}")
+    if not rows or any(row.error for row in rows):
+        raise click.exceptions.Exit(1)
+
+
+def _print_table(cfg, subject: Subject, now: dt.datetime, rows: list[PreviewRow]) -> None:
+    from rich.table import Table
+
+    local = now.astimezone(cfg.campaign.tz)
+    out = console()
+    out.print(
+        f"[bold]{subject.about}[/bold] as [bold]{subject.kind}[/bold], "
+        f"{local:%Y-%m-%d %H:%M} {cfg.campaign.timezone}"
+    )
+    if not rows:
+        out.print("[red]No configured channel receives this.[/red]")
+        return
+    table = Table(show_lines=True, expand=True)
+    table.add_column("Channel", no_wrap=True)
+    table.add_column("Length", justify="right", no_wrap=True)
+    table.add_column("What subscribers read", ratio=1)
+    for row in rows:
+        who = f"[bold]{row.channel_id}[/bold]\n{row.network} · {row.language}\n[dim]{row.template}[/dim]"
+        if row.rendered is None:
+            table.add_row(who, "[red]error[/red]", f"[red]{row.error}[/red]")
+            continue
+        r = row.rendered
+        length = f"{r.length} / {r.limit}"
+        if r.shortened:
+            length += "\n[yellow]shortened[/yellow]"
+        table.add_row(who, length, post_text(r.post))
+    out.print(table)
+
+
+_RICH_STYLES = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strike",
+    "strike": "strike",
+    "del": "strike",
+    "code": "cyan",
+    "pre": "cyan",
+    "blockquote": "italic dim",
+    "tg-spoiler": "reverse",
+    "span": "reverse",
+}
+
+
+def post_text(post):
+    """The post as subscribers see it: Telegram's HTML shown as styles, not as markup."""
+    from html.parser import HTMLParser
+
+    from rich.text import Text
+
+    text = Text()
+    if post.spoiler_text:
+        text.append(f"CW: {post.spoiler_text}\n", style="bold yellow")
+    if post.image_url:
+        alt = f" ({post.image_alt})" if post.image_alt else ""
+        text.append(f"[image {post.image_url}{alt}]\n", style="dim")
+    if post.network == "telegram":
+        styles: list[str] = []
+
+        class ToRich(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                style = _RICH_STYLES.get(tag, "")
+                if tag == "a":
+                    style = f"underline blue link {dict(attrs).get('href', '')}"
+                styles.append(style)
+
+            def handle_endtag(self, tag):
+                if styles:
+                    style = styles.pop()
+                    if tag == "a":
+                        # Terminals may not show links: the organiser checks where it goes.
+                        text.append(f" <{style.rsplit(' ', 1)[-1]}>", style="dim")
+
+            def handle_data(self, data):
+                text.append(data, style=" ".join(s for s in styles if s))
+
+        parser = ToRich(convert_charrefs=True)
+        parser.feed(post.text)
+        parser.close()
+    else:
+        text.append(post.text)
+    for button in post.buttons:
+        text.append(f"\n[ {button.text} ↗ ]", style="bold blue")
+        text.append(f" {button.url}", style="dim")
+    return text
