@@ -1,0 +1,152 @@
+"""What every benchmark shares: timing, memory, the machine, synthetic items, output.
+
+Each benchmark is one script with a `run(quick: bool) -> dict` core that the
+smoke test calls at a tiny size, and a `main()` that prints the figures.
+Times are the best of several repeats (the least disturbed by the other
+processes on a shared machine); every figure is also given as a ratio
+against a baseline measured in the same run, so runs on different machines
+compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "date": dt.date.today().isoformat(),
+    }
+
+
+def best_of(fn: Callable[[], Any], repeat: int) -> float:
+    """The fastest of `repeat` runs of fn, in seconds, with the collector quiet during each."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        gc.disable()
+        try:
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        finally:
+            gc.enable()
+    return min(times)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def run_measured(
+    args: list[str], env: Mapping[str, str] | None = None, python: str = PYTHON, cwd: Path = ROOT
+) -> tuple[float, int, str, str]:
+    """Run `python args...` in a fresh process: (wall s, peak RSS KiB, stdout, stderr).
+
+    Peak RSS comes from wait4's rusage of that very child, so nothing else on
+    the machine counts towards it.
+    """
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [python, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+    # Read the pipes on threads so a chatty child cannot block on a full pipe.
+    chunks: dict[str, bytes] = {}
+
+    def drain(name: str, stream: Any) -> None:
+        chunks[name] = stream.read()
+
+    readers = [
+        threading.Thread(target=drain, args=("out", proc.stdout)),
+        threading.Thread(target=drain, args=("err", proc.stderr)),
+    ]
+    for r in readers:
+        r.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    for r in readers:
+        r.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    out, err = chunks.get("out", b"").decode(), chunks.get("err", b"").decode()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[:3]} exited {proc.returncode}: {err[-2000:]}")
+    return wall, usage.ru_maxrss, out, err
+
+
+def synthetic_items(n: int, kind: str = "page") -> list[Any]:
+    """n items shaped like the bundled campaign's: its titles and summaries, each made unique.
+
+    Unique texts and URLs, so that no cache anywhere can make a run look faster
+    than it would be on real, all-different pages.
+    """
+    from outreach.config import load_config
+    from outreach.content import Item, all_items
+
+    cfg = load_config(None, {})
+    seeds = all_items(cfg)
+    items = []
+    for i in range(n):
+        s = seeds[i % len(seeds)]
+        items.append(
+            Item(
+                kind=kind,  # type: ignore[arg-type]
+                id=f"{s.id.replace(':', '-')}-{i}",
+                url=f"{cfg.campaign.base_url}page/{i}/{s.id.replace(':', '-')}/",
+                title={lang: f"{t} {i}" for lang, t in s.title.items()},
+                summary={lang: f"{t} ({i})" for lang, t in s.summary.items()},
+                image=s.image,
+            )
+        )
+    return items
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--quick", action="store_true", help="a tiny size, for the smoke test")
+    p.add_argument("--json", action="store_true", help="print the figures as JSON")
+    return p
+
+
+def report(title: str, figures: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"bench": title, "machine": machine(), **figures}, default=str))
+        return
+    print(f"== {title}")
+    for key, value in figures.items():
+        if isinstance(value, float):
+            value = f"{value:.4g}"
+        print(f"  {key}: {value}")

@@ -1,0 +1,129 @@
+"""Share links for N pages x every network the bundled campaign offers.
+
+Baseline: a bare loop over the same pages and networks that fills each
+parameter's template with str.format_map and builds the URL with
+urllib.parse.urlencode and an f-string: no validation, no fitting, no
+ShareLink. Target (issue 7): outreach within 1.5x of it.
+
+    .venv/bin/python bench/share_links.py [--pages 10000] [--quick] [--profile]
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._common import best_of, parser, report, synthetic_items
+
+TARGET = 1.5
+
+
+def setup(pages: int) -> tuple[list[Any], list[Any], list[Any]]:
+    from outreach.config import load_config
+    from outreach.share import ShareOptions, load_targets, select, targets_path
+
+    cfg = load_config(None, {})
+    networks = select(cfg, load_targets(targets_path(cfg))).offered
+    items = synthetic_items(pages)
+    langs = cfg.campaign.languages
+    opts = [ShareOptions.from_config(cfg, lang) for lang in langs]
+    # Each page in one of the campaign's languages, in turn.
+    work = [(item, opts[i % len(opts)]) for i, item in enumerate(items)]
+    return work, networks, opts
+
+
+def outreach_links(work: list[Any], networks: list[Any]) -> int:
+    from outreach.share import links_for
+
+    n = 0
+    for item, opts in work:
+        n += len(links_for(item, networks, opts))
+    return n
+
+
+def baseline_links(work: list[Any], networks: list[Any]) -> list[str]:
+    """The floor: template fill + urlencode + f-string, nothing else."""
+    plan = []
+    for net in networks:
+        if net.kind in ("copy", "native"):
+            plan.append((None, None, None))
+            continue
+        base, _, _query = net.url.partition("?")
+        sep = "#" if net.kind == "picker" else "?"
+        if net.kind == "picker":
+            base = net.url.split("#")[0]
+        plan.append((base, sep, [(k, p.value) for k, p in net.params.items()]))
+    out = []
+    for item, opts in work:
+        title = item.title_in(opts.lang, opts.fallback)
+        summary = item.summary_in(opts.lang, opts.fallback)
+        fields = {
+            "url": item.url,
+            "title": title,
+            "summary": summary,
+            "hashtags": " ".join(f"#{t}" for t in opts.hashtags),
+            "hashtags_csv": ",".join(opts.hashtags),
+            "image": "",
+        }
+        for base, sep, params in plan:
+            if base is None:
+                out.append(item.url)
+                continue
+            query = urlencode(
+                [(k, v.format_map(fields)) for k, v in params], quote_via=quote, safe=""
+            )
+            out.append(f"{base.replace('{picker}', opts.picker_url)}{sep}{query}")
+    return out
+
+
+def run(quick: bool = False, pages: int = 10_000, repeat: int = 3) -> dict[str, Any]:
+    if quick:
+        pages, repeat = 20, 1
+    work, networks, _ = setup(pages)
+    outreach_links(work[:50], networks)  # warm the lazy imports (Mastodon.py, twitter-text)
+    base_s = best_of(lambda: baseline_links(work, networks), repeat)
+    ours_s = best_of(lambda: outreach_links(work, networks), repeat)
+    links = pages * len(networks)
+    ratio = ours_s / base_s
+    return {
+        "pages": pages,
+        "networks": len(networks),
+        "links": links,
+        "baseline_s": base_s,
+        "outreach_s": ours_s,
+        "outreach_links_per_s": links / ours_s,
+        "ratio": ratio,
+        "target": f"<= {TARGET}x",
+        "met": ratio <= TARGET,
+    }
+
+
+def profile(pages: int) -> None:
+    from pyinstrument import Profiler
+
+    work, networks, _ = setup(pages)
+    outreach_links(work[:50], networks)
+    prof = Profiler(interval=0.0005)
+    prof.start()
+    outreach_links(work, networks)
+    prof.stop()
+    print(prof.output_text(unicode=True, color=False, show_all=False))
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--pages", type=int, default=10_000)
+    p.add_argument("--profile", action="store_true", help="pyinstrument profile of outreach's side")
+    a = p.parse_args()
+    if a.profile:
+        profile(a.pages)
+        return
+    report("share links", run(a.quick, a.pages), a.json)
+
+
+if __name__ == "__main__":
+    main()
