@@ -82,17 +82,22 @@ class Outbox:
         dedupe_key: str,
         due: dt.datetime,
         occurrence: dt.datetime | None = None,
-        channel_ids: tuple[str, ...] | None = None,
+        due_at: Mapping[str, dt.datetime] | None = None,
     ) -> list[Queued]:
-        """One delivery per channel, due at `due` or at the end of the channel's quiet hours."""
+        """One delivery per channel, due at `due` or at the end of the channel's quiet hours.
+
+        `due_at` gives the time per channel when the caller already decided it
+        (the schedule's plan does).
+        """
         out: list[Queued] = []
         for channel in self.messages.channels(subject):
-            if channel_ids is not None and channel.id not in channel_ids:
-                continue
-            due_at = release_time(self.quiet, channel.id, self.tz, due)
+            if due_at is not None and channel.id in due_at:
+                when = due_at[channel.id]
+            else:
+                when = release_time(self.quiet, channel.id, self.tz, due)
             try:
                 # rendered for the moment it goes out: a day count must match that day
-                post = self.messages.render_post(channel, subject, now=due_at).post
+                post = self.messages.render_post(channel, subject, now=when).post
             except OutreachError as exc:
                 reason = f"the post could not be made, so it was not sent: {exc}"
                 log.error("%s -> %s: %s", subject.about, channel.id, reason)
@@ -101,13 +106,13 @@ class Outbox:
                     channel.kind,
                     about=subject.about,
                     dedupe_key=dedupe_key,
-                    occurrence=occurrence or due_at,
+                    occurrence=occurrence or when,
                     reason=reason,
                 )
-                out.append(Queued(channel.id, due_at, error=reason))
+                out.append(Queued(channel.id, when, error=reason))
                 continue
             done = self.ledger.enqueue(
-                post, due_at=due_at, dedupe_key=dedupe_key, occurrence=occurrence
+                post, due_at=when, dedupe_key=dedupe_key, occurrence=occurrence
             )
-            out.append(Queued(channel.id, due_at, done.id, done.created))
+            out.append(Queued(channel.id, when, done.id, done.created))
         return out

@@ -49,6 +49,10 @@ class Clock(Protocol):
         """Sleep `seconds` of this clock's time, or until `event` is set (then True)."""
         ...
 
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        """The same, as outreach.delivery's Clock protocol spells it."""
+        ...
+
 
 class SystemClock:
     def now(self) -> dt.datetime:
@@ -65,6 +69,9 @@ class SystemClock:
 
     def wait(self, event: threading.Event, seconds: float) -> bool:
         return event.wait(max(0.0, seconds))
+
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        self.wait(wake, seconds)
 
 
 class ScaledClock:
@@ -97,6 +104,9 @@ class ScaledClock:
 
     def wait(self, event: threading.Event, seconds: float) -> bool:
         return event.wait(max(0.0, seconds / self.speed))
+
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        self.wait(wake, seconds)
 
 
 # -- jobs --------------------------------------------------------------------

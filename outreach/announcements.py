@@ -1,0 +1,254 @@
+"""Announcements in the ledger: the campaign file's, the organisers', and their next times.
+
+Both kinds live in the ledger's `announcements` table: the YAML ones are
+upserted on every start (source 'yaml'), the CLI ones are added by `outreach
+schedule add` (source 'cli'). A cancelled announcement stays cancelled, even if
+the campaign file still declares it (the organiser's later word wins); one
+removed from the file is cancelled.
+
+A date and time without a zone is wall time in the announcement's zone, by
+default the campaign's (`campaign.timezone`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from . import schedule
+from .config import AnnouncementConfig, Config
+from .errors import ConfigError, OutreachError, ScheduleError, StoreError
+
+if TYPE_CHECKING:
+    from .ledger import Ledger, StoredAnnouncement
+
+log = logging.getLogger("outreach.announcements")
+UTC = dt.UTC
+
+
+def _aware_at(at: dt.datetime, tz_name: str) -> dt.datetime:
+    return schedule.localize(at, schedule.zone(tz_name)).astimezone(UTC)
+
+
+def from_config(ann: AnnouncementConfig, config: Config) -> StoredAnnouncement:
+    from .ledger import StoredAnnouncement
+
+    tz_name = ann.timezone or config.campaign.timezone
+    return StoredAnnouncement(
+        id=ann.id,
+        template=ann.template,
+        page=ann.page,
+        channels=tuple(ann.channels),
+        timezone=tz_name,
+        at=_aware_at(ann.at, tz_name) if ann.at else None,
+        cron=ann.cron,
+        source="yaml",
+    )
+
+
+def to_config(stored: StoredAnnouncement) -> AnnouncementConfig:
+    """What the message layer renders from."""
+    return AnnouncementConfig(
+        id=stored.id,
+        template=stored.template,
+        page=stored.page,
+        channels=list(stored.channels),
+        at=stored.at,
+        cron=stored.cron,
+        timezone=stored.timezone,
+    )
+
+
+def for_schedule(stored: StoredAnnouncement, config: Config) -> schedule.Announcement:
+    return schedule.Announcement(
+        id=stored.id,
+        channels=tuple(c.id for c in config.channels_for(list(stored.channels))),
+        timezone=stored.timezone,
+        at=stored.at,
+        cron=stored.cron,
+        active_from=stored.created_at,
+        cancelled=stored.state != "active",
+    )
+
+
+def sync_yaml(config: Config, ledger: Ledger) -> list[str]:
+    """Upsert the campaign file's announcements; returns what changed, in words."""
+    problems: list[str] = []
+    wanted: list[StoredAnnouncement] = []
+    for i, ann in enumerate(config.announcements):
+        field = "at" if ann.at else "cron"
+        try:
+            stored = from_config(ann, config)
+            schedule.trigger(for_schedule(stored, config))
+        except ScheduleError as exc:
+            problems.append(f"{config.source}: announcements[{i}].{field}: {exc}")
+            continue
+        wanted.append(stored)
+    if problems:
+        raise ConfigError(f"{config.source}: announcements cannot be scheduled", problems)
+    changes: list[str] = []
+    current = {a.id: a for a in ledger.announcements()}
+    for stored in wanted:
+        old = current.get(stored.id)
+        if old is not None and old.state != "active":
+            stored = _replace(stored, state=old.state)
+        if old is None:
+            changes.append(f"announcement {stored.id!r} added from the campaign file")
+        elif _when(old) != _when(stored) or old.template != stored.template:
+            changes.append(f"announcement {stored.id!r} updated from the campaign file")
+        ledger.save_announcement(stored)
+    declared = {a.id for a in wanted}
+    for old in current.values():
+        if old.source == "yaml" and old.state == "active" and old.id not in declared:
+            ledger.cancel_announcement(old.id)
+            changes.append(f"announcement {old.id!r} is no longer in the campaign file: cancelled")
+    for change in changes:
+        log.info("%s", change)
+    return changes
+
+
+def _when(a: StoredAnnouncement) -> tuple[Any, ...]:
+    return (a.at, a.cron, a.timezone, tuple(a.channels), a.page)
+
+
+def _replace(a: StoredAnnouncement, **kw: Any) -> StoredAnnouncement:
+    from dataclasses import replace
+
+    return replace(a, **kw)
+
+
+# -- organisers' announcements -------------------------------------------------
+
+
+def parse_at(text: str, tz_name: str, now: dt.datetime) -> dt.datetime:
+    """'2026-08-04 10:00' (campaign zone) or with an offset; a past or impossible one is an error."""
+    try:
+        wall = dt.datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ScheduleError(
+            f"--at: {text!r} is not a date and time like '2026-08-04 10:00' ({exc})"
+        ) from None
+    try:
+        moment = _aware_at(wall, tz_name)
+    except ScheduleError as exc:
+        raise ScheduleError(f"--at: {exc}") from None
+    if moment <= now:
+        local = moment.astimezone(schedule.zone(tz_name))
+        raise ScheduleError(
+            f"--at: {local:%Y-%m-%d %H:%M} {tz_name} is in the past "
+            f"(now it is {now.astimezone(local.tzinfo):%Y-%m-%d %H:%M})"
+        )
+    return moment
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    announcement: StoredAnnouncement
+    next_at: dt.datetime | None
+
+
+def add(
+    config: Config,
+    ledger: Ledger,
+    *,
+    ident: str,
+    template: str,
+    now: dt.datetime,
+    at: str | None = None,
+    cron: str | None = None,
+    page: str | None = None,
+    channels: tuple[str, ...] = ("*",),
+    timezone: str | None = None,
+    messages: Any | None = None,
+) -> Upcoming:
+    """Validate an organiser's announcement (every problem names its option) and store it."""
+    from .ledger import StoredAnnouncement
+
+    if (at is None) == (cron is None):
+        raise ScheduleError("give exactly one of --at (a date and time) or --cron")
+    tz_name = timezone or config.campaign.timezone
+    schedule.zone(tz_name)
+    try:
+        AnnouncementConfig(id=ident, template=template, cron="* * * * *")
+    except ValueError:
+        raise ScheduleError(
+            f"ID: {ident!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
+        ) from None
+    if ledger.announcement(ident) is not None:
+        raise StoreError(
+            f"ID: an announcement {ident!r} exists already; cancel it or choose another id"
+        )
+    known = {c.id for c in config.channels}
+    for ch in channels:
+        if ch != "*" and ch not in known:
+            raise ScheduleError(
+                f"--channel: unknown channel {ch!r}; known: {', '.join(sorted(known))}"
+            )
+    if page is not None and config.page(page) is None:
+        raise ScheduleError(
+            f"--page: unknown page {page!r}; known: {', '.join(p.id for p in config.pages)}"
+        )
+    stored = StoredAnnouncement(
+        id=ident,
+        template=template,
+        page=page,
+        channels=tuple(channels),
+        timezone=tz_name,
+        at=parse_at(at, tz_name, now) if at is not None else None,
+        cron=cron,
+        source="cli",
+        created_at=now,
+    )
+    try:
+        nxt = schedule.next_occurrence(for_schedule(stored, config), now)
+    except ScheduleError as exc:
+        raise ScheduleError(f"--cron: {exc}") from None
+    if nxt is None:
+        raise ScheduleError(f"--cron: {cron!r} never fires")
+    _check_renders(config, stored, nxt, messages)
+    ledger.save_announcement(stored)
+    return Upcoming(ledger.announcement(ident) or stored, nxt)
+
+
+def _check_renders(
+    config: Config, stored: StoredAnnouncement, when: dt.datetime, messages: Any | None
+) -> None:
+    """Render for every channel now, so a missing template is an error today, not on the day."""
+    if messages is None:
+        from .messages import Messages
+
+        messages = Messages(config)
+    subject = messages.subject_for_announcement(to_config(stored))
+    for channel in messages.channels(subject):
+        try:
+            messages.render_post(channel, subject, now=when)
+        except OutreachError as exc:
+            raise ScheduleError(f"--template: {exc}") from None
+
+
+def cancel(ledger: Ledger, ident: str, reason: str = "the announcement was cancelled") -> int:
+    """Cancel an announcement and its queued deliveries; returns how many deliveries."""
+    if not ledger.cancel_announcement(ident):
+        known = ", ".join(a.id for a in ledger.announcements()) or "none"
+        raise StoreError(f"ID: there is no announcement {ident!r}; known: {known}")
+    n = 0
+    for d in ledger.deliveries(states=("pending", "held"), about=f"announcement:{ident}"):
+        try:
+            ledger.cancel(d.id, reason)
+            n += 1
+        except StoreError:
+            pass  # it left the queue meanwhile (sent or being sent)
+    return n
+
+
+def upcoming(config: Config, ledger: Ledger, now: dt.datetime) -> list[Upcoming]:
+    out = []
+    for stored in ledger.announcements():
+        try:
+            nxt = schedule.next_occurrence(for_schedule(stored, config), now)
+        except ScheduleError:
+            nxt = None
+        out.append(Upcoming(stored, nxt))
+    return out

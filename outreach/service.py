@@ -1,0 +1,270 @@
+"""`outreach run` and `outreach run --once`: the scheduler, the feed watcher and delivery.
+
+One loop in the main thread does all the work; APScheduler's thread only
+wakes it (see scheduler.py). Each turn of the loop:
+
+  1. reads the announcements from the ledger and asks outreach.schedule what
+     is due, missed or coalesced, and queues or records that;
+  2. polls the feeds whose poll time came (all of them on start);
+  3. delivers what is due, one post at a time, checking for a stop between two.
+
+Every step reads its state from the ledger and writes it back before the
+next, so a restart (or kill -9) resumes where the last run stopped: an
+occurrence is queued at most once per channel (its dedupe key), a feed item is
+announced once (seen_items), and the delivery loop recovers a post left in
+`sending`.
+
+SIGTERM or SIGINT: the post being sent is finished (its request has a
+timeout), nothing new is started, and the process exits 0. A second signal
+exits at once; the post in flight is then recovered by the next start.
+
+`run --once` does turns until nothing more is due now, then exits: for cron
+or a systemd timer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import announcements, schedule
+from .errors import OutreachError, ScheduleError
+from .feeds import FeedWatcher, Fetcher, PollResult
+from .outbox import Outbox, Queued
+
+if TYPE_CHECKING:
+    from .config import Config, FeedConfig
+    from .delivery import DeliveryLoop, Report
+    from .ledger import Ledger
+    from .scheduler import Clock, Scheduler
+
+log = logging.getLogger("outreach.service")
+HEARTBEAT = dt.timedelta(seconds=60)
+"""However quiet the schedule, the loop looks at the ledger this often (clock time)."""
+
+
+@dataclass
+class Turn:
+    """What one turn of the loop did."""
+
+    queued: list[Queued] = field(default_factory=list)
+    missed: list[tuple[schedule.Missed, list[str]]] = field(default_factory=list)
+    polls: list[PollResult] = field(default_factory=list)
+    delivered: Report | None = None
+    recovered: list[Any] = field(default_factory=list)
+    """Deliveries a crash had left in `sending`, and what became of them."""
+
+
+class Service:
+    def __init__(
+        self,
+        config: Config,
+        ledger: Ledger,
+        delivery: DeliveryLoop,
+        *,
+        clock: Clock,
+        fetcher: Fetcher | None = None,
+        messages: Any | None = None,
+    ) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.delivery = delivery
+        self.clock = clock
+        self.outbox = Outbox(config, ledger, messages)
+        self.watcher = FeedWatcher(config, ledger, self.outbox, clock.now, fetcher)
+        self.grace = dt.timedelta(minutes=config.delivery.misfire_grace_minutes)
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self._due_feeds: set[str] = set()
+        self._lock = threading.Lock()
+        self._scheduler: Scheduler | None = None
+        self._jobs_signature: tuple[Any, ...] = ()
+
+    # -- the steps ---------------------------------------------------------------
+
+    def prepare(self) -> list[str]:
+        """Bring the campaign file's announcements into the ledger."""
+        return announcements.sync_yaml(self.config, self.ledger)
+
+    def plan(self, turn: Turn | None = None) -> Turn:
+        """Queue the announcement occurrences that are due; record the missed ones."""
+        turn = turn or Turn()
+        now = self.clock.now()
+        stored = self.ledger.announcements()
+        anns = [a for a in map(self._schedulable, stored) if a is not None]
+        done = {
+            about.split(":", 1)[1]: moment
+            for about, moment in self.ledger.last_occurrences("announcement:").items()
+        }
+        result = schedule.plan(
+            anns, now, done, self.grace, self.outbox.quiet, self.config.campaign.tz
+        )
+        by_id = {a.id: a for a in stored}
+        for missed in result.missed:
+            stored_ann = by_id[missed.announcement_id]
+            reason = missed.reason(self.grace)
+            turn.missed.append((missed, self._record_missed(stored_ann, missed.last, reason)))
+        for due in result.due:
+            turn.queued += self._queue_due(by_id[due.announcement_id], due)
+        return turn
+
+    def _schedulable(self, stored: Any) -> schedule.Announcement | None:
+        ann = announcements.for_schedule(stored, self.config)
+        if not ann.channels and not ann.cancelled:
+            # none of its channels exist any more: it has nowhere to go
+            log.warning("announcement %r has no configured channel; skipped", ann.id)
+            return None
+        try:
+            schedule.trigger(ann)
+        except ScheduleError as exc:
+            log.error("announcement %r cannot be scheduled: %s", ann.id, exc)
+            return None
+        return ann
+
+    def _record_missed(self, stored: Any, occurrence: dt.datetime, reason: str) -> list[str]:
+        key = schedule.occurrence_key(stored.id, occurrence)
+        channels = self.config.channels_for(list(stored.channels))
+        for ch in channels:
+            self.ledger.record_missed(
+                ch.id, ch.kind, about=f"announcement:{stored.id}", dedupe_key=key,
+                occurrence=occurrence, reason=reason,
+            )  # fmt: skip
+        log.warning("announcement %r: %s", stored.id, reason)
+        return [c.id for c in channels]
+
+    def _queue_due(self, stored: Any, due: schedule.Due) -> list[Queued]:
+        try:
+            subject = self.outbox.messages.subject_for_announcement(announcements.to_config(stored))
+        except OutreachError as exc:
+            # e.g. its page left the campaign file: say so on every channel, once
+            reason = f"the post could not be made, so it was not sent: {exc}"
+            self._record_missed(stored, due.occurrence, reason)
+            return []
+        queued = self.outbox.queue(
+            subject,
+            dedupe_key=schedule.occurrence_key(stored.id, due.occurrence),
+            due=self.clock.now(),
+            occurrence=due.occurrence,
+            due_at={s.channel_id: s.not_before for s in due.sends},
+        )
+        extra = f", {due.coalesced} earlier occurrence(s) folded in" if due.coalesced else ""
+        late = due.late > schedule.ON_TIME
+        log.info(
+            "announcement %r at %s queued for %d channel(s)%s%s",
+            stored.id, schedule.iso(due.occurrence), len(queued),
+            f", {int(due.late.total_seconds() // 60)} min late" if late else "", extra,
+        )  # fmt: skip
+        return queued
+
+    def poll(self, feeds: Iterable[FeedConfig] | None = None, progress=None) -> list[PollResult]:
+        return self.watcher.poll_all(list(feeds) if feeds is not None else None, progress)
+
+    # -- run --once ----------------------------------------------------------------
+
+    def run_once(
+        self,
+        *,
+        max_wait: float = 30.0,
+        progress: Callable[[str, int, int], None] | None = None,
+        on_queued: Callable[[Turn], None] | None = None,
+    ) -> Turn:
+        """Everything due now: announcements, every feed, then the deliveries.
+
+        `max_wait` (clock seconds) bounds the wait for pacing and quick retries;
+        what is due later (quiet hours, backoff) stays queued for the next run.
+        """
+        self.prepare()
+        turn = Turn(recovered=self.delivery.start())
+        self.plan(turn)
+        turn.polls = self.poll(progress=progress)
+        if on_queued:
+            on_queued(turn)
+        if not self.stop.is_set():
+            turn.delivered = self.delivery.run_once(max_wait=max_wait)
+        return turn
+
+    # -- run -----------------------------------------------------------------------
+
+    def on_fire(self, kind: str, ident: str) -> None:
+        """Called from APScheduler's thread: note what fired and wake the loop."""
+        if kind == "feed":
+            with self._lock:
+                self._due_feeds.add(ident)
+        self.wake.set()
+
+    def run(self, scheduler: Scheduler | None = None) -> None:
+        """Until `stop` is set: plan and poll as the scheduler wakes us; deliver meanwhile."""
+        from .scheduler import Scheduler
+
+        self.prepare()
+        self.delivery.start()
+        self._scheduler = scheduler or Scheduler(
+            self.on_fire, clock=self.clock, misfire_grace=self.grace
+        )
+        self._scheduler.start()
+        self._due_feeds = {f.id for f in self.config.feeds}
+        sender = threading.Thread(target=self.delivery.run, args=(self.stop,), name="delivery")
+        sender.start()
+        log.info(
+            "outreach is running: %d feed(s); SIGTERM or Ctrl-C stops it", len(self._due_feeds)
+        )
+        try:
+            while not self.stop.is_set():
+                self.wake.clear()  # before the turn: a job firing during it wakes the next
+                try:
+                    self._resync_jobs()
+                    turn = self.turn()
+                    if turn.queued or any(p.deliveries for p in turn.polls):
+                        self.delivery.nudge()
+                except Exception:
+                    # the ledger is the truth, so the next turn simply tries again
+                    log.exception("this turn failed; trying again within a minute")
+                if not self.stop.is_set():
+                    self.clock.wait(self.wake, HEARTBEAT.total_seconds())
+        finally:
+            self.stop.set()
+            self._scheduler.shutdown()
+            sender.join()
+            log.info("outreach stopped")
+
+    def turn(self) -> Turn:
+        turn = self.plan()
+        with self._lock:
+            ids, self._due_feeds = self._due_feeds, set()
+        if ids and not self.stop.is_set():
+            turn.polls = self.poll([f for f in self.config.feeds if f.id in ids])
+        return turn
+
+    def _resync_jobs(self) -> None:
+        """Announcements added or cancelled from the CLI reach the running scheduler."""
+        stored = self.ledger.announcements()
+        signature = tuple((a.id, a.state, a.at, a.cron, a.timezone) for a in stored)
+        if signature != self._jobs_signature and self._scheduler is not None:
+            anns = [announcements.for_schedule(a, self.config) for a in stored]
+            self._scheduler.sync(anns, self.config.feeds)
+            self._jobs_signature = signature
+
+    # -- signals -------------------------------------------------------------------
+
+    def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT: finish the post in flight and stop; a second one: exit now."""
+
+        def handler(signum: int, _frame: Any) -> None:
+            if self.stop.is_set():
+                # the post in flight stays `sending`; the next start recovers it
+                log.warning("second %s: stopping now", signal.Signals(signum).name)
+                os._exit(128 + signum)
+            log.warning(
+                "%s: finishing the post in flight, then stopping", signal.Signals(signum).name
+            )
+            self.stop.set()
+            self.wake.set()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
