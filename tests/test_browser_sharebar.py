@@ -90,10 +90,14 @@ class Guarded:
         return [u for u in self.requests if urlsplit(u).hostname != "127.0.0.1"]
 
     def click_and_catch(self, locator, host: str) -> str:
-        """Click, and return the URL of the (blocked) request to `host`."""
-        with self.page.expect_request(lambda r: urlsplit(r.url).hostname == host) as req:
+        """Click, and return the URL of the request to `host`, once it has been blocked."""
+        with self.page.expect_event(
+            "requestfailed", lambda r: urlsplit(r.url).hostname == host
+        ) as failed:
             locator.click()
-        return req.value.url
+        url = failed.value.url
+        assert url in self.blocked  # stopped by our route, not sent
+        return url
 
     def close(self) -> None:
         self.context.close()
@@ -161,7 +165,7 @@ def test_telegram_and_x_buttons_send_the_reader_to_the_network(guarded, site):
     page.goto(f"{site}/index.html")
     x_link = bar(page, "ales", "en").locator("[data-share=x]")
     x_link.focus()  # by keyboard this time
-    with page.expect_request(lambda r: urlsplit(r.url).hostname == "x.com") as req:
+    with page.expect_event("requestfailed", lambda r: urlsplit(r.url).hostname == "x.com") as req:
         page.keyboard.press("Enter")
     assert query(req.value.url) == {
         "text": "About Ales Bialiatski #FreeAles #Belarus",
