@@ -180,7 +180,7 @@ def _print_table(cfg, subject: Subject, now: dt.datetime, rows: list[PreviewRow]
     for row in rows:
         who = f"[bold]{row.channel_id}[/bold]\n{row.network} · {row.language}\n[dim]{row.template}[/dim]"
         if row.rendered is None:
-            table.add_row(who, "[red]error[/red]", f"[red]{row.error}[/red]")
+            table.add_row(who, "[red]error[/red]", "[red]Nothing can be sent: see below.[/red]")
             continue
         r = row.rendered
         length = f"{r.length} / {r.limit}"
@@ -188,6 +188,11 @@ def _print_table(cfg, subject: Subject, now: dt.datetime, rows: list[PreviewRow]
             length += "\n[yellow]shortened[/yellow]"
         table.add_row(who, length, post_text(r.post))
     out.print(table)
+    # Errors in full, unwrapped: they name files and lines an organiser has to open.
+    for row in rows:
+        if row.error:
+            prefix = "" if row.error.startswith(f"{row.channel_id} ") else f"{row.channel_id}: "
+            click.secho(f"{prefix}{row.error}", fg="red", err=True)
 
 
 _RICH_STYLES = {
