@@ -135,7 +135,7 @@ PAGE = """<!doctype html>
   .toot-text p { margin: 0 0 12px; }
   .toot-text a { color: #563acc; text-decoration: none; }
   .cw { margin: 0 0 10px; font-size: 15px; }
-  .cw summary { list-style: none; cursor: pointer; }
+  .cw summary { list-style: none; cursor: pointer; margin-bottom: 12px; }
   .cw summary::after { content: "Show less"; margin-left: 8px; font-size: 12px; font-weight: 600;
                        background: #d9e1e8; padding: 2px 8px; border-radius: 4px; color: #282c37; }
   .toot .photo { border-radius: 8px; margin-bottom: 10px; position: relative; }
