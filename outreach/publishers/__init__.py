@@ -1,0 +1,71 @@
+"""Publishers: Mastodon, Telegram, and the dry-run stand-in for channels without a token.
+
+    publisher_for(channel, token) -> Publisher      # token None -> DryRunPublisher
+    publishers_for(config, environ) -> {channel id: Publisher}
+
+Each publisher's `publish(post, delivery_key)` returns a Receipt or raises an
+outreach.errors.PublishError (see publishers/base.py). Heavy client libraries are
+imported only when a publisher is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TextIO
+
+from pydantic import SecretStr
+
+from ..config import Config, MastodonChannel, TelegramChannel, resolve_secret
+from .base import Check, Publisher, Receipt
+
+__all__ = ["Check", "Publisher", "Receipt", "publisher_for", "publishers_for", "token_name"]
+
+
+def token_name(channel: MastodonChannel | TelegramChannel) -> str:
+    """Where the token comes from, in words: '$OUTREACH_TELEGRAM_TOKEN' or 'the file x'."""
+    names = []
+    if channel.token_env:
+        names.append(f"${channel.token_env}")
+    if channel.token_file:
+        names.append(f"the file {channel.token_file}")
+    return " or ".join(names) or f"channels.{channel.id}.token_env"
+
+
+def publisher_for(
+    channel: MastodonChannel | TelegramChannel,
+    token: SecretStr | None,
+    *,
+    timeout: float = 20.0,
+    out: TextIO | None = None,
+) -> Publisher:
+    """The channel's publisher; the dry-run one when there is no token."""
+    if token is None or not token.get_secret_value():
+        from .dryrun import DryRunPublisher
+
+        where = channel.instance if isinstance(channel, MastodonChannel) else str(channel.chat)
+        return DryRunPublisher(
+            channel.id, channel.kind, where, f"set {token_name(channel)}", out=out
+        )
+    secret = token.get_secret_value()
+    if isinstance(channel, MastodonChannel):
+        from .mastodon import MastodonPublisher
+
+        return MastodonPublisher(channel, secret, token_name=token_name(channel), timeout=timeout)
+    from .telegram import TelegramPublisher
+
+    return TelegramPublisher(channel, secret, token_name=token_name(channel), timeout=timeout)
+
+
+def publishers_for(
+    config: Config, environ: Mapping[str, str], *, out: TextIO | None = None
+) -> dict[str, Publisher]:
+    """A publisher per configured channel, tokens resolved from the environment or files."""
+    return {
+        ch.id: publisher_for(
+            ch,
+            resolve_secret(ch.token_env, ch.token_file, environ, config.base_dir),
+            timeout=config.delivery.timeout_seconds,
+            out=out,
+        )
+        for ch in config.channels
+    }

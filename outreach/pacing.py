@@ -1,0 +1,101 @@
+"""Proactive rate limits: send as fast as the platforms allow, and never faster.
+
+Sliding windows (at most `limit` sends in any `per` seconds) per key, for
+several keys at once: a Telegram post counts against its chat and against its
+bot (shared by every channel that bot posts to); a Mastodon post against its
+account. A burst goes out at once up to each limit, then one by one as the
+oldest sends leave their windows.
+
+The clock is injected (seconds as a float), and `scale` shrinks every window,
+so tests run the real rules in milliseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    limit: int
+    per: float
+    """Seconds."""
+    why: str = ""
+
+
+TELEGRAM_CHAT = (
+    Rule(20, 60.0, "Telegram: about 20 messages a minute in one channel or group"),
+    Rule(1, 1.0, "Telegram: no more than one message a second in one chat"),
+)
+TELEGRAM_BOT = (Rule(30, 1.0, "Telegram: about 30 messages a second per bot"),)
+MASTODON_ACCOUNT = (Rule(300, 3 * 3600.0, "Mastodon: 300 statuses in 3 hours per account"),)
+MASTODON_MEDIA = (Rule(30, 1800.0, "Mastodon: 30 media uploads in 30 minutes per account"),)
+
+Slot = tuple[str, tuple[Rule, ...]]
+"""A key and the rules that apply to it."""
+
+
+def slots_for(network: str, channel_id: str, account: str, has_image: bool = False) -> list[Slot]:
+    """Which windows one post to this channel counts against."""
+    if network == "telegram":
+        return [(f"telegram-chat:{channel_id}", TELEGRAM_CHAT), (account, TELEGRAM_BOT)]
+    if network == "mastodon":
+        slots = [(account, MASTODON_ACCOUNT)]
+        if has_image:
+            slots.append((f"{account}:media", MASTODON_MEDIA))
+        return slots
+    return []
+
+
+class Pacer:
+    """Thread-safe: channel threads sharing a bot or an account share its windows."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, scale: float = 1.0) -> None:
+        self.clock = clock
+        self.scale = scale
+        self._sent: dict[tuple[str, Rule], deque[float]] = {}
+        self._blocked: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def reserve(self, slots: Sequence[Slot]) -> float:
+        """Take a place in every window and return 0, or return the seconds to wait first."""
+        with self._lock:
+            now = self.clock()
+            wait = max((self._blocked.get(key, now) - now for key, _ in slots), default=0.0)
+            for key, rules in slots:
+                for rule in rules:
+                    sent = self._window(key, rule, now)
+                    if len(sent) >= rule.limit:
+                        wait = max(wait, sent[-rule.limit] + rule.per * self.scale - now)
+            if wait > 0:
+                return wait
+            for key, rules in slots:
+                for rule in rules:
+                    self._window(key, rule, now).append(now)
+            return 0.0
+
+    def seed(self, slots: Sequence[Slot], times: Iterable[float]) -> None:
+        """Count sends made before this process started (read from the ledger)."""
+        with self._lock:
+            for t in sorted(times):
+                for key, rules in slots:
+                    for rule in rules:
+                        self._sent.setdefault((key, rule), deque()).append(t)
+
+    def block(self, keys: Iterable[str], seconds: float) -> None:
+        """The platform said to wait (429): nothing goes out on these keys until then."""
+        with self._lock:
+            until = self.clock() + seconds
+            for key in keys:
+                self._blocked[key] = max(self._blocked.get(key, until), until)
+
+    def _window(self, key: str, rule: Rule, now: float) -> deque[float]:
+        sent = self._sent.setdefault((key, rule), deque())
+        horizon = now - rule.per * self.scale
+        while sent and sent[0] <= horizon:
+            sent.popleft()
+        return sent

@@ -1,0 +1,69 @@
+"""The dry-run publisher: records and prints exactly what would be sent.
+
+Used for every channel without a token (the bundled campaign's channels), so
+a new user sees the real posts without an account anywhere.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TextIO
+
+from ..post import Post
+from .base import Check, Publisher, Receipt
+
+
+class DryRunPublisher(Publisher):
+    dry_run = True
+
+    def __init__(
+        self, channel_id: str, network: str, where: str, token_hint: str, out: TextIO | None = None
+    ) -> None:
+        super().__init__(channel_id, None)
+        self.network = network  # type: ignore[misc]  # per instance: it stands in for either
+        self.where = where
+        self.token_hint = token_hint
+        self.out = out
+        self.sent: list[tuple[Post, str]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def account(self) -> str:
+        return f"dry-run:{self.channel_id}"
+
+    def publish(self, post: Post, delivery_key: str) -> Receipt:
+        with self._lock:
+            self.sent.append((post, delivery_key))
+            n = len(self.sent)
+            print(render(post, self.where), file=self.out or sys.stdout, flush=True)
+        return Receipt(remote_id=f"dry-run:{delivery_key[:12]}:{n}")
+
+    def check(self) -> Check:
+        return Check(
+            self.channel_id,
+            self.network,
+            ok=True,
+            facts=(f"dry-run: posts are printed, not sent; to go live, {self.token_hint}",),
+        )
+
+
+def render(post: Post, where: str) -> str:
+    """The post as it would go out, every field that changes what readers see."""
+    lines = [f"--- dry-run: {post.network} channel {post.channel_id} ({where}) ---"]
+    flags = [f"language={post.language}"]
+    if post.network == "mastodon":
+        flags.append(f"visibility={post.visibility}")
+    else:
+        flags += [f"silent={'yes' if post.silent else 'no'}", "parse_mode=HTML"]
+        flags.append(f"link_preview={'on' if post.link_preview else 'off'}")
+    lines.append(" ".join(flags))
+    if post.spoiler_text:
+        lines.append(f"content warning: {post.spoiler_text}")
+    if post.image_url:
+        lines.append(
+            f"image: {post.image_url}" + (f" (alt: {post.image_alt})" if post.image_alt else "")
+        )
+    lines.append(post.text)
+    lines += [f"[button] {b.text} -> {b.url}" for b in post.buttons]
+    return "\n".join(lines)

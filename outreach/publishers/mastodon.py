@@ -1,0 +1,280 @@
+"""Mastodon through Mastodon.py: text, language, visibility, content warning, one image.
+
+Rate limits are ours to handle (`ratelimit_method="throw"`): a 429 becomes
+RateLimited with the wait from X-RateLimit-Reset (or Retry-After). Every status
+carries an Idempotency-Key derived from the delivery, so a retry after a
+timeout or a crash returns the first status instead of posting a second one.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..config import MastodonChannel
+from ..errors import PermanentError, PublishError, RateLimited, TransientError
+from ..post import Post
+from .base import Check, Publisher, Receipt, fingerprint
+
+ImageFetcher = Callable[[str], tuple[bytes, str]]
+"""An image URL (or local path) -> (bytes, MIME type); raises PublishError."""
+MAX_IMAGE_BYTES = 16 * 1024 * 1024
+MEDIA_POLL_SECONDS = 1.0
+
+
+class MastodonPublisher(Publisher):
+    network = "mastodon"
+
+    def __init__(
+        self,
+        channel: MastodonChannel,
+        token: str,
+        *,
+        token_name: str = "the token",
+        timeout: float = 20.0,
+        media_wait: float = 60.0,
+        fetch_image: ImageFetcher | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(channel.id, token)
+        self.channel = channel
+        self.instance = channel.instance.rstrip("/")
+        self._token = token
+        self.token_name = token_name
+        self.timeout = timeout
+        self.media_wait = media_wait
+        self.fetch_image = fetch_image or (lambda url: fetch_image_default(url, timeout))
+        self.sleep = sleep
+        self._api: Any = None
+        self._last: Any = None  # the last HTTP response, for its rate-limit headers
+
+    @property
+    def account(self) -> str:
+        return f"mastodon:{urlsplit(self.instance).netloc}:{fingerprint(self._token)}"
+
+    def api(self) -> Any:
+        if self._api is None:
+            import requests
+            from mastodon import Mastodon
+
+            session = requests.Session()
+            session.hooks["response"].append(self._remember)
+            self._api = Mastodon(
+                access_token=self._token,
+                api_base_url=self.instance,
+                ratelimit_method="throw",
+                request_timeout=self.timeout,
+                version_check_mode="none",
+                session=session,
+            )
+        return self._api
+
+    def _remember(self, response: Any, *args: Any, **kwargs: Any) -> None:
+        self._last = response
+
+    # -- publishing -----------------------------------------------------------
+
+    def publish(self, post: Post, delivery_key: str) -> Receipt:
+        api = self.api()
+        media_ids = []
+        with self._errors("uploading the image" if post.image_url else "posting"):
+            if post.image_url:
+                media_ids.append(self._upload(api, post.image_url, post.image_alt))
+        with self._errors("posting"):
+            status = api.status_post(
+                post.text,
+                media_ids=media_ids or None,
+                visibility=post.visibility,
+                spoiler_text=post.spoiler_text or None,
+                language=post.language,
+                idempotency_key=f"outreach-{delivery_key}",
+            )
+        return Receipt(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"))
+
+    def _upload(self, api: Any, image_url: str, alt: str) -> str:
+        data, mime = self.fetch_image(image_url)
+        name = Path(urlsplit(image_url).path).name or "image"
+        media = api.media_post(data, mime_type=mime, description=alt or None, file_name=name)
+        # Processing is asynchronous (v2 API): a status with unprocessed media is refused.
+        deadline = time.monotonic() + self.media_wait
+        while media.get("url") is None:
+            if time.monotonic() > deadline:
+                raise TransientError(
+                    f"{self.instance} was still processing the image after "
+                    f"{self.media_wait:.0f} s; will try again"
+                )
+            self.sleep(MEDIA_POLL_SECONDS)
+            media = api.media(media["id"])
+        return str(media["id"])
+
+    # -- doctor -----------------------------------------------------------------
+
+    def check(self) -> Check:
+        facts: list[str] = []
+        problems: list[str] = []
+        limits: dict[str, int] = {}
+        api = self.api()
+        try:
+            with self._errors("checking the account"):
+                me = api.account_verify_credentials()
+            facts.append(f"logged in as @{me['acct']} on {self.instance}")
+            with self._errors("reading the instance's limits"):
+                limits = self._limits(api)
+        except PublishError as exc:
+            problems.append(str(exc))
+        if limits.get("max_characters"):
+            facts.append(f"posts may have up to {limits['max_characters']} characters")
+            own = self.channel.max_characters
+            if own and own > limits["max_characters"]:
+                problems.append(
+                    f"channels.{self.channel_id}.max_characters is {own}, but "
+                    f"{self.instance} allows {limits['max_characters']}: lower it or remove it"
+                )
+        return Check(
+            self.channel_id, self.network, not problems, tuple(facts), tuple(problems), limits
+        )
+
+    def _limits(self, api: Any) -> dict[str, int]:
+        from mastodon import MastodonNotFoundError
+
+        try:
+            conf = api.instance_v2().get("configuration") or {}
+        except MastodonNotFoundError:  # before Mastodon 4.0
+            conf = api.instance_v1().get("configuration") or {}
+        statuses = conf.get("statuses") or {}
+        media = conf.get("media_attachments") or {}
+        out = {
+            "max_characters": statuses.get("max_characters"),
+            "max_media_attachments": statuses.get("max_media_attachments"),
+            "characters_reserved_per_url": statuses.get("characters_reserved_per_url"),
+            "image_size_limit": media.get("image_size_limit"),
+        }
+        return {k: int(v) for k, v in out.items() if isinstance(v, int)}
+
+    # -- errors -----------------------------------------------------------------
+
+    def _errors(self, doing: str) -> _Translate:
+        return _Translate(self, doing)
+
+    def retry_after(self) -> float | None:
+        """Seconds to wait, from the last answer's Retry-After or X-RateLimit-Reset."""
+        headers = getattr(self._last, "headers", None) or {}
+        if headers.get("Retry-After", "").strip().isdigit():
+            return float(headers["Retry-After"])
+        reset = getattr(self._api, "ratelimit_reset", None)  # Mastodon.py parsed X-RateLimit-Reset
+        return max(0.0, float(reset) - time.time()) if reset else None
+
+
+class _Translate:
+    """Mastodon.py's exceptions -> ours, with words an organiser can act on."""
+
+    def __init__(self, pub: MastodonPublisher, doing: str) -> None:
+        self.pub = pub
+        self.doing = doing
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> bool:
+        if exc is None or isinstance(exc, PublishError):
+            return False
+        from mastodon import errors as m
+
+        if not isinstance(exc, m.MastodonError):
+            return False
+        raise self.translate(exc, m) from None
+
+    def translate(self, exc: Exception, m: Any) -> PublishError:
+        pub, where = self.pub, self.pub.instance
+        status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+        detail = pub.redact(str(exc.args[3])) if len(exc.args) > 3 and exc.args[3] else ""
+        if isinstance(exc, m.MastodonRatelimitError):
+            wait = pub.retry_after()
+            hint = f"; it asks us to wait {wait:.0f} s" if wait is not None else ""
+            return RateLimited(f"{where} is rate-limiting this account{hint}", retry_after=wait)
+        if isinstance(exc, m.MastodonNetworkError):
+            what = (
+                "did not answer in time"
+                if "timed out" in str(exc).lower()
+                else "could not be reached"
+            )
+            return TransientError(f"{where} {what} while {self.doing}; will try again")
+        if isinstance(exc, m.MastodonServerError):
+            return TransientError(
+                f"{where} answered HTTP {status} while {self.doing}; will try again"
+            )
+        fix_token = (
+            f"create a new access token (Preferences > Development > New application, "
+            f"scopes write:statuses and write:media) and put it in {pub.token_name}"
+        )
+        if status == 401:
+            return PermanentError(
+                f"{where} rejected the access token of channel {pub.channel_id!r} (HTTP 401): {fix_token}"
+            )
+        if status == 403:
+            return PermanentError(
+                f"{where} refused channel {pub.channel_id!r} while {self.doing} (HTTP 403"
+                f"{': ' + detail if detail else ''}): the token may lack the write:statuses or "
+                f"write:media scope, or the account is suspended or not yet approved; {fix_token}"
+            )
+        if status == 422:
+            return PermanentError(
+                f"{where} refused the post for channel {pub.channel_id!r} (HTTP 422: "
+                f"{detail or 'validation failed'}); fix the template or the channel's settings "
+                f"(e.g. max_characters, visibility, language), then `outreach retry`"
+            )
+        if status == 404:
+            return PermanentError(
+                f"{where} has no Mastodon API at this address (HTTP 404 while {self.doing}): check channels.{pub.channel_id}.instance"
+            )
+        if status is not None and 400 <= status < 500:
+            return PermanentError(
+                f"{where} refused the request while {self.doing} (HTTP {status}{': ' + detail if detail else ''})"
+            )
+        if isinstance(exc, m.MastodonIllegalArgumentError):
+            return PermanentError(
+                f"the post for channel {pub.channel_id!r} cannot be sent: {pub.redact(str(exc))}"
+            )
+        return TransientError(f"{where}: {type(exc).__name__} while {self.doing}; will try again")
+
+
+def fetch_image_default(url: str, timeout: float) -> tuple[bytes, str]:
+    """The image bytes and MIME type, from an http(s) URL or a local file."""
+    if not url.startswith(("http://", "https://")):
+        path = Path(url).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise PermanentError(f"the image {path} cannot be read: {exc.strerror}") from None
+        return data, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    import requests
+
+    try:
+        with requests.get(url, timeout=timeout, stream=True) as r:
+            if r.status_code >= 500 or r.status_code == 429:
+                raise TransientError(
+                    f"the image {url} answered HTTP {r.status_code}; will try again"
+                )
+            if r.status_code >= 400:
+                raise PermanentError(
+                    f"the image {url} answered HTTP {r.status_code}: fix the image URL"
+                )
+            mime = r.headers.get("Content-Type", "").split(";")[0].strip()
+            if not mime.startswith("image/"):
+                raise PermanentError(
+                    f"{url} is not an image (it is {mime or 'untyped'}): fix the image URL"
+                )
+            data = r.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
+    except requests.RequestException as exc:
+        raise TransientError(
+            f"the image {url} could not be downloaded ({type(exc).__name__}); will try again"
+        ) from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise PermanentError(
+            f"the image {url} is over {MAX_IMAGE_BYTES // 2**20} MB: use a smaller one"
+        )
+    return data, mime

@@ -1,0 +1,241 @@
+"""Telegram channels through python-telegram-bot: HTML text or a photo with caption.
+
+Telegram has no idempotency key, so a send whose outcome cannot be known (a
+timeout, a connection that broke after the request left, a gateway error) is
+UnknownOutcome, never retried blindly. Only failures that prove nothing was
+delivered (the connection could not be opened, 429 flood control, 500/503)
+are transient.
+
+PTB is async; each call runs in its own short event loop with its own HTTP
+client, so a publisher may be used from any one thread at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from ..config import TelegramChannel
+from ..errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
+from ..post import Post
+from .base import Check, Publisher, Receipt
+
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+
+
+def bot_base_url(api_base_url: str | None) -> str:
+    """PTB's base_url for a Bot API server root (e.g. a self-hosted http://host:8081)."""
+    if not api_base_url:
+        return DEFAULT_BASE_URL
+    url = api_base_url.rstrip("/")
+    return url if "{token}" in url or url.endswith("/bot") else url + "/bot"
+
+
+def chat_ref(chat: str | int) -> str | int:
+    """Numeric ids as int (-100...), @names as they are."""
+    if isinstance(chat, str) and re.fullmatch(r"-?\d+", chat.strip()):
+        return int(chat)
+    return chat
+
+
+class TelegramPublisher(Publisher):
+    network = "telegram"
+
+    def __init__(
+        self,
+        channel: TelegramChannel,
+        token: str,
+        *,
+        token_name: str = "the token",
+        timeout: float = 20.0,
+    ) -> None:
+        super().__init__(channel.id, token)
+        self.channel = channel
+        self.chat = chat_ref(channel.chat)
+        self._token = token
+        self.token_name = token_name
+        self.timeout = timeout
+        self.base_url = bot_base_url(channel.api_base_url)
+
+    @property
+    def account(self) -> str:
+        # The bot id (before the colon) is public: getMe returns it.
+        return f"telegram-bot:{self._token.split(':', 1)[0]}"
+
+    def publish(self, post: Post, delivery_key: str) -> Receipt:
+        return asyncio.run(self._call("sending", lambda bot: self._send(bot, post), sending=True))
+
+    def check(self) -> Check:
+        try:
+            return asyncio.run(self._call("checking", self._check, sending=False))
+        except PublishError as exc:
+            return Check(self.channel_id, self.network, False, problems=(str(exc),))
+
+    # -- the calls --------------------------------------------------------------
+
+    async def _call(self, doing: str, fn: Any, sending: bool) -> Any:
+        from telegram import Bot
+        from telegram.error import TelegramError
+
+        request = _recording_request(self.timeout)
+        bot = Bot(self._token, base_url=self.base_url, request=request, get_updates_request=request)
+        try:
+            return await fn(bot)
+        except TelegramError as exc:
+            raise self._translate(exc, doing, sending, request.last_status) from None
+        finally:
+            await request.shutdown()
+
+    async def _send(self, bot: Any, post: Post) -> Receipt:
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+        from telegram.constants import ParseMode
+
+        markup = None
+        if post.buttons:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b.text, url=b.url)] for b in post.buttons]
+            )
+        common: dict[str, Any] = dict(
+            chat_id=self.chat,
+            parse_mode=ParseMode.HTML,
+            disable_notification=post.silent,
+            reply_markup=markup,
+        )
+        if post.image_url:
+            photo: Any = post.image_url
+            if not post.image_url.startswith(("http://", "https://")):
+                photo = Path(post.image_url).expanduser().read_bytes()
+            message = await bot.send_photo(photo=photo, caption=post.text, **common)
+        else:
+            preview = LinkPreviewOptions(is_disabled=not post.link_preview)
+            message = await bot.send_message(text=post.text, link_preview_options=preview, **common)
+        return Receipt(remote_id=str(message.message_id), url=message.link)
+
+    async def _check(self, bot: Any) -> Check:
+        facts: list[str] = []
+        problems: list[str] = []
+        me = await bot.get_me()
+        facts.append(f"bot @{me.username} (id {me.id}) accepts its token")
+        chat = await bot.get_chat(self.chat)
+        facts.append(f"chat {self.chat} is {chat.type} {chat.title or chat.username or chat.id!s}")
+        member = await bot.get_chat_member(self.chat, me.id)
+        fix = f"in {self.chat}, open Administrators, add @{me.username} and allow 'Post messages'"
+        if chat.type == "channel":
+            if member.status != "administrator":
+                problems.append(
+                    f"the bot is {member.status} of {self.chat}, not an administrator: {fix}"
+                )
+            elif not getattr(member, "can_post_messages", False):
+                problems.append(
+                    f"the bot is an administrator of {self.chat} without 'Post messages': {fix}"
+                )
+            else:
+                facts.append("the bot is an administrator allowed to post messages")
+        elif (
+            member.status in ("left", "kicked")
+            or getattr(member, "can_send_messages", True) is False
+        ):
+            problems.append(
+                f"the bot is {member.status} in {self.chat} and cannot post: add it back and let it send messages"
+            )
+        else:
+            facts.append(f"the bot is {member.status} of the {chat.type} and may post")
+        return Check(self.channel_id, self.network, not problems, tuple(facts), tuple(problems))
+
+    # -- errors -----------------------------------------------------------------
+
+    def _translate(
+        self, exc: Exception, doing: str, sending: bool, status: int | None
+    ) -> PublishError:
+        import httpx
+        from telegram import error as t
+
+        chat, desc = self.chat, self.redact(getattr(exc, "message", "") or str(exc))
+        if isinstance(exc, t.RetryAfter):
+            wait = _retry_after_seconds(exc)
+            return RateLimited(
+                f"Telegram flood control: wait {wait:.0f} s before posting to {chat}",
+                retry_after=wait,
+            )
+        if isinstance(exc, t.InvalidToken):
+            return PermanentError(
+                f"Telegram rejected the bot token in {self.token_name} (channel {self.channel_id!r}): "
+                "copy the token again from @BotFather (/mybots > API Token)"
+            )
+        if isinstance(exc, t.ChatMigrated):
+            return PermanentError(
+                f"{chat} became a supergroup with id {exc.new_chat_id}: set channels.{self.channel_id}.chat to {exc.new_chat_id}"
+            )
+        if isinstance(exc, (t.Forbidden, t.BadRequest)):
+            low = desc.lower()
+            if "chat not found" in low:
+                return PermanentError(
+                    f"Telegram does not know the chat {chat}, or the bot is not in it: check channels.{self.channel_id}.chat, then add the bot to the channel as an administrator"
+                )
+            if isinstance(exc, t.Forbidden) or "rights" in low or "not a member" in low:
+                return PermanentError(
+                    f"the bot may not post in {chat} ({desc}): make it an administrator of the channel with the 'Post messages' right"
+                )
+            return PermanentError(
+                f"Telegram refused the message for {chat} ({desc}): fix the template or the channel's settings, then `outreach retry`"
+            )
+        if status is not None:
+            # The server answered, with an error: 500/503 are refusals; a gateway error
+            # (502/504) may hide a backend that did post.
+            if not sending or status in (429, 500, 503):
+                return TransientError(
+                    f"Telegram answered HTTP {status} ({desc}) while {doing}; will try again"
+                )
+            return UnknownOutcome(
+                f"Telegram's gateway answered HTTP {status} while sending to {chat}, so the post may or may not be there"
+            )
+        cause = exc.__cause__
+        if not sending or isinstance(
+            cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+        ):
+            return TransientError(
+                f"Telegram could not be reached ({type(cause or exc).__name__}) while {doing}; nothing was sent; will try again"
+            )
+        what = (
+            "did not answer in time"
+            if isinstance(exc, t.TimedOut)
+            else f"dropped the connection ({type(cause or exc).__name__})"
+        )
+        return UnknownOutcome(
+            f"Telegram {what} while sending to {chat}, so the post may or may not be there"
+        )
+
+
+def _retry_after_seconds(exc: Any) -> float:
+    # The public attribute warns about its future type (PTB 22.2); the private one is a timedelta.
+    value = getattr(exc, "_retry_after", None)
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return float(value or 1)
+
+
+def _recording_request(timeout: float) -> Any:
+    from telegram.request import HTTPXRequest
+
+    class RecordingRequest(HTTPXRequest):
+        """Remembers the HTTP status of the last answer: errors alone do not tell."""
+
+        last_status: int | None = None
+
+        async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+            self.last_status = None
+            code, payload = await super().do_request(*args, **kwargs)
+            self.last_status = code
+            return code, payload
+
+    return RecordingRequest(
+        connection_pool_size=2,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+        pool_timeout=timeout,
+        media_write_timeout=timeout,
+    )

@@ -1,0 +1,108 @@
+"""Keep tokens out of logs, errors and output.
+
+python-telegram-bot puts the bot token in every request URL, and httpx logs
+those URLs at INFO ("HTTP Request: POST https://api.telegram.org/bot<token>/...");
+PTB logs its base URL at DEBUG. `install_log_redaction` wraps the logging record
+factory, so every record of every logger is cleaned before any handler (ours,
+pytest's, a library's) sees it, tracebacks included.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import traceback
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Config
+
+MASK = "[REDACTED]"
+_MIN_SECRET = 6
+"""Shorter values are too likely to match ordinary text to be masked safely."""
+
+
+class Redactor:
+    """Masks known secrets in text; secrets can be added as they are resolved."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+        self.add(*secrets)
+
+    def add(self, *secrets: str | None) -> None:
+        with self._lock:
+            for s in secrets:
+                if s and len(s) >= _MIN_SECRET:
+                    self._secrets.add(s)
+                    # A bot token's secret half alone is a secret too (some logs split at ':').
+                    if ":" in s and len(s.split(":", 1)[1]) >= _MIN_SECRET:
+                        self._secrets.add(s.split(":", 1)[1])
+            if self._secrets:
+                longest_first = sorted(self._secrets, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(s) for s in longest_first))
+
+    def __call__(self, text: str) -> str:
+        pattern = self._pattern
+        return pattern.sub(MASK, text) if pattern is not None and text else text
+
+
+_installed: Redactor | None = None
+
+
+def install_log_redaction(redactor: Redactor) -> Redactor:
+    """Mask the redactor's secrets in every log record from now on (idempotent per process)."""
+    global _installed
+    if _installed is not None:
+        _installed.add(*redactor._secrets)
+        return _installed
+    _installed = redactor
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: let logging report it as usual
+            return record
+        record.msg, record.args = redactor(message), None
+        if record.exc_info and record.exc_info[0] is not None:
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            record.exc_text = redactor(text)
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redactor(record.stack_info)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    return redactor
+
+
+def log_redactor() -> Redactor | None:
+    """The redactor installed for logging, if any."""
+    return _installed
+
+
+def config_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
+    """Every token the config names (channels and the admin bot) that resolves to a value."""
+    from .config import resolve_secret
+    from .errors import ConfigError
+
+    out = []
+    holders = [*config.channels, config.admin]
+    for h in holders:
+        try:
+            secret = resolve_secret(h.token_env, h.token_file, environ, config.base_dir)
+        except ConfigError:  # an unreadable file: reported where the token is used
+            continue
+        if secret is not None:
+            out.append(secret.get_secret_value())
+    return out
+
+
+def install_for_config(config: Config, environ: Mapping[str, str]) -> Redactor:
+    """What every command that may touch a token calls first."""
+    return install_log_redaction(Redactor(config_secrets(config, environ)))

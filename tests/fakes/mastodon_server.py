@@ -1,0 +1,204 @@
+"""A fake Mastodon server: just what Mastodon.py calls to post a status with an image.
+
+Mastodon.py (version_check_mode="none") reads /api/v1/instance/ and
+/api/v2/instance/ once to learn the version before choosing /api/v2/media;
+then POST /api/v2/media, GET /api/v1/media/:id until `url` is set, and POST
+/api/v1/statuses. Like the real server, a repeated Idempotency-Key returns the
+first status instead of creating another.
+
+    with FakeMastodon() as m:
+        m.fail_next(2, "reply", reply=m.rate_limited(reset_in=1))
+        m.fail_next(1, "slow", delay=2, path="/statuses")   # posts, answers too late
+        ...
+        m.statuses  # what was posted
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from ._server import FakeServer, Reply, Request
+
+# A 1x1 transparent PNG.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+VERSION = "4.3.0"
+
+
+class FakeMastodon(FakeServer):
+    def __init__(self, tokens: set[str] | None = None, max_characters: int = 500) -> None:
+        super().__init__()
+        self.tokens = tokens
+        """Accepted tokens; None accepts any."""
+        self.max_characters = max_characters
+        self.statuses: list[dict[str, Any]] = []
+        self.media: dict[str, dict[str, Any]] = {}
+        self.tokens_seen: list[str | None] = []
+        self.processing_polls = 1
+        """GETs of a media id that still answer "processing" (206, url null)."""
+        self._by_key: dict[str, dict[str, Any]] = {}
+        self._ids = itertools.count(100000000000000001)
+
+    # -- misbehaviour helpers ---------------------------------------------------
+
+    def rate_limited(self, reset_in: float = 1.0, retry_after: int | None = None) -> Reply:
+        reset = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=reset_in)
+        headers = {
+            "X-RateLimit-Limit": "300",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": reset.isoformat().replace("+00:00", "Z"),
+        }
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        return Reply(429, {"error": "Too many requests"}, headers)
+
+    @staticmethod
+    def error(status: int, message: str = "") -> Reply:
+        defaults = {
+            401: "The access token is invalid",
+            403: "This action is not allowed",
+            422: "Validation failed: Text character limit of 500 exceeded",
+            500: "Internal server error",
+            502: "Bad gateway",
+            503: "Service unavailable",
+        }
+        return Reply(status, {"error": message or defaults.get(status, "error")})
+
+    def texts(self) -> list[str]:
+        with self.lock:
+            return [s["status"] for s in self.statuses]
+
+    # -- routes -----------------------------------------------------------------
+
+    def route(self, req: Request) -> Reply:
+        path = req.path.rstrip("/")
+        if path == "/api/v1/instance":
+            return Reply(200, self._instance(v2=False))
+        if path == "/api/v2/instance":
+            return Reply(200, self._instance(v2=True))
+        if path.startswith("/static/"):
+            return Reply(200, None, {"Content-Type": "image/png"}, raw=PNG)
+        token = req.headers.get("authorization", "").removeprefix("Bearer ") or None
+        with self.lock:
+            self.tokens_seen.append(token)
+        if self.tokens is not None and token not in self.tokens:
+            return self.error(401)
+        if path == "/api/v1/accounts/verify_credentials":
+            return Reply(200, self._account())
+        if path == "/api/v2/media" and req.method == "POST":
+            return self._upload(req)
+        if path.startswith("/api/v1/media/") and req.method == "GET":
+            return self._media(path.rsplit("/", 1)[1])
+        if path == "/api/v1/statuses" and req.method == "POST":
+            return self._post_status(req, token)
+        return Reply(404, {"error": "Record not found"})
+
+    def _instance(self, v2: bool) -> dict[str, Any]:
+        conf = {
+            "statuses": {
+                "max_characters": self.max_characters,
+                "max_media_attachments": 4,
+                "characters_reserved_per_url": 23,
+            },
+            "media_attachments": {"image_size_limit": 16777216},
+        }
+        info: dict[str, Any] = {
+            "title": "Fake Mastodon",
+            "version": VERSION,
+            "description": "",
+            "configuration": conf,
+        }
+        if v2:
+            info.update(domain="127.0.0.1", api_versions={"mastodon": 2})
+        else:
+            info.update(uri="127.0.0.1")
+        return info
+
+    def _account(self) -> dict[str, Any]:
+        return {
+            "id": "1",
+            "username": "campaign",
+            "acct": "campaign",
+            "display_name": "Campaign",
+            "url": f"{self.url}/@campaign",
+        }
+
+    def _upload(self, req: Request) -> Reply:
+        name, data = req.files.get("file", (None, b""))
+        with self.lock:
+            media_id = str(next(self._ids))
+            self.media[media_id] = {
+                "id": media_id,
+                "type": "image",
+                "description": req.form.get("description"),
+                "file_name": name,
+                "bytes": data,
+                "polls": 0,
+            }
+        return Reply(202, self._media_json(media_id, processed=False))
+
+    def _media(self, media_id: str) -> Reply:
+        with self.lock:
+            m = self.media.get(media_id)
+            if m is None:
+                return Reply(404, {"error": "Record not found"})
+            m["polls"] += 1
+            done = m["polls"] > self.processing_polls
+        return Reply(200 if done else 206, self._media_json(media_id, processed=done))
+
+    def _media_json(self, media_id: str, processed: bool) -> dict[str, Any]:
+        m = self.media[media_id]
+        url = f"{self.url}/system/media/{media_id}.png" if processed else None
+        return {
+            "id": media_id,
+            "type": "image",
+            "url": url,
+            "preview_url": url,
+            "description": m["description"],
+        }
+
+    def _post_status(self, req: Request, token: str | None) -> Reply:
+        key = req.headers.get("idempotency-key")
+        text = req.form.get("status", "")
+        with self.lock:
+            if key and key in self._by_key:
+                return Reply(200, self._by_key[key]["json"])
+            media_ids = req.form.get("media_ids", [])
+            if any(mid not in self.media for mid in media_ids):
+                return self.error(422, "Validation failed: media not found")
+            if len(text) + len(req.form.get("spoiler_text", "")) > self.max_characters:
+                return self.error(
+                    422,
+                    f"Validation failed: Text character limit of {self.max_characters} exceeded",
+                )
+            status_id = str(next(self._ids))
+            record = {
+                "id": status_id,
+                "status": text,
+                "visibility": req.form.get("visibility"),
+                "language": req.form.get("language"),
+                "spoiler_text": req.form.get("spoiler_text", ""),
+                "media_ids": media_ids,
+                "idempotency_key": key,
+                "token": token,
+            }
+            record["json"] = {
+                "id": status_id,
+                "uri": f"{self.url}/users/campaign/statuses/{status_id}",
+                "url": f"{self.url}/@campaign/{status_id}",
+                "content": f"<p>{text}</p>",
+                "visibility": record["visibility"] or "public",
+                "language": record["language"],
+                "spoiler_text": record["spoiler_text"],
+                "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                "media_attachments": [self._media_json(m, processed=True) for m in media_ids],
+                "account": self._account(),
+            }
+            self.statuses.append(record)
+            if key:
+                self._by_key[key] = record
+        return Reply(200, record["json"])

@@ -1,0 +1,202 @@
+"""A fake Telegram Bot API server: /bot<token>/<method> for what outreach calls.
+
+getMe, getChat, getChatMember, sendMessage, sendPhoto. Any token is accepted
+(`tokens_seen` records which); chats are known by @name or id with the bot's
+membership in each. Errors are shaped like Telegram's:
+{"ok": false, "error_code": 429, "description": ..., "parameters": {"retry_after": N}}.
+
+    with FakeTelegram() as t:
+        t.fail_next(1, "reply", reply=t.flood(retry_after=1))
+        t.fail_next(1, "slow", delay=2, path="sendMessage")   # posts, answers too late
+        t.messages  # what was posted, in order
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ._server import FakeServer, Reply, Request
+
+BOT = {
+    "id": 123456,
+    "is_bot": True,
+    "first_name": "Outreach",
+    "username": "outreach_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class Chat:
+    id: int
+    username: str | None
+    title: str
+    type: str = "channel"
+    bot_status: str = "administrator"
+    can_post: bool = True
+
+
+class FakeTelegram(FakeServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.chats: dict[str, Chat] = {}
+        self.messages: list[dict[str, Any]] = []
+        """sendMessage and sendPhoto calls that posted, in order (method, chat, text/caption, ...)."""
+        self.tokens_seen: list[str] = []
+        self._ids = itertools.count(1)
+        self.add_chat(Chat(-1001000000001, "freeales_ru", "Free Ales (ru)"))
+        self.add_chat(Chat(-1001000000002, "freeales_be", "Free Ales (be)"))
+
+    def add_chat(self, chat: Chat) -> Chat:
+        with self.lock:
+            self.chats[str(chat.id)] = chat
+            if chat.username:
+                self.chats[f"@{chat.username}"] = chat
+        return chat
+
+    @staticmethod
+    def flood(retry_after: int = 1) -> Reply:
+        return Reply(429, {
+            "ok": False,
+            "error_code": 429,
+            "description": f"Too Many Requests: retry after {retry_after}",
+            "parameters": {"retry_after": retry_after},
+        })  # fmt: skip
+
+    @staticmethod
+    def error(status: int, description: str = "") -> Reply:
+        defaults = {
+            400: "Bad Request: chat not found",
+            401: "Unauthorized",
+            403: "Forbidden: bot is not a member of the channel chat",
+            500: "Internal Server Error",
+            502: "Bad Gateway",
+            503: "Service Unavailable",
+        }
+        desc = description or defaults.get(status, "Error")
+        return Reply(status, {"ok": False, "error_code": status, "description": desc})
+
+    def texts(self, chat: str | None = None) -> list[str]:
+        with self.lock:
+            return [m["text"] for m in self.messages if chat is None or m["chat"] == chat]
+
+    # -- routes -----------------------------------------------------------------
+
+    def route(self, req: Request) -> Reply:
+        parts = req.path.split("/")
+        if len(parts) != 3 or not parts[1].startswith("bot"):
+            return self.error(404, "Not Found")
+        token, method = parts[1][3:], parts[2]
+        with self.lock:
+            self.tokens_seen.append(token)
+        params = dict(req.form)
+        if req.json:
+            params.update(req.json)
+        if method == "getMe":
+            return _ok(BOT)
+        chat = self.chats.get(str(params.get("chat_id", "")))
+        if chat is None:
+            return self.error(400, "Bad Request: chat not found")
+        if method == "getChat":
+            return _ok(self._chat_full(chat))
+        if method == "getChatMember":
+            return _ok(self._member(chat))
+        if method in ("sendMessage", "sendPhoto"):
+            return self._send(method, chat, params, req, token)
+        return self.error(404, "Not Found: method not found")
+
+    def _chat_json(self, chat: Chat) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": chat.id, "type": chat.type, "title": chat.title}
+        if chat.username:
+            out["username"] = chat.username
+        return out
+
+    def _chat_full(self, chat: Chat) -> dict[str, Any]:
+        gifts = dict.fromkeys(
+            ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription",
+             "gifts_from_channels"), False,
+        )  # fmt: skip
+        return {
+            **self._chat_json(chat),
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": gifts,
+        }
+
+    def _member(self, chat: Chat) -> dict[str, Any]:
+        if chat.bot_status != "administrator":
+            return {"status": chat.bot_status, "user": BOT}
+        rights = dict.fromkeys(
+            ("can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+             "can_restrict_members", "can_promote_members", "can_change_info",
+             "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories"),
+            True,
+        )  # fmt: skip
+        return {
+            "status": "administrator",
+            "user": BOT,
+            "can_be_edited": False,
+            "is_anonymous": False,
+            **rights,
+            "can_post_messages": chat.can_post,
+            "can_edit_messages": True,
+        }
+
+    def _send(
+        self, method: str, chat: Chat, params: dict[str, Any], req: Request, token: str
+    ) -> Reply:
+        if chat.bot_status != "administrator":
+            return self.error(403, "Forbidden: bot is not a member of the channel chat")
+        if not chat.can_post:
+            return self.error(
+                400, "Bad Request: not enough rights to send text messages to the chat"
+            )
+        photo = params.get("photo")
+        if "photo" in req.files:
+            photo = ("upload", req.files["photo"][1])
+        markup = params.get("reply_markup")
+        record = {
+            "method": method,
+            "chat": f"@{chat.username}" if chat.username else str(chat.id),
+            "text": params.get("text") if method == "sendMessage" else params.get("caption"),
+            "parse_mode": params.get("parse_mode"),
+            "disable_notification": params.get("disable_notification") in (True, "true", "True"),
+            "link_preview_options": _maybe_json(params.get("link_preview_options")),
+            "reply_markup": _maybe_json(markup),
+            "photo": photo,
+            "token": token,
+        }
+        with self.lock:
+            message_id = next(self._ids)
+            record["message_id"] = message_id
+            self.messages.append(record)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": self._chat_json(chat),
+        }
+        if method == "sendMessage":
+            message["text"] = record["text"]
+        else:
+            message["caption"] = record["text"]
+            message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]
+        return _ok(message)
+
+
+def _ok(result: Any) -> Reply:
+    return Reply(200, {"ok": True, "result": result})
+
+
+def _maybe_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value

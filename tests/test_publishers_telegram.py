@@ -1,0 +1,162 @@
+"""The real python-telegram-bot client against a fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+from fakes.telegram_server import Chat, FakeTelegram
+
+from outreach.config import TelegramChannel
+from outreach.errors import PermanentError, RateLimited, TransientError, UnknownOutcome
+from outreach.post import LinkButton, Post
+from outreach.publishers.telegram import TelegramPublisher, bot_base_url
+
+TOKEN = "123456:SECRET-TOKEN-xyz"
+
+
+@pytest.fixture
+def tg():
+    with FakeTelegram() as fake:
+        yield fake
+
+
+def publisher(fake: FakeTelegram, chat: str | int = "@freeales_ru", **kw) -> TelegramPublisher:
+    channel = TelegramChannel(id="tg", kind="telegram", chat=chat, api_base_url=fake.url, **kw)
+    return TelegramPublisher(channel, TOKEN, token_name="$TG_TOKEN", timeout=0.5)
+
+
+def post(**kw) -> Post:
+    kw.setdefault("text", '<b>Day 5000</b> <a href="https://e.org/">read</a>')
+    return Post("tg", "telegram", language="ru", **kw)
+
+
+def test_a_message_is_html_with_preview_options_silence_and_buttons(tg):
+    buttons = (
+        LinkButton("Подписать", "https://e.org/sign"),
+        LinkButton("Share", "https://e.org/s"),
+    )
+    receipt = publisher(tg).publish(post(silent=True, link_preview=False, buttons=buttons), "k")
+    [m] = tg.messages
+    assert m["method"] == "sendMessage" and m["chat"] == "@freeales_ru"
+    assert m["text"] == '<b>Day 5000</b> <a href="https://e.org/">read</a>'
+    assert m["parse_mode"] == "HTML" and m["disable_notification"] is True
+    assert m["link_preview_options"] == {"is_disabled": True}
+    assert m["reply_markup"] == {
+        "inline_keyboard": [
+            [{"text": "Подписать", "url": "https://e.org/sign"}],
+            [{"text": "Share", "url": "https://e.org/s"}],
+        ]
+    }
+    assert m["token"] == TOKEN
+    assert receipt.remote_id == str(m["message_id"])
+    assert receipt.url == f"https://t.me/freeales_ru/{m['message_id']}"
+
+
+def test_a_post_with_an_image_is_a_photo_with_caption(tg):
+    publisher(tg).publish(post(image_url="https://e.org/ales.jpg", link_preview=True), "k")
+    [m] = tg.messages
+    assert m["method"] == "sendPhoto" and m["photo"] == "https://e.org/ales.jpg"
+    assert m["text"].startswith("<b>Day 5000</b>") and m["parse_mode"] == "HTML"
+    assert m["disable_notification"] is False
+
+
+def test_a_numeric_chat_id_and_a_private_channel_link(tg):
+    tg.add_chat(Chat(-1009876543210, None, "Private"))
+    receipt = publisher(tg, chat="-1009876543210").publish(post(), "k")
+    assert tg.messages[0]["chat"] == "-1009876543210"
+    assert receipt.url == "https://t.me/c/9876543210/1"
+
+
+def test_base_url_of_a_self_hosted_bot_api_server():
+    assert bot_base_url(None) == "https://api.telegram.org/bot"
+    assert bot_base_url("http://10.0.0.5:8081/") == "http://10.0.0.5:8081/bot"
+    assert bot_base_url("http://10.0.0.5:8081/bot") == "http://10.0.0.5:8081/bot"
+    assert bot_base_url("http://h/custom/{token}") == "http://h/custom/{token}"
+
+
+def test_flood_control_is_rate_limited_with_telegrams_wait(tg):
+    tg.fail_next(1, reply=tg.flood(retry_after=17))
+    with pytest.raises(RateLimited) as exc:
+        publisher(tg).publish(post(), "k")
+    assert exc.value.retry_after == 17 and tg.messages == []
+
+
+@pytest.mark.parametrize(
+    ("fault", "posted"),
+    [({"kind": "slow", "delay": 1.5}, 1), ({"kind": "drop_after"}, 1), ({"kind": "drop"}, 0)],
+    ids=["timeout-after-posting", "dropped-after-posting", "dropped-before"],
+)
+def test_a_lost_answer_is_an_unknown_outcome_never_a_retry(tg, fault, posted):
+    tg.fail_next(1, **fault)
+    with pytest.raises(UnknownOutcome, match="may or may not be there"):
+        publisher(tg).publish(post(), "k")
+    assert len(tg.messages) == posted
+
+
+def test_a_gateway_error_is_unknown_and_refusals_are_transient(tg):
+    tg.fail_next(1, reply=tg.error(502))
+    with pytest.raises(UnknownOutcome, match="HTTP 502"):
+        publisher(tg).publish(post(), "k")
+    for status in (500, 503):
+        tg.fail_next(1, reply=tg.error(status))
+        with pytest.raises(TransientError, match=f"HTTP {status}") as exc:
+            publisher(tg).publish(post(), "k")
+        assert not isinstance(exc.value, RateLimited)
+
+
+def test_a_refused_connection_is_transient_nothing_was_sent():
+    channel = TelegramChannel(
+        id="tg", kind="telegram", chat="@x", api_base_url="http://127.0.0.1:9"
+    )
+    with pytest.raises(TransientError, match="nothing was sent"):
+        TelegramPublisher(channel, TOKEN, timeout=0.5).publish(post(), "k")
+
+
+def test_a_rejected_token_is_permanent_without_the_token(tg):
+    tg.fail_next(1, reply=tg.error(401))
+    with pytest.raises(PermanentError) as exc:
+        publisher(tg).publish(post(), "k")
+    assert "$TG_TOKEN" in str(exc.value) and "@BotFather" in str(exc.value)
+    assert "SECRET-TOKEN" not in str(exc.value)
+
+
+def test_a_bot_that_is_not_admin_or_lacks_rights_is_permanent(tg):
+    tg.add_chat(Chat(-1001, "notadmin", "N", bot_status="left"))
+    tg.add_chat(Chat(-1002, "noright", "R", can_post=False))
+    with pytest.raises(PermanentError, match=r"administrator.*Post messages"):
+        publisher(tg, chat="@notadmin").publish(post(), "k")
+    with pytest.raises(PermanentError, match=r"(?i)not enough rights"):
+        publisher(tg, chat="@noright").publish(post(), "k")
+    with pytest.raises(
+        PermanentError, match=r"does not know the chat @nowhere.*channels\.tg\.chat"
+    ):
+        publisher(tg, chat="@nowhere").publish(post(), "k")
+    assert tg.messages == []
+
+
+def test_a_malformed_message_is_permanent_with_telegrams_reason(tg):
+    tg.fail_next(1, reply=tg.error(400, "Bad Request: can't parse entities: unclosed tag"))
+    with pytest.raises(PermanentError, match=r"(?i)can.t parse entities.*fix the template"):
+        publisher(tg).publish(post(), "k")
+
+
+def test_check_passes_for_an_admin_allowed_to_post(tg):
+    check = publisher(tg).check()
+    assert check.ok, check.problems
+    assert any("@outreach_test_bot" in f for f in check.facts)
+    assert tg.messages == [], "doctor never posts"
+
+
+@pytest.mark.parametrize(
+    ("chat", "problem"),
+    [
+        (Chat(-1003, "member", "M", bot_status="member"), "not an administrator"),
+        (Chat(-1004, "noright", "R", can_post=False), "without 'Post messages'"),
+        (None, "does not know the chat"),
+    ],
+)
+def test_check_says_what_to_fix(tg, chat, problem):
+    name = f"@{chat.username}" if chat else "@missing"
+    if chat:
+        tg.add_chat(chat)
+    check = publisher(tg, chat=name).check()
+    assert not check.ok and problem in check.problems[0]
