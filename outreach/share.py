@@ -28,7 +28,7 @@ from .config import Config, Utm, pick
 from .content import Item
 from .errors import ConfigError, FitError, ShareError
 from .fitting import ELLIPSIS, fit
-from .textlimits import COUNTERS, count
+from .textlimits import COUNTERS, count, upper_bound
 from .yamlfile import YamlDoc, load_yaml, validation_problems
 
 BUNDLED_TARGETS = Path(outreach.__file__).parents[1] / "share_targets.yaml"
@@ -397,11 +397,6 @@ def item_fields(item: Item, page_url: str, opts: ShareOptions) -> dict[str, str]
     }
 
 
-def encode(value: str, how: str) -> str:
-    """Percent-encode one parameter value; nothing in it can end or split the parameter."""
-    return quote(value, safe="")
-
-
 def _as_sent(value: str, how: str) -> str:
     if how == "mailto":  # RFC 6068: line breaks in a body are CRLF
         value = value.replace("\r\n", "\n").replace("\n", "\r\n")
@@ -411,20 +406,27 @@ def _as_sent(value: str, how: str) -> str:
 def _cap(part: str, limit: int) -> str:
     # No counting rule gives a grapheme less than 1 (URLs aside), so more than `limit`
     # graphemes can never be needed; capping first keeps fitting fast on a 10 kB text.
-    if grapheme.length(part) <= limit:
+    if len(part) <= limit or grapheme.length(part) <= limit:  # code points first: cheap
         return part
     return grapheme.slice(part, 0, max(limit - 1, 0)) + ELLIPSIS
 
 
-def build_link(net: Network, item: Item, opts: ShareOptions) -> ShareLink:
-    """One network's share link for an item. Raises ShareError for a retired network."""
+def build_link(
+    net: Network, item: Item, opts: ShareOptions, fields: Mapping[str, str] | None = None
+) -> ShareLink:
+    """One network's share link for an item. Raises ShareError for a retired network.
+
+    `fields` are item_fields() already made for this item, when no UTM tag makes
+    the page URL differ from one network to the next.
+    """
     if not net.offerable:
         raise ShareError(
             f"{net.id!r} is retired and has no share link: "
             f"{net.retired.reason if net.retired else ''}"
         )
-    page_url = shared_url(item.url, net.id, opts)
-    fields = item_fields(item, page_url, opts)
+    if fields is None or opts.utm is not None:
+        fields = item_fields(item, shared_url(item.url, net.id, opts), opts)
+    page_url = fields["url"]
     values: dict[str, str] = {}
     for name, p in net.params.items():
         if p.fit is None:
@@ -437,7 +439,9 @@ def build_link(net: Network, item: Item, opts: ShareOptions) -> ShareLink:
         values = {"url": page_url, "title": fields["title"]}
     else:
         assert net.url is not None
-        encoded = {n: encode(v, net.params[n].encode) for n, v in values.items()}
+        # Every byte but A-Z a-z 0-9 - . _ ~ is escaped, so nothing in a value can end or
+        # split its parameter; spaces are %20, which every network decodes (unlike '+').
+        encoded = {n: quote(v, safe="") for n, v in values.items()}
         href = net.url.format_map({**encoded, "picker": opts.picker_url})
     return ShareLink(
         network=net.id,
@@ -467,6 +471,10 @@ def _fit_param(
         return count(spec.counted.format_map({**values, "value": text}), spec.count)
 
     part = _cap(fields[spec.shorten], spec.limit)
+    full = render(part)
+    # Most texts are far inside their limit; a cheap bound spares them the exact count.
+    if upper_bound(spec.counted.format_map({**values, "value": full}), spec.count) <= spec.limit:
+        return full
     try:
         return fit(render, part, measure, spec.limit, what=f"the {net.id} {name!r} text")
     except FitError as exc:
@@ -474,7 +482,11 @@ def _fit_param(
 
 
 def links_for(item: Item, networks: Iterable[Network], opts: ShareOptions) -> list[ShareLink]:
-    return [build_link(net, item, opts) for net in networks]
+    # Without UTM tags every network shares the same page URL: its fields are made once.
+    fields = (
+        None if opts.utm is not None else item_fields(item, shared_url(item.url, "", opts), opts)
+    )
+    return [build_link(net, item, opts, fields) for net in networks]
 
 
 def item_for_url(url: str, title: str = "", text: str = "") -> Item:
