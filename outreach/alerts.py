@@ -1,0 +1,376 @@
+"""Alerts: organisers hear about every failure, once per problem, in their Telegram chat.
+
+What counts as a problem, and what makes it "the same" problem:
+
+    problem                                   key (one alert per key)
+    a delivery failed / unknown / missed      delivery:<id>:<idempotency key>
+    a feed failed N polls in a row            feed:<id>:open        until a good poll
+    a channel's credentials stopped working   credential:<id>:open  until a check passes
+
+Retries inside the delivery loop keep a delivery's idempotency key, so a
+delivery retried twice and then failed is one alert; an organiser's `retry`
+gives it a new key, so if it fails again that is a new alert. An `unknown`
+delivery an organiser then marks failed stays one alert. A feed or credential
+problem is "open" until the condition clears; the next one is new.
+
+The `alerts` table (ours, on the ledger's engine) remembers what was alerted.
+A problem is recorded (and logged) first, then sent; a row is claimed with a
+short lease before sending, so two processes (the service and the admin bot)
+calling `send_pending_alerts` never both send it, and one that could not be
+sent (the chat unreachable) is sent on a later call. Several new problems go
+out as one message, so a revoked token that fails fifty posts is a few
+messages, not fifty.
+
+    send_pending_alerts(config, ledger, sender, checks=publisher_checks)  # each loop
+    sender = TelegramAlertSender(token, config.admin.alert_chat, api_base_url)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .errors import PublishError
+from .ledger_schema import DELIVERIES as D
+from .ledger_schema import UtcDateTime
+from .publishers.telegram import bot_base_url, chat_ref
+from .when import describe
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from .config import Config
+    from .ledger import Delivery, Ledger
+
+log = logging.getLogger("outreach.alerts")
+
+FEED_FAILURES = 3
+"""Polls failed in a row before a feed is reported (one bad poll is often the network)."""
+LOOKBACK = dt.timedelta(days=3)
+"""Deliveries that went wrong longer ago than this are not looked at again."""
+LEASE = dt.timedelta(minutes=2)
+MESSAGE_LIMIT = 3500
+"""Characters per alert message (Telegram allows 4096; room for a header)."""
+PROBLEM_STATES = ("failed", "unknown", "missed")
+
+Sender = Callable[[str], None]
+"""Sends one text to the organisers' chat; raises when it could not."""
+
+metadata = MetaData()
+ALERTS = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("resolved_at", UtcDateTime, nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    subject: str
+    """What it is about: 'delivery:12', 'feed:news', 'credential:telegram-ru'."""
+    key: str
+    kind: str
+    """failed, unknown, missed, feed, credential."""
+    text: str
+
+
+@dataclass
+class AlertReport:
+    recorded: list[Problem] = field(default_factory=list)
+    """Problems seen for the first time (logged now)."""
+    sent: int = 0
+    """Problems whose alert reached the chat in this call."""
+    pending: int = 0
+    """Problems still waiting to be sent (the chat could not be reached, or too many at once)."""
+    errors: list[str] = field(default_factory=list)
+
+
+class AlertStore:
+    """The `alerts` table on the ledger's engine (created when missing)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    def known(self, keys: Sequence[str]) -> set[str]:
+        out: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i : i + 500])
+            with self.engine.connect() as conn:
+                out |= set(conn.scalars(select(ALERTS.c.key).where(ALERTS.c.key.in_(chunk))))
+        return out
+
+    def record(self, problem: Problem, now: dt.datetime) -> bool:
+        """True when the problem is new (it was not alerted, nor is it waiting)."""
+        row = dict(
+            key=problem.key,
+            subject=problem.subject,
+            kind=problem.kind,
+            text=problem.text,
+            created_at=now,
+        )
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(ALERTS).values(**row))
+        except IntegrityError:
+            return False
+        return True
+
+    def close_open(self, subject: str, now: dt.datetime) -> bool:
+        """The condition behind `subject` cleared: its next occurrence is a new problem."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(ALERTS.c.id).where(ALERTS.c.key == f"{subject}:open")).first()
+            if row is None:
+                return False
+            conn.execute(
+                update(ALERTS)
+                .where(ALERTS.c.id == row.id)
+                .values(key=f"{subject}:closed:{row.id}", resolved_at=now)
+            )
+        return True
+
+    def claim(self, now: dt.datetime, limit: int) -> list[Any]:
+        """Unsent, unresolved rows, oldest first, leased to this caller."""
+        free = ALERTS.c.claimed_until.is_(None) | (ALERTS.c.claimed_until <= now)
+        waiting = ALERTS.c.sent_at.is_(None) & ALERTS.c.resolved_at.is_(None)
+        with self.engine.connect() as conn:
+            rows = list(
+                conn.execute(select(ALERTS).where(waiting, free).order_by(ALERTS.c.id).limit(limit))
+            )
+        mine = []
+        for row in rows:
+            stmt = update(ALERTS).where(ALERTS.c.id == row.id, waiting, free)
+            with self.engine.begin() as conn:
+                if conn.execute(stmt.values(claimed_until=now + LEASE)).rowcount:
+                    mine.append(row)
+        return mine
+
+    def mark_sent(self, ids: Iterable[int], now: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ALERTS)
+                .where(ALERTS.c.id.in_(list(ids)))
+                .values(sent_at=now, claimed_until=None)
+            )
+
+    def release(self, ids: Iterable[int]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ALERTS).where(ALERTS.c.id.in_(list(ids))).values(claimed_until=None)
+            )
+
+    def waiting(self) -> int:
+        q = select(ALERTS.c.id).where(ALERTS.c.sent_at.is_(None), ALERTS.c.resolved_at.is_(None))
+        with self.engine.connect() as conn:
+            return len(list(conn.execute(q)))
+
+    def rows(self) -> list[Any]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(ALERTS).order_by(ALERTS.c.id)))
+
+
+# -- finding problems ------------------------------------------------------------
+
+
+def delivery_key(d: Delivery) -> str:
+    return f"delivery:{d.id}:{d.idempotency_key[:16]}"
+
+
+def _delivery_text(d: Delivery, config: Config) -> str:
+    tz = config.campaign.tz
+    head = f"Delivery {d.id} to {d.channel_id} ({d.about or 'no subject'}, due {describe(d.due_at, tz)})"
+    reason = d.reason or "no reason was recorded"
+    if d.state == "unknown":
+        return (
+            f"{head}: outcome UNKNOWN, it may or may not have been posted. {reason}\n"
+            f"Look at the channel, then /resolve {d.id} sent or /resolve {d.id} failed "
+            f"(or /retry {d.id} to send it again)."
+        )
+    if d.state == "missed":
+        return f"{head} was MISSED and not sent. {reason}"
+    return f"{head} FAILED. {reason}\nWhen it is fixed, /retry {d.id} sends it again."
+
+
+def delivery_problems(
+    config: Config, ledger: Ledger, now: dt.datetime, store: AlertStore
+) -> list[Problem]:
+    """Failed, unknown and missed deliveries changed within LOOKBACK."""
+    q = (
+        select(D.c.id, D.c.idempotency_key)
+        .where(D.c.state.in_(PROBLEM_STATES), D.c.updated_at >= now - LOOKBACK)
+        .order_by(D.c.id)
+    )
+    with ledger.engine.connect() as conn:
+        ids = [(i, f"delivery:{i}:{k[:16]}") for i, k in conn.execute(q)]
+    known = store.known([k for _, k in ids])
+    out = []
+    for ident, _key in ids:
+        if _key in known:
+            continue
+        d = ledger.get(ident)
+        if d.state not in PROBLEM_STATES:
+            continue  # moved on since the query
+        out.append(Problem(f"delivery:{d.id}", delivery_key(d), d.state, _delivery_text(d, config)))
+    return out
+
+
+def feed_problems(
+    config: Config, ledger: Ledger, threshold: int = FEED_FAILURES
+) -> tuple[list[Problem], list[str]]:
+    """Feeds failing `threshold` polls in a row; and the subjects of feeds that are fine."""
+    tz = config.campaign.tz
+    bad, fine = [], []
+    for feed in config.feeds:
+        state = ledger.feed_state(feed.id)
+        subject = f"feed:{feed.id}"
+        if state is None or state.failures < threshold:
+            fine.append(subject)
+            continue
+        when = describe(state.last_poll, tz) if state.last_poll else "never"
+        text = (
+            f"Feed {feed.id!r} ({feed.url or feed.path}) failed {state.failures} polls in a row; "
+            f"last tried {when}. Last error: {state.last_error or 'none recorded'}\n"
+            "New items of this feed are not announced until it reads again."
+        )
+        bad.append(Problem(subject, f"{subject}:open", "feed", text))
+    return bad, fine
+
+
+def credential_problems(checks: Iterable[Any]) -> tuple[list[Problem], list[str]]:
+    """From publisher checks (outreach.publishers.base.Check): channels whose credentials fail."""
+    bad, fine = [], []
+    for check in checks:
+        subject = f"credential:{check.channel_id}"
+        if check.ok:
+            fine.append(subject)
+            continue
+        problems = "; ".join(check.problems) or "the check failed"
+        text = (
+            f"Channel {check.channel_id} ({check.network}): its credentials or rights stopped "
+            f"working, so nothing can be posted there. {problems}"
+        )
+        bad.append(Problem(subject, f"{subject}:open", "credential", text))
+    return bad, fine
+
+
+# -- sending -----------------------------------------------------------------------
+
+
+def _batches(texts: list[tuple[int, str]]) -> list[tuple[list[int], str]]:
+    out: list[tuple[list[int], str]] = []
+    ids: list[int] = []
+    body = ""
+    for ident, text in texts:
+        text = text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+        piece = f"• {text}"
+        if ids and len(body) + 2 + len(piece) > MESSAGE_LIMIT:
+            out.append((ids, body))
+            ids, body = [], ""
+        ids.append(ident)
+        body = f"{body}\n\n{piece}" if body else piece
+    if ids:
+        out.append((ids, body))
+    return out
+
+
+def send_pending_alerts(
+    config: Config,
+    ledger: Ledger,
+    sender: Sender | None,
+    *,
+    checks: Iterable[Any] = (),
+    feed_failures: int = FEED_FAILURES,
+    now: dt.datetime | None = None,
+    limit: int = 50,
+) -> AlertReport:
+    """Record new problems (logging each once) and send what is waiting to the organisers.
+
+    `sender` None (no admin.alert_chat): problems are logged and recorded only.
+    `checks` are the latest publisher checks, when the caller has them.
+    Never raises for a sending failure: it is logged and retried on the next call.
+    """
+    now = now or ledger.now()
+    store = AlertStore(ledger.engine)
+    report = AlertReport()
+    feeds_bad, feeds_fine = feed_problems(config, ledger, feed_failures)
+    creds_bad, creds_fine = credential_problems(checks)
+    for subject in feeds_fine + creds_fine:
+        if store.close_open(subject, now):
+            log.info("alert cleared: %s works again", subject)
+    for problem in delivery_problems(config, ledger, now, store) + feeds_bad + creds_bad:
+        if store.record(problem, now):
+            report.recorded.append(problem)
+            log.warning("ALERT %s: %s", problem.subject, problem.text)
+    if sender is None:
+        rows = store.claim(now, limit=10_000)
+        store.mark_sent([r.id for r in rows], now)
+        return report
+    rows = store.claim(now, limit)
+    sent: set[int] = set()
+    for ids, text in _batches([(r.id, r.text) for r in rows]):
+        header = f"outreach: {len(ids)} problem(s), {describe(now, config.campaign.tz)}\n\n"
+        try:
+            sender(header + text)
+        except Exception as exc:
+            # the alert chat is the one place we cannot report this to: log, retry later
+            report.errors.append(f"{type(exc).__name__}: {exc}")
+            log.error("alerts could not be sent to the organisers' chat: %s", report.errors[-1])
+            store.release([r.id for r in rows if r.id not in sent])
+            break
+        store.mark_sent(ids, now)
+        sent.update(ids)
+        report.sent += len(ids)
+    report.pending = store.waiting()
+    return report
+
+
+class TelegramAlertSender:
+    """Sends alert texts to the organisers' chat with python-telegram-bot (plain text)."""
+
+    def __init__(
+        self, token: str, chat: str | int, api_base_url: str | None = None, timeout: float = 20.0
+    ) -> None:
+        self._token = token
+        self.chat = chat_ref(chat)
+        self.base_url = bot_base_url(api_base_url)
+        self.timeout = timeout
+
+    def __call__(self, text: str) -> None:
+        try:
+            asyncio.run(self._send(text))
+        except Exception as exc:
+            # PTB and httpx messages may quote the request URL, which holds the token
+            detail = f"{type(exc).__name__}: {exc}".replace(self._token, "[REDACTED]")
+            raise PublishError(f"the alert could not be sent to {self.chat}: {detail}") from None
+
+    async def _send(self, text: str) -> None:
+        from telegram import Bot, LinkPreviewOptions
+        from telegram.request import HTTPXRequest
+
+        t = self.timeout
+        request = HTTPXRequest(
+            connection_pool_size=1, read_timeout=t, write_timeout=t, connect_timeout=t,
+            pool_timeout=t,
+        )  # fmt: skip
+        bot = Bot(self._token, base_url=self.base_url, request=request, get_updates_request=request)
+        try:
+            await bot.send_message(
+                self.chat, text, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        finally:
+            await request.shutdown()
