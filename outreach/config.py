@@ -260,6 +260,7 @@ class AdminConfig(Model):
     token_file: str | None = None
     allowed_users: list[int] = Field(default_factory=list)
     alert_chat: str | int | None = None
+    api_base_url: str | None = None
 
 
 class Config(Model):
