@@ -22,24 +22,29 @@ and markup are never cut. When even that cannot fit, FitError.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.ext import Extension
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import telegram_html
-from .clock import CampaignClock, LocalFormat, locale_for
+from .clock import CampaignClock, locale_for
 from .config import AnnouncementConfig, Config, MastodonChannel, TelegramChannel, pick
 from .content import Item, all_items, find_item, pages
-from .errors import ConfigError, ContentError, FitError, OutreachError, TemplateError
+from .errors import ConfigError, ContentError, FitError, TemplateError
 from .fitting import fit
+from .message_env import (
+    TEMPLATE_SUFFIX,
+    is_partial,
+    make_environment,
+    one_line,
+    paragraphs,
+    template_errors,
+    template_names,
+    tidy,
+)
 from .post import LinkButton, Post
 from .textlimits import (
     MASTODON_DEFAULT_LIMIT,
@@ -52,9 +57,6 @@ from .textlimits import (
 
 BUNDLED_DIR = Path(__file__).resolve().parents[1] / "messages"
 CHANNEL_KINDS = ("mastodon", "telegram", "share")
-TEMPLATE_SUFFIX = ".j2"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_ESCAPE_HATCH = re.compile(r"\{%[-+]?\s*autoescape\b|\|\s*safe\b|\{%[-+]?\s*filter\s+safe\b")
 
 ChannelConfig = MastodonChannel | TelegramChannel
 
@@ -120,136 +122,6 @@ class Rendered:
     """As the network counts it (Mastodon: CW included; Telegram: UTF-16 after entities)."""
     limit: int
     shortened: bool
-
-
-# --- the Jinja2 environment ---------------------------------------------------------
-
-
-def _base_name(name: str | None) -> str:
-    return (name or "").rsplit(":", 1)[-1].rsplit("/", 1)[-1]
-
-
-def is_html_template(name: str | None) -> bool:
-    """Telegram templates (and partials) are the ones whose file name starts with 'telegram'."""
-    return _base_name(name).startswith("telegram")
-
-
-class _NoEscapeHatch(Extension):
-    """Telegram templates may not switch escaping off: outside text must never become markup."""
-
-    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
-        if is_html_template(name):
-            m = _ESCAPE_HATCH.search(source)
-            if m:
-                raise jinja2.TemplateSyntaxError(
-                    f"{m.group(0)!r} is not allowed in Telegram templates: every value is "
-                    "escaped so that titles and summaries can never become markup",
-                    source.count("\n", 0, m.start()) + 1,
-                    name,
-                    filename,
-                )
-        return source
-
-
-def _local(ctx: Any) -> LocalFormat:
-    return LocalFormat(ctx["lang"])
-
-
-@jinja2.pass_context
-def _number(ctx: Any, value: float) -> str:
-    return _local(ctx).number(value)
-
-
-@jinja2.pass_context
-def _date(ctx: Any, value: Any, format: str = "long") -> str:
-    return _local(ctx).date(value, format)
-
-
-@jinja2.pass_context
-def _plural(ctx: Any, value: float, **forms: str) -> str:
-    return _local(ctx).plural(value, **forms)
-
-
-def make_environment(dirs: Sequence[Path], bundled: Path) -> jinja2.Environment:
-    """The sandbox: `dirs` searched in order, `default:` reaching `bundled`."""
-    loader = jinja2.ChoiceLoader(
-        [
-            jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(bundled)}, delimiter=":"),
-            *(jinja2.FileSystemLoader(d) for d in dirs),
-        ]
-    )
-    env = ImmutableSandboxedEnvironment(
-        loader=loader,
-        undefined=jinja2.StrictUndefined,
-        autoescape=is_html_template,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        extensions=[_NoEscapeHatch],
-    )
-    del env.filters["safe"]
-    env.filters.update(number=_number, date=_date, plural=_plural)
-    return env
-
-
-def _template_line(exc: BaseException, fallback: str) -> str:
-    """`file:line` of the innermost template frame: Jinja rewrites tracebacks to show them."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(TEMPLATE_SUFFIX):
-            return f"{frame.filename}:{frame.lineno}"
-    return fallback
-
-
-@contextmanager
-def template_errors(where: str) -> Iterator[None]:
-    """Turn whatever a template raises into a TemplateError naming the file and line."""
-    try:
-        yield
-    except jinja2.TemplateSyntaxError as exc:
-        at = f"{exc.filename or exc.name or where}:{exc.lineno}"
-        raise TemplateError(f"{at}: template syntax error: {exc.message}") from None
-    except jinja2.TemplateNotFound as exc:
-        at = _template_line(exc, where)
-        raise TemplateError(f"{at}: no template named {exc.name!r}") from None
-    except jinja2.UndefinedError as exc:
-        at = _template_line(exc, where)
-        raise TemplateError(f"{at}: {exc.message}") from None
-    except jinja2.exceptions.SecurityError as exc:
-        at = _template_line(exc, where)
-        raise TemplateError(f"{at}: the template sandbox refused: {exc}") from None
-    except Exception as exc:  # organisers' templates can raise anything
-        at = _template_line(exc, where)
-        kind = "" if isinstance(exc, OutreachError) else f"{type(exc).__name__}: "
-        raise TemplateError(f"{at}: {kind}{exc}") from None
-
-
-def tidy(text: str) -> str:
-    """No trailing spaces, at most one blank line in a row: an empty part leaves no hole."""
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def one_line(text: str) -> str:
-    """A title as it goes into a post: no control characters, white space collapsed."""
-    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
-
-
-def paragraphs(text: str) -> str:
-    """A summary as it goes into a post: paragraphs kept, at most one blank line between."""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
-    text = re.sub(r"[ \u00a0]*\n[ \u00a0]*", "\n", re.sub(r" {2,}", " ", text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def template_names(kind: str, channel_kind: str, lang: str, default_lang: str) -> list[str]:
-    names = [f"{kind}/{channel_kind}.{lang}{TEMPLATE_SUFFIX}"]
-    if default_lang != lang:
-        names.append(f"{kind}/{channel_kind}.{default_lang}{TEMPLATE_SUFFIX}")
-    names.append(f"{kind}/{channel_kind}{TEMPLATE_SUFFIX}")
-    return names
-
-
-def is_partial(relative_name: str) -> bool:
-    return any(part.startswith("_") for part in Path(relative_name).parts)
 
 
 class Messages:
@@ -448,13 +320,7 @@ class Messages:
         view = ChannelView(channel.id, channel.kind, lang)
         item, fallback = subject.item, self.config.campaign.default_language
         image_url = item.image.url if item.image else None
-        common = dict(
-            channel_id=channel.id,
-            language=lang,
-            image_url=image_url,
-            image_alt=one_line(item.alt_in(lang, fallback)),
-            about=subject.about,
-        )
+        image_alt = one_line(item.alt_in(lang, fallback))
         if isinstance(channel, MastodonChannel):
             cw = channel.content_warning or ""
             limit = channel.max_characters or MASTODON_DEFAULT_LIMIT
@@ -464,11 +330,15 @@ class Messages:
 
             text, shortened = self._fitted(template, subject, view, now, measure, limit)
             post = Post(
+                channel_id=channel.id,
                 network="mastodon",
                 text=text,
+                language=lang,
                 spoiler_text=cw,
                 visibility=channel.visibility,
-                **common,
+                image_url=image_url,
+                image_alt=image_alt,
+                about=subject.about,
             )
             return Rendered(post, str(template.filename), measure(text), limit, shortened)
         limit = TELEGRAM_CAPTION_LIMIT if image_url else TELEGRAM_MESSAGE_LIMIT
@@ -480,12 +350,16 @@ class Messages:
             )
         buttons = tuple(LinkButton(pick(b.label, lang, fallback), b.url) for b in channel.buttons)
         post = Post(
+            channel_id=channel.id,
             network="telegram",
             text=text,
+            language=lang,
+            image_url=image_url,
+            image_alt=image_alt,
             buttons=buttons,
             silent=channel.silent,
             link_preview=channel.link_preview,
-            **common,
+            about=subject.about,
         )
         return Rendered(post, str(template.filename), telegram_length(text), limit, shortened)
 

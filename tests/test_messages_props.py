@@ -17,7 +17,8 @@ from outreach.config import Config, MastodonChannel, TelegramChannel
 from outreach.content import Image, Item
 from outreach.errors import FitError
 from outreach.fitting import cut_points
-from outreach.messages import Messages, one_line
+from outreach.message_env import one_line
+from outreach.messages import Messages
 from outreach.textlimits import count, mastodon_length, telegram_length
 
 NOW = dt.datetime(2025, 8, 4, 7, 0, tzinfo=dt.UTC)

@@ -13,7 +13,8 @@ import pytest
 from outreach import telegram_html
 from outreach.config import BUNDLED_CONFIG, Config, MastodonChannel, TelegramChannel, load_config
 from outreach.content import Item, all_items, find_item
-from outreach.messages import BUNDLED_DIR, CHANNEL_KINDS, Messages, is_partial
+from outreach.message_env import is_partial
+from outreach.messages import BUNDLED_DIR, CHANNEL_KINDS, Messages
 from outreach.textlimits import count
 
 NOW = dt.datetime(2025, 8, 4, 7, 0, tzinfo=dt.UTC)

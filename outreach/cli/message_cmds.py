@@ -13,7 +13,11 @@ from ..errors import OutreachError
 from .common import AppContext, console, pass_app, print_json
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
+    from ..config import Config
     from ..messages import Messages, Rendered, Subject
+    from ..post import Post
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ def preview(
         raise click.exceptions.Exit(1)
 
 
-def _print_table(cfg, subject: Subject, now: dt.datetime, rows: list[PreviewRow]) -> None:
+def _print_table(cfg: Config, subject: Subject, now: dt.datetime, rows: list[PreviewRow]) -> None:
     from rich.table import Table
 
     local = now.astimezone(cfg.campaign.tz)
@@ -213,7 +217,7 @@ _RICH_STYLES = {
 }
 
 
-def post_text(post):
+def post_text(post: Post) -> Text:
     """The post as subscribers see it: Telegram's HTML shown as styles, not as markup."""
     from html.parser import HTMLParser
 
@@ -229,20 +233,20 @@ def post_text(post):
         styles: list[str] = []
 
         class ToRich(HTMLParser):
-            def handle_starttag(self, tag, attrs):
+            def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
                 style = _RICH_STYLES.get(tag, "")
                 if tag == "a":
                     style = f"underline blue link {dict(attrs).get('href', '')}"
                 styles.append(style)
 
-            def handle_endtag(self, tag):
+            def handle_endtag(self, tag: str) -> None:
                 if styles:
                     style = styles.pop()
                     if tag == "a":
                         # Terminals may not show links: the organiser checks where it goes.
                         text.append(f" <{style.rsplit(' ', 1)[-1]}>", style="dim")
 
-            def handle_data(self, data):
+            def handle_data(self, data: str) -> None:
                 text.append(data, style=" ".join(s for s in styles if s))
 
         parser = ToRich(convert_charrefs=True)
