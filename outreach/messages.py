@@ -130,6 +130,12 @@ class Messages:
     def __init__(self, config: Config, *, bundled_dir: Path = BUNDLED_DIR) -> None:
         self.config = config
         self.bundled_dir = bundled_dir
+        if not bundled_dir.is_dir():
+            # messages/ sits beside the package, so only a checkout (pip install -e) has it.
+            raise ConfigError(
+                f"the bundled message templates are missing ({bundled_dir}): install outreach "
+                "from a checkout with `pip install -e .`"
+            )
         dirs = [bundled_dir]
         if config.messages_dir:
             own = config.resolve_path(config.messages_dir)

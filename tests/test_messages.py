@@ -290,3 +290,10 @@ def test_template_files_lists_messages_not_partials(bundled_config):
     assert "news/telegram.ru.j2" in names
     assert not [n for n in names if n.startswith("_")]
     assert len(names) == 5 * 3 * 4
+
+
+def test_missing_bundled_templates_are_explained(bundled_config, tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"bundled message templates are missing .*pip install -e"
+    ):
+        Messages(bundled_config, bundled_dir=tmp_path / "nowhere")
