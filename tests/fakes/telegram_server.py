@@ -1,6 +1,8 @@
 """A fake Telegram Bot API server: /bot<token>/<method> for what outreach calls.
 
-getMe, getChat, getChatMember, sendMessage, sendPhoto. Any token is accepted
+getMe, getChat, getChatMember, sendMessage, sendPhoto; for the admin bot also
+answerCallbackQuery, editMessageText, setMyCommands and deleteWebhook, and
+private chats with users (`add_user`). Any token is accepted
 (`tokens_seen` records which); chats are known by @name or id with the bot's
 membership in each. Errors are shaped like Telegram's:
 {"ok": false, "error_code": 429, "description": ..., "parameters": {"retry_after": N}}.
@@ -9,6 +11,8 @@ membership in each. Errors are shaped like Telegram's:
         t.fail_next(1, "reply", reply=t.flood(retry_after=1))
         t.fail_next(1, "slow", delay=2, path="sendMessage")   # posts, answers too late
         t.messages  # what was posted, in order
+        t.add_user(111)  # a private chat with user 111; t.texts("111") is what the bot said there
+        t.callback_answers, t.edits  # answerCallbackQuery and editMessageText calls
 """
 
 from __future__ import annotations
@@ -49,9 +53,19 @@ class FakeTelegram(FakeServer):
         self.messages: list[dict[str, Any]] = []
         """sendMessage and sendPhoto calls that posted, in order (method, chat, text/caption, ...)."""
         self.tokens_seen: list[str] = []
+        self.callback_answers: list[dict[str, Any]] = []
+        """answerCallbackQuery calls: callback_query_id, text, show_alert."""
+        self.edits: list[dict[str, Any]] = []
+        """editMessageText calls that changed a message: chat, message_id, text, reply_markup."""
+        self.commands: list[dict[str, Any]] = []
+        """setMyCommands calls, the last one last."""
         self._ids = itertools.count(1)
         self.add_chat(Chat(-1001000000001, "freeales_ru", "Free Ales (ru)"))
         self.add_chat(Chat(-1001000000002, "freeales_be", "Free Ales (be)"))
+
+    def add_user(self, user_id: int, first_name: str = "User") -> Chat:
+        """A private chat with a user (its id is the user's id), as after the user wrote /start."""
+        return self.add_chat(Chat(user_id, None, first_name, type="private"))
 
     def add_chat(self, chat: Chat) -> Chat:
         with self.lock:
@@ -100,6 +114,8 @@ class FakeTelegram(FakeServer):
             params.update(req.json)
         if method == "getMe":
             return _ok(BOT)
+        if method in ("answerCallbackQuery", "setMyCommands", "deleteWebhook"):
+            return self._record_call(method, params)
         chat = self.chats.get(str(params.get("chat_id", "")))
         if chat is None:
             return self.error(400, "Bad Request: chat not found")
@@ -109,7 +125,48 @@ class FakeTelegram(FakeServer):
             return _ok(self._member(chat))
         if method in ("sendMessage", "sendPhoto"):
             return self._send(method, chat, params, req, token)
+        if method == "editMessageText":
+            return self._edit(chat, params)
         return self.error(404, "Not Found: method not found")
+
+    def _record_call(self, method: str, params: dict[str, Any]) -> Reply:
+        with self.lock:
+            if method == "answerCallbackQuery":
+                self.callback_answers.append({
+                    "callback_query_id": params.get("callback_query_id"),
+                    "text": params.get("text"),
+                    "show_alert": params.get("show_alert") in (True, "true", "True"),
+                })  # fmt: skip
+            elif method == "setMyCommands":
+                self.commands.append({"commands": _maybe_json(params.get("commands"))})
+        return _ok(True)
+
+    def _edit(self, chat: Chat, params: dict[str, Any]) -> Reply:
+        ref = f"@{chat.username}" if chat.username else str(chat.id)
+        message_id = int(params.get("message_id") or 0)
+        with self.lock:
+            found = next(
+                (m for m in self.messages if m["chat"] == ref and m["message_id"] == message_id),
+                None,
+            )
+            if found is None:
+                return self.error(400, "Bad Request: message to edit not found")
+            edit = {
+                "chat": ref,
+                "message_id": message_id,
+                "text": params.get("text"),
+                "parse_mode": params.get("parse_mode"),
+                "reply_markup": _maybe_json(params.get("reply_markup")),
+            }
+            self.edits.append(edit)
+            found["text"], found["reply_markup"] = edit["text"], edit["reply_markup"]
+        return _ok({
+            "message_id": message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": self._chat_json(chat),
+            "text": edit["text"],
+        })  # fmt: skip
 
     def _chat_json(self, chat: Chat) -> dict[str, Any]:
         out: dict[str, Any] = {"id": chat.id, "type": chat.type, "title": chat.title}
