@@ -47,18 +47,31 @@ def machine() -> dict[str, Any]:
 
 
 def best_of(fn: Callable[[], Any], repeat: int) -> float:
-    """The fastest of `repeat` runs of fn, in seconds, with the collector quiet during each."""
-    times = []
+    """The fastest of `repeat` runs of fn, in wall seconds, with the collector quiet."""
+    return compare({"fn": fn}, repeat)["fn"]["wall"]
+
+
+def compare(fns: Mapping[str, Callable[[], Any]], repeat: int) -> dict[str, dict[str, float]]:
+    """Best wall and CPU seconds of each fn, the runs interleaved (a, b, a, b, ...).
+
+    Interleaving gives each contender the same share of whatever else the
+    machine is doing; CPU time (this process only) is the steadier figure on a
+    shared machine, wall time the one a user waits.
+    """
+    best = {name: {"wall": math.inf, "cpu": math.inf} for name in fns}
     for _ in range(repeat):
-        gc.collect()
-        gc.disable()
-        try:
-            t0 = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t0)
-        finally:
-            gc.enable()
-    return min(times)
+        for name, fn in fns.items():
+            gc.collect()
+            gc.disable()
+            try:
+                c0, t0 = time.process_time(), time.perf_counter()
+                fn()
+                wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            finally:
+                gc.enable()
+            best[name]["wall"] = min(best[name]["wall"], wall)
+            best[name]["cpu"] = min(best[name]["cpu"], cpu)
+    return best
 
 
 def percentile(values: list[float], p: float) -> float:
