@@ -6,11 +6,12 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..config import Config, load_config
+if TYPE_CHECKING:
+    from ..config import Config
 
 
 @dataclass
@@ -24,6 +25,9 @@ class AppContext:
     @property
     def config(self) -> Config:
         if self._config is None:
+            # pydantic and YAML: imported by the commands that read the config, not by --help.
+            from ..config import load_config
+
             self._config = load_config(self.config_path, self.environ)
         return self._config
 
