@@ -122,25 +122,21 @@ def _replace(a: StoredAnnouncement, **kw: Any) -> StoredAnnouncement:
 # -- organisers' announcements -------------------------------------------------
 
 
-def parse_at(text: str, tz_name: str, now: dt.datetime) -> dt.datetime:
-    """'2026-08-04 10:00' (campaign zone) or with an offset; a past or impossible one is an error."""
+def parse_at(
+    text: str, tz_name: str, now: dt.datetime, languages: tuple[str, ...] = ()
+) -> dt.datetime:
+    """'2026-08-04 10:00' (wall time in `tz_name`), 'tomorrow 10:00'...: future only.
+
+    Read by outreach.when, as the admin bot reads dates, so organisers can
+    type the same thing in both; a past, impossible or skipped time is an
+    error that names the option.
+    """
+    from .when import parse_when
+
     try:
-        wall = dt.datetime.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ScheduleError(
-            f"--at: {text!r} is not a date and time like '2026-08-04 10:00' ({exc})"
-        ) from None
-    try:
-        moment = _aware_at(wall, tz_name)
+        return parse_when(text, timezone=tz_name, now=now, languages=languages).moment
     except ScheduleError as exc:
         raise ScheduleError(f"--at: {exc}") from None
-    if moment <= now:
-        local = moment.astimezone(schedule.zone(tz_name))
-        raise ScheduleError(
-            f"--at: {local:%Y-%m-%d %H:%M} {tz_name} is in the past "
-            f"(now it is {now.astimezone(local.tzinfo):%Y-%m-%d %H:%M})"
-        )
-    return moment
 
 
 @dataclass(frozen=True)
@@ -196,7 +192,7 @@ def add(
         page=page,
         channels=tuple(channels),
         timezone=tz_name,
-        at=parse_at(at, tz_name, now) if at is not None else None,
+        at=parse_at(at, tz_name, now, tuple(config.campaign.languages)) if at is not None else None,
         cron=cron,
         source="cli",
         created_at=now,

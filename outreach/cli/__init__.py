@@ -26,6 +26,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "deliveries": ("delivery_cmds", "deliveries", "List deliveries and their states (e.g. --state unknown)."),
     "resolve": ("delivery_cmds", "resolve", "Record an unknown delivery as sent or failed."),
     "retry": ("delivery_cmds", "retry", "Send a failed, unknown or missed delivery again."),
+    "run": ("schedule_cmds", "run", "Run the service (announcements, feeds, delivery); --once for cron."),
+    "schedule": ("schedule_cmds", "schedule", "Plan announcements: schedule add|list|cancel."),
+    "history": ("schedule_cmds", "history", "What went out, where, with links; failures with reasons."),
+    "feeds": ("feed_cmds", "feeds", "News feeds: status, poll now, backfill."),
 }
 
 

@@ -1,0 +1,485 @@
+"""Scheduling commands: run, schedule add|list|cancel, history (feeds: feed_cmds.py).
+
+The clock is the system's, unless OUTREACH_FAKE_NOW (an ISO date and time)
+and/or OUTREACH_CLOCK_SPEED (a factor) are set: then the service lives on a
+simulated clock, for demos and end-to-end tests. They are read here, at the
+edge, and announced on stderr, so a simulated clock never goes unnoticed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import ConfigError
+from .common import AppContext, console, pass_app, print_json
+
+if TYPE_CHECKING:
+    from ..ledger import Delivery, Ledger
+    from ..scheduler import Clock
+    from ..service import Service, Turn
+
+FAKE_NOW_ENV = "OUTREACH_FAKE_NOW"
+CLOCK_SPEED_ENV = "OUTREACH_CLOCK_SPEED"
+HISTORY_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
+
+
+# -- shared plumbing -----------------------------------------------------------
+
+
+def clock_from_env(environ: dict[str, str]) -> Clock:
+    from ..scheduler import ScaledClock, SystemClock
+
+    fake, speed = environ.get(FAKE_NOW_ENV), environ.get(CLOCK_SPEED_ENV)
+    if not fake and not speed:
+        return SystemClock()
+    try:
+        start = dt.datetime.fromisoformat(fake) if fake else dt.datetime.now(dt.UTC)
+        factor = float(speed) if speed else 1.0
+        start = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
+        clock = ScaledClock(start, factor)
+    except ValueError as exc:
+        raise ConfigError(f"${FAKE_NOW_ENV} / ${CLOCK_SPEED_ENV}: {exc}") from None
+    click.secho(
+        f"note: simulated clock from {start.isoformat()} at {factor:g}x "
+        f"(${FAKE_NOW_ENV}, ${CLOCK_SPEED_ENV})",
+        fg="yellow",
+        err=True,
+    )
+    return clock
+
+
+def _ledger(app: AppContext, clock: Clock | None = None) -> Ledger:
+    from ..ledger import open_ledger
+
+    return open_ledger(app.config.store.url, (clock or clock_from_env(app.environ)).now)
+
+
+def _local(moment: dt.datetime | None, tz: Any) -> str:
+    return "" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A rich progress bar fed by (feed id, done, total) calls; None when not on a terminal."""
+    con = console()
+    if not enabled or not con.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=con
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(feed_id: str, done: int, total: int) -> None:
+            if feed_id not in tasks:
+                tasks[feed_id] = bar.add_task(f"feed {feed_id}", total=total)
+            bar.update(tasks[feed_id], completed=done, total=total)
+
+        yield update
+
+
+def _service(app: AppContext, clock: Clock, out: Any) -> Service:
+    from ..delivery import DeliveryLoop
+    from ..publishers import publishers_for
+    from ..redact import install_for_config
+    from ..service import Service
+
+    install_for_config(app.config, app.environ)
+    ledger = _ledger(app, clock)
+    pubs = publishers_for(app.config, app.environ, out=out)
+    loop = DeliveryLoop(ledger, pubs, app.config.delivery, clock=clock)
+    return Service(app.config, ledger, loop, clock=clock)
+
+
+def _setup_logging(verbose: bool, level: int = logging.WARNING) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # APScheduler logs every job it runs at INFO: our own lines say what matters
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def delivery_json(d: Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "channel": d.channel_id,
+        "network": d.network,
+        "about": d.about,
+        "state": d.state,
+        "dry_run": d.dry_run,
+        "due_at": d.due_at.isoformat(),
+        "occurrence": d.occurrence.isoformat() if d.occurrence else None,
+        "sent_at": d.sent_at.isoformat() if d.sent_at else None,
+        "url": d.remote_url,
+        "reason": d.reason,
+    }
+
+
+# -- run -----------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Do all that is due now, then exit (cron, timers).")
+@click.option(
+    "--wait", default=30.0, show_default=True, help="--once: seconds to wait for retries, pacing."
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON report (--once) or JSON lines.")
+@pass_app
+def run(app: AppContext, once: bool, wait: float, verbose: bool, as_json: bool) -> None:
+    """Run the service: scheduled announcements, the feed watcher and delivery.
+
+    Without --once it runs until SIGTERM or Ctrl-C, which let the post in
+    flight finish; a restart resumes where it stopped. With --once it
+    queues what is due now (announcements, new feed items), delivers it and
+    exits. Channels without a token go to the dry-run publisher, which prints
+    the posts.
+
+    \b
+    Example:
+      outreach run --once
+      outreach run            # as a systemd service
+    """
+    clock = clock_from_env(app.environ)
+    # with --json, stdout carries JSON only: printed dry-run posts go to stderr
+    out = sys.stderr if as_json else sys.stdout
+    if not once:
+        _setup_logging(verbose, logging.INFO)
+        service = _service(app, clock, out)
+        if as_json:
+            import json
+
+            def emit(outcome: Any) -> None:
+                line = {"delivery": outcome.delivery_id, "channel": outcome.channel_id}
+                line |= {"state": outcome.state, "detail": outcome.detail}
+                click.echo(json.dumps(line, ensure_ascii=False))
+
+            service.delivery.on_outcome = emit
+        service.install_signal_handlers()
+        service.run()
+        return
+    _setup_logging(verbose)
+    service = _service(app, clock, out)
+    service.install_signal_handlers()
+    with _progress(not as_json) as progress:
+        turn = service.run_once(
+            max_wait=wait,
+            progress=progress,
+            on_queued=None if as_json else (lambda t: _print_queue(app, service, t)),
+        )
+    if as_json:
+        print_json(_turn_json(app, service, turn))
+    else:
+        _print_result(app, service, turn)
+    if turn.delivered and (turn.delivered.count("failed") or turn.delivered.count("unknown")):
+        sys.exit(1)
+
+
+def _print_queue(app: AppContext, service: Service, turn: Turn) -> None:
+    from rich.table import Table
+
+    tz = app.config.campaign.tz
+    # a PostgreSQL URL may hold a password: show only what follows the '@'
+    store = app.config.store.url.rsplit("@", 1)[-1]
+    click.echo(f"outreach run --once {_local(service.clock.now(), tz)} {tz.key} ({store})")
+    for p in turn.polls:
+        if p.error:
+            click.secho(f"feed {p.feed_id}: {p.error}", fg="red")
+            continue
+        what = f"{len(p.announced)} new item(s)"
+        if p.first_read:
+            what += f" (first read: the newest {len(p.announced)} announced, "
+            what += f"{p.skipped_backlog} older left out)"
+        click.echo(f"feed {p.feed_id}: {'unchanged' if p.unchanged else what}")
+        for problem in p.problems:
+            click.secho(f"  {problem}", fg="yellow")
+    for missed, channels in turn.missed:
+        click.secho(
+            f"announcement {missed.announcement_id}: {missed.reason(service.grace)}\n"
+            f"  recorded as missed on {', '.join(channels)}; not sent",
+            fg="yellow",
+        )
+    queue = service.ledger.deliveries(states=("pending",))
+    if not queue:
+        click.echo("Queue: nothing due.")
+        return
+    table = Table(title=f"Queue: {len(queue)} post(s)", title_justify="left")
+    for col in ("#", "channel", "about", "due"):
+        table.add_column(col)
+    now = service.clock.now()
+    for d in queue:
+        due = "now" if d.due_at <= now else f"{_local(d.due_at, tz)} (waits)"
+        table.add_row(str(d.id), d.channel_id, d.about, due)
+    console().print(table)
+
+
+def _print_result(app: AppContext, service: Service, turn: Turn) -> None:
+    tz = app.config.campaign.tz
+    report = turn.delivered
+    if report is not None and report.outcomes:
+        counts = {s: report.count(s) for s in ("sent", "retry", "failed", "unknown", "missed")}
+        click.echo("Done: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+        dry = [ch for ch, pub in service.delivery.publishers.items() if pub.dry_run]
+        if any(o.state == "sent" and o.channel_id in dry for o in report.outcomes):
+            hints = sorted(
+                {f"${c.token_env}" for c in app.config.channels if c.id in dry and c.token_env}
+            )
+            click.echo(
+                "(dry-run: printed above, not posted"
+                + (f"; set {', '.join(hints)} to go live)" if hints else ")")
+            )
+        for o in report.outcomes:
+            if o.state in ("failed", "unknown", "missed"):
+                click.secho(f"#{o.delivery_id} {o.channel_id} {o.state}: {o.detail}", fg="red")
+    waiting = service.ledger.deliveries(states=("pending",))
+    if waiting:
+        click.echo(f"{len(waiting)} post(s) wait for later (quiet hours or a retry):")
+        for d in waiting:
+            when = max(d.due_at, d.next_attempt_at or d.due_at)
+            click.echo(f"  #{d.id} {d.channel_id} {d.about} at {_local(when, tz)}")
+    from .. import announcements
+
+    for up in announcements.upcoming(app.config, service.ledger, service.clock.now()):
+        if up.next_at is not None:
+            click.echo(f"next: {up.announcement.id} at {_local(up.next_at, tz)} {tz.key}")
+
+
+def _turn_json(app: AppContext, service: Service, turn: Turn) -> dict[str, Any]:
+    from .. import announcements
+
+    now = service.clock.now()
+    return {
+        "now": now.isoformat(),
+        "feeds": [
+            {
+                "id": p.feed_id,
+                "ok": p.ok,
+                "error": p.error,
+                "unchanged": p.unchanged,
+                "first_read": p.first_read,
+                "announced": [i.id for i in p.announced],
+                "left_out": p.skipped_backlog,
+                "problems": p.problems,
+            }
+            for p in turn.polls
+        ],
+        "missed": [
+            {
+                "announcement": m.announcement_id,
+                "occurrence": m.last.isoformat(),
+                "count": m.count,
+                "channels": chans,
+                "reason": m.reason(service.grace),
+            }
+            for m, chans in turn.missed
+        ],
+        "outcomes": [
+            {
+                "delivery": o.delivery_id,
+                "channel": o.channel_id,
+                "state": o.state,
+                "detail": o.detail,
+            }
+            for o in (turn.delivered.outcomes if turn.delivered else [])
+        ],
+        "waiting": [delivery_json(d) for d in service.ledger.deliveries(states=("pending",))],
+        "next": [
+            {"announcement": u.announcement.id, "at": u.next_at.isoformat()}
+            for u in announcements.upcoming(app.config, service.ledger, now)
+            if u.next_at is not None
+        ],
+    }
+
+
+# -- schedule add | list | cancel ----------------------------------------------
+
+
+@click.group()
+def schedule() -> None:
+    """Plan announcements: add, list and cancel them.
+
+    \b
+    Example:
+      outreach schedule add verdict --template reminder --page ales --at "2026-08-04 10:00"
+      outreach schedule add monday --template reminder --cron "0 10 * * mon"
+      outreach schedule list
+      outreach schedule cancel verdict
+    """
+
+
+def _ann_json(up: Any) -> dict[str, Any]:
+    a = up.announcement
+    return {
+        "id": a.id, "template": a.template, "page": a.page, "channels": list(a.channels),
+        "at": a.at.isoformat() if a.at else None, "cron": a.cron, "timezone": a.timezone,
+        "source": a.source, "state": a.state,
+        "next": up.next_at.isoformat() if up.next_at else None,
+    }  # fmt: skip
+
+
+@schedule.command("add")
+@click.argument("ident", metavar="ID")
+@click.option("--template", required=True, help="Message kind, e.g. reminder, anniversary.")
+@click.option("--page", default=None, help="The page it is about (default: the campaign).")
+@click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable).")
+@click.option(
+    "--at", default=None, help="Once: '2026-08-04 10:00', 'tomorrow 10:00' (campaign time zone)."
+)
+@click.option("--cron", default=None, help="Recurring: '0 10 * * mon' (crontab fields).")
+@click.option("--timezone", default=None, help="Time zone (default: the campaign's).")
+@click.option("--json", "as_json", is_flag=True, help="Print the stored announcement as JSON.")
+@pass_app
+def schedule_add(
+    app: AppContext,
+    ident: str,
+    template: str,
+    page: str | None,
+    channels: tuple[str, ...],
+    at: str | None,
+    cron: str | None,
+    timezone: str | None,
+    as_json: bool,
+) -> None:
+    """Add an announcement; it is checked to render on every channel first.
+
+    \b
+    Example:
+      outreach schedule add verdict --template reminder --page ales --at "2026-08-04 10:00"
+      outreach schedule add monday --template reminder --cron "0 10 * * mon" --channel telegram-be
+    """
+    from .. import announcements
+
+    clock = clock_from_env(app.environ)
+    up = announcements.add(
+        app.config, _ledger(app, clock), ident=ident, template=template, now=clock.now(),
+        at=at, cron=cron, page=page, channels=channels or ("*",), timezone=timezone,
+    )  # fmt: skip
+    if as_json:
+        print_json(_ann_json(up))
+        return
+    from ..when import describe
+
+    nxt = describe(up.next_at, _zone(up.announcement.timezone)) if up.next_at else "never"
+    click.echo(f"added {ident}: next at {nxt}")
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+@schedule.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Include cancelled announcements.")
+@click.option("--json", "as_json", is_flag=True, help="Print the announcements as JSON.")
+@pass_app
+def schedule_list(app: AppContext, show_all: bool, as_json: bool) -> None:
+    """List announcements with their next time (the campaign file's ones once `run` has seen them).
+
+    \b
+    Example:
+      outreach schedule list --all
+    """
+    from rich.table import Table
+
+    from .. import announcements
+
+    clock = clock_from_env(app.environ)
+    ledger = _ledger(app, clock)
+    announcements.sync_yaml(app.config, ledger)
+    rows = [
+        u
+        for u in announcements.upcoming(app.config, ledger, clock.now())
+        if show_all or u.announcement.state == "active"
+    ]
+    if as_json:
+        print_json([_ann_json(u) for u in rows])
+        return
+    table = Table(title="Announcements", title_justify="left")
+    for col in ("id", "when", "next", "template", "channels", "source", "state"):
+        table.add_column(col, overflow="fold")
+    for u in rows:
+        a = u.announcement
+        zone = _zone(a.timezone)
+        when = f"cron {a.cron}" if a.cron else f"at {_local(a.at, zone)}"
+        nxt = f"{_local(u.next_at, zone)} {a.timezone}" if u.next_at else "-"
+        what = a.template + (f" ({a.page})" if a.page else "")
+        table.add_row(a.id, when, nxt, what, ", ".join(a.channels), a.source, a.state)
+    console().print(table if rows else "No announcements.")
+
+
+@schedule.command("cancel")
+@click.argument("ident", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_app
+def schedule_cancel(app: AppContext, ident: str, as_json: bool) -> None:
+    """Cancel an announcement and its posts still waiting in the queue.
+
+    \b
+    Example:
+      outreach schedule cancel verdict
+    """
+    from .. import announcements
+
+    n = announcements.cancel(_ledger(app), ident)
+    if as_json:
+        print_json({"id": ident, "state": "cancelled", "deliveries_cancelled": n})
+        return
+    click.echo(f"cancelled {ident} ({n} queued post(s) cancelled)")
+
+
+# -- history -------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--state", "states", multiple=True, type=click.Choice(HISTORY_STATES))
+@click.option("--channel", default=None, help="Only this channel.")
+@click.option("--limit", default=50, show_default=True, help="How many, newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+@pass_app
+def history(
+    app: AppContext, states: tuple[str, ...], channel: str | None, limit: int, as_json: bool
+) -> None:
+    """What went out, where, with links; failures, unknowns and misses with their reasons.
+
+    \b
+    Example:
+      outreach history
+      outreach history --state unknown --state failed --json
+    """
+    from rich.table import Table
+
+    rows = _ledger(app).deliveries(states=states or HISTORY_STATES, channel_id=channel, limit=10**9)
+    rows.sort(key=lambda d: (d.sent_at or d.updated_at, d.id), reverse=True)
+    rows = rows[:limit]
+    if as_json:
+        print_json([delivery_json(d) for d in rows])
+        return
+    if not rows:
+        click.echo("Nothing has gone out yet (`outreach run --once` sends what is due).")
+        return
+    tz = app.config.campaign.tz
+    table = Table(title=f"History ({tz.key})", title_justify="left")
+    for col in ("when", "#", "channel", "about", "state", "link or reason"):
+        table.add_column(col, overflow="fold")
+    colour = {"sent": "green", "failed": "red", "unknown": "red", "missed": "yellow"}
+    for d in rows:
+        state = d.state + (" (dry-run)" if d.dry_run and d.state == "sent" else "")
+        detail = (d.remote_url or d.remote_id or "") if d.state == "sent" else (d.reason or "")
+        style = colour.get(d.state, "")
+        table.add_row(
+            _local(d.sent_at or d.updated_at, tz), str(d.id), d.channel_id, d.about,
+            f"[{style}]{state}[/{style}]" if style else state, detail,
+        )  # fmt: skip
+    console().print(table)
