@@ -71,8 +71,11 @@ class Service:
         clock: Clock,
         fetcher: Fetcher | None = None,
         messages: Any | None = None,
+        on_turn: Callable[[Turn], None] | None = None,
     ) -> None:
+        """`on_turn` runs after every turn (e.g. sending organisers' alerts); its errors are logged."""
         self.config = config
+        self.on_turn = on_turn
         self.ledger = ledger
         self.delivery = delivery
         self.clock = clock
@@ -187,7 +190,16 @@ class Service:
             on_queued(turn)
         if not self.stop.is_set():
             turn.delivered = self.delivery.run_once(max_wait=max_wait)
+        self._after(turn)
         return turn
+
+    def _after(self, turn: Turn) -> None:
+        if self.on_turn is None:
+            return
+        try:
+            self.on_turn(turn)
+        except Exception:
+            log.exception("the after-turn hook failed")
 
     # -- run -----------------------------------------------------------------------
 
@@ -222,6 +234,7 @@ class Service:
                     turn = self.turn()
                     if turn.queued or any(p.deliveries for p in turn.polls):
                         self.delivery.nudge()
+                    self._after(turn)
                 except Exception:
                     # the ledger is the truth, so the next turn simply tries again
                     log.exception("this turn failed; trying again within a minute")
