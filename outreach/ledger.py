@@ -36,7 +36,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.mark_seen(item.dedupe_keys, feed_id=, item_id=) -> how many keys were new
     ledger.feed_state(feed_id) -> FeedState | None; ledger.save_feed_state(FeedState(...))
 
-Only the delivery loop (outreach/delivery.py) uses head, claim, finish_* and recover.
+Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up, recover.
 """
 
 from __future__ import annotations
@@ -425,6 +425,13 @@ class Ledger(RecordsMixin):
                 )
             ).rowcount
         return Claim(self.get(delivery_id), token) if claimed else None
+
+    def give_up(self, delivery_id: int, to: Literal["missed", "unknown"], reason: str) -> bool:
+        """A pending row that must not be sent as it is: too late, or no longer safe."""
+        stmt = update(D).where(D.c.id == delivery_id, D.c.state == "pending")
+        with self.engine.begin() as conn:
+            res = conn.execute(stmt.values(state=to, reason=reason, updated_at=self.now()))
+        return bool(res.rowcount)
 
     def _finish(self, claim: Claim, from_states: tuple[str, ...], **values: Any) -> bool:
         stmt = update(D).where(

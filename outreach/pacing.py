@@ -54,7 +54,7 @@ def slots_for(network: str, channel_id: str, account: str, has_image: bool = Fal
 class Pacer:
     """Thread-safe: channel threads sharing a bot or an account share its windows."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, scale: float = 1.0) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, scale: float = 1.0) -> None:
         self.clock = clock
         self.scale = scale
         self._sent: dict[tuple[str, Rule], deque[float]] = {}

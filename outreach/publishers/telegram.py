@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -217,6 +218,14 @@ def _retry_after_seconds(exc: Any) -> float:
     return float(value or 1)
 
 
+@functools.cache
+def _ssl_context() -> Any:
+    # Loading the CA bundle takes ~20 ms; every call's short-lived client shares one context.
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
 def _recording_request(timeout: float) -> Any:
     from telegram.request import HTTPXRequest
 
@@ -232,6 +241,7 @@ def _recording_request(timeout: float) -> Any:
             return code, payload
 
     return RecordingRequest(
+        httpx_kwargs={"verify": _ssl_context()},
         connection_pool_size=2,
         read_timeout=timeout,
         write_timeout=timeout,

@@ -41,6 +41,8 @@ class FakeMastodon(FakeServer):
         self.processing_polls = 1
         """GETs of a media id that still answer "processing" (206, url null)."""
         self._by_key: dict[str, dict[str, Any]] = {}
+        self.replays = 0
+        """Requests answered with an earlier status because their Idempotency-Key was known."""
         self._ids = itertools.count(100000000000000001)
 
     # -- misbehaviour helpers ---------------------------------------------------
@@ -166,6 +168,7 @@ class FakeMastodon(FakeServer):
         text = req.form.get("status", "")
         with self.lock:
             if key and key in self._by_key:
+                self.replays += 1
                 return Reply(200, self._by_key[key]["json"])
             media_ids = req.form.get("media_ids", [])
             if any(mid not in self.media for mid in media_ids):

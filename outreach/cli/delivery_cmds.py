@@ -1,0 +1,266 @@
+"""Delivery commands: doctor, deliver, deliveries, resolve, retry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import ConfigError
+from .common import AppContext, pass_app, print_json
+
+if TYPE_CHECKING:
+    from ..delivery import Report
+    from ..ledger import Delivery, Ledger
+    from ..publishers import Publisher
+
+
+def _guard(app: AppContext) -> None:
+    """Mask every configured token in all log output from here on."""
+    from ..redact import install_for_config
+
+    install_for_config(app.config, app.environ)
+
+
+def _publishers(app: AppContext, channel_ids: tuple[str, ...] = ()) -> dict[str, Publisher]:
+    from ..publishers import publishers_for
+
+    pubs = publishers_for(app.config, app.environ)
+    unknown = [c for c in channel_ids if c not in pubs]
+    if unknown:
+        raise ConfigError(f"unknown channel {unknown[0]!r}; channels: {', '.join(pubs) or 'none'}")
+    return {k: v for k, v in pubs.items() if not channel_ids or k in channel_ids}
+
+
+def _ledger(app: AppContext) -> Ledger:
+    from ..ledger import open_ledger
+
+    return open_ledger(app.config.store.url)
+
+
+def delivery_dict(d: Delivery) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "channel": d.channel_id,
+        "network": d.network,
+        "about": d.about,
+        "state": d.state,
+        "due_at": d.due_at.isoformat(),
+        "attempts": d.attempts,
+        "next_attempt_at": d.next_attempt_at.isoformat() if d.next_attempt_at else None,
+        "remote_id": d.remote_id,
+        "remote_url": d.remote_url,
+        "dry_run": d.dry_run,
+        "reason": d.reason,
+    }
+
+
+def _line(d: Delivery) -> str:
+    where = d.remote_url or d.remote_id or ""
+    what = {
+        "sent": f"sent{' (dry-run)' if d.dry_run else ''} {where}",
+        "pending": f"pending, next try {d.next_attempt_at or d.due_at:%Y-%m-%d %H:%M:%S} UTC",
+    }.get(d.state, d.state)
+    text = f"#{d.id} {d.channel_id} [{d.about}]: {what}".rstrip()
+    if d.reason and d.state != "sent":
+        text += f"\n    {d.reason}"
+    return text
+
+
+def _run_delivery(
+    app: AppContext, ledger: Ledger, channels: tuple[str, ...], wait: float
+) -> Report:
+    from ..delivery import DeliveryLoop
+
+    loop = DeliveryLoop(ledger, _publishers(app, channels), app.config.delivery)
+    loop.start()
+    return loop.run_once(max_wait=wait)
+
+
+@click.command()
+@click.argument("channels", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+@pass_app
+def doctor(app: AppContext, channels: tuple[str, ...], as_json: bool) -> None:
+    """Check each channel's credentials and rights for real, and say what to fix.
+
+    Mastodon: verifies the token and reads the instance's limits. Telegram:
+    getMe, then that the bot may post in the channel. Nothing is posted.
+    Exits 1 when a channel has a problem.
+
+    \b
+    Example:
+      outreach doctor
+      OUTREACH_TELEGRAM_TOKEN=... outreach doctor telegram-ru --json
+    """
+    _guard(app)
+    checks = [pub.check() for pub in _publishers(app, channels).values()]
+    if as_json:
+        print_json([asdict(c) for c in checks])
+    else:
+        for c in checks:
+            click.secho(
+                f"{'ok ' if c.ok else 'FIX'} {c.channel_id} ({c.network})",
+                fg="green" if c.ok else "red",
+                bold=True,
+            )
+            for fact in c.facts:
+                click.echo(f"    {fact}")
+            for problem in c.problems:
+                click.secho(f"    fix: {problem}", fg="red")
+        if not checks:
+            click.echo("No channels are configured (add some under `channels:`).")
+    if any(not c.ok for c in checks):
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("item_id")
+@click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable).")
+@click.option("--again", is_flag=True, help="Queue it even if it was delivered before.")
+@click.option(
+    "--wait", default=60.0, show_default=True, help="Seconds to wait for retries and pacing."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the deliveries as JSON.")
+@pass_app
+def deliver(
+    app: AppContext,
+    item_id: str,
+    channels: tuple[str, ...],
+    again: bool,
+    wait: float,
+    as_json: bool,
+) -> None:
+    """Post a page or news item to its channels now, once, and report each outcome.
+
+    Channels without a token go to the dry-run publisher, which prints the post.
+    A post already delivered to a channel is not sent again unless --again.
+    Exits 1 if any delivery failed or has an unknown outcome.
+
+    \b
+    Example:
+      outreach deliver ales
+      outreach deliver ales --channel telegram-ru --again
+    """
+    from ..content import all_items, find_item
+    from ..errors import OutreachError
+    from ..messages import Messages
+
+    _guard(app)
+    cfg = app.config
+    item = find_item(all_items(cfg), item_id)
+    messages = Messages(cfg)
+    subject = messages.subject_for_item(item)
+    now = dt.datetime.now(dt.UTC)
+    targets = [c for c in messages.channels(subject) if not channels or c.id in channels]
+    if not targets:
+        raise ConfigError(
+            f"{item_id!r} goes to no configured channel{' among ' + ', '.join(channels) if channels else ''}"
+        )
+    ledger = _ledger(app)
+    ids = []
+    for ch in targets:
+        try:
+            post = messages.render_post(ch, subject, now=now).post
+        except OutreachError as exc:
+            click.secho(f"{ch.id}: not sent, the post cannot be made: {exc}", fg="red", err=True)
+            continue
+        key = f"manual:{subject.about}@{now.isoformat()}" if again else subject.about
+        done = ledger.enqueue(post, dedupe_key=key)
+        if not done.created:
+            click.echo(
+                f"{ch.id}: already queued as #{done.id} ({ledger.get(done.id).state})", err=True
+            )
+        ids.append(done.id)
+    _run_delivery(app, ledger, tuple(ch.id for ch in targets), wait)
+    rows = [ledger.get(i) for i in ids]
+    if as_json:
+        print_json([delivery_dict(d) for d in rows])
+    else:
+        for d in rows:
+            click.echo(_line(d))
+    if any(d.state in ("failed", "unknown") for d in rows) or len(rows) < len(targets):
+        sys.exit(1)
+
+
+@click.command()
+@click.option(
+    "--state", "states", multiple=True, help="Only these states (repeatable), e.g. unknown."
+)
+@click.option("--channel", default=None, help="Only this channel.")
+@click.option("--limit", default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the deliveries as JSON.")
+@pass_app
+def deliveries(
+    app: AppContext, states: tuple[str, ...], channel: str | None, limit: int, as_json: bool
+) -> None:
+    """List deliveries, newest last, with what an organiser must decide.
+
+    \b
+    Example:
+      outreach deliveries --state unknown --state failed
+    """
+    from ..ledger import STATES
+
+    bad = [s for s in states if s not in STATES]
+    if bad:
+        raise click.BadParameter(
+            f"{bad[0]!r}; states are {', '.join(STATES)}", param_hint="--state"
+        )
+    rows = _ledger(app).deliveries(states=states or None, channel_id=channel)[-limit:]
+    if as_json:
+        print_json([delivery_dict(d) for d in rows])
+        return
+    for d in rows:
+        click.echo(_line(d))
+    if not rows:
+        click.echo("No deliveries.")
+
+
+@click.command()
+@click.argument("delivery_id", type=int)
+@click.argument("outcome", type=click.Choice(["sent", "failed"]))
+@click.option("--url", default=None, help="Where the post is, when you found it.")
+@click.option("--note", default="", help="What you checked, kept with the delivery.")
+@pass_app
+def resolve(app: AppContext, delivery_id: int, outcome: str, url: str | None, note: str) -> None:
+    """Record what happened to a delivery whose outcome is unknown (or that failed).
+
+    \b
+    Example:
+      outreach resolve 42 sent --url https://t.me/freeales_ru/118
+      outreach resolve 43 failed --note "not in the channel"
+    """
+    d = _ledger(app).resolve(delivery_id, outcome, note, remote_url=url)  # type: ignore[arg-type]
+    click.echo(_line(d))
+
+
+@click.command()
+@click.argument("delivery_id", type=int)
+@click.option("--no-send", is_flag=True, help="Only queue it again; the service sends it.")
+@click.option(
+    "--wait", default=60.0, show_default=True, help="Seconds to wait for retries and pacing."
+)
+@pass_app
+def retry(app: AppContext, delivery_id: int, no_send: bool, wait: float) -> None:
+    """Send a failed, unknown, missed or cancelled delivery again, now.
+
+    For an unknown one, first look at the channel: if the post is there, use
+    `outreach resolve ID sent` instead, or readers get it twice.
+
+    \b
+    Example:
+      outreach retry 43
+    """
+    _guard(app)
+    ledger = _ledger(app)
+    d = ledger.retry(delivery_id)
+    if not no_send:
+        _run_delivery(app, ledger, (d.channel_id,), wait)
+    d = ledger.get(delivery_id)
+    click.echo(_line(d))
+    if d.state in ("failed", "unknown"):
+        sys.exit(1)

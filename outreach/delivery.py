@@ -1,0 +1,304 @@
+"""The delivery loop: due rows from the ledger, through pacing, to the publishers.
+
+One thread per channel, so channels proceed concurrently while each keeps its
+posts in order (the ledger will not hand out a channel's next row while one is
+sending or backing off). Per attempt:
+
+- sent                  -> `sent` with the remote id and URL;
+- TransientError        -> pending again after exponential backoff with jitter,
+  RateLimited              or after the platform's retry hint, within
+                           `delivery.retry_budget` retries; then `failed`;
+- PermanentError        -> `failed` at once, with the publisher's message;
+- UnknownOutcome        -> `unknown`, never retried blindly (Telegram).
+
+After a crash, rows left in `sending` are recovered once their lease expires:
+Mastodon rows are sent again with the same Idempotency-Key, Telegram rows
+become `unknown`. For the service:
+
+    loop = DeliveryLoop(ledger, publishers_for(cfg, environ), cfg.delivery)
+    loop.start()                    # recover crashed rows, seed pacing from the ledger
+    loop.run(stop_event)            # until stop_event is set; loop.nudge() after enqueueing
+    report = loop.run_once(max_wait=60)   # or: deliver what is due now, then return
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .config import DeliverySettings
+from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
+from .ledger import IDEMPOTENCY_WINDOW, Claim, Delivery, Ledger
+from .pacing import Pacer, Slot, slots_for
+from .publishers.base import Publisher
+
+log = logging.getLogger(__name__)
+IDEMPOTENT = ("mastodon",)
+"""Networks whose posts carry an idempotency key, so a repeat cannot double them."""
+IDLE_POLL = 5.0
+MEDIA_WAIT = 60.0
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...
+    def sleep(self, seconds: float, wake: threading.Event) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        wake.wait(max(0.0, seconds))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: int
+    channel_id: str
+    state: str
+    """sent, failed, unknown, missed, or retry (pending again)."""
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, state: str) -> int:
+        return sum(1 for o in self.outcomes if o.state == state)
+
+
+def act_on(delivery_id: int) -> str:
+    return (
+        f"Look at the channel: if the post is there, run `outreach resolve {delivery_id} sent`; "
+        f"if not, `outreach retry {delivery_id}`."
+    )
+
+
+class DeliveryLoop:
+    def __init__(
+        self,
+        ledger: Ledger,
+        publishers: Mapping[str, Publisher],
+        settings: DeliverySettings,
+        *,
+        clock: Clock | None = None,
+        pacing_scale: float = 1.0,
+        rng: random.Random | None = None,
+        lease: dt.timedelta | None = None,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.publishers = dict(publishers)
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        # The pacer reads the loop's clock: times seeded from the ledger must compare.
+        self.pacer = Pacer(lambda: self.clock.now().timestamp(), scale=pacing_scale)
+        self.rng = rng or random.Random()
+        # Longer than the slowest send (image download, upload, processing, status).
+        self.lease = lease or dt.timedelta(seconds=3 * settings.timeout_seconds + MEDIA_WAIT + 30)
+        self.on_outcome = on_outcome
+        self._stopping = threading.Event()
+        self._wake = {ch: threading.Event() for ch in self.publishers}
+        self._report_lock = threading.Lock()
+        self._report: Report | None = None
+
+    # -- the service's calls ---------------------------------------------------
+
+    def start(self) -> list[Delivery]:
+        """Recover rows a crash left in `sending`; count recent sends against pacing."""
+        recovered = self.ledger.recover(idempotent=IDEMPOTENT)
+        for d in recovered:
+            log.warning("delivery %s (%s) after a crash: %s", d.id, d.channel_id, d.state)
+        since = self.clock.now() - dt.timedelta(hours=3)
+        for ch, pub in self.publishers.items():
+            times = [t.timestamp() for t in self.ledger.sent_times([ch], since)]
+            if times and not pub.dry_run:
+                self.pacer.seed(slots_for(pub.network, ch, pub.account), times)
+        return recovered
+
+    def run_once(self, max_wait: float = 0.0) -> Report:
+        """Deliver what is due now, waiting at most `max_wait` s for pacing and retries."""
+        deadline = self.clock.now() + dt.timedelta(seconds=max_wait)
+        return self._run(deadline)
+
+    def run(self, stop: threading.Event) -> Report:
+        """Deliver until `stop` is set."""
+        watcher = threading.Thread(target=self._watch, args=(stop,), daemon=True)
+        watcher.start()
+        return self._run(None)
+
+    def nudge(self, channel_id: str | None = None) -> None:
+        """Something was enqueued: look now instead of at the next poll."""
+        for ch, event in self._wake.items():
+            if channel_id in (None, ch):
+                event.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.nudge()
+
+    # -- one thread per channel ------------------------------------------------
+
+    def _watch(self, stop: threading.Event) -> None:
+        stop.wait()
+        self.stop()
+
+    def _run(self, deadline: dt.datetime | None) -> Report:
+        self._report = report = Report()
+        threads = [
+            threading.Thread(target=self._channel, args=(ch, deadline), name=f"deliver-{ch}")
+            for ch in self.publishers
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return report
+
+    def _channel(self, channel_id: str, deadline: dt.datetime | None) -> None:
+        try:
+            while not self._stopping.is_set() and self._step(channel_id, deadline):
+                pass
+        except Exception:
+            # A bug or a broken store must not pass silently: the row stays in the ledger.
+            log.exception("delivery to %s stopped", channel_id)
+
+    def _step(self, channel_id: str, deadline: dt.datetime | None) -> bool:
+        """One decision for the channel; False when there is nothing more to do before the deadline."""
+        head = self.ledger.head(channel_id)
+        now = self.clock.now()
+        if head.stuck:
+            self.ledger.recover(idempotent=IDEMPOTENT, channel_id=channel_id)
+            return True
+        d = head.ready
+        if d is None:
+            return self._wait(channel_id, head.wake_at, deadline)
+        if self._too_late(d, now):
+            return True
+        pub = self.publishers[channel_id]
+        slots = self._slots(pub, d)
+        wait = self.pacer.reserve(slots)
+        if wait > 0:
+            return self._wait(channel_id, now + dt.timedelta(seconds=wait), deadline)
+        claim = self.ledger.claim(d.id, self.lease)
+        if claim is not None:
+            self._emit(self._send(pub, claim, slots))
+        return True
+
+    def _wait(
+        self, channel_id: str, until: dt.datetime | None, deadline: dt.datetime | None
+    ) -> bool:
+        now = self.clock.now()
+        if deadline is not None and (until is None or until > deadline):
+            return False
+        seconds = IDLE_POLL if until is None else (until - now).total_seconds()
+        wake = self._wake[channel_id]
+        self.clock.sleep(min(seconds, IDLE_POLL), wake)
+        wake.clear()
+        return True
+
+    def _too_late(self, d: Delivery, now: dt.datetime) -> bool:
+        grace = dt.timedelta(minutes=self.settings.misfire_grace_minutes, seconds=60)
+        if d.occurrence is not None and d.attempts == 0 and now - d.due_at > grace:
+            reason = (
+                f"was due at {d.due_at:%Y-%m-%d %H:%M} UTC, more than "
+                f"{self.settings.misfire_grace_minutes} minutes ago (the service was not "
+                f"running); `outreach retry {d.id}` sends it anyway"
+            )
+            if self.ledger.give_up(d.id, "missed", reason):
+                self._emit(Outcome(d.id, d.channel_id, "missed", reason))
+            return True
+        since = d.ambiguous_since
+        if d.network in IDEMPOTENT and since and now - since >= IDEMPOTENCY_WINDOW:
+            reason = (
+                f"an attempt at {since:%H:%M} UTC may have posted, and the platform forgets "
+                f"its idempotency key after an hour, so sending again could double it. "
+                f"{act_on(d.id)}"
+            )
+            if self.ledger.give_up(d.id, "unknown", reason):
+                self._emit(Outcome(d.id, d.channel_id, "unknown", reason))
+            return True
+        return False
+
+    def _slots(self, pub: Publisher, d: Delivery) -> list[Slot]:
+        if pub.dry_run:
+            return []
+        has_image = bool(d.post and d.post.image_url)
+        return slots_for(pub.network, d.channel_id, pub.account, has_image)
+
+    # -- one attempt -----------------------------------------------------------
+
+    def _send(self, pub: Publisher, claim: Claim, slots: list[Slot]) -> Outcome:
+        d = claim.delivery
+        ch = d.channel_id
+        if d.post is None:
+            self.ledger.finish_failed(claim, "nothing to send: the post was never rendered")
+            return Outcome(d.id, ch, "failed", "no post")
+        try:
+            receipt = pub.publish(d.post, d.idempotency_key)
+        except RateLimited as exc:
+            if exc.retry_after:
+                self.pacer.block([key for key, _ in slots], exc.retry_after)
+            return self._retry(claim, exc, ambiguous=False)
+        except TransientError as exc:
+            return self._retry(claim, exc, ambiguous=d.network in IDEMPOTENT)
+        except PermanentError as exc:
+            self.ledger.finish_failed(claim, str(exc))
+            log.error("delivery %s to %s failed: %s", d.id, ch, exc)
+            return Outcome(d.id, ch, "failed", str(exc))
+        except UnknownOutcome as exc:
+            return self._unknown(claim, str(exc))
+        except Exception as exc:
+            detail = pub.redact(f"{type(exc).__name__}: {exc}")
+            log.error("delivery %s to %s: unexpected %s", d.id, ch, detail)
+            if d.network in IDEMPOTENT:
+                return self._retry(claim, PublishError(f"unexpected error: {detail}"), True)
+            return self._unknown(claim, f"an unexpected error happened while sending ({detail})")
+        if not self.ledger.finish_sent(claim, receipt.remote_id, receipt.url, dry_run=pub.dry_run):
+            log.warning("delivery %s to %s was sent, but another worker had taken it", d.id, ch)
+        log.info("delivery %s to %s sent: %s", d.id, ch, receipt.url or receipt.remote_id)
+        return Outcome(d.id, ch, "sent", receipt.url or receipt.remote_id)
+
+    def _unknown(self, claim: Claim, why: str) -> Outcome:
+        d = claim.delivery
+        reason = f"{why}. {act_on(d.id)}"
+        self.ledger.finish_unknown(claim, reason)
+        log.error("delivery %s to %s is unknown: %s", d.id, d.channel_id, reason)
+        return Outcome(d.id, d.channel_id, "unknown", reason)
+
+    def _retry(self, claim: Claim, exc: PublishError, ambiguous: bool) -> Outcome:
+        d = claim.delivery
+        budget = self.settings.retry_budget
+        if d.attempts > budget:
+            reason = f"gave up after {d.attempts} attempts; the last: {exc}"
+            self.ledger.finish_failed(claim, reason)
+            log.error("delivery %s to %s failed: %s", d.id, d.channel_id, reason)
+            return Outcome(d.id, d.channel_id, "failed", reason)
+        delay = self.backoff(d.attempts, getattr(exc, "retry_after", None))
+        at = self.clock.now() + dt.timedelta(seconds=delay)
+        reason = f"attempt {d.attempts} of {budget + 1}: {exc}"
+        self.ledger.finish_retry(claim, reason, at, ambiguous=ambiguous)
+        log.warning("delivery %s to %s: %s; next try in %.1f s", d.id, d.channel_id, exc, delay)
+        return Outcome(d.id, d.channel_id, "retry", reason)
+
+    def backoff(self, attempt: int, hint: float | None = None) -> float:
+        """Seconds before the next attempt: the platform's hint, else exponential with jitter."""
+        if hint is not None and hint >= 0:
+            return hint * self.rng.uniform(1.0, 1.1)
+        s = self.settings
+        ceiling = min(s.backoff_max_seconds, s.backoff_base_seconds * 2 ** max(0, attempt - 1))
+        return self.rng.uniform(ceiling / 2, ceiling)
+
+    def _emit(self, outcome: Outcome) -> None:
+        with self._report_lock:
+            if self._report is not None:
+                self._report.outcomes.append(outcome)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
