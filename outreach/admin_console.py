@@ -1,0 +1,309 @@
+"""What the admin bot does: scheduling with confirmation, cancel, retry, resolve, pause.
+
+No Telegram here: outreach/adminbot.py turns updates into calls of `Console`
+and its Replies into messages. Each method takes the command's words and
+returns what to answer; bad input is answered, never raised, and leaves the
+store as it was.
+
+Scheduling takes two steps: `/schedule` checks everything (the date, the
+template, the page, that every channel's post renders) and keeps the request
+here, in memory, under a short random id that goes into the buttons; only
+`confirm` with that id, from the same organiser and in time, stores it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import announcements, pause
+from .admin_views import NOTHING_CHANGED, Reply, Views, plain
+from .errors import OutreachError, StoreError
+from .when import parse_when
+
+if TYPE_CHECKING:
+    from .ledger import Delivery
+
+PENDING_TTL = dt.timedelta(minutes=15)
+MAX_PENDING = 50
+
+
+@dataclass
+class _Request:
+    user_id: int
+    template: str
+    page: str | None
+    moment: dt.datetime
+    created: dt.datetime
+
+
+@dataclass
+class Console(Views):
+    _pending: dict[str, _Request] = field(default_factory=dict)
+
+    # -- scheduling ------------------------------------------------------------------
+
+    def schedule(self, args: Sequence[str], user_id: int) -> list[Reply]:
+        usage = (
+            "Use: /schedule <when> <template> [page], e.g. /schedule tomorrow 10:00 reminder ales"
+        )
+        kinds = set(self.messages.kinds())
+        pages = {p.id for p in self.config.pages}
+        if len(args) < 2:
+            return plain(usage)
+        if args[-2] in kinds and args[-1] in pages:
+            when_words, template, page = args[:-2], args[-2], args[-1]
+        elif args[-1] in kinds:
+            when_words, template, page = args[:-1], args[-1], None
+        elif len(args) >= 3 and args[-1] in pages:
+            return plain(f"{self._unknown_template(args[-2])} {NOTHING_CHANGED}")
+        elif len(args) >= 3 and args[-2] in kinds:
+            return plain(
+                f"There is no page {args[-1]!r}. Pages: {', '.join(sorted(pages))}. {NOTHING_CHANGED}"
+            )
+        else:
+            return plain(f"{self._unknown_template(args[-1])} {usage}. {NOTHING_CHANGED}")
+        now = self.clock()
+        try:
+            w = parse_when(
+                " ".join(when_words), timezone=self.config.campaign.timezone, now=now,
+                languages=self.config.campaign.languages,
+            )  # fmt: skip
+        except OutreachError as exc:
+            return plain(f"{exc} {NOTHING_CHANGED}")
+        channels = self.config.channels_for(["*"])
+        sample = self._render_all(template, page, w.moment)
+        if isinstance(sample, str):
+            return plain(f"{sample} {NOTHING_CHANGED}")
+        self._forget_old(now)
+        token = secrets.token_urlsafe(6)
+        self._pending[token] = _Request(user_id, template, page, w.moment, now)
+        text = "\n".join([
+            "Schedule this announcement?",
+            f"  when: {self.when(w.moment)}",
+            f"  template: {template}",
+            f"  page: {page}" if page else "  page: none (about the campaign)",
+            f"  channels: {', '.join(c.id for c in channels)}",
+            "",
+            f"{sample[0]} would read:",
+            sample[1][:600] + ("…" if len(sample[1]) > 600 else ""),
+            "",
+            f"Confirm within {int(PENDING_TTL.total_seconds() // 60)} minutes.",
+        ])  # fmt: skip
+        return [Reply(text, choices=(("Confirm", f"s:{token}:y"), ("Cancel", f"s:{token}:n")))]
+
+    def _render_all(
+        self, template: str, page: str | None, moment: dt.datetime
+    ) -> tuple[str, str] | str:
+        """(channel, text) of the first channel, or what stops the post from being made."""
+        from .config import AnnouncementConfig
+
+        ann = AnnouncementConfig(id="preview", template=template, page=page, at=moment)
+        try:
+            subject = self.messages.subject_for_announcement(ann)
+        except OutreachError as exc:
+            return f"{exc}"
+        first: tuple[str, str] | None = None
+        for ch in self.messages.channels(subject):
+            try:
+                post = self.messages.render_post(ch, subject, now=moment).post
+            except OutreachError as exc:
+                return f"The {template!r} post cannot be made for {ch.id}: {exc}"
+            if first is None:
+                first = (ch.id, _strip_tags(post.text) if post.network == "telegram" else post.text)
+        return first or "No channel is configured to receive it."
+
+    def _forget_old(self, now: dt.datetime) -> None:
+        for token, req in list(self._pending.items()):
+            if now - req.created > PENDING_TTL:
+                del self._pending[token]
+        while len(self._pending) >= MAX_PENDING:
+            self._pending.pop(next(iter(self._pending)))
+
+    def confirm(self, token: str, user_id: int, yes: bool) -> tuple[str, bool]:
+        """What to answer to a button, and whether the question is settled (buttons go)."""
+        text = self._confirm(token, user_id, yes)
+        return text, not text.startswith("Only the organiser")
+
+    def _confirm(self, token: str, user_id: int, yes: bool) -> str:
+        now = self.clock()
+        self._forget_old(now)
+        req = self._pending.get(token)
+        if req is None:
+            return "This request has expired or was already answered. Send /schedule again."
+        if req.user_id != user_id:
+            return "Only the organiser who asked can confirm this request."
+        del self._pending[token]
+        if not yes:
+            return f"Not scheduled: the {req.template} announcement for {self.when(req.moment)} was dropped."
+        if req.moment <= now:
+            return (
+                f"Not scheduled: {self.when(req.moment)} has passed (it is {self.when(now)}). "
+                "Send /schedule again with a later time."
+            )
+        ident = self._new_id(req)
+        try:
+            up = announcements.add(
+                self.config, self.ledger, ident=ident, template=req.template, now=now,
+                at=f"{req.moment.astimezone(self.tz):%Y-%m-%d %H:%M}", page=req.page,
+                messages=self.messages,
+            )  # fmt: skip
+        except OutreachError as exc:
+            return f"Not scheduled: {exc}"
+        chans = ", ".join(c.id for c in self.config.channels_for(list(up.announcement.channels)))
+        return (
+            f"Scheduled {ident}: {req.template}"
+            + (f" about {req.page}" if req.page else "")
+            + f" at {self.when(up.next_at)} to {chans}. /cancel {ident} calls it off."
+        )
+
+    def _new_id(self, req: _Request) -> str:
+        local = req.moment.astimezone(self.tz)
+        stem = re.sub(r"[^a-z0-9_-]", "-", f"bot-{local:%Y%m%d-%H%M}-{req.template}".lower())[:58]
+        ident, n = stem, 1
+        while self.ledger.announcement(ident) is not None:
+            n += 1
+            ident = f"{stem}-{n}"
+        return ident
+
+    # -- changing ----------------------------------------------------------------------
+
+    def _delivery(self, args: Sequence[str], command: str) -> Delivery | str:
+        if not args or not args[0].lstrip("#").isdigit():
+            return (
+                f"Say which delivery: /{command} <delivery id> (the number in /queue or /history)."
+            )
+        try:
+            return self.ledger.get(int(args[0].lstrip("#")))
+        except StoreError:
+            return (
+                f"There is no delivery {args[0]}. /queue and /history list them. {NOTHING_CHANGED}"
+            )
+
+    def cancel(self, args: Sequence[str] = ()) -> list[Reply]:
+        if len(args) != 1:
+            return plain("Say what to cancel: /cancel <delivery id> or /cancel <announcement id>.")
+        ident = args[0].lstrip("#")
+        ann = self.ledger.announcement(ident)
+        if ann is not None:
+            return plain(self._cancel_announcement(ann))
+        if not ident.isdigit():
+            return plain(
+                f"There is no announcement {ident!r}. /queue lists them. {NOTHING_CHANGED}"
+            )
+        d = self._delivery([ident], "cancel")
+        if isinstance(d, str):
+            return plain(d)
+        if d.state not in ("pending", "held"):
+            return plain(
+                f"Delivery {d.id} to {d.channel_id} is {d.state}"
+                + (f" ({self.when(d.sent_at)})" if d.sent_at else "")
+                + f": only a queued delivery can be cancelled. {NOTHING_CHANGED}"
+            )
+        try:
+            self.ledger.cancel(d.id, "cancelled by an organiser in Telegram")
+        except StoreError as exc:
+            return plain(f"{exc}. {NOTHING_CHANGED}")
+        return plain(
+            f"Cancelled delivery {d.id} to {d.channel_id} ({d.about}), which was due {self.when(d.due_at)}."
+        )
+
+    def _cancel_announcement(self, ann: Any) -> str:
+        now = self.clock()
+        if ann.state != "active":
+            return f"Announcement {ann.id} was already cancelled. {NOTHING_CHANGED}"
+        queued = self.ledger.deliveries(states=("pending", "held"), about=f"announcement:{ann.id}")
+        if ann.at is not None and ann.at <= now and not queued:
+            return (
+                f"Announcement {ann.id} was due {self.when(ann.at)} and has gone out "
+                f"(see /history): there is nothing left to cancel. {NOTHING_CHANGED}"
+            )
+        n = announcements.cancel(
+            self.ledger, ann.id, "the announcement was cancelled by an organiser"
+        )
+        when = f"at {self.when(ann.at)}" if ann.at else f"on cron {ann.cron!r} ({ann.timezone})"
+        note = " It is in the campaign file; it stays cancelled." if ann.source == "yaml" else ""
+        return f"Cancelled announcement {ann.id} ({ann.template}, {when}); {n} queued post(s) cancelled with it.{note}"
+
+    def retry(self, args: Sequence[str] = ()) -> list[Reply]:
+        d = self._delivery(args, "retry")
+        if isinstance(d, str):
+            return plain(d)
+        if d.state == "sent":
+            where = f" ({d.remote_url})" if d.remote_url else ""
+            return plain(
+                f"Delivery {d.id} was sent {self.when(d.sent_at)}{where}; sending it again would post it twice. {NOTHING_CHANGED}"
+            )
+        if d.state in ("pending", "sending"):
+            return plain(
+                f"Delivery {d.id} is {d.state} already (due {self.when(d.due_at)}). {NOTHING_CHANGED}"
+            )
+        try:
+            d = self.ledger.retry(d.id)
+        except StoreError as exc:
+            return plain(f"{exc}. {NOTHING_CHANGED}")
+        return plain(
+            f"Delivery {d.id} to {d.channel_id} is queued again, due now ({self.when(d.due_at)})."
+        )
+
+    def resolve(self, args: Sequence[str] = ()) -> list[Reply]:
+        usage = "Use: /resolve <delivery id> sent|failed [link or note]"
+        if len(args) < 2 or args[1] not in ("sent", "failed"):
+            return plain(usage)
+        d = self._delivery(args, "resolve")
+        if isinstance(d, str):
+            return plain(d)
+        if d.state != "unknown":
+            return plain(
+                f"Delivery {d.id} is {d.state}, not unknown: /resolve is only for a delivery "
+                f"whose outcome nobody knows. {NOTHING_CHANGED}"
+            )
+        rest = list(args[2:])
+        url = rest.pop(0) if rest and re.match(r"https?://", rest[0]) else None
+        try:
+            d = self.ledger.resolve(d.id, args[1], " ".join(rest) or "checked in Telegram", url)  # type: ignore[arg-type]
+        except StoreError as exc:
+            return plain(f"{exc}. {NOTHING_CHANGED}")
+        tail = f" ({url})" if url else ""
+        hint = "" if d.state == "sent" else f" /retry {d.id} sends it again."
+        return plain(
+            f"Delivery {d.id} to {d.channel_id} is now recorded as {d.state}{tail} at {self.when(self.clock())}.{hint}"
+        )
+
+    def pause(self, args: Sequence[str] = (), by: str = "an organiser") -> list[Reply]:
+        r = pause.pause(self.ledger, by)
+        if r.already:
+            head = f"Already paused since {self.when(r.paused.since)} by {r.paused.by}."
+        else:
+            head = f"Paused at {self.when(r.paused.since)}. Nothing is posted until /resume."
+        lines = [
+            head,
+            f"{r.held} queued post(s) held now; posts that fall due while paused are held too.",
+        ]
+        if r.sending:
+            lines.append(
+                f"{r.sending} post(s) were being sent at that moment and could not be stopped: see /history."
+            )
+        return plain(*lines)
+
+    def resume(self, args: Sequence[str] = ()) -> list[Reply]:
+        was, n = pause.resume(self.ledger)
+        now = self.when(self.clock())
+        if was is None and n == 0:
+            return plain(f"Not paused ({now}). {NOTHING_CHANGED}")
+        since = f" (paused since {self.when(was.since)} by {was.by})" if was else ""
+        return plain(
+            f"Resumed at {now}{since}. {n} held post(s) released and go out in order; an "
+            f"announcement more than {self.config.delivery.misfire_grace_minutes} minutes "
+            "overdue is not sent late but marked missed (/retry sends it anyway)."
+        )
+
+
+def _strip_tags(html: str) -> str:
+    import html as h
+
+    return h.unescape(re.sub(r"<[^>]+>", "", html))
