@@ -14,7 +14,7 @@ import datetime as dt
 import re
 import string
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, urlencode, urlsplit, urlunsplit
@@ -365,7 +365,8 @@ class ShareLink:
     jurisdiction: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Shallow: asdict() deep-copies every value, and exports make 17 of these per bar.
+        return {**vars(self), "params": dict(self.params)}
 
 
 def shared_url(page_url: str, network_id: str, opts: ShareOptions) -> str:

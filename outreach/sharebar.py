@@ -224,9 +224,12 @@ def render_export(
     r = Renderer(cfg, sel.offered, picker_url)
     bars = [r.bar(item, lang) for item in items for lang in langs]
     files: dict[str, str] = {}
+    summaries = []
     for bar in bars:
+        manifest = bar.manifest()  # once per bar: it is the slow part of an export
         files[f"bars/{bar.name}.html"] = bar.html
-        files[f"bars/{bar.name}.json"] = _json(bar.manifest())
+        files[f"bars/{bar.name}.json"] = _json(manifest, indent=None)
+        summaries.append(manifest | {"links": len(bar.links)})
     files["assets/sharebar.css"] = r.css()
     files["assets/sharebar.js"] = (TEMPLATES / "sharebar.js").read_text(encoding="utf-8")
     fediverse = next((n for n in sel.offered if n.kind == "picker"), None)
@@ -247,15 +250,16 @@ def render_export(
             },
             "assets": ["assets/sharebar.css", "assets/sharebar.js"],
             "picker": picker_url if fediverse is not None else None,
-            "bars": [bar.manifest() | {"links": len(bar.links)} for bar in bars],
+            "bars": summaries,
         }
     )
     files[MARKER] = "Written by `outreach buttons`; the whole folder is replaced on export.\n"
     return files
 
 
-def _json(data: Mapping[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+def _json(data: Mapping[str, Any], indent: int | None = 2) -> str:
+    # indent=None for the per-bar files, read by programs: only it uses json's C encoder.
+    return json.dumps(data, ensure_ascii=False, indent=indent, default=str) + "\n"
 
 
 def write_export(files: Mapping[str, str], out_dir: Path) -> Export:
