@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,28 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+@dataclass(frozen=True)
+class Child:
+    wall: float
+    cpu: float
+    """User + system seconds of the child itself."""
+    maxrss_kib: int
+    """Peak resident memory of the child itself."""
+    out: str
+    err: str
+
+    @property
+    def maxrss_mib(self) -> float:
+        return self.maxrss_kib / 1024
+
+
 def run_measured(
     args: list[str], env: Mapping[str, str] | None = None, python: str = PYTHON, cwd: Path = ROOT
-) -> tuple[float, int, str, str]:
-    """Run `python args...` in a fresh process: (wall s, peak RSS KiB, stdout, stderr).
+) -> Child:
+    """Run `python args...` in a fresh process; CPU time and peak RSS from wait4.
 
-    Peak RSS comes from wait4's rusage of that very child, so nothing else on
-    the machine counts towards it.
+    wait4's rusage is that very child's, so nothing else on the machine counts
+    towards it.
     """
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -117,7 +133,7 @@ def run_measured(
     out, err = chunks.get("out", b"").decode(), chunks.get("err", b"").decode()
     if proc.returncode != 0:
         raise RuntimeError(f"{args[:3]} exited {proc.returncode}: {err[-2000:]}")
-    return wall, usage.ru_maxrss, out, err
+    return Child(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out, err)
 
 
 def synthetic_items(n: int, kind: str = "page") -> list[Any]:
@@ -145,6 +161,11 @@ def synthetic_items(n: int, kind: str = "page") -> list[Any]:
             )
         )
     return items
+
+
+def scratch_dir() -> str | None:
+    """Where benchmarks write files: tmpfs when there is one, so disk noise stays out."""
+    return "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
 
 
 def parser(description: str) -> argparse.ArgumentParser:
