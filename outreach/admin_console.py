@@ -218,9 +218,16 @@ class Console(Views):
             return f"Announcement {ann.id} was already cancelled. {NOTHING_CHANGED}"
         queued = self.ledger.deliveries(states=("pending", "held"), about=f"announcement:{ann.id}")
         if ann.at is not None and ann.at <= now and not queued:
+            done = self.ledger.deliveries(about=f"announcement:{ann.id}")
+            sent = [d for d in done if d.state == "sent"]
+            what = (
+                f"went out at {self.when(sent[0].sent_at)}"
+                if sent
+                else f"was due {self.when(ann.at)}, which has passed"
+            )
             return (
-                f"Announcement {ann.id} was due {self.when(ann.at)} and has gone out "
-                f"(see /history): there is nothing left to cancel. {NOTHING_CHANGED}"
+                f"Announcement {ann.id} {what} (see /history): there is nothing left to cancel. "
+                f"{NOTHING_CHANGED}"
             )
         n = announcements.cancel(
             self.ledger, ann.id, "the announcement was cancelled by an organiser"
@@ -275,7 +282,8 @@ class Console(Views):
         )
 
     def pause(self, args: Sequence[str] = (), by: str = "an organiser") -> list[Reply]:
-        r = pause.pause(self.ledger, by)
+        why = " ".join(args)
+        r = pause.pause(self.ledger, f"{by} ({why})" if why else by)
         if r.already:
             head = f"Already paused since {self.when(r.paused.since)} by {r.paused.by}."
         else:
