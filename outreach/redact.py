@@ -64,15 +64,19 @@ def install_log_redaction(redactor: Redactor) -> Redactor:
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)
+        if redactor._pattern is None:
+            return record
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: let logging report it as usual
             return record
-        record.msg, record.args = redactor(message), None
+        clean = redactor(message)
+        if clean != message:  # records without a secret are left exactly as they were
+            record.msg, record.args = clean, None
         if record.exc_info and record.exc_info[0] is not None:
             text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-            record.exc_text = redactor(text)
-            record.exc_info = None
+            if redactor(text) != text:
+                record.exc_text = redactor(text)  # formatters use this instead of exc_info
         if record.stack_info:
             record.stack_info = redactor(record.stack_info)
         return record
