@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "schedule": ("schedule_cmds", "schedule", "Plan announcements: schedule add|list|cancel."),
     "history": ("schedule_cmds", "history", "What went out, where, with links; failures with reasons."),
     "feeds": ("feed_cmds", "feeds", "News feeds: status, poll now, backfill."),
+    "adminbot": ("admin_cmds", "adminbot", "Run the organisers' Telegram bot: commands and failure alerts."),
 }
 
 
