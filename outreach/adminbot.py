@@ -108,6 +108,12 @@ class Rounds:
             self.config, self.ledger, self.sender, checks=self.checks, now=now
         )
 
+    def after_turn(self, turn: object = None) -> None:
+        """The same rounds once, for `outreach run`'s after-turn hook (Service(on_turn=...))."""
+        self.hold()
+        if self.alerts_every is not None:
+            self.alerts()
+
     def jobs(self) -> list[tuple[str, float, Callable[[], object]]]:
         out: list[tuple[str, float, Callable[[], object]]] = [("hold", self.hold_every, self.hold)]
         if self.alerts_every is not None:

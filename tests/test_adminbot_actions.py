@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 from adminkit import ANNA, BORIS, Harness, buttons
+from fakes import ManualClock, store_url  # noqa: F401  (fixture)
 from fakes.telegram_server import FakeTelegram
 
 from outreach import pause
 from outreach.adminbot import Rounds
 from outreach.announcements import sync_yaml
-from outreach.ledger import Ledger
+from outreach.ledger import Ledger, open_ledger
 from outreach.post import Post
 
 LEASE = dt.timedelta(seconds=30)
@@ -242,3 +243,22 @@ def test_pause_cannot_stop_a_post_being_sent_and_says_so(bot):
     assert "1 post(s) were being sent at that moment" in bot.texts(ANNA, "/pause family asked")
     assert pause.paused(bot.ledger).by == "@u111 (family asked)"
     assert bot.ledger.get(ident).state == "sending"
+
+
+def test_pause_and_resume_on_each_store(store_url):  # noqa: F811
+    ledger = open_ledger(store_url, ManualClock())
+    try:
+        a = queue(ledger, 1)
+        first = pause.pause(ledger, "@anna")
+        again = pause.pause(ledger, "@boris")
+        assert (first.already, first.held, again.already) == (False, 1, True)
+        assert pause.paused(ledger).by == "@anna"
+        b = queue(ledger, 2)
+        assert pause.hold_new(ledger) == 1
+        assert {ledger.get(i).state for i in (a, b)} == {"held"}
+        was, n = pause.resume(ledger)
+        assert was is not None and was.by == "@anna" and n == 2
+        assert pause.paused(ledger) is None and pause.hold_new(ledger) == 0
+        assert {ledger.get(i).state for i in (a, b)} == {"pending"}
+    finally:
+        ledger.close()

@@ -161,3 +161,20 @@ def test_the_bots_rounds_send_alerts_to_the_organisers_chat_once(bot, tg):
     assert f"Delivery {ident} to telegram-ru" in text and "UNKNOWN" in text
     assert "Channel telegram-ru (telegram): its credentials or rights stopped working" in text
     assert "No alerts waiting." in bot.texts(ANNA, "/status")
+
+
+def test_the_rounds_as_the_services_after_turn_hook(bot, tg):
+    from outreach import pause
+
+    pause.pause(bot.ledger, "@u111")
+    ident = queue(bot.ledger, 1)
+    inbox: list[str] = []
+    rounds = Rounds(bot.config, bot.ledger, inbox.append, clock=bot.clock)
+    rounds.after_turn(None)
+    assert bot.ledger.get(ident).state == "held"
+    bot.ledger.save_feed_state(
+        FeedState("news", last_poll=bot.clock(), failures=3, last_error="404")
+    )
+    rounds.after_turn(None)
+    rounds.after_turn(None)
+    assert len(inbox) == 1 and "Feed 'news'" in inbox[0]

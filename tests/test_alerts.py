@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 import pytest
-from fakes import ManualClock
+from fakes import ManualClock, store_url  # noqa: F401  (fixture)
 from fakes.telegram_server import Chat, FakeTelegram
 from servicekit import campaign
 
@@ -44,8 +44,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def ledger(tmp_path, clock: ManualClock):
-    led = open_ledger(f"sqlite:///{tmp_path / 'ledger.sqlite3'}", clock)
+def ledger(store_url: str, clock: ManualClock):  # noqa: F811
+    led = open_ledger(store_url, clock)
     yield led
     led.close()
 
