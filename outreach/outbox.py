@@ -5,7 +5,8 @@ Shared by the feed watcher and the service. Each channel is rendered on its
 own, so a template that fails for one channel is recorded against that channel
 (visible in `outreach history`) and the others still go out. The ledger refuses
 a second row with the same (channel, dedupe key), which is what makes a
-restart, a re-read feed or a second `run --once` harmless.
+restart, a re-read feed or a second `run --once` harmless. While the campaign
+is paused (outreach.pause) new posts are queued `held`, so nothing can send them.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Store(Protocol):
         due_at: dt.datetime | None = ...,
         dedupe_key: str | None = ...,
         occurrence: dt.datetime | None = ...,
+        state: Any = ...,
     ) -> Any: ...
 
     def record_missed(self, channel_id: str, network: str, **kwargs: Any) -> Any: ...
@@ -89,6 +91,10 @@ class Outbox:
         `due_at` gives the time per channel when the caller already decided it
         (the schedule's plan does).
         """
+        from . import pause
+
+        # paused (a family or lawyers asked for silence): queue it held, never sendable
+        state = "held" if pause.paused(self.ledger) is not None else "pending"  # type: ignore[arg-type]
         out: list[Queued] = []
         for channel in self.messages.channels(subject):
             if due_at is not None and channel.id in due_at:
@@ -112,7 +118,7 @@ class Outbox:
                 out.append(Queued(channel.id, when, error=reason))
                 continue
             done = self.ledger.enqueue(
-                post, due_at=when, dedupe_key=dedupe_key, occurrence=occurrence
+                post, due_at=when, dedupe_key=dedupe_key, occurrence=occurrence, state=state
             )
             out.append(Queued(channel.id, when, done.id, done.created))
         return out

@@ -8,6 +8,9 @@ wakes it (see scheduler.py). Each turn of the loop:
   2. polls the feeds whose poll time came (all of them on start);
   3. delivers what is due, one post at a time, checking for a stop between two.
 
+While the campaign is paused (outreach.pause), what is queued is queued
+`held`, and every turn holds anything that slipped in pending.
+
 Every step reads its state from the ledger and writes it back before the
 next, so a restart (or kill -9) resumes where the last run stopped: an
 occurrence is queued at most once per channel (its dedupe key), a feed item is
@@ -186,12 +189,21 @@ class Service:
         turn = Turn(recovered=self.delivery.start())
         self.plan(turn)
         turn.polls = self.poll(progress=progress)
+        self._hold_if_paused()
         if on_queued:
             on_queued(turn)
         if not self.stop.is_set():
             turn.delivered = self.delivery.run_once(max_wait=max_wait)
         self._after(turn)
         return turn
+
+    def _hold_if_paused(self) -> None:
+        """Hold anything queued pending while a pause began (outreach.pause asks each turn)."""
+        from . import pause
+
+        held = pause.hold_new(self.ledger)
+        if held:
+            log.warning("paused: %d newly queued post(s) held", held)
 
     def _after(self, turn: Turn) -> None:
         if self.on_turn is None:
@@ -232,6 +244,7 @@ class Service:
                 try:
                     self._resync_jobs()
                     turn = self.turn()
+                    self._hold_if_paused()
                     if turn.queued or any(p.deliveries for p in turn.polls):
                         self.delivery.nudge()
                     self._after(turn)

@@ -236,3 +236,12 @@ def test_check_xml_tells_truncation_from_small_sins():
     sins = check_xml((FEEDS / "entities.xml").read_bytes())
     assert sins.error and not sins.truncated and sins.root == "rss"
     assert check_xml((FEEDS / "atom.xml").read_bytes()) == check_xml(b"<feed/>")
+
+
+def test_items_found_while_paused_are_queued_held(rig: Rig):
+    from outreach import pause
+
+    pause.pause(rig.ledger, by="@anna")
+    rig.serve("rss2.xml")
+    rig.poll()
+    assert {d.state for d in rig.ledger.deliveries()} == {"held"}

@@ -210,6 +210,16 @@ def _print_queue(app: AppContext, service: Service, turn: Turn) -> None:
             f"  recorded as missed on {', '.join(channels)}; not sent",
             fg="yellow",
         )
+    from ..pause import paused
+
+    stopped = paused(service.ledger)
+    if stopped is not None:
+        held = len(service.ledger.deliveries(states=("held",), limit=10**9))
+        click.secho(
+            f"PAUSED since {_local(stopped.since, tz)} by {stopped.by}: nothing is sent; "
+            f"{held} post(s) held until an organiser resumes",
+            fg="red",
+        )
     queue = service.ledger.deliveries(states=("pending",))
     if not queue:
         click.echo("Queue: nothing due.")
