@@ -35,7 +35,7 @@ from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
 from .ledger import IDEMPOTENCY_WINDOW, Claim, Delivery, Ledger
 from .pacing import Pacer, Slot, slots_for
-from .publishers.base import Publisher
+from .publishers.base import Publisher, Receipt
 
 log = logging.getLogger(__name__)
 IDEMPOTENT = ("mastodon",)
@@ -184,12 +184,13 @@ class DeliveryLoop:
             return True
         pub = self.publishers[channel_id]
         slots = self._slots(pub, d)
-        wait = self.pacer.reserve(slots)
+        reserved_at = self.clock.now().timestamp()
+        wait = self.pacer.reserve(slots, reserved_at)
         if wait > 0:
             return self._wait(channel_id, now + dt.timedelta(seconds=wait), deadline)
         claim = self.ledger.claim(d.id, self.lease)
         if claim is not None:
-            self._emit(self._send(pub, claim, slots))
+            self._emit(self._send(pub, claim, slots, reserved_at))
         return True
 
     def _wait(
@@ -235,14 +236,24 @@ class DeliveryLoop:
 
     # -- one attempt -----------------------------------------------------------
 
-    def _send(self, pub: Publisher, claim: Claim, slots: list[Slot]) -> Outcome:
+    def _publish(
+        self, pub: Publisher, d: Delivery, slots: list[Slot], reserved_at: float
+    ) -> Receipt:
+        assert d.post is not None
+        try:
+            return pub.publish(d.post, d.idempotency_key)
+        finally:
+            # Pacing counts the send from its answer: the platform counted it on arrival.
+            self.pacer.answered(slots, reserved_at)
+
+    def _send(self, pub: Publisher, claim: Claim, slots: list[Slot], reserved_at: float) -> Outcome:
         d = claim.delivery
         ch = d.channel_id
         if d.post is None:
             self.ledger.finish_failed(claim, "nothing to send: the post was never rendered")
             return Outcome(d.id, ch, "failed", "no post")
         try:
-            receipt = pub.publish(d.post, d.idempotency_key)
+            receipt = self._publish(pub, d, slots, reserved_at)
         except RateLimited as exc:
             if exc.retry_after:
                 self.pacer.block([key for key, _ in slots], exc.retry_after)

@@ -12,6 +12,7 @@ so tests run the real rules in milliseconds.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import time
 from collections import deque
@@ -61,10 +62,13 @@ class Pacer:
         self._blocked: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def reserve(self, slots: Sequence[Slot]) -> float:
-        """Take a place in every window and return 0, or return the seconds to wait first."""
+    def reserve(self, slots: Sequence[Slot], now: float | None = None) -> float:
+        """Take a place in every window and return 0, or return the seconds to wait first.
+
+        `now` (the pacer's clock by default) stamps the place; pass the same to answered().
+        """
         with self._lock:
-            now = self.clock()
+            now = self.clock() if now is None else now
             wait = max((self._blocked.get(key, now) - now for key, _ in slots), default=0.0)
             for key, rules in slots:
                 for rule in rules:
@@ -77,6 +81,28 @@ class Pacer:
                 for rule in rules:
                     self._window(key, rule, now).append(now)
             return 0.0
+
+    def answered(self, slots: Sequence[Slot], reserved_at: float) -> None:
+        """The send reserved at `reserved_at` was answered: count it from now on.
+
+        A platform counts a message when it arrives, a varying moment after its
+        place was reserved; counted from the reservation, the 21st message of a
+        window can arrive just before the 1st has left the platform's window, and
+        be refused. The answer comes after the arrival, so counting from it keeps
+        every window of the platform's within its limit.
+        """
+        with self._lock:
+            now = max(self.clock(), reserved_at)
+            for key, rules in slots:
+                for rule in rules:
+                    sent = self._sent.get((key, rule))
+                    if sent is None:
+                        continue
+                    try:
+                        sent.remove(reserved_at)
+                    except ValueError:  # it has already left the window
+                        continue
+                    bisect.insort(sent, now)
 
     def seed(self, slots: Sequence[Slot], times: Iterable[float]) -> None:
         """Count sends made before this process started (read from the ledger)."""
