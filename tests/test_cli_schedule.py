@@ -194,3 +194,33 @@ def test_help_does_not_import_the_scheduler_or_rich():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_miss_is_sent_to_the_organisers_alert_chat(tmp_path: Path):
+    from fakes.telegram_server import Chat, FakeTelegram
+
+    with FakeTelegram() as tg:
+        tg.add_chat(Chat(-1009, "freeales_admins", "Organisers", type="supergroup"))
+        admin = {
+            "token_env": "E2E_ADMIN_TOKEN",
+            "alert_chat": "@freeales_admins",
+            "api_base_url": tg.url,
+        }
+        run_cli = Cli(tmp_path, admin=admin)
+        run_cli.env["E2E_ADMIN_TOKEN"] = "123456:admin-secret-token"
+        run_cli("run", "--once", now="2026-03-01T12:00:00+03:00")
+        run_cli("run", "--once", now="2026-03-02T15:00:00+03:00")  # Monday 10:00 missed
+        [alert] = tg.texts("@freeales_admins")
+        assert "missed" in alert and "weekly" in alert
+        run_cli("run", "--once", now="2026-03-02T15:05:00+03:00")
+        assert len(tg.texts("@freeales_admins")) == 1  # once per problem
+
+
+def test_alerts_are_left_to_the_bot_when_this_process_has_no_admin_token(tmp_path: Path, caplog):
+    run_cli = Cli(
+        tmp_path, admin={"token_env": "E2E_ADMIN_TOKEN", "alert_chat": "@freeales_admins"}
+    )
+    run_cli.env["E2E_ADMIN_TOKEN"] = None  # type: ignore[assignment]
+    run_cli("run", "--once", now="2026-03-01T12:00:00+03:00")
+    run_cli("run", "--once", now="2026-03-02T15:00:00+03:00")
+    assert "ALERT" not in caplog.text

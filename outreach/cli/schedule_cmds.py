@@ -97,7 +97,33 @@ def _service(app: AppContext, clock: Clock, out: Any) -> Service:
     ledger = _ledger(app, clock)
     pubs = publishers_for(app.config, app.environ, out=out)
     loop = DeliveryLoop(ledger, pubs, app.config.delivery, clock=clock)
-    return Service(app.config, ledger, loop, clock=clock)
+    return Service(app.config, ledger, loop, clock=clock, on_turn=_alert_rounds(app, ledger, clock))
+
+
+def _alert_rounds(app: AppContext, ledger: Ledger, clock: Clock) -> Callable[[Any], None]:
+    """After each turn: hold what a pause caught, tell the organisers about failures.
+
+    To admin.alert_chat when it and the admin bot's token are set; otherwise the
+    problems are logged only (outreach.alerts). The bot itself (`outreach
+    adminbot --no-alerts`) then leaves alerts to this process.
+    """
+    from ..adminbot import Rounds
+    from ..config import resolve_secret
+
+    cfg = app.config
+    sender = None
+    token = resolve_secret(cfg.admin.token_env, cfg.admin.token_file, app.environ, cfg.base_dir)
+    has_token = token is not None and bool(token.get_secret_value())
+    if cfg.admin.alert_chat is not None and token is not None and has_token:
+        from ..alerts import TelegramAlertSender
+
+        sender = TelegramAlertSender(
+            token.get_secret_value(), cfg.admin.alert_chat, cfg.admin.api_base_url
+        )
+    # a chat is set but this process has no token for it: leave the alerts to the bot
+    leave = cfg.admin.alert_chat is not None and not has_token
+    rounds = Rounds(cfg, ledger, sender, clock=clock.now, alerts_every=None if leave else 60.0)
+    return rounds.after_turn
 
 
 def _setup_logging(verbose: bool, level: int = logging.WARNING) -> None:
