@@ -9,11 +9,11 @@ every process sees it:
     hold_new(ledger)            -> while paused, pending rows queued since become held
     resume(ledger)              -> the flag is cleared; every held delivery is pending again
 
-Rows queued while paused (a new feed item, an announcement falling due) are
-pending until someone calls `hold_new`: the service should call it after
-queueing and before delivering, each turn, which leaves no gap; the admin bot
-also calls it every few seconds. A row already being sent when the pause
-comes cannot be stopped; `pause` says how many there were.
+While paused, the outbox queues new posts `held` (it asks `paused`), and the
+service, after each turn, and the admin bot, every few seconds, call
+`hold_new` for a row that slipped in between (queued in the instant the pause
+began). A row already being sent when the pause comes cannot be stopped;
+`pause` says how many there were.
 """
 
 from __future__ import annotations
