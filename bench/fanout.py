@@ -1,0 +1,158 @@
+"""Fan-out: one news item to 20 channels whose servers each answer a post after 200 ms.
+
+Ten Mastodon and ten Telegram channels, each on its own fake server on
+127.0.0.1 that holds every post (POST /api/v1/statuses, sendMessage) for
+`--delay` seconds before answering. outreach: the 20 posts queued in the
+ledger, delivered by the real delivery loop (one thread per channel) through
+Mastodon.py and python-telegram-bot. Baseline: the same 20 posts published
+one channel after another by the same publishers. Target (issue 7): total
+within 2x one round trip (400 ms for 200 ms servers).
+
+    .venv/bin/python bench/fanout.py [--channels 20] [--delay 0.2] [--quick]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bench._common import parser, report  # noqa: E402  (after the sys.path lines)
+
+TARGET = 2.0
+TG_TOKEN = "123456:BENCH-TOKEN"
+MA_TOKEN = "bench-mastodon-token"
+POSTING = ("/api/v1/statuses", "/sendMessage")
+
+
+def slow_fakes(delay: float) -> tuple[type, type]:
+    from fakes.mastodon_server import FakeMastodon
+    from fakes.telegram_server import FakeTelegram
+
+    class SlowMastodon(FakeMastodon):
+        def route(self, req: Any) -> Any:
+            if req.path.rstrip("/").endswith(POSTING):
+                time.sleep(delay)
+            return super().route(req)
+
+    class SlowTelegram(FakeTelegram):
+        def route(self, req: Any) -> Any:
+            if req.path.endswith(POSTING):
+                time.sleep(delay)
+            return super().route(req)
+
+    return SlowMastodon, SlowTelegram
+
+
+def run(quick: bool = False, channels: int = 20, delay: float = 0.2) -> dict[str, Any]:
+    from pydantic import SecretStr
+
+    from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
+    from outreach.delivery import DeliveryLoop
+    from outreach.ledger import open_ledger
+    from outreach.post import Post
+    from outreach.publishers import publisher_for
+
+    if quick:
+        channels, delay = 4, 0.05
+    SlowMastodon, SlowTelegram = slow_fakes(delay)
+    settings = DeliverySettings(timeout_seconds=10.0)
+
+    def utcnow() -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory())
+        chans: list[MastodonChannel | TelegramChannel] = []
+        tokens: dict[str, str] = {}
+        for i in range(channels):
+            if i % 2 == 0:
+                fake = stack.enter_context(SlowMastodon())
+                chans.append(MastodonChannel(id=f"ma{i}", kind="mastodon", instance=fake.url))
+                tokens[f"ma{i}"] = MA_TOKEN
+            else:
+                fake = stack.enter_context(SlowTelegram())
+                chans.append(
+                    TelegramChannel(
+                        id=f"tg{i}", kind="telegram", chat="@freeales_ru", api_base_url=fake.url
+                    )
+                )
+                tokens[f"tg{i}"] = TG_TOKEN
+
+        def post(ch: Any, n: int) -> Post:
+            text = "<b>Ales Bialiatski sentenced</b> https://freeales.fidh.net/news/1/"
+            if ch.kind == "mastodon":
+                text = "Ales Bialiatski sentenced https://freeales.fidh.net/news/1/"
+            return Post(ch.id, ch.kind, text, "en", about=f"news:{n}")
+
+        def publishers() -> dict[str, Any]:
+            return {
+                ch.id: publisher_for(ch, SecretStr(tokens[ch.id]), timeout=10.0) for ch in chans
+            }
+
+        ledger = open_ledger(f"sqlite:///{tmp}/ledger.sqlite3", utcnow)
+
+        def fan_out(n: int, pubs: dict[str, Any]) -> tuple[float, Any]:
+            now = utcnow()
+            for ch in chans:
+                ledger.enqueue(post(ch, n), due_at=now)
+            loop = DeliveryLoop(ledger, pubs, settings, rng=random.Random(1))
+            loop.start()
+            t0 = time.perf_counter()
+            result = loop.run_once(max_wait=0)
+            return time.perf_counter() - t0, result
+
+        import mastodon  # noqa: F401  (imports are start-up's cost, not a post's)
+        import telegram  # noqa: F401
+
+        # Cold: new publishers (HTTP sessions, Mastodon.py set-up), as just after start-up.
+        pubs = publishers()
+        cold, cold_result = fan_out(0, pubs)
+        # Warm: the same publishers again, as in a service that has been running. (After
+        # Telegram's one-a-second per chat: pacing would rightly hold the posts back.)
+        time.sleep(1.1)
+        fanout, result = fan_out(1, pubs)
+        ledger.close()
+        # Baseline: one channel after another, by the same (warm) publishers.
+        t0 = time.perf_counter()
+        for ch in chans:
+            pubs[ch.id].publish(post(ch, 2), f"seq-{ch.id}")
+        sequential = time.perf_counter() - t0
+    sent = result.count("sent")
+    return {
+        "channels": channels,
+        "server_delay_s": delay,
+        "sent": sent,
+        "sequential_s": sequential,
+        "outreach_fanout_s": fanout,
+        "outreach_fanout_cold_s": cold,
+        "cold_sent": cold_result.count("sent"),
+        "ratio_to_one_round_trip": fanout / delay,
+        "ratio_to_sequential": fanout / sequential,
+        "cold_ratio_to_one_round_trip": cold / delay,
+        "target": f"<= {TARGET}x one round trip ({TARGET * delay * 1000:.0f} ms)",
+        "met": sent == channels
+        and fanout <= TARGET * delay
+        and cold_result.count("sent") == channels,
+    }
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--channels", type=int, default=20)
+    p.add_argument("--delay", type=float, default=0.2)
+    a = p.parse_args()
+    report("fan-out", run(a.quick, a.channels, a.delay), a.json)
+
+
+if __name__ == "__main__":
+    main()
