@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import OutreachError
 from .schedule import Quiet, release_time
@@ -24,25 +24,9 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from .config import Config
-    from .post import Post
+    from .ledger import Ledger
 
 log = logging.getLogger("outreach.outbox")
-
-
-class Store(Protocol):
-    """The part of outreach.ledger.Ledger the queueing needs."""
-
-    def enqueue(
-        self,
-        post: Post,
-        *,
-        due_at: dt.datetime | None = ...,
-        dedupe_key: str | None = ...,
-        occurrence: dt.datetime | None = ...,
-        state: Any = ...,
-    ) -> Any: ...
-
-    def record_missed(self, channel_id: str, network: str, **kwargs: Any) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -66,7 +50,7 @@ def quiet_hours(config: Config) -> dict[str, Quiet | None]:
 class Outbox:
     """Renders a subject for each of its channels and queues the posts."""
 
-    def __init__(self, config: Config, ledger: Store, messages: Any | None = None) -> None:
+    def __init__(self, config: Config, ledger: Ledger, messages: Any | None = None) -> None:
         if messages is None:
             from .messages import Messages
 
@@ -94,7 +78,9 @@ class Outbox:
         from . import pause
 
         # paused (a family or lawyers asked for silence): queue it held, never sendable
-        state = "held" if pause.paused(self.ledger) is not None else "pending"  # type: ignore[arg-type]
+        state: Literal["pending", "held"] = (
+            "held" if pause.paused(self.ledger) is not None else "pending"
+        )
         out: list[Queued] = []
         for channel in self.messages.channels(subject):
             if due_at is not None and channel.id in due_at:
