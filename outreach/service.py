@@ -291,6 +291,7 @@ class Service:
             )
             self.stop.set()
             self.wake.set()
+            self.delivery.stop()  # channel threads finish their post and start no other
 
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)

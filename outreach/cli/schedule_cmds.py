@@ -132,8 +132,10 @@ def _setup_logging(verbose: bool, level: int = logging.WARNING) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # APScheduler logs every job it runs at INFO: our own lines say what matters
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # APScheduler logs every job it runs, httpx every request (a private feed's URL may
+    # carry a key in its query): our own lines say what matters
+    for noisy in ("apscheduler", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def delivery_json(d: Delivery) -> dict[str, Any]:
