@@ -245,3 +245,21 @@ def test_items_found_while_paused_are_queued_held(rig: Rig):
     rig.serve("rss2.xml")
     rig.poll()
     assert {d.state for d in rig.ledger.deliveries()} == {"held"}
+
+
+def test_news_found_in_a_channels_quiet_hours_waits_for_their_end(tmp_path: Path):
+    from servicekit import write_campaign
+
+    from outreach.config import load_config
+
+    write_campaign(tmp_path)
+    channels = load_config(tmp_path / "outreach.yaml", {}).model_dump(mode="json")["channels"]
+    for ch in channels:
+        if ch["id"] == "telegram-be":
+            ch["quiet_hours"] = {"start": "14:00", "end": "16:30"}  # Minsk; the rig polls at 15:01
+    rig = Rig(tmp_path, backlog=1, channels=channels)
+    rig.serve("rss2.xml")
+    rig.poll()
+    due = {d.channel_id: d.due_at for d in rig.ledger.deliveries()}
+    assert due["telegram-be"] == dt.datetime(2026, 3, 2, 13, 30, tzinfo=dt.UTC)
+    assert due["telegram-ru"] == rig.clock.now()

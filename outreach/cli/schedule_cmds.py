@@ -150,6 +150,7 @@ def delivery_json(d: Delivery) -> dict[str, Any]:
         "occurrence": d.occurrence.isoformat() if d.occurrence else None,
         "sent_at": d.sent_at.isoformat() if d.sent_at else None,
         "url": d.remote_url,
+        "remote_id": d.remote_id,
         "reason": d.reason,
     }
 
