@@ -25,7 +25,7 @@ def publisher(fake: FakeMastodon, **kw) -> MastodonPublisher:
         **kw.pop("channel", {}),
     )  # fmt: skip
     return MastodonPublisher(
-        channel, TOKEN, token_name="$MASTO_TOKEN", timeout=0.5, sleep=lambda s: None, **kw
+        channel, TOKEN, token_name="$MASTO_TOKEN", timeout=0.8, sleep=lambda s: None, **kw
     )
 
 

@@ -21,7 +21,7 @@ def tg():
 
 def publisher(fake: FakeTelegram, chat: str | int = "@freeales_ru", **kw) -> TelegramPublisher:
     channel = TelegramChannel(id="tg", kind="telegram", chat=chat, api_base_url=fake.url, **kw)
-    return TelegramPublisher(channel, TOKEN, token_name="$TG_TOKEN", timeout=0.5)
+    return TelegramPublisher(channel, TOKEN, token_name="$TG_TOKEN", timeout=0.8)
 
 
 def post(**kw) -> Post:

@@ -103,7 +103,7 @@ def run_the_cli(folder: Path, masto: FakeMastodon, tg: FakeTelegram) -> list[str
         channels=channels,
         pages=pages,
         announcements=[],
-        delivery={"timeout_seconds": 0.4, "backoff_base_seconds": 0.05, "retry_budget": 2},
+        delivery={"timeout_seconds": 0.8, "backoff_base_seconds": 0.05, "retry_budget": 2},
     )
     env = {
         "OUTREACH_CONFIG": str(config),
@@ -122,7 +122,7 @@ def run_the_cli(folder: Path, masto: FakeMastodon, tg: FakeTelegram) -> list[str
             out.append("".join(traceback.format_exception(*result.exc_info)))
 
     run("doctor")
-    tg.fail_next(1, "slow", delay=1.0, path="sendMessage")  # -> unknown
+    tg.fail_next(1, "slow", delay=1.6, path="sendMessage")  # -> unknown
     masto.fail_next(2, reply=masto.error(502), path="/statuses")  # retried, then sent
     run("deliver", "ales", "--wait", "5")
     tg.fail_next(1, reply=tg.error(401))
