@@ -1,11 +1,13 @@
 """The ledger: every (post, channel) delivery, announcement and seen feed item, stored.
 
 SQLAlchemy 2 over SQLite (a file, the default) or PostgreSQL (by URL, psycopg 3);
-tables in outreach/ledger_schema.py. Nothing lives in memory only: a crash at
-any moment leaves rows that say what happened. Every state change is a
-conditional UPDATE (`WHERE state = ...`, and for a claimed row `AND
-claim_token = ...`), so two workers, or a worker and its restarted self, can
-never both send one row.
+tables and value types in ledger_schema.py, the delivery loop's transitions in
+ledger_loop.py, announcements and feeds in ledger_records.py.
+
+Nothing lives in memory only: a crash at any moment leaves rows that say what
+happened. Every state change is a conditional UPDATE (`WHERE state = ...`, and
+for a claimed row `AND claim_token = ...`), so two workers, or a worker and its
+restarted self, can never both send one row.
 
 A delivery's life::
 
@@ -42,18 +44,31 @@ Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_u
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, fields, replace
+from collections.abc import Collection, Iterable
 from typing import Any, Literal
 
-from sqlalchemy import Engine, exists, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .errors import StoreError
+from .ledger_loop import IDEMPOTENCY_WINDOW, LoopMixin
 from .ledger_records import FeedState, RecordsMixin, StoredAnnouncement
 from .ledger_schema import DELIVERIES as D
-from .ledger_schema import Base, make_engine, normalize_url
+from .ledger_schema import (
+    STATES,
+    Base,
+    Claim,
+    Clock,
+    Delivery,
+    Enqueued,
+    Head,
+    State,
+    make_engine,
+    new_key,
+    normalize_url,
+    to_delivery,
+    utcnow,
+)
 from .post import Post
 
 __all__ = [
@@ -65,85 +80,11 @@ __all__ = [
     "FeedState",
     "Head",
     "Ledger",
+    "State",
     "StoredAnnouncement",
     "normalize_url",
     "open_ledger",
 ]
-
-State = Literal["pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held"]
-STATES: tuple[State, ...] = (
-    "pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held",
-)  # fmt: skip
-IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
-"""Mastodon keeps an Idempotency-Key for one hour; we stop trusting it a little earlier."""
-Clock = Callable[[], dt.datetime]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    channel_id: str
-    network: str
-    about: str
-    dedupe_key: str
-    state: State
-    post: Post | None
-    due_at: dt.datetime
-    occurrence: dt.datetime | None
-    attempts: int
-    next_attempt_at: dt.datetime | None
-    idempotency_key: str
-    remote_id: str | None
-    remote_url: str | None
-    reason: str | None
-    dry_run: bool
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    sent_at: dt.datetime | None
-    claimed_at: dt.datetime | None
-    lease_until: dt.datetime | None
-    ambiguous_since: dt.datetime | None
-
-
-_FIELDS = tuple(f.name for f in fields(Delivery))
-
-
-def _delivery(row: Any) -> Delivery:
-    m = dict(row._mapping)
-    m["post"] = Post.from_dict(m["post"]) if m["post"] else None
-    m["dry_run"] = bool(m["dry_run"])
-    return Delivery(**{k: m[k] for k in _FIELDS})
-
-
-@dataclass(frozen=True)
-class Enqueued:
-    id: int
-    created: bool
-    """False when (channel, dedupe key) was queued before: nothing new was added."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A row this worker holds in `sending`; end it with one of Ledger.finish_*."""
-
-    delivery: Delivery
-    token: str
-
-
-@dataclass(frozen=True)
-class Head:
-    """What a channel's queue says to do next."""
-
-    ready: Delivery | None = None
-    """The row to send now: the channel's first pending row, due and not backing off."""
-    wake_at: dt.datetime | None = None
-    """When to look again; None when nothing is queued."""
-    stuck: bool = False
-    """A row sits in `sending` with its lease expired: call recover()."""
 
 
 def open_ledger(url: str, clock: Clock = utcnow) -> Ledger:
@@ -160,11 +101,7 @@ def open_ledger(url: str, clock: Clock = utcnow) -> Ledger:
     return Ledger(engine, clock)
 
 
-def _key() -> str:
-    return uuid.uuid4().hex
-
-
-class Ledger(RecordsMixin):
+class Ledger(LoopMixin, RecordsMixin):
     def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
         self.engine = engine
         self.now = clock
@@ -194,7 +131,7 @@ class Ledger(RecordsMixin):
             channel_id=post.channel_id,
             network=post.network,
             about=post.about,
-            dedupe_key=dedupe_key or post.about or _key(),
+            dedupe_key=dedupe_key or post.about or new_key(),
             post=post.to_dict(),
             state=state,
             due_at=due_at or now,
@@ -257,7 +194,7 @@ class Ledger(RecordsMixin):
 
     def _insert(self, values: dict[str, Any]) -> int:
         now = self.now()
-        row = dict(attempts=0, idempotency_key=_key(), dry_run=False, created_at=now)
+        row = dict(attempts=0, idempotency_key=new_key(), dry_run=False, created_at=now)
         with self.engine.begin() as conn:
             stmt = insert(D).values(**row, **values, updated_at=now).returning(D.c.id)
             return int(conn.execute(stmt).scalar_one())
@@ -269,7 +206,7 @@ class Ledger(RecordsMixin):
             raise StoreError(
                 f"there is no delivery {delivery_id}; `outreach deliveries` lists them"
             )
-        return _delivery(row)
+        return to_delivery(row)
 
     def deliveries(
         self,
@@ -288,7 +225,7 @@ class Ledger(RecordsMixin):
         if about:
             q = q.where(D.c.about == about)
         with self.engine.connect() as conn:
-            return [_delivery(r) for r in conn.execute(q)]
+            return [to_delivery(r) for r in conn.execute(q)]
 
     def counts(self) -> dict[str, int]:
         """How many deliveries are in each state (states with none are left out)."""
@@ -373,156 +310,6 @@ class Ledger(RecordsMixin):
             values.update(sent_at=self.now(), remote_url=remote_url)
         return self._move(delivery_id, ("unknown", "failed"), outcome, **values)
 
-    # -- the delivery loop -----------------------------------------------------
-
-    def head(self, channel_id: str) -> Head:
-        now = self.now()
-        ours = D.c.channel_id == channel_id
-        with self.engine.connect() as conn:
-            lease = conn.execute(
-                select(func.min(D.c.lease_until)).where(ours, D.c.state == "sending")
-            ).scalar()
-            if lease is not None:
-                return Head(wake_at=lease, stuck=lease <= now)
-            row = conn.execute(
-                select(D).where(ours, D.c.state == "pending").order_by(D.c.due_at, D.c.id).limit(1)
-            ).first()
-        if row is None:
-            return Head()
-        d = _delivery(row)
-        wake = max(d.due_at, d.next_attempt_at or d.due_at)
-        return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
-
-    def claim(self, delivery_id: int, lease: dt.timedelta) -> Claim | None:
-        """Move the channel's first pending row to `sending`, if due and none is sending."""
-        now = self.now()
-        token = _key()
-        o = D.alias("other")
-        busy = exists().where(o.c.channel_id == D.c.channel_id, o.c.state == "sending")
-        # The channel's order holds even across workers: no earlier pending row may wait.
-        earlier = exists().where(
-            o.c.channel_id == D.c.channel_id,
-            o.c.state == "pending",
-            (o.c.due_at < D.c.due_at) | ((o.c.due_at == D.c.due_at) & (o.c.id < D.c.id)),
-        )
-        stmt = update(D).where(
-            D.c.id == delivery_id,
-            D.c.state == "pending",
-            D.c.due_at <= now,
-            D.c.next_attempt_at.is_(None) | (D.c.next_attempt_at <= now),
-            ~busy,
-            ~earlier,
-        )
-        with self.engine.begin() as conn:
-            claimed = conn.execute(
-                stmt.values(
-                    state="sending",
-                    claim_token=token,
-                    claimed_at=now,
-                    lease_until=now + lease,
-                    attempts=D.c.attempts + 1,
-                    updated_at=now,
-                )
-            ).rowcount
-        return Claim(self.get(delivery_id), token) if claimed else None
-
-    def give_up(self, delivery_id: int, to: Literal["missed", "unknown"], reason: str) -> bool:
-        """A pending row that must not be sent as it is: too late, or no longer safe."""
-        stmt = update(D).where(D.c.id == delivery_id, D.c.state == "pending")
-        with self.engine.begin() as conn:
-            res = conn.execute(stmt.values(state=to, reason=reason, updated_at=self.now()))
-        return bool(res.rowcount)
-
-    def _finish(self, claim: Claim, from_states: tuple[str, ...], **values: Any) -> bool:
-        stmt = update(D).where(
-            D.c.id == claim.delivery.id,
-            D.c.claim_token == claim.token,
-            D.c.state.in_(from_states),
-        )
-        with self.engine.begin() as conn:
-            res = conn.execute(stmt.values(updated_at=self.now(), lease_until=None, **values))
-        return bool(res.rowcount)
-
-    def finish_sent(
-        self, claim: Claim, remote_id: str, remote_url: str | None, dry_run: bool = False
-    ) -> bool:
-        # Also from pending or unknown: recover() may have given up on our lease while
-        # the request went through after all, and what we know now is the truth.
-        return self._finish(
-            claim,
-            ("sending", "pending", "unknown"),
-            state="sent",
-            remote_id=remote_id,
-            remote_url=remote_url,
-            sent_at=self.now(),
-            reason=None,
-            dry_run=dry_run,
-            next_attempt_at=None,
-        )
-
-    def finish_retry(
-        self, claim: Claim, reason: str, at: dt.datetime, ambiguous: bool = False
-    ) -> bool:
-        """Back to pending until `at`; `ambiguous` when the attempt may have posted."""
-        values: dict[str, Any] = dict(state="pending", reason=reason, next_attempt_at=at)
-        if ambiguous:
-            values["ambiguous_since"] = func.coalesce(D.c.ambiguous_since, D.c.claimed_at)
-        return self._finish(claim, ("sending",), **values)
-
-    def finish_failed(self, claim: Claim, reason: str) -> bool:
-        return self._finish(claim, ("sending",), state="failed", reason=reason)
-
-    def finish_unknown(self, claim: Claim, reason: str) -> bool:
-        return self._finish(claim, ("sending",), state="unknown", reason=reason)
-
-    def recover(
-        self,
-        *,
-        idempotent: Collection[str] = ("mastodon",),
-        window: dt.timedelta = IDEMPOTENCY_WINDOW,
-        channel_id: str | None = None,
-    ) -> list[Delivery]:
-        """Rows left in `sending` by a crash (lease expired): back to pending, or unknown.
-
-        A network in `idempotent` gets its row back as pending, to be sent again
-        with the same idempotency key, while the first uncertain attempt is
-        within `window`; any other row becomes `unknown` for an organiser.
-        """
-        now = self.now()
-        q = select(D).where(D.c.state == "sending", D.c.lease_until <= now)
-        if channel_id:
-            q = q.where(D.c.channel_id == channel_id)
-        with self.engine.connect() as conn:
-            stale = [_delivery(r) for r in conn.execute(q)]
-        out = []
-        for d in stale:
-            since = min(t for t in (d.ambiguous_since, d.claimed_at, now) if t is not None)
-            if d.network in idempotent and now - since < window:
-                state, reason = (
-                    "pending",
-                    (
-                        "the service stopped while sending; sending again with the same "
-                        "idempotency key, so it cannot be posted twice"
-                    ),
-                )
-            else:
-                state, reason = "unknown", _unknown_reason(d, since, window, idempotent)
-            stmt = update(D).where(D.c.id == d.id, D.c.state == "sending", D.c.lease_until <= now)
-            with self.engine.begin() as conn:
-                moved = conn.execute(
-                    stmt.values(
-                        state=state,
-                        reason=reason,
-                        next_attempt_at=None,
-                        ambiguous_since=since,
-                        lease_until=None,
-                        updated_at=now,
-                    )
-                ).rowcount
-            if moved:
-                out.append(replace(d, state=state, reason=reason))
-        return out
-
 
 def _aware(*moments: dt.datetime | None) -> None:
     if any(m is not None and m.tzinfo is None for m in moments):
@@ -534,29 +321,8 @@ def _fresh() -> dict[str, Any]:
     return dict(
         attempts=0,
         next_attempt_at=None,
-        idempotency_key=_key(),
+        idempotency_key=new_key(),
         ambiguous_since=None,
         claim_token=None,
         reason=None,
-    )
-
-
-def _unknown_reason(
-    d: Delivery, since: dt.datetime, window: dt.timedelta, idempotent: Collection[str]
-) -> str:
-    where = f"the {d.network} channel {d.channel_id!r}"
-    act = (
-        f"Look at the channel: if the post is there, run `outreach resolve {d.id} sent`; "
-        f"if not, `outreach retry {d.id}`."
-    )
-    if d.network in idempotent:
-        return (
-            f"The service stopped while sending this post to {where} at "
-            f"{since:%Y-%m-%d %H:%M} UTC and came back more than "
-            f"{int(window.total_seconds() // 60)} minutes later, when the platform no longer "
-            f"remembers the idempotency key. {act}"
-        )
-    return (
-        f"The service stopped while sending this post to {where}, so it may or may not "
-        f"have been posted, and the platform cannot tell us which. {act}"
     )

@@ -1,4 +1,6 @@
-"""The ledger's tables and engine: SQLite by default, PostgreSQL (psycopg 3) by URL.
+"""The ledger's tables, engine and the typed values it hands out.
+
+SQLite by default, PostgreSQL (psycopg 3) by URL.
 
 Tables (created by `open_ledger` when missing; outreach/ledger.py is the API):
 
@@ -11,7 +13,10 @@ Tables (created by `open_ledger` when missing; outreach/ledger.py is the API):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -30,8 +35,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
 from .errors import StoreError
+from .post import Post
 
 UTC = dt.UTC
+State = Literal["pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held"]
+STATES: tuple[State, ...] = (
+    "pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held",
+)  # fmt: skip
+Clock = Callable[[], dt.datetime]
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -162,3 +173,77 @@ def make_engine(url: str) -> Engine:
         cur.close()
 
     return engine
+
+
+# -- what the ledger hands out: plain, typed values, never ORM objects --------
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    channel_id: str
+    network: str
+    about: str
+    dedupe_key: str
+    state: State
+    post: Post | None
+    due_at: dt.datetime
+    occurrence: dt.datetime | None
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    idempotency_key: str
+    remote_id: str | None
+    remote_url: str | None
+    reason: str | None
+    dry_run: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    sent_at: dt.datetime | None
+    claimed_at: dt.datetime | None
+    lease_until: dt.datetime | None
+    ambiguous_since: dt.datetime | None
+
+
+_FIELDS = tuple(f.name for f in fields(Delivery))
+
+
+def to_delivery(row: Any) -> Delivery:
+    m = dict(row._mapping)
+    m["post"] = Post.from_dict(m["post"]) if m["post"] else None
+    m["dry_run"] = bool(m["dry_run"])
+    return Delivery(**{k: m[k] for k in _FIELDS})
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    id: int
+    created: bool
+    """False when (channel, dedupe key) was queued before: nothing new was added."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this worker holds in `sending`; end it with one of Ledger.finish_*."""
+
+    delivery: Delivery
+    token: str
+
+
+@dataclass(frozen=True)
+class Head:
+    """What a channel's queue says to do next."""
+
+    ready: Delivery | None = None
+    """The row to send now: the channel's first pending row, due and not backing off."""
+    wake_at: dt.datetime | None = None
+    """When to look again; None when nothing is queued."""
+    stuck: bool = False
+    """A row sits in `sending` with its lease expired: call recover()."""
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,198 @@
+"""The delivery loop's side of the ledger: claim, finish, recover.
+
+Mixed into outreach.ledger.Ledger; only outreach/delivery.py calls these.
+Every change is a conditional UPDATE: a row moves to `sending` only if it is
+the first pending row of its channel and none of its channel is sending; it
+leaves `sending` only with the claim token it was given.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection
+from dataclasses import replace
+from typing import Any, Literal
+
+from sqlalchemy import Engine, exists, func, select, update
+
+from .ledger_schema import DELIVERIES as D
+from .ledger_schema import Claim, Clock, Delivery, Head, new_key, to_delivery
+
+IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
+"""Mastodon keeps an Idempotency-Key for one hour; we stop trusting it a little earlier."""
+
+
+class LoopMixin:
+    engine: Engine
+    now: Clock
+
+    get: Callable[[int], Delivery]
+
+    def head(self, channel_id: str) -> Head:
+        now = self.now()
+        ours = D.c.channel_id == channel_id
+        with self.engine.connect() as conn:
+            lease = conn.execute(
+                select(func.min(D.c.lease_until)).where(ours, D.c.state == "sending")
+            ).scalar()
+            if lease is not None:
+                return Head(wake_at=lease, stuck=lease <= now)
+            row = conn.execute(
+                select(D).where(ours, D.c.state == "pending").order_by(D.c.due_at, D.c.id).limit(1)
+            ).first()
+        if row is None:
+            return Head()
+        d = to_delivery(row)
+        wake = max(d.due_at, d.next_attempt_at or d.due_at)
+        return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
+
+    def claim(self, delivery_id: int, lease: dt.timedelta) -> Claim | None:
+        """Move the channel's first pending row to `sending`, if due and none is sending."""
+        now = self.now()
+        token = new_key()
+        o = D.alias("other")
+        busy = exists().where(o.c.channel_id == D.c.channel_id, o.c.state == "sending")
+        # The channel's order holds even across workers: no earlier pending row may wait.
+        earlier = exists().where(
+            o.c.channel_id == D.c.channel_id,
+            o.c.state == "pending",
+            (o.c.due_at < D.c.due_at) | ((o.c.due_at == D.c.due_at) & (o.c.id < D.c.id)),
+        )
+        stmt = update(D).where(
+            D.c.id == delivery_id,
+            D.c.state == "pending",
+            D.c.due_at <= now,
+            D.c.next_attempt_at.is_(None) | (D.c.next_attempt_at <= now),
+            ~busy,
+            ~earlier,
+        )
+        with self.engine.begin() as conn:
+            claimed = conn.execute(
+                stmt.values(
+                    state="sending",
+                    claim_token=token,
+                    claimed_at=now,
+                    lease_until=now + lease,
+                    attempts=D.c.attempts + 1,
+                    updated_at=now,
+                )
+            ).rowcount
+        return Claim(self.get(delivery_id), token) if claimed else None
+
+    def give_up(self, delivery_id: int, to: Literal["missed", "unknown"], reason: str) -> bool:
+        """A pending row that must not be sent as it is: too late, or no longer safe."""
+        stmt = update(D).where(D.c.id == delivery_id, D.c.state == "pending")
+        with self.engine.begin() as conn:
+            res = conn.execute(stmt.values(state=to, reason=reason, updated_at=self.now()))
+        return bool(res.rowcount)
+
+    def _finish(self, claim: Claim, from_states: tuple[str, ...], **values: Any) -> bool:
+        stmt = update(D).where(
+            D.c.id == claim.delivery.id,
+            D.c.claim_token == claim.token,
+            D.c.state.in_(from_states),
+        )
+        with self.engine.begin() as conn:
+            res = conn.execute(stmt.values(updated_at=self.now(), lease_until=None, **values))
+        return bool(res.rowcount)
+
+    def finish_sent(
+        self, claim: Claim, remote_id: str, remote_url: str | None, dry_run: bool = False
+    ) -> bool:
+        # Also from pending or unknown: recover() may have given up on our lease while
+        # the request went through after all, and what we know now is the truth.
+        return self._finish(
+            claim,
+            ("sending", "pending", "unknown"),
+            state="sent",
+            remote_id=remote_id,
+            remote_url=remote_url,
+            sent_at=self.now(),
+            reason=None,
+            dry_run=dry_run,
+            next_attempt_at=None,
+        )
+
+    def finish_retry(
+        self, claim: Claim, reason: str, at: dt.datetime, ambiguous: bool = False
+    ) -> bool:
+        """Back to pending until `at`; `ambiguous` when the attempt may have posted."""
+        values: dict[str, Any] = dict(state="pending", reason=reason, next_attempt_at=at)
+        if ambiguous:
+            values["ambiguous_since"] = func.coalesce(D.c.ambiguous_since, D.c.claimed_at)
+        return self._finish(claim, ("sending",), **values)
+
+    def finish_failed(self, claim: Claim, reason: str) -> bool:
+        return self._finish(claim, ("sending",), state="failed", reason=reason)
+
+    def finish_unknown(self, claim: Claim, reason: str) -> bool:
+        return self._finish(claim, ("sending",), state="unknown", reason=reason)
+
+    def recover(
+        self,
+        *,
+        idempotent: Collection[str] = ("mastodon",),
+        window: dt.timedelta = IDEMPOTENCY_WINDOW,
+        channel_id: str | None = None,
+    ) -> list[Delivery]:
+        """Rows left in `sending` by a crash (lease expired): back to pending, or unknown.
+
+        A network in `idempotent` gets its row back as pending, to be sent again
+        with the same idempotency key, while the first uncertain attempt is
+        within `window`; any other row becomes `unknown` for an organiser.
+        """
+        now = self.now()
+        q = select(D).where(D.c.state == "sending", D.c.lease_until <= now)
+        if channel_id:
+            q = q.where(D.c.channel_id == channel_id)
+        with self.engine.connect() as conn:
+            stale = [to_delivery(r) for r in conn.execute(q)]
+        out = []
+        for d in stale:
+            since = min(t for t in (d.ambiguous_since, d.claimed_at, now) if t is not None)
+            if d.network in idempotent and now - since < window:
+                state, reason = (
+                    "pending",
+                    (
+                        "the service stopped while sending; sending again with the same "
+                        "idempotency key, so it cannot be posted twice"
+                    ),
+                )
+            else:
+                state, reason = "unknown", _unknown_reason(d, since, window, idempotent)
+            stmt = update(D).where(D.c.id == d.id, D.c.state == "sending", D.c.lease_until <= now)
+            with self.engine.begin() as conn:
+                moved = conn.execute(
+                    stmt.values(
+                        state=state,
+                        reason=reason,
+                        next_attempt_at=None,
+                        ambiguous_since=since,
+                        lease_until=None,
+                        updated_at=now,
+                    )
+                ).rowcount
+            if moved:
+                out.append(replace(d, state=state, reason=reason))
+        return out
+
+
+def _unknown_reason(
+    d: Delivery, since: dt.datetime, window: dt.timedelta, idempotent: Collection[str]
+) -> str:
+    where = f"the {d.network} channel {d.channel_id!r}"
+    act = (
+        f"Look at the channel: if the post is there, run `outreach resolve {d.id} sent`; "
+        f"if not, `outreach retry {d.id}`."
+    )
+    if d.network in idempotent:
+        return (
+            f"The service stopped while sending this post to {where} at "
+            f"{since:%Y-%m-%d %H:%M} UTC and came back more than "
+            f"{int(window.total_seconds() // 60)} minutes later, when the platform no longer "
+            f"remembers the idempotency key. {act}"
+        )
+    return (
+        f"The service stopped while sending this post to {where}, so it may or may not "
+        f"have been posted, and the platform cannot tell us which. {act}"
+    )
