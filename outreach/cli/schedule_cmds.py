@@ -19,11 +19,12 @@ import click
 
 from ..errors import ConfigError
 from .common import AppContext, console, pass_app, print_json
+from .run_output import delivery_json, print_queue, print_result, turn_json
 
 if TYPE_CHECKING:
-    from ..ledger import Delivery, Ledger
+    from ..ledger import Ledger
     from ..scheduler import Clock
-    from ..service import Service, Turn
+    from ..service import Service
 
 FAKE_NOW_ENV = "OUTREACH_FAKE_NOW"
 CLOCK_SPEED_ENV = "OUTREACH_CLOCK_SPEED"
@@ -138,23 +139,6 @@ def _setup_logging(verbose: bool, level: int = logging.WARNING) -> None:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
-def delivery_json(d: Delivery) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "channel": d.channel_id,
-        "network": d.network,
-        "about": d.about,
-        "state": d.state,
-        "dry_run": d.dry_run,
-        "due_at": d.due_at.isoformat(),
-        "occurrence": d.occurrence.isoformat() if d.occurrence else None,
-        "sent_at": d.sent_at.isoformat() if d.sent_at else None,
-        "url": d.remote_url,
-        "remote_id": d.remote_id,
-        "reason": d.reason,
-    }
-
-
 # -- run -----------------------------------------------------------------------
 
 
@@ -205,140 +189,14 @@ def run(app: AppContext, once: bool, wait: float, verbose: bool, as_json: bool) 
         turn = service.run_once(
             max_wait=wait,
             progress=progress,
-            on_queued=None if as_json else (lambda t: _print_queue(app, service, t)),
+            on_queued=None if as_json else (lambda t: print_queue(app, service, t)),
         )
     if as_json:
-        print_json(_turn_json(app, service, turn))
+        print_json(turn_json(app, service, turn))
     else:
-        _print_result(app, service, turn)
+        print_result(app, service, turn)
     if turn.delivered and (turn.delivered.count("failed") or turn.delivered.count("unknown")):
         sys.exit(1)
-
-
-def _print_queue(app: AppContext, service: Service, turn: Turn) -> None:
-    from rich.table import Table
-
-    tz = app.config.campaign.tz
-    # a PostgreSQL URL may hold a password: show only what follows the '@'
-    store = app.config.store.url.rsplit("@", 1)[-1]
-    click.echo(f"outreach run --once {_local(service.clock.now(), tz)} {tz.key} ({store})")
-    for p in turn.polls:
-        if p.error:
-            click.secho(f"feed {p.feed_id}: {p.error}", fg="red")
-            continue
-        what = f"{len(p.announced)} new item(s)"
-        if p.first_read:
-            what += f" (first read: the newest {len(p.announced)} announced, "
-            what += f"{p.skipped_backlog} older left out)"
-        click.echo(f"feed {p.feed_id}: {'unchanged' if p.unchanged else what}")
-        for problem in p.problems:
-            click.secho(f"  {problem}", fg="yellow")
-    for missed, channels in turn.missed:
-        click.secho(
-            f"announcement {missed.announcement_id}: {missed.reason(service.grace)}\n"
-            f"  recorded as missed on {', '.join(channels)}; not sent",
-            fg="yellow",
-        )
-    from ..pause import paused
-
-    stopped = paused(service.ledger)
-    if stopped is not None:
-        held = len(service.ledger.deliveries(states=("held",), limit=10**9))
-        click.secho(
-            f"PAUSED since {_local(stopped.since, tz)} by {stopped.by}: nothing is sent; "
-            f"{held} post(s) held until an organiser resumes",
-            fg="red",
-        )
-    queue = service.ledger.deliveries(states=("pending",))
-    if not queue:
-        click.echo("Queue: nothing due.")
-        return
-    table = Table(title=f"Queue: {len(queue)} post(s)", title_justify="left")
-    for col in ("#", "channel", "about", "due"):
-        table.add_column(col)
-    now = service.clock.now()
-    for d in queue:
-        due = "now" if d.due_at <= now else f"{_local(d.due_at, tz)} (waits)"
-        table.add_row(str(d.id), d.channel_id, d.about, due)
-    console().print(table)
-
-
-def _print_result(app: AppContext, service: Service, turn: Turn) -> None:
-    tz = app.config.campaign.tz
-    report = turn.delivered
-    if report is not None and report.outcomes:
-        counts = {s: report.count(s) for s in ("sent", "retry", "failed", "unknown", "missed")}
-        click.echo("Done: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
-        dry = [ch for ch, pub in service.delivery.publishers.items() if pub.dry_run]
-        if any(o.state == "sent" and o.channel_id in dry for o in report.outcomes):
-            hints = sorted(
-                {f"${c.token_env}" for c in app.config.channels if c.id in dry and c.token_env}
-            )
-            click.echo(
-                "(dry-run: printed above, not posted"
-                + (f"; set {', '.join(hints)} to go live)" if hints else ")")
-            )
-        for o in report.outcomes:
-            if o.state in ("failed", "unknown", "missed"):
-                click.secho(f"#{o.delivery_id} {o.channel_id} {o.state}: {o.detail}", fg="red")
-    waiting = service.ledger.deliveries(states=("pending",))
-    if waiting:
-        click.echo(f"{len(waiting)} post(s) wait for later (quiet hours or a retry):")
-        for d in waiting:
-            when = max(d.due_at, d.next_attempt_at or d.due_at)
-            click.echo(f"  #{d.id} {d.channel_id} {d.about} at {_local(when, tz)}")
-    from .. import announcements
-
-    for up in announcements.upcoming(app.config, service.ledger, service.clock.now()):
-        if up.next_at is not None:
-            click.echo(f"next: {up.announcement.id} at {_local(up.next_at, tz)} {tz.key}")
-
-
-def _turn_json(app: AppContext, service: Service, turn: Turn) -> dict[str, Any]:
-    from .. import announcements
-
-    now = service.clock.now()
-    return {
-        "now": now.isoformat(),
-        "feeds": [
-            {
-                "id": p.feed_id,
-                "ok": p.ok,
-                "error": p.error,
-                "unchanged": p.unchanged,
-                "first_read": p.first_read,
-                "announced": [i.id for i in p.announced],
-                "left_out": p.skipped_backlog,
-                "problems": p.problems,
-            }
-            for p in turn.polls
-        ],
-        "missed": [
-            {
-                "announcement": m.announcement_id,
-                "occurrence": m.last.isoformat(),
-                "count": m.count,
-                "channels": chans,
-                "reason": m.reason(service.grace),
-            }
-            for m, chans in turn.missed
-        ],
-        "outcomes": [
-            {
-                "delivery": o.delivery_id,
-                "channel": o.channel_id,
-                "state": o.state,
-                "detail": o.detail,
-            }
-            for o in (turn.delivered.outcomes if turn.delivered else [])
-        ],
-        "waiting": [delivery_json(d) for d in service.ledger.deliveries(states=("pending",))],
-        "next": [
-            {"announcement": u.announcement.id, "at": u.next_at.isoformat()}
-            for u in announcements.upcoming(app.config, service.ledger, now)
-            if u.next_at is not None
-        ],
-    }
 
 
 # -- schedule add | list | cancel ----------------------------------------------
