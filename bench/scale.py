@@ -1,0 +1,219 @@
+"""Scale: 10,000 scheduled announcements in the store; 1,000 of them due in the same minute.
+
+`outreach run` as the CLI wires it (cli.schedule_cmds._service: ledger,
+publishers, delivery loop, alerts hook), on the real clock, in a fresh
+process, against a SQLite store filled beforehand with N announcements
+(one-off `at` times over the coming year and weekly crons, none due during
+the run) plus `--due` announcements all due at the same instant, about
+`--lead` seconds after the process starts. Channels have no token, so posts
+go to the dry-run publisher (no network, no pacing): what is measured is the
+service itself.
+
+Figures: start-up (process start -> first turn done: imports, ledger,
+10,000 jobs in APScheduler, first plan), resident memory after start-up and
+at peak, and the lateness of the due announcements: when each was queued
+(created_at - due time: the firing) and when it was sent (sent_at - due
+time), p50 and p99. Baseline: the same run with one announcement in the
+store, due at the same moment.
+
+    .venv/bin/python bench/scale.py [--announcements 10000] [--due 1000] [--quick]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench._common import parser, percentile, report, run_measured  # noqa: E402
+
+UTC = dt.UTC
+
+
+def _rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def prepare(tmp: Path, total: int, due: int, due_at: dt.datetime) -> Path:
+    """A campaign file (the bundled one, no feeds) and a store holding the announcements."""
+    import yaml
+
+    from outreach.config import load_config
+    from outreach.ledger import open_ledger
+    from outreach.ledger_schema import ANNOUNCEMENTS
+
+    bundled = Path(load_config(None, {}).source)
+    data = yaml.safe_load(bundled.read_text(encoding="utf-8"))
+    data["feeds"] = []
+    data["store"] = {"url": f"sqlite:///{tmp / 'store.sqlite3'}"}
+    cfg_path = tmp / "outreach.yaml"
+    cfg_path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    channels = [c["id"] for c in data["channels"]]
+
+    rng = random.Random(7)
+    now = dt.datetime.now(UTC)
+    quiet_day = (now.weekday() + 3) % 7  # weekly crons on a day that is not today
+    rows = []
+    for i in range(total - due):
+        row: dict[str, Any] = {"at": None, "cron": None}
+        if i % 2:
+            row["at"] = now + dt.timedelta(days=1 + rng.random() * 364)
+        else:
+            row["cron"] = f"{rng.randrange(60)} {rng.randrange(24)} * * {quiet_day}"
+        rows.append({"id": f"later-{i}", **row})
+    rows += [{"id": f"due-{i}", "at": due_at, "cron": None} for i in range(due)]
+    ledger = open_ledger(f"sqlite:///{tmp / 'store.sqlite3'}")
+    with ledger.engine.begin() as conn:  # one transaction: set-up, not what is measured
+        conn.execute(
+            ANNOUNCEMENTS.insert(),
+            [
+                {
+                    **r,
+                    "template": "reminder",
+                    "page": "ales",
+                    "channels": [channels[n % len(channels)]],
+                    "timezone": "Europe/Minsk",
+                    "source": "cli",
+                    "state": "active",
+                    "created_at": now,
+                }
+                for n, r in enumerate(rows)
+            ],
+        )
+    ledger.close()
+    return cfg_path
+
+
+def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, Any]:
+    """Run the service until every due announcement was sent; report from inside."""
+    from outreach.cli.common import AppContext
+    from outreach.cli.schedule_cmds import _service
+    from outreach.scheduler import SystemClock
+
+    app = AppContext(config_path=cfg_path, environ={})
+    devnull = open(os.devnull, "w")  # noqa: SIM115  (the dry-run publisher prints every post)
+    service = _service(app, SystemClock(), devnull)
+    ready = threading.Event()
+    figures: dict[str, Any] = {}
+    hook = service.on_turn
+
+    def on_turn(turn: Any) -> None:
+        if not ready.is_set():
+            figures["startup_s"] = time.time() - spawned
+            figures["rss_after_startup_mib"] = _rss_mib()
+            ready.set()
+        if hook is not None:
+            hook(turn)
+
+    service.on_turn = on_turn
+    runner = threading.Thread(target=service.run, name="service")
+    runner.start()
+    ready.wait(timeout)
+    deadline = time.monotonic() + timeout
+    ledger = service.ledger
+    rows: list[Any] = []
+    while time.monotonic() < deadline:
+        rows = [
+            d
+            for d in ledger.deliveries(limit=10 * due + 100)
+            if d.about.startswith("announcement:due-")
+        ]
+        if len(rows) >= due and all(d.state == "sent" for d in rows):
+            break
+        time.sleep(0.2)
+    figures["rss_at_end_mib"] = _rss_mib()
+    service.stop.set()
+    service.wake.set()
+    runner.join(60)
+    queued = [(d.created_at - d.occurrence).total_seconds() for d in rows if d.occurrence]
+    sent = [(d.sent_at - d.occurrence).total_seconds() for d in rows if d.sent_at and d.occurrence]
+    figures.update(
+        due=due,
+        queued=len(queued),
+        sent=len(sent),
+        fire_lateness_p50_s=percentile(queued, 50) if queued else None,
+        fire_lateness_p99_s=percentile(queued, 99) if queued else None,
+        sent_lateness_p50_s=percentile(sent, 50) if sent else None,
+        sent_lateness_p99_s=percentile(sent, 99) if sent else None,
+    )
+    return figures
+
+
+def one_run(total: int, due: int, lead: float) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        due_at = dt.datetime.now(UTC) + dt.timedelta(seconds=lead)
+        due_at = due_at.replace(microsecond=0)
+        cfg = prepare(Path(tmp), total, due, due_at)
+        spawned = time.time()
+        res = run_measured(
+            [
+                __file__,
+                "--child",
+                str(cfg),
+                "--due",
+                str(due),
+                "--spawned",
+                repr(spawned),
+                "--timeout",
+                str(lead + 300),
+            ]
+        )
+    figures = json.loads(res.out.strip().splitlines()[-1])
+    return {**figures, "peak_rss_mib": res.maxrss_mib}
+
+
+def run(
+    quick: bool = False, announcements: int = 10_000, due: int = 1_000, lead: float = 30.0
+) -> dict[str, Any]:
+    if quick:
+        announcements, due, lead = 40, 5, 8.0
+    base = one_run(1, 1, lead)
+    full = one_run(announcements, due, lead)
+    out: dict[str, Any] = {"announcements": announcements, "due_in_same_minute": due}
+    for key in (
+        "startup_s",
+        "rss_after_startup_mib",
+        "peak_rss_mib",
+        "fire_lateness_p50_s",
+        "fire_lateness_p99_s",
+        "sent_lateness_p50_s",
+        "sent_lateness_p99_s",
+    ):
+        out[f"baseline_{key}"] = base.get(key)
+        out[key] = full.get(key)
+    out["queued"], out["sent"] = full["queued"], full["sent"]
+    out["ratio_startup"] = full["startup_s"] / base["startup_s"]
+    out["ratio_rss_after_startup"] = full["rss_after_startup_mib"] / base["rss_after_startup_mib"]
+    return out
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--announcements", type=int, default=10_000)
+    p.add_argument("--due", type=int, default=1_000)
+    p.add_argument("--lead", type=float, default=30.0, help="seconds from start to the due time")
+    p.add_argument("--child", help=__import__("argparse").SUPPRESS)
+    p.add_argument("--spawned", type=float, help=__import__("argparse").SUPPRESS)
+    p.add_argument("--timeout", type=float, default=300.0, help=__import__("argparse").SUPPRESS)
+    a = p.parse_args()
+    if a.child:
+        print(json.dumps(child(a.child, a.due, a.spawned, a.timeout), default=str))
+        return
+    report("scale", run(a.quick, a.announcements, a.due, a.lead), a.json)
+
+
+if __name__ == "__main__":
+    main()
