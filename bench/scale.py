@@ -179,7 +179,7 @@ def run(
     quick: bool = False, announcements: int = 10_000, due: int = 1_000, lead: float = 30.0
 ) -> dict[str, Any]:
     if quick:
-        announcements, due, lead = 40, 5, 8.0
+        announcements, due, lead = 40, 5, 3.0
     base = one_run(1, 1, lead)
     full = one_run(announcements, due, lead)
     out: dict[str, Any] = {"announcements": announcements, "due_in_same_minute": due}

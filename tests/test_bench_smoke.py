@@ -1,0 +1,86 @@
+"""Every benchmark still runs: each script's core at a tiny size (--quick). No timing asserted.
+
+The figures themselves are for bench/README.md; here only that each benchmark
+gets through its work and reports it (posts sent, links built, files written).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+pytestmark = pytest.mark.slow
+
+
+def quick(name: str) -> dict:
+    return importlib.import_module(f"bench.{name}").run(quick=True)
+
+
+def test_every_benchmark_is_in_run_all():
+    from bench.run_all import BENCHMARKS
+
+    scripts = {p.stem for p in (ROOT / "bench").glob("*.py") if not p.stem.startswith("_")}
+    assert scripts - {"run_all"} == set(BENCHMARKS)
+
+
+def test_share_links():
+    r = quick("share_links")
+    assert r["links"] == r["pages"] * r["networks"] > 0
+    assert r["outreach_cpu_s"] > 0 and r["baseline_cpu_s"] > 0
+
+
+def test_sharebar_export():
+    r = quick("sharebar_export")
+    assert r["outreach_files"] > 2 * r["bars"]  # fragment + manifest per bar, and the rest
+    assert r["outreach_peak_rss_mib"] > 0
+
+
+def test_startup():
+    r = quick("startup")
+    assert r["heavy_imports"] == "none", r["heavy_imports"]
+    assert r["outreach_help_median_ms"] > 0
+
+
+def test_pacing():
+    r = quick("pacing")
+    assert r["sent"] == r["posts"]
+    assert r["minimum_s (20/min and 1/s, as outreach paces)"] > 0
+
+
+def test_fanout():
+    r = quick("fanout")
+    assert r["sent"] == r["channels"] and r["cold_sent"] == r["channels"]
+
+
+def test_peers():
+    r = quick("peers")
+    assert r["outreach"].endswith(f"{r['items']} posted"), r["outreach"]
+
+
+def test_scale():
+    r = quick("scale")
+    assert r["queued"] == r["sent"] == r["due_in_same_minute"]
+    assert r["startup_s"] > 0 and r["rss_after_startup_mib"] > 0
+
+
+def test_minimum_schedule_is_the_rules_earliest():
+    from bench.pacing import minimum_schedule
+
+    times = minimum_schedule(45, [(20, 60.0), (1, 1.0)])
+    assert times[:3] == [0.0, 1.0, 2.0]
+    assert times[19] == 19.0 and times[20] == 60.0 and times[40] == 120.0
+
+
+def test_percentile_is_nearest_rank():
+    from bench._common import percentile
+
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 99) == 99.0
+    assert percentile([3.0], 99) == 3.0
