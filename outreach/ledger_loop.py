@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, exists, func, select, update
 
 from .ledger_schema import DELIVERIES as D
-from .ledger_schema import Claim, Clock, Delivery, Head, new_key, to_delivery
+from .ledger_schema import Claim, Clock, Delivery, Head, State, new_key, to_delivery
 
 IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
 """Mastodon keeps an Idempotency-Key for one hour; we stop trusting it a little earlier."""
@@ -149,6 +149,7 @@ class LoopMixin:
             stale = [to_delivery(r) for r in conn.execute(q)]
         out = []
         for d in stale:
+            state: State
             since = min(t for t in (d.ambiguous_since, d.claimed_at, now) if t is not None)
             if d.network in idempotent and now - since < window:
                 state, reason = (

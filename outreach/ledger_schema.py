@@ -16,7 +16,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +25,7 @@ from sqlalchemy import (
     Engine,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -137,10 +138,10 @@ class FeedStateRow(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
 
 
-DELIVERIES = DeliveryRow.__table__
-ANNOUNCEMENTS = AnnouncementRow.__table__
-SEEN_ITEMS = SeenItemRow.__table__
-FEED_STATE = FeedStateRow.__table__
+DELIVERIES = cast(Table, DeliveryRow.__table__)
+ANNOUNCEMENTS = cast(Table, AnnouncementRow.__table__)
+SEEN_ITEMS = cast(Table, SeenItemRow.__table__)
+FEED_STATE = cast(Table, FeedStateRow.__table__)
 
 
 def normalize_url(url: str) -> str:

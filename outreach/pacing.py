@@ -45,7 +45,7 @@ def slots_for(network: str, channel_id: str, account: str, has_image: bool = Fal
     if network == "telegram":
         return [(f"telegram-chat:{channel_id}", TELEGRAM_CHAT), (account, TELEGRAM_BOT)]
     if network == "mastodon":
-        slots = [(account, MASTODON_ACCOUNT)]
+        slots: list[Slot] = [(account, MASTODON_ACCOUNT)]
         if has_image:
             slots.append((f"{account}:media", MASTODON_MEDIA))
         return slots

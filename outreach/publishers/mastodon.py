@@ -179,14 +179,13 @@ class _Translate:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> bool:
+    def __exit__(self, kind: type | None, exc: BaseException | None, tb: Any) -> None:
         if exc is None or isinstance(exc, PublishError):
-            return False
+            return
         from mastodon import errors as m
 
-        if not isinstance(exc, m.MastodonError):
-            return False
-        raise self.translate(exc, m) from None
+        if isinstance(exc, m.MastodonError):
+            raise self.translate(exc, m) from None
 
     def translate(self, exc: Exception, m: Any) -> PublishError:
         pub, where = self.pub, self.pub.instance
