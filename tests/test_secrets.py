@@ -61,7 +61,9 @@ def test_log_records_are_masked_tracebacks_included(caplog):
 
 
 def test_no_token_in_logs_output_errors_rows_or_database(tmp_path, caplog):
-    caplog.set_level(logging.DEBUG)
+    # Every logger at DEBUG, including those a command quietens (caplog restores them).
+    for name in (None, "httpx", "httpcore", "telegram", "mastodon", "urllib3", "outreach"):
+        caplog.set_level(logging.DEBUG, logger=name)
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
