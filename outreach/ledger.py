@@ -13,7 +13,7 @@ A delivery's life::
 
     pending ──> sending ──> sent (remote id, URL)
        │           │──────> failed (reason)      permanent error, or retry budget spent
-       │           │──────> pending (again)     transient error: next_attempt_at is set
+       │           │──────> pending (again)      transient error: next_attempt_at is set
        │           └──────> unknown              may have posted: an organiser decides
        └──> cancelled / missed / held            held = paused; release() makes it pending
 
