@@ -19,6 +19,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -88,7 +89,7 @@ class Child:
     cpu: float
     """User + system seconds of the child itself."""
     maxrss_kib: int
-    """Peak resident memory of the child itself."""
+    """Peak resident memory (VmHWM) of the child itself, after its exec."""
     out: str
     err: str
 
@@ -97,20 +98,40 @@ class Child:
         return self.maxrss_kib / 1024
 
 
+# Runs a script as __main__ and, at exit, writes its peak resident memory (VmHWM, which
+# starts afresh at exec) to the file $BENCH_HWM_FILE names.
+_HWM_WRAPPER = """
+import atexit, os, runpy, sys
+
+def _hwm():
+    with open('/proc/self/status') as status:
+        kib = next(int(l.split()[1]) for l in status if l.startswith('VmHWM:'))
+    with open(os.environ['BENCH_HWM_FILE'], 'w') as out:
+        out.write(str(kib))
+
+atexit.register(_hwm)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+"""
+
+
 def run_measured(
     args: list[str], env: Mapping[str, str] | None = None, python: str = PYTHON, cwd: Path = ROOT
 ) -> Child:
-    """Run `python args...` in a fresh process; CPU time and peak RSS from wait4.
+    """Run the Python script `args[0]` with `args[1:]` in a fresh process.
 
-    wait4's rusage is that very child's, so nothing else on the machine counts
-    towards it.
+    CPU time from wait4 (that child's own). Peak memory is the child's VmHWM
+    read by the child itself at exit: wait4's ru_maxrss would also count the
+    parent's pages the child held between fork and exec.
     """
+    fd, hwm_file = tempfile.mkstemp(prefix="bench-hwm-")
+    os.close(fd)
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [python, *args],
+        [python, "-c", _HWM_WRAPPER, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **(env or {}), "BENCH_HWM_FILE": hwm_file},
         cwd=cwd,
     )
     # Read the pipes on threads so a chatty child cannot block on a full pipe.
@@ -131,9 +152,13 @@ def run_measured(
         r.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     out, err = chunks.get("out", b"").decode(), chunks.get("err", b"").decode()
+    try:
+        hwm = int(Path(hwm_file).read_text() or 0)
+    finally:
+        os.unlink(hwm_file)
     if proc.returncode != 0:
         raise RuntimeError(f"{args[:3]} exited {proc.returncode}: {err[-2000:]}")
-    return Child(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out, err)
+    return Child(wall, usage.ru_utime + usage.ru_stime, hwm, out, err)
 
 
 def synthetic_items(n: int, kind: str = "page") -> list[Any]:

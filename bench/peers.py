@@ -17,8 +17,8 @@ resident memory (wait4) are measured:
 
 The peers are installed only for the benchmark, into a venv of their own
 (`--peers-venv`, default /tmp/outreach-bench-peers; created with pip when
-missing, never into the project's dependencies). Baseline for the ratios:
-outreach.
+missing, never into the project's dependencies). The ratios are outreach's
+time and memory over each peer's.
 
     .venv/bin/python bench/peers.py [--items 500] [--quick]
 """
@@ -196,13 +196,11 @@ def one_tool(tool: str, items: int, peers_python: str | None) -> dict[str, Any]:
             return {"error": str(exc)[-600:], "posted": len(fake.statuses)}
         wall = time.perf_counter() - t0
         posted = len(fake.statuses)
-        texts = [s.get("status", "") for s in fake.statuses[:1]]
     return {
         "wall_s": wall,
         "cpu_s": child.cpu,
         "peak_rss_mib": child.maxrss_mib,
         "posted": posted,
-        "first_post": texts[0][:80] if texts else "",
     }
 
 
@@ -223,8 +221,8 @@ def run(quick: bool = False, items: int = 500, install: bool = True) -> dict[str
             f"{r['posted']} posted"
         )
         if tool != "outreach" and "error" not in base:
-            out[f"{tool}_time_vs_outreach"] = r["wall_s"] / base["wall_s"]
-            out[f"{tool}_memory_vs_outreach"] = r["peak_rss_mib"] / base["peak_rss_mib"]
+            out[f"outreach_time_vs_{tool}"] = base["wall_s"] / r["wall_s"]
+            out[f"outreach_memory_vs_{tool}"] = base["peak_rss_mib"] / r["peak_rss_mib"]
     if not peers_python:
         out["peers"] = f"not installed in {PEERS_VENV} (run without --quick to install them)"
     out["raw"] = json.dumps(results, default=str)
