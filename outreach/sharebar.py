@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,7 +151,8 @@ class Renderer:
     def css(self) -> str:
         return self.env.get_template("sharebar.css.j2").render(networks=self.networks)
 
-    def demo(self, bars: list[Bar]) -> str:
+    def demo(self, bars: list[Bar], more: int = 0) -> str:
+        """The demo page: these bars, and how many more items are in bars/ only."""
         lang = self.cfg.campaign.default_language
         cards: dict[str, dict[str, Any]] = {}
         for bar in bars:
@@ -171,6 +172,7 @@ class Renderer:
             s=ui_strings(lang),
             csp=PAGE_CSP,
             cards=list(cards.values()),
+            more=more,
             campaign=self.cfg.campaign.name.get(lang)
             or next(iter(self.cfg.campaign.name.values())),
         )
@@ -206,6 +208,12 @@ class Export:
     networks: list[str]
 
 
+DEMO_ITEMS = 50
+"""Items whose bars the demo page shows. With every item of a large site it would be
+hundreds of megabytes that no browser opens (850 MB for 10,000 pages); the rest are in
+bars/, and the page says how many."""
+
+
 def render_export(
     cfg: Config,
     targets: ShareTargets,
@@ -213,7 +221,22 @@ def render_export(
     picker_url: str = DEFAULT_PICKER,
     languages: Iterable[str] | None = None,
 ) -> dict[str, str]:
-    """Every file of the export, path -> text. Raises before anything is written."""
+    """Every file of the export, path -> text, all in memory. Raises before anything is written."""
+    return dict(iter_export(cfg, targets, items, picker_url, languages))
+
+
+def iter_export(
+    cfg: Config,
+    targets: ShareTargets,
+    items: Iterable[Item],
+    picker_url: str = DEFAULT_PICKER,
+    languages: Iterable[str] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """Every file of the export as (path, text), made one bar at a time as it is consumed.
+
+    Memory stays flat however many items there are. The settings are checked
+    now, before the first file is made; a bar that cannot be made raises midway.
+    """
     sel = select(cfg, targets)
     if sel.problems:
         raise ConfigError(f"{cfg.source}: the share settings are not valid", sel.problems)
@@ -221,40 +244,58 @@ def render_export(
     unknown = [lang for lang in langs if lang not in cfg.campaign.languages]
     if unknown:
         raise ShareError(f"language(s) {unknown} are not in campaign.languages")
-    r = Renderer(cfg, sel.offered, picker_url)
-    bars = [r.bar(item, lang) for item in items for lang in langs]
-    files: dict[str, str] = {}
+    return _files(cfg, targets, sel.offered, items, picker_url, langs)
+
+
+def _files(
+    cfg: Config,
+    targets: ShareTargets,
+    offered: list[Network],
+    items: Iterable[Item],
+    picker_url: str,
+    langs: list[str],
+) -> Iterator[tuple[str, str]]:
+    r = Renderer(cfg, offered, picker_url)
     summaries = []
-    for bar in bars:
-        manifest = bar.manifest()  # once per bar: it is the slow part of an export
-        files[f"bars/{bar.name}.html"] = bar.html
-        files[f"bars/{bar.name}.json"] = _json(manifest, indent=None)
-        summaries.append(manifest | {"links": len(bar.links)})
-    files["assets/sharebar.css"] = r.css()
-    files["assets/sharebar.js"] = (TEMPLATES / "sharebar.js").read_text(encoding="utf-8")
-    fediverse = next((n for n in sel.offered if n.kind == "picker"), None)
+    shown: list[Bar] = []
+    items_seen = 0
+    for item in items:
+        items_seen += 1
+        for lang in langs:
+            bar = r.bar(item, lang)
+            manifest = bar.manifest()  # once per bar: it is the slow part of an export
+            yield f"bars/{bar.name}.html", bar.html
+            yield f"bars/{bar.name}.json", _json(manifest, indent=None)
+            summaries.append(manifest | {"links": len(bar.links)})
+            if items_seen <= DEMO_ITEMS:
+                shown.append(bar)
+    yield "assets/sharebar.css", r.css()
+    yield "assets/sharebar.js", (TEMPLATES / "sharebar.js").read_text(encoding="utf-8")
+    fediverse = next((n for n in offered if n.kind == "picker"), None)
     if fediverse is not None:
-        files["assets/fediverse.js"] = (TEMPLATES / "fediverse.js").read_text(encoding="utf-8")
+        yield "assets/fediverse.js", (TEMPLATES / "fediverse.js").read_text(encoding="utf-8")
         for lang in langs:
             name = picker_href("share/fediverse.html", lang, cfg.campaign.default_language)
-            files[name] = r.picker(lang, fediverse)
-    files["index.html"] = r.demo(bars)
-    files["manifest.json"] = _json(
-        {
-            "campaign": cfg.campaign.base_url,
-            "networks": [n.id for n in sel.offered],
-            "retired": {
-                n.id: {"date": str(n.retired.date), "reason": n.retired.reason}
-                for n in targets.retired
-                if n.retired
-            },
-            "assets": ["assets/sharebar.css", "assets/sharebar.js"],
-            "picker": picker_url if fediverse is not None else None,
-            "bars": summaries,
-        }
+            yield name, r.picker(lang, fediverse)
+    yield "index.html", r.demo(shown, more=max(0, items_seen - DEMO_ITEMS))
+    yield (
+        "manifest.json",
+        _json(
+            {
+                "campaign": cfg.campaign.base_url,
+                "networks": [n.id for n in offered],
+                "retired": {
+                    n.id: {"date": str(n.retired.date), "reason": n.retired.reason}
+                    for n in targets.retired
+                    if n.retired
+                },
+                "assets": ["assets/sharebar.css", "assets/sharebar.js"],
+                "picker": picker_url if fediverse is not None else None,
+                "bars": summaries,
+            }
+        ),
     )
-    files[MARKER] = "Written by `outreach buttons`; the whole folder is replaced on export.\n"
-    return files
+    yield MARKER, "Written by `outreach buttons`; the whole folder is replaced on export.\n"
 
 
 def _json(data: Mapping[str, Any], indent: int | None = 2) -> str:
@@ -262,8 +303,12 @@ def _json(data: Mapping[str, Any], indent: int | None = 2) -> str:
     return json.dumps(data, ensure_ascii=False, indent=indent, default=str) + "\n"
 
 
-def write_export(files: Mapping[str, str], out_dir: Path) -> Export:
-    """Write into a temporary folder beside `out_dir`, then move it into place."""
+def write_export(files: Mapping[str, str] | Iterable[tuple[str, str]], out_dir: Path) -> Export:
+    """Write into a temporary folder beside `out_dir`, then move it into place.
+
+    `files` is path -> text, or (path, text) pairs as iter_export makes them; if
+    making them fails midway, the temporary folder goes and `out_dir` stays as it was.
+    """
     out_dir = Path(out_dir)
     parent = out_dir.resolve().parent
     if out_dir.exists():
@@ -276,8 +321,11 @@ def write_export(files: Mapping[str, str], out_dir: Path) -> Export:
             )
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=parent))
+    pairs = files.items() if isinstance(files, Mapping) else files
+    written: list[str] = []
     try:
-        for rel, text in files.items():
+        for rel, text in pairs:
+            written.append(rel)
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
@@ -297,8 +345,8 @@ def write_export(files: Mapping[str, str], out_dir: Path) -> Export:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    bars = sum(1 for rel in files if rel.startswith("bars/") and rel.endswith(".html"))
-    return Export(out_dir=out_dir, files=sorted(files), bars=bars, networks=[])
+    bars = sum(1 for rel in written if rel.startswith("bars/") and rel.endswith(".html"))
+    return Export(out_dir=out_dir, files=sorted(written), bars=bars, networks=[])
 
 
 def export(
@@ -309,7 +357,7 @@ def export(
     picker_url: str = DEFAULT_PICKER,
     languages: Iterable[str] | None = None,
 ) -> Export:
-    files = render_export(cfg, targets, items, picker_url, languages)
+    files = iter_export(cfg, targets, items, picker_url, languages)
     result = write_export(files, out_dir)
-    offered = json.loads(files["manifest.json"])["networks"]
+    offered = [n.id for n in select(cfg, targets).offered]
     return Export(result.out_dir, result.files, result.bars, offered)
