@@ -53,7 +53,9 @@ def test_run_once_shows_the_queue_and_the_dry_run_posts(run_cli: Cli):
     assert "Queue: 3 post(s)" in out
     assert "--- dry-run: telegram channel telegram-be (@freeales_be) ---" in out
     assert "Under pressure even behind bars" in out
-    assert "Done: 3 sent" in out
+    assert (
+        "Done: 3 dry-run (not posted)" in out and "sent" not in out.split("Done:")[1].split("\n")[0]
+    )
     assert "set $OUTREACH_MASTODON_EN_TOKEN, $OUTREACH_TELEGRAM_TOKEN to go live" in out
     assert "next: weekly at 2026-03-02 10:00 Europe/Minsk" in out
     again = run_cli("run", "--once", now="2026-03-01T12:05:00+03:00").stdout

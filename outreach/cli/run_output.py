@@ -87,9 +87,13 @@ def print_result(app: AppContext, service: Service, turn: Turn) -> None:
     tz = app.config.campaign.tz
     report = turn.delivered
     if report is not None and report.outcomes:
-        counts = {s: report.count(s) for s in ("sent", "retry", "failed", "unknown", "missed")}
-        click.echo("Done: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
         dry = [ch for ch, pub in service.delivery.publishers.items() if pub.dry_run]
+        # A dry-run "sent" reached nobody: say so, never count it as posted.
+        rehearsed = sum(1 for o in report.outcomes if o.state == "sent" and o.channel_id in dry)
+        counts = {s: report.count(s) for s in ("sent", "retry", "failed", "unknown", "missed")}
+        counts["sent"] -= rehearsed
+        counts["dry-run (not posted)"] = rehearsed
+        click.echo("Done: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
         if any(o.state == "sent" and o.channel_id in dry for o in report.outcomes):
             hints = sorted(
                 {f"${c.token_env}" for c in app.config.channels if c.id in dry and c.token_env}
