@@ -12,6 +12,7 @@ import click
 
 if TYPE_CHECKING:
     from ..config import Config
+    from ..ledger import Delivery
 
 
 @dataclass
@@ -45,3 +46,28 @@ def console():
     from rich.console import Console
 
     return Console(soft_wrap=False)
+
+
+def _iso(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def delivery_json(d: Delivery) -> dict[str, Any]:
+    """One delivery as every command's --json shows it."""
+    return {
+        "id": d.id,
+        "channel": d.channel_id,
+        "network": d.network,
+        "about": d.about,
+        "state": d.state,
+        "dry_run": d.dry_run,
+        "due_at": _iso(d.due_at),
+        "occurrence": _iso(d.occurrence),
+        "attempts": d.attempts,
+        "next_attempt_at": _iso(d.next_attempt_at),
+        "sent_at": _iso(d.sent_at),
+        "url": d.remote_url,
+        "remote_url": d.remote_url,
+        "remote_id": d.remote_id,
+        "reason": d.reason,
+    }

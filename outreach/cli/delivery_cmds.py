@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import ConfigError
-from .common import AppContext, pass_app, print_json
+from .common import AppContext, delivery_json, pass_app, print_json
 
 if TYPE_CHECKING:
     from ..delivery import Report
@@ -39,23 +39,6 @@ def _ledger(app: AppContext) -> Ledger:
     from ..ledger import open_ledger
 
     return open_ledger(app.config.store.url)
-
-
-def delivery_dict(d: Delivery) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "channel": d.channel_id,
-        "network": d.network,
-        "about": d.about,
-        "state": d.state,
-        "due_at": d.due_at.isoformat(),
-        "attempts": d.attempts,
-        "next_attempt_at": d.next_attempt_at.isoformat() if d.next_attempt_at else None,
-        "remote_id": d.remote_id,
-        "remote_url": d.remote_url,
-        "dry_run": d.dry_run,
-        "reason": d.reason,
-    }
 
 
 def _line(d: Delivery) -> str:
@@ -178,7 +161,7 @@ def deliver(
     _run_delivery(app, ledger, tuple(ch.id for ch in targets), wait)
     rows = [ledger.get(i) for i in ids]
     if as_json:
-        print_json([delivery_dict(d) for d in rows])
+        print_json([delivery_json(d) for d in rows])
     else:
         for d in rows:
             click.echo(_line(d))
@@ -212,7 +195,7 @@ def deliveries(
         )
     rows = _ledger(app).deliveries(states=states or None, channel_id=channel)[-limit:]
     if as_json:
-        print_json([delivery_dict(d) for d in rows])
+        print_json([delivery_json(d) for d in rows])
         return
     for d in rows:
         click.echo(_line(d))

@@ -7,32 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import AppContext, console
+from .common import AppContext, console, delivery_json
 
 if TYPE_CHECKING:
-    from ..ledger import Delivery
     from ..service import Service, Turn
 
 
 def _local(moment: dt.datetime | None, tz: Any) -> str:
     return "" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-
-
-def delivery_json(d: Delivery) -> dict[str, Any]:
-    return {
-        "id": d.id,
-        "channel": d.channel_id,
-        "network": d.network,
-        "about": d.about,
-        "state": d.state,
-        "dry_run": d.dry_run,
-        "due_at": d.due_at.isoformat(),
-        "occurrence": d.occurrence.isoformat() if d.occurrence else None,
-        "sent_at": d.sent_at.isoformat() if d.sent_at else None,
-        "url": d.remote_url,
-        "remote_id": d.remote_id,
-        "reason": d.reason,
-    }
 
 
 def print_queue(app: AppContext, service: Service, turn: Turn) -> None:

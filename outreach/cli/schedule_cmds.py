@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import ConfigError
-from .common import AppContext, console, pass_app, print_json
-from .run_output import delivery_json, print_queue, print_result, turn_json
+from .common import AppContext, console, delivery_json, pass_app, print_json
+from .run_output import print_queue, print_result, turn_json
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
