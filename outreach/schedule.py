@@ -25,6 +25,7 @@ Rules, in the words an organiser would use:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -174,7 +175,6 @@ def localize(wall: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 def trigger(ann: Announcement):
     """The APScheduler 3 trigger that computes this announcement's fire times."""
-    from apscheduler.triggers.cron import CronTrigger
     from apscheduler.triggers.date import DateTrigger
 
     tz = zone(ann.timezone)
@@ -187,12 +187,21 @@ def trigger(ann: Announcement):
             )
         fields[4] = _weekday_names(fields[4])
         try:
-            return CronTrigger.from_crontab(" ".join(fields), timezone=tz)
+            return _cron_trigger(" ".join(fields), ann.timezone)
         except ValueError as exc:
             raise ScheduleError(f"cron {ann.cron!r}: {exc}") from None
     if ann.at is None:
         raise ScheduleError(f"announcement {ann.id!r} has neither 'at' nor 'cron'")
     return DateTrigger(run_date=localize(ann.at, tz), timezone=tz)
+
+
+@functools.lru_cache(maxsize=100_000)
+def _cron_trigger(crontab: str, tz_name: str):
+    # Parsing is most of a plan over many announcements, every turn; a CronTrigger
+    # never changes once made, so one per (expression, zone) serves every turn.
+    from apscheduler.triggers.cron import CronTrigger
+
+    return CronTrigger.from_crontab(crontab, timezone=zone(tz_name))
 
 
 def _repeated_wall_time(moment: dt.datetime) -> bool:
