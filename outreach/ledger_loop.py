@@ -2,8 +2,9 @@
 
 Mixed into outreach.ledger.Ledger; only outreach/delivery.py calls these.
 Every change is a conditional UPDATE: a row moves to `sending` only if it is
-the first pending row of its channel and none of its channel is sending; it
-leaves `sending` only with the claim token it was given.
+the first pending row of its channel, none of its channel is sending and the
+campaign is not paused (outreach.pause); it leaves `sending` only with the
+claim token it was given.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, exists, func, select, update
 
+from . import pause
 from .ledger_schema import DELIVERIES as D
 from .ledger_schema import Claim, Clock, Delivery, Head, State, new_key, to_delivery
 
@@ -29,6 +31,7 @@ class LoopMixin:
     get: Callable[[int], Delivery]
 
     def head(self, channel_id: str) -> Head:
+        """What to do next on the channel; nothing is ready while the campaign is paused."""
         now = self.now()
         ours = D.c.channel_id == channel_id
         with self.engine.connect() as conn:
@@ -37,6 +40,8 @@ class LoopMixin:
             ).scalar()
             if lease is not None:
                 return Head(wake_at=lease, stuck=lease <= now)
+            if not conn.execute(select(pause.not_paused())).scalar():
+                return Head()  # look again at the next poll; claim() refuses meanwhile
             row = conn.execute(
                 select(D).where(ours, D.c.state == "pending").order_by(D.c.due_at, D.c.id).limit(1)
             ).first()
@@ -47,7 +52,11 @@ class LoopMixin:
         return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
 
     def claim(self, delivery_id: int, lease: dt.timedelta) -> Claim | None:
-        """Move the channel's first pending row to `sending`, if due and none is sending."""
+        """Move the channel's first pending row to `sending`, if due, none is sending and not paused.
+
+        One conditional UPDATE decides; on PostgreSQL it first waits for a pause
+        or resume being committed (pause.lock), so it sees the flag they set.
+        """
         now = self.now()
         token = new_key()
         o = D.alias("other")
@@ -65,8 +74,10 @@ class LoopMixin:
             D.c.next_attempt_at.is_(None) | (D.c.next_attempt_at <= now),
             ~busy,
             ~earlier,
+            pause.not_paused(),
         )
         with self.engine.begin() as conn:
+            pause.lock(conn)
             claimed = conn.execute(
                 stmt.values(
                     state="sending",

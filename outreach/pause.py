@@ -5,39 +5,62 @@ ledger already has the state for it (`held`: never claimed, never sent); this
 module adds the flag that says "we are paused", stored next to the ledger so
 every process sees it:
 
-    pause(ledger, by="@anna")   -> every pending delivery becomes held; the flag is set
+    pause(ledger, by="@anna")   -> the flag is set and every pending delivery becomes held
     hold_new(ledger)            -> while paused, pending rows queued since become held
     resume(ledger)              -> the flag is cleared; every held delivery is pending again
 
-While paused, the outbox queues new posts `held` (it asks `paused`), and the
-service, after each turn, and the admin bot, every few seconds, call
-`hold_new` for a row that slipped in between (queued in the instant the pause
-began). A row already being sent when the pause comes cannot be stopped;
-`pause` says how many there were.
+The flag is enforced where a post starts to go out: the ledger's claim (the
+one conditional UPDATE that moves a row to `sending`) refuses every row while
+the flag is set (`not_paused()` in its WHERE). So a row queued pending in the
+instant the pause began (the outbox asked `paused` just before) is never
+sent; the service, after each turn, and the admin bot, every few seconds, call
+`hold_new` so it also shows as held. A row already being sent when the pause
+comes cannot be stopped; `pause` says how many there were.
+
+Setting the flag and a claim are serialised by the database: SQLite has one
+writer at a time, and on PostgreSQL, whose READ COMMITTED statements would
+not see a pause committed while they run, `pause` and `resume` lock the pause
+table EXCLUSIVE and every claim locks it ROW SHARE first (`lock`), so a claim
+either finished before the pause (and `pause` counts it as being sent) or
+sees the flag.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    Table,
+    Update,
+    delete,
+    exists,
+    func,
+    literal,
+    select,
+    text,
+    update,
+)
+from sqlalchemy import insert as sql_insert
 
-from .errors import StoreError
-from .ledger_schema import UtcDateTime
+from .ledger_schema import DELIVERIES as D
+from .ledger_schema import Base, UtcDateTime
 
 if TYPE_CHECKING:
     from .ledger import Ledger
 
 HOLD_REASON = "held: paused by an organiser"
 
-metadata = MetaData()
+# In the ledger's metadata, so open_ledger creates it with the other tables.
 PAUSE = Table(
     "pause",
-    metadata,
+    Base.metadata,
     Column("id", Integer, primary_key=True),  # always 1: one flag per store
     Column("since", UtcDateTime, nullable=False),
     Column("by", String(200), nullable=False),
@@ -61,66 +84,80 @@ class PauseResult:
     """Deliveries being sent right now: they cannot be stopped."""
 
 
-_READY: weakref.WeakSet[object] = weakref.WeakSet()
+def not_paused() -> ColumnElement[bool]:
+    """A WHERE condition: true only while no pause is set (for the ledger's claim)."""
+    return ~exists(select(PAUSE.c.id))
 
 
-def _ensure(ledger: Ledger) -> None:
-    if ledger.engine not in _READY:
-        metadata.create_all(ledger.engine)
-        _READY.add(ledger.engine)
+def lock(conn: Connection, *, exclusive: bool = False) -> None:
+    """PostgreSQL: serialise claims (shared) with pause and resume (exclusive).
+
+    Call first in the transaction: READ COMMITTED takes each statement's
+    snapshot after this lock is granted, so the claim that follows sees a pause
+    committed while it waited. SQLite needs nothing: it has one writer at a time.
+    """
+    if conn.dialect.name == "postgresql":
+        mode = "EXCLUSIVE" if exclusive else "ROW SHARE"
+        conn.execute(text(f"LOCK TABLE {PAUSE.name} IN {mode} MODE"))
 
 
 def paused(ledger: Ledger) -> Paused | None:
-    _ensure(ledger)
     with ledger.engine.connect() as conn:
         row = conn.execute(select(PAUSE).where(PAUSE.c.id == 1)).first()
     return Paused(row.since, row.by) if row else None
 
 
-def _hold_all(ledger: Ledger) -> int:
-    n = 0
-    for d in ledger.deliveries(states=("pending",), limit=100_000):
-        try:
-            ledger.hold(d.id, HOLD_REASON)
-            n += 1
-        except StoreError:
-            pass  # claimed meanwhile: it is being sent
-    return n
+def set_flag(conn: Connection, now: dt.datetime, by: str) -> bool:
+    """Set the flag unless it is set (one statement); True when this call set it."""
+    values = select(literal(1), literal(now, UtcDateTime()), literal(by[:200]))
+    stmt = sql_insert(PAUSE).from_select(
+        ["id", "since", "by"], values.where(~exists(select(PAUSE.c.id)))
+    )
+    # RETURNING, not rowcount: drivers may report -1 for INSERT ... SELECT
+    return conn.execute(stmt.returning(PAUSE.c.id)).first() is not None
+
+
+def _hold_pending(now: dt.datetime) -> Update:
+    return (
+        update(D)
+        .where(D.c.state == "pending")
+        .values(state="held", reason=HOLD_REASON, updated_at=now)
+    )
 
 
 def pause(ledger: Ledger, by: str) -> PauseResult:
-    _ensure(ledger)
+    """Set the flag and hold every pending delivery, in one transaction."""
     now = ledger.now()
-    already = True
-    try:
-        with ledger.engine.begin() as conn:
-            conn.execute(insert(PAUSE).values(id=1, since=now, by=by[:200]))
-        already = False
-    except IntegrityError:
-        pass
-    held = _hold_all(ledger)
-    sending = ledger.counts().get("sending", 0)
-    state = paused(ledger) or Paused(now, by)
-    return PauseResult(state, already, held, sending)
+    with ledger.engine.begin() as conn:
+        lock(conn, exclusive=True)
+        added = set_flag(conn, now, by)
+        held = conn.execute(_hold_pending(now)).rowcount
+        sending = conn.execute(
+            select(func.count()).select_from(D).where(D.c.state == "sending")
+        ).scalar_one()
+        row = conn.execute(select(PAUSE).where(PAUSE.c.id == 1)).one()
+    return PauseResult(Paused(row.since, row.by), not added, held, int(sending))
 
 
 def hold_new(ledger: Ledger) -> int:
-    """While paused, hold what was queued since; 0 when not paused."""
-    if paused(ledger) is None:
-        return 0
-    return _hold_all(ledger)
+    """While paused, hold what was queued since; 0 when not paused (one statement)."""
+    now = ledger.now()
+    with ledger.engine.begin() as conn:
+        lock(conn)
+        stmt = _hold_pending(now).where(exists(select(PAUSE.c.id)))
+        return int(conn.execute(stmt).rowcount)
 
 
 def resume(ledger: Ledger) -> tuple[Paused | None, int]:
     """Clear the flag, release every held delivery; (the pause that ended, how many released)."""
-    was = paused(ledger)
+    now = ledger.now()
     with ledger.engine.begin() as conn:
+        lock(conn, exclusive=True)
+        row = conn.execute(select(PAUSE).where(PAUSE.c.id == 1)).first()
         conn.execute(delete(PAUSE))
-    n = 0
-    for d in ledger.deliveries(states=("held",), limit=100_000):
-        try:
-            ledger.release(d.id)
-            n += 1
-        except StoreError:
-            pass  # cancelled meanwhile
-    return was, n
+        released = conn.execute(
+            update(D)
+            .where(D.c.state == "held")
+            .values(state="pending", reason=None, updated_at=now)
+        ).rowcount
+    return (Paused(row.since, row.by) if row else None), int(released)

@@ -1,0 +1,179 @@
+"""Pause is airtight: while the flag is set, the ledger's claim hands out no row at all.
+
+The outbox queues new posts held while paused, but a row can slip in pending
+(queued in the instant the pause began). These tests put such a row in front of
+the real delivery loop, the real clients and the fake servers, on SQLite and
+PostgreSQL, and check it is never sent until an organiser resumes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import threading
+
+import pytest
+from fakes import ManualClock, store_url  # noqa: F401  (fixture)
+from fakes.mastodon_server import FakeMastodon
+from fakes.telegram_server import FakeTelegram
+from pydantic import SecretStr
+
+from outreach import pause
+from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
+from outreach.delivery import DeliveryLoop
+from outreach.ledger import Ledger, open_ledger
+from outreach.post import Post
+from outreach.publishers import publisher_for
+from outreach.publishers.base import Check, Publisher, Receipt
+
+LEASE = dt.timedelta(seconds=30)
+SETTINGS = DeliverySettings(timeout_seconds=2.0)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def ledger(store_url: str, clock: ManualClock):  # noqa: F811
+    led = open_ledger(store_url, clock)
+    yield led
+    led.close()
+
+
+@pytest.fixture
+def fakes():
+    with FakeMastodon() as m, FakeTelegram() as t:
+        yield m, t
+
+
+def post(n: int, channel: str = "tg") -> Post:
+    network = "mastodon" if channel == "ma" else "telegram"
+    text = f"post {n}" if network == "mastodon" else f"<b>post {n}</b>"
+    return Post(channel, network, text, "be", about=f"news:item-{n}")  # type: ignore[arg-type]
+
+
+def straggler(ledger: Ledger, n: int, channel: str = "tg") -> int:
+    """A row queued pending although paused: the outbox asked `paused` just before the pause."""
+    return ledger.enqueue(post(n, channel)).id
+
+
+def real_publishers(masto: FakeMastodon, tg: FakeTelegram) -> dict[str, Publisher]:
+    channels = {
+        "tg": TelegramChannel(id="tg", kind="telegram", chat="@freeales_be", api_base_url=tg.url),
+        "ma": MastodonChannel(id="ma", kind="mastodon", instance=masto.url),
+    }
+    tokens = {"tg": "123456:SECRET-TOKEN-xyz", "ma": "mastodon-SECRET-token"}
+    return {
+        cid: publisher_for(ch, SecretStr(tokens[cid]), timeout=SETTINGS.timeout_seconds)
+        for cid, ch in channels.items()
+    }
+
+
+def loop(ledger: Ledger, clock: ManualClock, pubs: dict[str, Publisher]) -> DeliveryLoop:
+    return DeliveryLoop(ledger, pubs, SETTINGS, clock=clock, rng=random.Random(1))
+
+
+def test_a_row_queued_while_paused_is_not_sent_until_resume(ledger, clock, fakes):
+    masto, tg = fakes
+    result = pause.pause(ledger, by="@anna")
+    assert not result.already and result.held == 0
+    ids = [straggler(ledger, 1, "tg"), straggler(ledger, 2, "ma")]
+    assert [ledger.get(i).state for i in ids] == ["pending", "pending"]
+
+    report = loop(ledger, clock, real_publishers(masto, tg)).run_once(max_wait=5)
+    assert report.outcomes == []
+    assert tg.texts() == [] and masto.statuses == []
+    assert [ledger.get(i).state for i in ids] == ["pending", "pending"]
+    assert ledger.deliveries(states=["sending"]) == []
+
+    # the service's next turn shows them as held; still nothing goes out
+    assert pause.hold_new(ledger) == 2
+    assert loop(ledger, clock, real_publishers(masto, tg)).run_once(max_wait=5).outcomes == []
+    assert [ledger.get(i).state for i in ids] == ["held", "held"]
+
+    was, released = pause.resume(ledger)
+    assert was is not None and was.by == "@anna" and released == 2
+    report = loop(ledger, clock, real_publishers(masto, tg)).run_once(max_wait=5)
+    assert report.count("sent") == 2
+    assert tg.texts() == ["<b>post 1</b>"] and masto.texts() == ["post 2"]
+    assert [ledger.get(i).state for i in ids] == ["sent", "sent"]
+
+
+def test_the_claim_refuses_a_row_the_loop_saw_ready_before_the_pause(ledger):
+    ident = straggler(ledger, 1)
+    head = ledger.head("tg")
+    assert head.ready is not None and head.ready.id == ident
+    # the pause lands between the loop's look at the queue and its claim; the flag
+    # alone (no hold) is what a row queued just after pause() held the others meets
+    with ledger.engine.begin() as conn:
+        assert pause.set_flag(conn, ledger.now(), "@anna")
+    assert ledger.claim(ident, LEASE) is None
+    assert ledger.get(ident).state == "pending"
+    assert ledger.head("tg").ready is None  # the loop waits instead of asking again and again
+    pause.resume(ledger)
+    claim = ledger.claim(ident, LEASE)
+    assert claim is not None and claim.delivery.id == ident
+
+
+def test_pause_holds_the_row_the_loop_saw_ready(ledger):
+    ident = straggler(ledger, 1)
+    assert ledger.head("tg").ready is not None
+    assert pause.pause(ledger, by="@anna").held == 1
+    assert ledger.claim(ident, LEASE) is None
+    assert ledger.get(ident).state == "held"
+
+
+def test_a_claim_racing_a_pause_being_committed_waits_and_then_refuses(ledger):
+    """The pause's transaction is open (flag set, not committed) when the claim starts.
+
+    On PostgreSQL, without the lock, the claim's statement would not see the
+    uncommitted flag and would take the row; with it, the claim waits for the
+    pause and then sees it. On SQLite the pause holds the only write lock.
+    """
+    ident = straggler(ledger, 1)
+    got: list[object] = []
+    with ledger.engine.connect() as conn:
+        tx = conn.begin()
+        pause.lock(conn, exclusive=True)
+        assert pause.set_flag(conn, ledger.now(), "@anna")
+        racer = threading.Thread(target=lambda: got.append(ledger.claim(ident, LEASE)))
+        racer.start()
+        racer.join(0.5)  # long enough for an unguarded claim to have taken the row
+        tx.commit()
+    racer.join(30)
+    assert got == [None]
+    assert ledger.get(ident).state == "pending"
+
+
+class PausesWhileSending(Publisher):
+    """Posts; during the first post an organiser pauses (it cannot stop that one)."""
+
+    network = "telegram"
+    account = "telegram-bot:1"
+
+    def __init__(self, ledger: Ledger) -> None:
+        super().__init__("tg", None)
+        self.ledger = ledger
+        self.sent: list[str] = []
+        self.during: pause.PauseResult | None = None
+
+    def publish(self, post: Post, delivery_key: str) -> Receipt:
+        if self.during is None:
+            self.during = pause.pause(self.ledger, by="@anna")
+        self.sent.append(post.text)
+        return Receipt(str(len(self.sent)))
+
+    def check(self) -> Check:
+        raise NotImplementedError
+
+
+def test_a_pause_during_a_send_stops_everything_after_it(ledger, clock):
+    ids = [straggler(ledger, n) for n in range(3)]
+    pub = PausesWhileSending(ledger)
+    report = loop(ledger, clock, {"tg": pub}).run_once(max_wait=5)
+    assert pub.sent == ["<b>post 0</b>"]
+    assert pub.during is not None and pub.during.sending == 1 and pub.during.held == 2
+    assert report.count("sent") == 1
+    assert [ledger.get(i).state for i in ids] == ["sent", "held", "held"]
