@@ -2,16 +2,24 @@
 
 Used for every channel without a token (the bundled campaign's channels), so
 a new user sees the real posts without an account anywhere.
+
+A dry-run post reaches nobody whether or not its printout does: when printing
+fails (`outreach run --once | head -1` closes the pipe, a full disk), the
+delivery is still recorded as dry-run, never as failed or unknown, and this
+publisher prints no more (the failure is logged once, at INFO).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 from typing import TextIO
 
 from ..post import Post
 from .base import Check, Publisher, Receipt
+
+log = logging.getLogger(__name__)
 
 
 class DryRunPublisher(Publisher):
@@ -26,6 +34,8 @@ class DryRunPublisher(Publisher):
         self.token_hint = token_hint
         self.out = out
         self.sent: list[tuple[Post, str]] = []
+        self.print_failed: str | None = None
+        """Why printing stopped (e.g. "BrokenPipeError"); None while it works."""
         self._lock = threading.Lock()
 
     @property
@@ -36,8 +46,22 @@ class DryRunPublisher(Publisher):
         with self._lock:
             self.sent.append((post, delivery_key))
             n = len(self.sent)
-            print(render(post, self.where), file=self.out or sys.stdout, flush=True)
+            self._print(render(post, self.where))
         return Receipt(remote_id=f"dry-run:{delivery_key[:12]}:{n}")
+
+    def _print(self, text: str) -> None:
+        if self.print_failed is not None:
+            return
+        try:
+            print(text, file=self.out or sys.stdout, flush=True)
+        except (OSError, ValueError) as exc:  # ValueError: the stream was closed
+            self.print_failed = type(exc).__name__
+            log.info(
+                "dry-run output for channel %s could not be printed (%s); its posts are "
+                "still recorded as dry-run (nothing is posted either way)",
+                self.channel_id,
+                self.print_failed,
+            )
 
     def check(self) -> Check:
         return Check(
