@@ -20,7 +20,7 @@ Mastodon rows are sent again with the same Idempotency-Key, Telegram rows
 become `unknown`. For the service:
 
     loop = DeliveryLoop(ledger, publishers_for(cfg, environ), cfg.delivery)
-    loop.start()                    # recover crashed rows, seed pacing from the ledger
+    loop.start()                    # recover crashed rows, seed pacing, learn platform limits
     loop.run(stop_event)            # until stop_event is set; loop.nudge() after enqueueing
     report = loop.run_once(max_wait=60)   # or: deliver what is due now, then return
 """
@@ -32,8 +32,9 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
@@ -51,6 +52,15 @@ MEDIA_WAIT = 60.0
 class Clock(Protocol):
     def now(self) -> dt.datetime: ...
     def sleep(self, seconds: float, wake: threading.Event) -> None: ...
+
+
+@runtime_checkable
+class LearnsLimits(Protocol):
+    """A publisher that can read its platform's limits (Mastodon: the instance's)."""
+
+    @property
+    def limits_source(self) -> str: ...
+    def learn_limits(self) -> Mapping[str, int]: ...
 
 
 class SystemClock:
@@ -116,7 +126,8 @@ class DeliveryLoop:
     # -- the service's calls ---------------------------------------------------
 
     def start(self) -> list[Delivery]:
-        """Recover rows a crash left in `sending`; count recent sends against pacing."""
+        """Recover rows a crash left in `sending`; count recent sends against pacing;
+        store the limits each platform reports, for the message layer (learn_limits)."""
         recovered = self.ledger.recover(idempotent=IDEMPOTENT)
         for d in recovered:
             log.warning("delivery %s (%s) after a crash: %s", d.id, d.channel_id, d.state)
@@ -125,7 +136,36 @@ class DeliveryLoop:
             times = [t.timestamp() for t in self.ledger.sent_times([ch], since)]
             if times and not pub.dry_run:
                 self.pacer.seed(slots_for(pub.network, ch, pub.account), times)
+        self.learn_limits()
         return recovered
+
+    def learn_limits(self) -> None:
+        """Ask each platform that can tell (Mastodon, with a token) for its limits, at once.
+
+        One request per channel per process (the publisher remembers a success);
+        a platform that does not answer leaves the last known limits in place.
+        """
+        learners = {
+            ch: pub
+            for ch, pub in self.publishers.items()
+            if isinstance(pub, LearnsLimits) and not pub.dry_run
+        }
+        if not learners:
+            return
+
+        def learn(item: tuple[str, Publisher]) -> None:
+            ch, pub = item
+            assert isinstance(pub, LearnsLimits)
+            try:
+                limits = dict(pub.learn_limits())
+                if limits:
+                    self.ledger.save_channel_limits(ch, limits, source=pub.limits_source)
+            except Exception as exc:
+                # a limit we cannot read must not keep the posts from going out
+                log.warning("channel %s: its limits were not read (%s)", ch, type(exc).__name__)
+
+        with ThreadPoolExecutor(max_workers=min(8, len(learners))) as pool:
+            list(pool.map(learn, learners.items()))
 
     def run_once(self, max_wait: float = 0.0) -> Report:
         """Deliver what is due now, waiting at most `max_wait` s for pacing and retries."""

@@ -1,22 +1,42 @@
-"""Announcements, seen feed items and feed state: the ledger's simple tables.
+"""Announcements, seen feed items, feed state and channel limits: the ledger's simple tables.
 
 Mixed into outreach.ledger.Ledger; import from there (`from outreach.ledger import ...`).
+
+Channel limits are what a platform said about a channel (Mastodon: the
+instance's `max_characters`), learned by `outreach doctor` and by `run` at
+start, with where they were read, so a channel moved to another instance does
+not keep the old one's limit:
+
+    ledger.save_channel_limits("mastodon-en", {"max_characters": 1000}, source=instance_url)
+    ledger.channel_limits("max_characters") -> {channel id: ChannelLimit(value, source, ...)}
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import Column, Engine, Integer, String, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .errors import StoreError
 from .ledger_schema import ANNOUNCEMENTS as A
 from .ledger_schema import FEED_STATE as F
 from .ledger_schema import SEEN_ITEMS as S
+from .ledger_schema import Base, UtcDateTime
+
+# In the ledger's metadata, so open_ledger creates it with the other tables.
+CHANNEL_LIMITS = Table(
+    "channel_limits",
+    Base.metadata,
+    Column("channel_id", String(64), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("value", Integer, nullable=False),
+    Column("source", String(1000), nullable=False),
+    Column("learned_at", UtcDateTime, nullable=False),
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,16 @@ class FeedState:
     last_error: str | None = None
     failures: int = 0
     """Polls that failed in a row; 0 after a good one."""
+
+
+@dataclass(frozen=True)
+class ChannelLimit:
+    channel_id: str
+    name: str
+    value: int
+    source: str
+    """Where it was read: the Mastodon instance's URL."""
+    learned_at: dt.datetime
 
 
 class RecordsMixin:
@@ -123,6 +153,35 @@ class RecordsMixin:
             failures=state.failures,
         )
         self._upsert(F, "feed_id", state.feed_id, values)
+
+    # -- channel limits --------------------------------------------------------
+
+    def save_channel_limits(
+        self, channel_id: str, limits: Mapping[str, int], *, source: str
+    ) -> None:
+        """Replace what is known of the channel's limits by `limits`, read from `source`."""
+        rows = [
+            dict(channel_id=channel_id, name=k, value=int(v), source=source, learned_at=self.now())
+            for k, v in limits.items()
+        ]
+        for _ in range(3):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        delete(CHANNEL_LIMITS).where(CHANNEL_LIMITS.c.channel_id == channel_id)
+                    )
+                    if rows:
+                        conn.execute(insert(CHANNEL_LIMITS), rows)
+                return
+            except IntegrityError:  # another process saved the same channel meanwhile
+                continue
+        raise StoreError(f"could not save the limits of channel {channel_id!r}")
+
+    def channel_limits(self, name: str) -> dict[str, ChannelLimit]:
+        """The limit `name` (e.g. "max_characters") of every channel it is known for."""
+        q = select(CHANNEL_LIMITS).where(CHANNEL_LIMITS.c.name == name)
+        with self.engine.connect() as conn:
+            return {r.channel_id: ChannelLimit(**r._mapping) for r in conn.execute(q)}
 
     def _upsert(
         self, table: Table, key_name: str, key: str, values: dict[str, Any], **on_insert: Any

@@ -17,12 +17,16 @@ Telegram's HTML subset. Mastodon and share templates are plain text.
 Texts too long for a network are shortened here, at preview time: the summary
 first, then the title, at word boundaries with an ellipsis; the URL, hashtags
 and markup are never cut. When even that cannot fit, FitError.
+
+A Mastodon post fits the channel's `max_characters` from the config, else the
+limit its instance reports (the caller passes what `doctor` or `run` learned:
+`limits={channel id: max_characters}`; this layer never reads the store), else 500.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -317,9 +321,15 @@ class Messages:
         )
 
     def render_post(
-        self, channel: ChannelConfig, subject: Subject, *, now: dt.datetime, lang: str | None = None
+        self,
+        channel: ChannelConfig,
+        subject: Subject,
+        *,
+        now: dt.datetime,
+        lang: str | None = None,
+        limits: Mapping[str, int] | None = None,
     ) -> Rendered:
-        """What `channel` receives about `subject`, fitted to its network's limit."""
+        """What `channel` receives about `subject`, fitted to its limit (see mastodon_limit)."""
         lang = lang or channel.language
         self.check_language(lang)
         template = self.template(subject.kind, channel.kind, lang)
@@ -329,7 +339,7 @@ class Messages:
         image_alt = one_line(item.alt_in(lang, fallback))
         if isinstance(channel, MastodonChannel):
             cw = channel.content_warning or ""
-            limit = channel.max_characters or MASTODON_DEFAULT_LIMIT
+            limit = mastodon_limit(channel, limits)
 
             def measure(text: str) -> int:
                 return mastodon_length(text, cw)
@@ -369,9 +379,14 @@ class Messages:
         )
         return Rendered(post, str(template.filename), telegram_length(text), limit, shortened)
 
-    def posts(self, subject: Subject, *, now: dt.datetime) -> list[Post]:
+    def posts(
+        self, subject: Subject, *, now: dt.datetime, limits: Mapping[str, int] | None = None
+    ) -> list[Post]:
         """One Post per channel the subject goes to; the first failure raises."""
-        return [self.render_post(ch, subject, now=now).post for ch in self.channels(subject)]
+        return [
+            self.render_post(ch, subject, now=now, limits=limits).post
+            for ch in self.channels(subject)
+        ]
 
     def share_text(
         self,
@@ -394,6 +409,11 @@ class Messages:
         measure = (lambda text: count(text, rule)) if rule else None
         view = ChannelView("share", "share", lang)
         return self._fitted(template, subject, view, now, measure, limit)[0]
+
+
+def mastodon_limit(channel: MastodonChannel, limits: Mapping[str, int] | None = None) -> int:
+    """The config's max_characters, else the instance's reported limit, else Mastodon's 500."""
+    return channel.max_characters or (limits or {}).get(channel.id) or MASTODON_DEFAULT_LIMIT
 
 
 # --- the API the scheduler and delivery code call ------------------------------------

@@ -7,6 +7,10 @@ own, so a template that fails for one channel is recorded against that channel
 a second row with the same (channel, dedupe key), which is what makes a
 restart, a re-read feed or a second `run --once` harmless. While the campaign
 is paused (outreach.pause) new posts are queued `held`, so nothing can send them.
+
+Mastodon posts are fitted to the limit each instance reported (learned by
+`outreach doctor` and at the start of `run`, kept in the ledger): `learned_limits`
+reads them for the message layer, which never reads the store itself.
 """
 
 from __future__ import annotations
@@ -38,6 +42,23 @@ class Queued:
     """False when the ledger already had this (channel, dedupe key): nothing new."""
     error: str | None = None
     """The post could not be made for this channel; recorded, not queued."""
+
+
+def learned_limits(config: Config, ledger: Ledger) -> dict[str, int]:
+    """max_characters per Mastodon channel as its instance reported it, for render_post.
+
+    Only what was read from the instance the channel is configured with now.
+    """
+    from .config import MastodonChannel
+
+    known = ledger.channel_limits("max_characters")
+    return {
+        ch.id: known[ch.id].value
+        for ch in config.channels
+        if isinstance(ch, MastodonChannel)
+        and ch.id in known
+        and known[ch.id].source.rstrip("/") == ch.instance.rstrip("/")
+    }
 
 
 def quiet_hours(config: Config) -> dict[str, Quiet | None]:
@@ -81,6 +102,7 @@ class Outbox:
         state: Literal["pending", "held"] = (
             "held" if pause.paused(self.ledger) is not None else "pending"
         )
+        limits = learned_limits(self.config, self.ledger)
         out: list[Queued] = []
         for channel in self.messages.channels(subject):
             if due_at is not None and channel.id in due_at:
@@ -89,7 +111,7 @@ class Outbox:
                 when = release_time(self.quiet, channel.id, self.tz, due)
             try:
                 # rendered for the moment it goes out: a day count must match that day
-                post = self.messages.render_post(channel, subject, now=when).post
+                post = self.messages.render_post(channel, subject, now=when, limits=limits).post
             except OutreachError as exc:
                 reason = f"the post could not be made, so it was not sent: {exc}"
                 log.error("%s -> %s: %s", subject.about, channel.id, reason)

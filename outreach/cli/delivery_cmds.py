@@ -15,7 +15,7 @@ from .common import AppContext, delivery_json, pass_app, print_json
 if TYPE_CHECKING:
     from ..delivery import Report
     from ..ledger import Delivery, Ledger
-    from ..publishers import Publisher
+    from ..publishers import Check, Publisher
 
 
 def _guard(app: AppContext) -> None:
@@ -70,9 +70,11 @@ def _run_delivery(
 def doctor(app: AppContext, channels: tuple[str, ...], as_json: bool) -> None:
     """Check each channel's credentials and rights for real, and say what to fix.
 
-    Mastodon: verifies the token and reads the instance's limits. Telegram:
-    getMe, then that the bot may post in the channel. Nothing is posted.
-    Exits 1 when a channel has a problem.
+    Mastodon: verifies the token and reads the instance's limits, which are
+    kept in the store: preview and the service fit posts to the instance's
+    max_characters (unless the channel sets its own). Telegram: getMe, then
+    that the bot may post in the channel. Nothing is posted. Exits 1 when a
+    channel has a problem.
 
     \b
     Example:
@@ -80,7 +82,9 @@ def doctor(app: AppContext, channels: tuple[str, ...], as_json: bool) -> None:
       OUTREACH_TELEGRAM_TOKEN=... outreach doctor telegram-ru --json
     """
     _guard(app)
-    checks = [pub.check() for pub in _publishers(app, channels).values()]
+    pubs = _publishers(app, channels)
+    checks = [pub.check() for pub in pubs.values()]
+    _remember_limits(app, pubs, checks)
     if as_json:
         print_json([asdict(c) for c in checks])
     else:
@@ -98,6 +102,28 @@ def doctor(app: AppContext, channels: tuple[str, ...], as_json: bool) -> None:
             click.echo("No channels are configured (add some under `channels:`).")
     if any(not c.ok for c in checks):
         sys.exit(1)
+
+
+def _remember_limits(app: AppContext, pubs: dict[str, Publisher], checks: list[Check]) -> None:
+    """Keep what the platforms said (Mastodon's max_characters) for fitting posts."""
+    from ..delivery import LearnsLimits
+    from ..errors import OutreachError
+
+    learned = [
+        (c, pubs[c.channel_id])
+        for c in checks
+        if c.limits and isinstance(pubs[c.channel_id], LearnsLimits)
+    ]
+    if not learned:
+        return
+    try:
+        ledger = _ledger(app)
+        for c, pub in learned:
+            assert isinstance(pub, LearnsLimits)
+            ledger.save_channel_limits(c.channel_id, c.limits, source=pub.limits_source)
+        ledger.close()
+    except OutreachError as exc:
+        click.secho(f"warning: the limits read could not be kept: {exc}", fg="yellow", err=True)
 
 
 @click.command()
@@ -131,6 +157,7 @@ def deliver(
     from ..content import all_items, find_item
     from ..errors import OutreachError
     from ..messages import Messages
+    from ..outbox import learned_limits
 
     _guard(app)
     cfg = app.config
@@ -144,10 +171,11 @@ def deliver(
             f"{item_id!r} goes to no configured channel{' among ' + ', '.join(channels) if channels else ''}"
         )
     ledger = _ledger(app)
+    limits = learned_limits(cfg, ledger)
     ids = []
     for ch in targets:
         try:
-            post = messages.render_post(ch, subject, now=now).post
+            post = messages.render_post(ch, subject, now=now, limits=limits).post
         except OutreachError as exc:
             click.secho(f"{ch.id}: not sent, the post cannot be made: {exc}", fg="red", err=True)
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,19 +59,56 @@ def short_template_name(messages: Messages, filename: str) -> str:
 
 
 def preview_rows(
-    messages: Messages, subject: Subject, now: dt.datetime, lang: str | None
+    messages: Messages,
+    subject: Subject,
+    now: dt.datetime,
+    lang: str | None,
+    limits: Mapping[str, int] | None = None,
 ) -> list[PreviewRow]:
+    """`limits`: each Mastodon instance's reported max_characters, by channel id."""
     rows = []
     for ch in messages.channels(subject):
         language = lang or ch.language
         try:
-            rendered = messages.render_post(ch, subject, now=now, lang=lang)
+            rendered = messages.render_post(ch, subject, now=now, lang=lang, limits=limits)
         except OutreachError as exc:
             rows.append(PreviewRow(ch.id, ch.kind, language, "", error=str(exc)))
             continue
         name = short_template_name(messages, rendered.template)
         rows.append(PreviewRow(ch.id, ch.kind, language, name, rendered=rendered))
     return rows
+
+
+def learned_limits(cfg: Config) -> dict[str, int]:
+    """What `doctor` or `run` learned of each Mastodon instance's limit; {} before either ran.
+
+    A store that does not exist yet is not created for a preview.
+    """
+    from sqlalchemy.engine import make_url
+
+    from ..config import MastodonChannel
+    from ..ledger import normalize_url, open_ledger
+    from ..outbox import learned_limits as from_ledger
+
+    if not any(isinstance(c, MastodonChannel) and not c.max_characters for c in cfg.channels):
+        return {}
+    url = make_url(normalize_url(cfg.store.url))
+    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
+        return {}
+    try:
+        ledger = open_ledger(cfg.store.url)
+        try:
+            return from_ledger(cfg, ledger)
+        finally:
+            ledger.close()
+    except OutreachError as exc:
+        click.secho(
+            f"note: instance limits not read ({exc}); Mastodon posts fitted to 500 characters "
+            "or the channel's max_characters",
+            fg="yellow",
+            err=True,
+        )
+        return {}
 
 
 def parse_at(value: str | None, tz: dt.tzinfo) -> dt.datetime:
@@ -124,8 +162,9 @@ def preview(
     """Show what each channel would receive for a page, news item or announcement.
 
     Renders the message templates for every configured channel the item goes
-    to, fitted to each network's limit, and shows each text with its length
-    against that limit. Nothing is sent. Exits 1 when a channel's message
+    to, fitted to each network's limit (Mastodon: the channel's max_characters,
+    else what `outreach doctor` or `run` read from the instance, else 500), and
+    shows each text with its length against that limit. Nothing is sent. Exits 1 when a channel's message
     cannot be made (a template error, or a text that cannot fit).
 
     \b
@@ -143,7 +182,7 @@ def preview(
     if lang is not None:
         messages.check_language(lang)
     now = parse_at(at, cfg.campaign.tz)
-    rows = preview_rows(messages, subject, now, lang)
+    rows = preview_rows(messages, subject, now, lang, learned_limits(cfg))
     if html_file is not None:
         from .preview_page import render_page
 

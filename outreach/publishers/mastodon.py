@@ -4,10 +4,16 @@ Rate limits are ours to handle (`ratelimit_method="throw"`): a 429 becomes
 RateLimited with the wait from X-RateLimit-Reset (or Retry-After). Every status
 carries an Idempotency-Key derived from the delivery, so a retry after a
 timeout or a crash returns the first status instead of posting a second one.
+
+The instance's limits (max_characters above all) are read by `check` (for
+`outreach doctor`) and by `learn_limits`, once per publisher, i.e. once per
+process: the delivery loop asks at start so the message layer can fit posts to
+what this instance allows.
 """
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import time
 from collections.abc import Callable
@@ -20,6 +26,7 @@ from ..errors import PermanentError, PublishError, RateLimited, TransientError
 from ..post import Post
 from .base import Check, Publisher, Receipt, fingerprint
 
+log = logging.getLogger(__name__)
 ImageFetcher = Callable[[str], tuple[bytes, str]]
 """An image URL (or local path) -> (bytes, MIME type); raises PublishError."""
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
@@ -51,6 +58,7 @@ class MastodonPublisher(Publisher):
         self.sleep = sleep
         self._api: Any = None
         self._last: Any = None  # the last HTTP response, for its rate-limit headers
+        self._limits_read: dict[str, int] | None = None
 
     @property
     def account(self) -> str:
@@ -123,7 +131,7 @@ class MastodonPublisher(Publisher):
                 me = api.account_verify_credentials()
             facts.append(f"logged in as @{me['acct']} on {self.instance}")
             with self._errors("reading the instance's limits"):
-                limits = self._limits(api)
+                limits = self._limits_read = self._limits(api)
         except PublishError as exc:
             problems.append(str(exc))
         if limits.get("max_characters"):
@@ -137,6 +145,22 @@ class MastodonPublisher(Publisher):
         return Check(
             self.channel_id, self.network, not problems, tuple(facts), tuple(problems), limits
         )
+
+    @property
+    def limits_source(self) -> str:
+        """Where learn_limits reads: the instance's URL."""
+        return self.instance
+
+    def learn_limits(self) -> dict[str, int]:
+        """The instance's limits, read at most once successfully; {} when they cannot be read."""
+        if self._limits_read is None:
+            try:
+                with self._errors("reading the instance's limits"):
+                    self._limits_read = self._limits(self.api())
+            except PublishError as exc:
+                log.warning("channel %s: %s", self.channel_id, exc)
+                return {}
+        return self._limits_read
 
     def _limits(self, api: Any) -> dict[str, int]:
         from mastodon import MastodonNotFoundError
