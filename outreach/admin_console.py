@@ -108,9 +108,12 @@ class Console(Views):
         except OutreachError as exc:
             return f"{exc}"
         first: tuple[str, str] | None = None
+        from .outbox import learned_limits
+
+        limits = learned_limits(self.config, self.ledger)  # as the instances reported them
         for ch in self.messages.channels(subject):
             try:
-                post = self.messages.render_post(ch, subject, now=moment).post
+                post = self.messages.render_post(ch, subject, now=moment, limits=limits).post
             except OutreachError as exc:
                 return f"The {template!r} post cannot be made for {ch.id}: {exc}"
             if first is None:

@@ -180,10 +180,13 @@ class Views:
             f"Preview of {subject.about} ({subject.kind}) as each channel would get it "
             f"at {self.when(now)}:"
         )
+        from .outbox import learned_limits
+
+        limits = learned_limits(self.config, self.ledger)  # as the instances reported them
         for ch in self.messages.channels(subject):
             head = f"— {ch.id} ({ch.kind}, {ch.language})"
             try:
-                r = self.messages.render_post(ch, subject, now=now)
+                r = self.messages.render_post(ch, subject, now=now, limits=limits)
             except OutreachError as exc:
                 out += plain(f"{head}: cannot be made: {exc}")
                 continue

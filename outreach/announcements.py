@@ -203,15 +203,26 @@ def add(
         raise ScheduleError(f"--cron: {exc}") from None
     if nxt is None:
         raise ScheduleError(f"--cron: {cron!r} never fires")
-    _check_renders(config, stored, nxt, messages)
+    _check_renders(config, ledger, stored, nxt, messages)
     ledger.save_announcement(stored)
     return Upcoming(ledger.announcement(ident) or stored, nxt)
 
 
 def _check_renders(
-    config: Config, stored: StoredAnnouncement, when: dt.datetime, messages: Any | None
+    config: Config,
+    ledger: Ledger,
+    stored: StoredAnnouncement,
+    when: dt.datetime,
+    messages: Any | None,
 ) -> None:
-    """Render for every channel now, so a missing template is an error today, not on the day."""
+    """Render for every channel now, so a missing template is an error today, not on the day.
+
+    With the limits the instances reported, so that a post too long for a
+    300-character instance is refused now rather than missed on the day.
+    """
+    from .outbox import learned_limits
+
+    limits = learned_limits(config, ledger)
     if messages is None:
         from .messages import Messages
 
@@ -219,7 +230,7 @@ def _check_renders(
     subject = messages.subject_for_announcement(to_config(stored))
     for channel in messages.channels(subject):
         try:
-            messages.render_post(channel, subject, now=when)
+            messages.render_post(channel, subject, now=when, limits=limits)
         except OutreachError as exc:
             raise ScheduleError(f"--template: {exc}") from None
 

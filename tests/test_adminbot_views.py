@@ -178,3 +178,11 @@ def test_the_rounds_as_the_services_after_turn_hook(bot, tg):
     rounds.after_turn(None)
     rounds.after_turn(None)
     assert len(inbox) == 1 and "Feed 'news'" in inbox[0]
+
+
+def test_preview_fits_mastodon_to_the_limit_its_instance_reported(bot):
+    masto = bot.config.channel("mastodon-en")
+    bot.ledger.save_channel_limits("mastodon-en", {"max_characters": 1000}, source=masto.instance)
+    replies = bot.say(ANNA, "/preview ales")
+    mastodon = next(m for m in replies if m["text"].startswith("— mastodon-en"))
+    assert "/1000" in mastodon["text"] and "/500" not in mastodon["text"]
