@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 import grapheme
 
@@ -51,6 +51,14 @@ __all__ = [
 ]
 
 DEFAULT_PICKER = "/share/fediverse.html"
+
+# Tags a feed, newsletter or ad platform left on a link: they tell a third party
+# where a reader came from, so no share link carries them (UTM is the campaign's
+# own choice, added afresh when it turns it on).
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid)$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -100,10 +108,31 @@ class ShareLink:
         return {**vars(self), "params": dict(self.params)}
 
 
+def _untracked(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    # Piece by piece, so every other parameter keeps its exact spelling and order.
+    pieces = parts.query.split("&")
+    kept = [p for p in pieces if not _TRACKING.match(unquote_plus(p.split("=", 1)[0]))]
+    if len(kept) == len(pieces):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))
+
+
+def _on_site(url: str, base: str) -> str | None:
+    """The rest of `url` after the campaign's `base`, or None when it is another site."""
+    base = base.rstrip("/")
+    if url == base or url.startswith(base + "/"):
+        return url[len(base) :]
+    return None
+
+
 def shared_url(page_url: str, network_id: str, opts: ShareOptions) -> str:
-    url = page_url
-    if opts.mirror_url and opts.base_url and url.startswith(opts.base_url):
-        url = opts.mirror_url.rstrip("/") + "/" + url[len(opts.base_url) :].lstrip("/")
+    url = _untracked(page_url)
+    rest = _on_site(url, opts.base_url) if opts.mirror_url and opts.base_url else None
+    if opts.mirror_url and rest is not None:
+        url = opts.mirror_url.rstrip("/") + "/" + rest.lstrip("/")
     if opts.utm is not None:
         parts = urlsplit(url)
         tags = {
@@ -125,8 +154,13 @@ def item_fields(item: Item, page_url: str, opts: ShareOptions) -> dict[str, str]
         "summary": item.summary_in(opts.lang, opts.fallback),
         "hashtags": " ".join(f"#{t}" for t in opts.hashtags),
         "hashtags_csv": ",".join(opts.hashtags),
-        "image": item.image.url if item.image else "",
+        # A local path or another scheme (javascript:, data:) is no image to share.
+        "image": item.image.url if item.image and _is_http(item.image.url) else "",
     }
+
+
+def _is_http(url: str) -> bool:
+    return re.match(r"^https?://[^\s/?#]+", url, re.I) is not None
 
 
 def _as_sent(value: str, how: str) -> str:
