@@ -43,6 +43,17 @@ def _check_id(value: str) -> str:
     return value
 
 
+_HTTP = re.compile(r"^https?://[^\s/?#]+", re.I)
+
+
+def _check_http(value: str | None) -> str | None:
+    # These URLs become hrefs in readers' share bars and subscribers' posts:
+    # javascript: or data: there would run or show whatever it holds on a click.
+    if value is not None and not _HTTP.match(value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
 Id = Annotated[str, Field(min_length=1)]
 LocalText = dict[str, str]
 """Text per language code, e.g. {'en': 'Free Ales', 'be': 'Волю Алесю'}."""
@@ -82,12 +93,7 @@ class PageConfig(Model):
     _id = field_validator("id")(_check_id)
     _texts = field_validator("title", "summary", mode="before")(_local)
 
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        if not re.match(r"^https?://[^\s/]+", v):
-            raise ValueError(f"{v!r} is not an http(s) URL")
-        return v
+    _url = field_validator("url")(_check_http)
 
 
 class FeedConfig(Model):
@@ -121,6 +127,7 @@ class CampaignInfo(Model):
     """Named dates for the campaign clock, e.g. arrest, sentence."""
 
     _name = field_validator("name", mode="before")(_local)
+    _urls = field_validator("base_url", "mirror_url")(_check_http)
 
     @field_validator("languages")
     @classmethod
@@ -211,6 +218,12 @@ class Button(Model):
     url: str
 
     _label = field_validator("label", mode="before")(_local)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        # Telegram refuses any other button URL at send time; say so at load time.
+        return v if v.startswith("tg://") else str(_check_http(v))
 
 
 class TelegramChannel(_ChannelBase):
