@@ -18,25 +18,54 @@ from .errors import FitError
 ELLIPSIS = "…"
 
 
+_TRAILING = " \t\n,;:.-–—"
+
+
+class _Forms:
+    """The shortened forms of a text, longest first, each made only when asked for.
+
+    Only the cut positions are kept: a whole article in a feed's summary has
+    thousands of words, and all its prefixes at once would take gigabytes.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text.strip()
+        if not self.text:
+            self.ends: list[int] = []
+            return
+        bounds = [m.start() for m in re.finditer(r"\s+", self.text)]
+        if not bounds:
+            # No spaces: cut between user-perceived characters, never inside one.
+            bounds, at = [], 0
+            for cluster in grapheme.graphemes(self.text):
+                at += len(cluster)
+                bounds.append(at)
+            bounds.pop()  # the whole text is the first form already
+        ends = []
+        for b in reversed(bounds):
+            while b > 0 and self.text[b - 1] in _TRAILING:
+                b -= 1
+            if b > 0:
+                ends.append(b)
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.ends) + (2 if self.text else 1)
+
+    def __getitem__(self, i: int) -> str:
+        if i < 0:
+            i += len(self)
+        if i == len(self) - 1:
+            return ""
+        if i == 0:
+            return self.text
+        return self.text[: self.ends[i - 1]] + ELLIPSIS
+
+
 def cut_points(text: str) -> list[str]:
     """Every shortened form of `text`, longest first, ending with ''."""
-    text = text.strip()
-    if not text:
-        return [""]
-    bounds = [m.start() for m in re.finditer(r"\s+", text)]
-    if not bounds:
-        # No spaces: cut between user-perceived characters, never inside one.
-        clusters = list(grapheme.graphemes(text))
-        prefixes = ["".join(clusters[:n]) for n in range(len(clusters) - 1, 0, -1)]
-    else:
-        prefixes = [text[:b] for b in reversed(bounds)]
-    forms = [text]
-    for p in prefixes:
-        p = p.rstrip(" \t\n,;:.-–—")
-        if p:
-            forms.append(p + ELLIPSIS)
-    forms.append("")
-    return forms
+    forms = _Forms(text)
+    return [forms[i] for i in range(len(forms))]
 
 
 def fit(
@@ -54,7 +83,7 @@ def fit(
     full = render(part)
     if measure(full) <= limit:
         return full
-    forms = cut_points(part)
+    forms = _Forms(part)
     # Lengths shrink as forms shorten, so the first fitting form can be bisected.
     lo, hi = 1, len(forms) - 1
     if measure(render(forms[hi])) > limit:
