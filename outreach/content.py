@@ -21,6 +21,14 @@ from .config import Config, FeedConfig, pick
 from .errors import ContentError
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+_HTTP_LINK = re.compile(r"^https?://[^\s/?#@]+[^\s]*$", re.I)
+# C0/C1 controls but tab and newline, and the bidi embeddings, overrides and
+# isolates (U+202A-E, U+2066-9): in a feed they only garble or spoof what follows
+# them in a post ("\u202emoc.live" shows as "evil.com"). LRM/RLM stay: they are stateless.
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TITLE_MAX = 500
+SUMMARY_MAX = 20_000
+"""A feed's text beyond these is cut at a word boundary: no network shows more."""
 _TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|_ga|ref)$", re.I)
 
 
@@ -102,6 +110,15 @@ def strip_html(text: str) -> str:
     return re.sub(r"\s*\n\s*", "\n", text).strip()
 
 
+def feed_text(text: str, limit: int) -> str:
+    """A feed's HTML as safe plain text: controls and bidi overrides out, at most `limit` long."""
+    from .fitting import fit
+
+    text = strip_html(_UNSAFE_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    text = _UNSAFE_CHARS.sub("", text)  # entities such as &#x202E; decode only now
+    return text if len(text) <= limit else fit(lambda t: t, text, len, limit)
+
+
 def pages(cfg: Config) -> list[Item]:
     return [
         Item(
@@ -149,10 +166,10 @@ def parse_feed(
     lang = (parsed.feed.get("language") or language).split("-")[0].lower() or language
     for n, entry in enumerate(parsed.entries):
         link = (entry.get("link") or "").strip()
-        if not re.match(r"^https?://", link):
+        if not _HTTP_LINK.match(link) or _UNSAFE_CHARS.search(link):
             problems.append(FeedProblem(feed.id, n, "the entry has no http(s) link"))
             continue
-        title = strip_html(entry.get("title") or "")
+        title = feed_text(entry.get("title") or "", TITLE_MAX)
         if not title:
             problems.append(FeedProblem(feed.id, n, "the entry has no title"))
             continue
@@ -165,7 +182,7 @@ def parse_feed(
                 id=f"{feed.id}:{_item_slug(guid, link)}",
                 url=link,
                 title={lang: title},
-                summary={lang: strip_html(entry.get("summary") or "")},
+                summary={lang: feed_text(entry.get("summary") or "", SUMMARY_MAX)},
                 published=published,
                 guid=guid,
                 feed_id=feed.id,

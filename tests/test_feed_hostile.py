@@ -1,0 +1,71 @@
+"""Feed entries written to hurt: bad links, huge or spoofing titles, control characters."""
+
+from __future__ import annotations
+
+from outreach.config import FeedConfig
+from outreach.content import parse_feed
+
+FEED = FeedConfig(id="news", path="news.xml")
+
+
+def rss(*entries: str) -> bytes:
+    body = "".join(f"<item>{e}</item>" for e in entries)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        f"{body}</channel></rss>"
+    ).encode()
+
+
+def entry(title: str, link: str, summary: str = "s", guid: str = "g") -> str:
+    return (
+        f"<title>{title}</title><link>{link}</link><guid>{guid}</guid>"
+        f"<description>{summary}</description>"
+    )
+
+
+def test_links_that_are_not_http_with_a_host_are_reported_not_announced():
+    bad = [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        " javascript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "https://",
+        "https:// e.org/",
+        "ftp://e.org/x",
+    ]
+    items, problems = parse_feed(
+        rss(*(entry(f"T{i}", link, guid=f"g{i}") for i, link in enumerate(bad))), FEED, "en"
+    )
+    assert items == []
+    assert [p.entry for p in problems] == list(range(len(bad)))
+    assert all("http(s) link" in p.reason for p in problems)
+
+
+def test_an_upper_case_scheme_is_still_an_http_link():
+    items, problems = parse_feed(rss(entry("T", "HTTPS://e.org/a")), FEED, "en")
+    assert problems == [] and len(items) == 1
+
+
+def test_control_and_bidi_override_characters_are_taken_out_of_titles_and_summaries():
+    # U+202E turns the rest of a post around ("moc.elgoog" shown as "google.com").
+    title = "Free\u202e moc.live\u202c Ales\x07\x1b &#x202D;x&#x2066;y&#x2069;"
+    summary = "a\x00b\u202bc\u2067d\r\nsecond\x0bline"
+    items, problems = parse_feed(rss(entry(title, "https://e.org/1", summary)), FEED, "en")
+    assert problems == []
+    assert items[0].title_in("en") == "Free moc.live Ales xy"
+    assert items[0].summary_in("en") == "abcd\nsecondline"
+
+
+def test_a_title_of_only_hostile_characters_is_no_title():
+    items, problems = parse_feed(rss(entry("\u202e\x07\u2066", "https://e.org/1")), FEED, "en")
+    assert items == [] and problems[0].reason == "the entry has no title"
+
+
+def test_a_one_megabyte_title_is_shortened_at_a_word_boundary():
+    items, problems = parse_feed(rss(entry("word " * 200_000, "https://e.org/1")), FEED, "en")
+    assert problems == []
+    title = items[0].title_in("en")
+    assert len(title) <= 500 and title.endswith("word…")
+    long_summary = "para " * 50_000
+    items, _ = parse_feed(rss(entry("T", "https://e.org/1", long_summary)), FEED, "en")
+    assert 1_000 < len(items[0].summary_in("en")) <= 20_000
