@@ -125,12 +125,38 @@ def validation_problems(doc: YamlDoc, exc: Any, prefix: Loc = ()) -> list[str]:
     """Turn a pydantic ValidationError into `file:line: field: message` lines."""
     problems = []
     for err in exc.errors():
-        loc = (*prefix, *[p for p in err["loc"] if not _is_union_tag(p)])
+        loc = _without_tags(doc.data, (*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]))
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
         problems.append(f"{doc.where(loc)}: {msg}")
     return problems
+
+
+def _without_tags(data: Any, loc: Loc) -> Loc:
+    """`loc` without a discriminated union's tag (channels[0].telegram.chat -> channels[0].chat).
+
+    pydantic names the member chosen by e.g. `kind: telegram` in loc; it is no key
+    of the YAML, so the field path and line would point at the wrong place.
+    """
+    out: list[Any] = []
+    node = data
+    for part in loc:
+        if (
+            isinstance(node, dict)
+            and isinstance(part, str)
+            and part not in node
+            and part in [v for v in node.values() if isinstance(v, str)]
+        ):
+            continue
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
 
 
 def _is_union_tag(part: Any) -> bool:

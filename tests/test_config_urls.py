@@ -48,8 +48,8 @@ def test_telegram_button_url_must_be_http_or_tg(tmp_path, bad):
     )
     with pytest.raises(ConfigError) as exc:
         load_config(p, {})
-    assert "buttons[0].url:" in str(exc.value)
-    assert "is not an http(s) URL" in str(exc.value)
+    # The line and path of the button's url, not of the channel ("channels[0].telegram...").
+    assert f"{p}:10: channels[0].buttons[0].url: {bad!r} is not an http(s) URL" in str(exc.value)
 
 
 def test_good_urls_still_load(tmp_path):
