@@ -17,12 +17,25 @@ def _local(moment: dt.datetime | None, tz: Any) -> str:
     return "" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+def store_label(url: str) -> str:
+    """The store's URL as printed: without the password, wherever the URL keeps it.
+
+    libpq takes it after the user (user:pw@host) or in the query (?password=pw).
+    """
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # cannot be parsed, so cannot be shown safely either
+        return "the configured store"
+    return parsed.set(query={}).render_as_string(hide_password=True)
+
+
 def print_queue(app: AppContext, service: Service, turn: Turn) -> None:
     from rich.table import Table
 
     tz = app.config.campaign.tz
-    # a PostgreSQL URL may hold a password: show only what follows the '@'
-    store = app.config.store.url.rsplit("@", 1)[-1]
+    store = store_label(app.config.store.url)
     click.echo(f"outreach run --once {_local(service.clock.now(), tz)} {tz.key} ({store})")
     for p in turn.polls:
         if p.error:
