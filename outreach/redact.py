@@ -104,7 +104,22 @@ def config_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
             continue
         if secret is not None:
             out.append(secret.get_secret_value())
-    return out
+    return out + _store_passwords(config.store.url)
+
+
+def _store_passwords(url: str) -> list[str]:
+    """The store URL's password (user:pw@host or libpq's ?password=), for drivers' messages."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        found = [unquote(parts.password)] if parts.password else []
+    except ValueError:  # a URL that cannot be split: mask its credentials part whole
+        found = [url.split("://", 1)[-1].rsplit("@", 1)[0]] if "@" in url else []
+        parts = None
+    if parts is not None:
+        found += parse_qs(parts.query).get("password", [])
+    return found
 
 
 def install_for_config(config: Config, environ: Mapping[str, str]) -> Redactor:
