@@ -45,6 +45,7 @@ from .message_env import (
     make_environment,
     one_line,
     paragraphs,
+    quiet_mentions,
     template_errors,
     template_names,
     tidy,
@@ -287,6 +288,8 @@ class Messages:
         lang, fallback = channel.language, self.config.campaign.default_language
         title = one_line(subject.item.title_in(lang, fallback))
         summary = paragraphs(subject.item.summary_in(lang, fallback))
+        if channel.kind == "mastodon":
+            title, summary = quiet_mentions(title), quiet_mentions(summary)
         used: dict[str, str] = {}
 
         def render(t: str, s: str) -> str:

@@ -297,3 +297,31 @@ def test_missing_bundled_templates_are_explained(bundled_config, tmp_path):
         ConfigError, match=r"bundled message templates are missing .*pip install -e"
     ):
         Messages(bundled_config, bundled_dir=tmp_path / "nowhere")
+
+
+# Mastodon's own mention pattern (Account::MENTION_RE): '@' after start or a
+# character that is neither a word character nor '/'.
+MASTODON_MENTION = __import__("re").compile(r"(?:^|[^/\w])@(\w+(?:@[\w.-]+\w)?)")
+
+
+def test_outside_text_never_mentions_anyone_on_mastodon(bundled_config):
+    it = item(
+        title="Thanks to @alice@example.org",
+        summary="@bob and (@carol) spoke; see https://example.org/@dave and mail x@y.org",
+    )
+    cfg = with_channels(bundled_config, mastodon(), telegram())
+    text = render(cfg, it, mastodon()).post.text
+    assert MASTODON_MENTION.findall(text) == []
+    assert "https://example.org/@dave" in text and "x@y.org" in text  # URLs and mail stay whole
+    assert "alice@example.org" in text.replace("\u200b", "")  # still readable
+    # Telegram has no mentions that notify from a channel post: its text is untouched.
+    assert "@bob" in render(cfg, it, telegram()).post.text
+
+
+def test_bidi_overrides_are_stripped_from_titles(bundled_config):
+    cfg = with_channels(bundled_config, mastodon(), telegram())
+    it = item(title="Free \u202eselA\u202c now", summary="a \u2066b\u2069 c")
+    for ch in (mastodon(), telegram()):
+        text = render(cfg, it, ch).post.text
+        assert not any(c in text for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+        assert "selA" in text
