@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from .config import Config, FeedConfig, pick
 from .errors import ContentError
@@ -29,7 +29,13 @@ _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u20
 TITLE_MAX = 500
 SUMMARY_MAX = 20_000
 """A feed's text beyond these is cut at a word boundary: no network shows more."""
-_TRACKING = re.compile(r"^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|_ga|ref)$", re.I)
+# Tags a feed, newsletter or ad platform left on a link: they tell a third party
+# where a reader came from. No post or share link carries them (UTM is the
+# campaign's own choice, added afresh by the share layer when it turns it on).
+TRACKING_PARAM = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid)$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,25 @@ def normalize_link(url: str) -> str:
     path = parts.path or "/"
     if len(path) > 1:
         path = path.rstrip("/")
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if not _TRACKING.match(k))
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not TRACKING_PARAM.match(k)
+    )
     # http and https are the same item; the feed only changed its scheme.
     return urlunsplit(("https" if scheme == "http" else scheme, host, path, urlencode(query), ""))
+
+
+def untracked(url: str) -> str:
+    """`url` without tracking parameters; every other parameter keeps its spelling and order."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pieces = parts.query.split("&")
+    kept = [p for p in pieces if not TRACKING_PARAM.match(unquote_plus(p.split("=", 1)[0]))]
+    if len(kept) == len(pieces):
+        return url
+    return urlunsplit(parts._replace(query="&".join(kept)))
 
 
 def content_hash(title: str, summary: str) -> str:
@@ -180,7 +201,7 @@ def parse_feed(
             Item(
                 kind="news",
                 id=f"{feed.id}:{_item_slug(guid, link)}",
-                url=link,
+                url=untracked(link),  # a newsletter's utm_* must not reach subscribers
                 title={lang: title},
                 summary={lang: feed_text(entry.get("summary") or "", SUMMARY_MAX)},
                 published=published,

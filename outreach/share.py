@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import grapheme
 
 from .config import Config, Utm
-from .content import Item
+from .content import Item, untracked
 from .errors import FitError, ShareError
 from .fitting import ELLIPSIS, fit
 from .share_targets import (
@@ -51,14 +51,6 @@ __all__ = [
 ]
 
 DEFAULT_PICKER = "/share/fediverse.html"
-
-# Tags a feed, newsletter or ad platform left on a link: they tell a third party
-# where a reader came from, so no share link carries them (UTM is the campaign's
-# own choice, added afresh when it turns it on).
-_TRACKING = re.compile(
-    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|mc_eid|_ga|_gl|igshid)$",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -108,18 +100,6 @@ class ShareLink:
         return {**vars(self), "params": dict(self.params)}
 
 
-def _untracked(url: str) -> str:
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    # Piece by piece, so every other parameter keeps its exact spelling and order.
-    pieces = parts.query.split("&")
-    kept = [p for p in pieces if not _TRACKING.match(unquote_plus(p.split("=", 1)[0]))]
-    if len(kept) == len(pieces):
-        return url
-    return urlunsplit(parts._replace(query="&".join(kept)))
-
-
 def _on_site(url: str, base: str) -> str | None:
     """The rest of `url` after the campaign's `base`, or None when it is another site."""
     base = base.rstrip("/")
@@ -129,7 +109,7 @@ def _on_site(url: str, base: str) -> str | None:
 
 
 def shared_url(page_url: str, network_id: str, opts: ShareOptions) -> str:
-    url = _untracked(page_url)
+    url = untracked(page_url)
     rest = _on_site(url, opts.base_url) if opts.mirror_url and opts.base_url else None
     if opts.mirror_url and rest is not None:
         url = opts.mirror_url.rstrip("/") + "/" + rest.lstrip("/")

@@ -69,3 +69,9 @@ def test_a_one_megabyte_title_is_shortened_at_a_word_boundary():
     long_summary = "para " * 50_000
     items, _ = parse_feed(rss(entry("T", "https://e.org/1", long_summary)), FEED, "en")
     assert 1_000 < len(items[0].summary_in("en")) <= 20_000
+
+
+def test_tracking_parameters_a_newsletter_left_never_reach_subscribers():
+    link = "https://e.org/news/1?id=7&amp;utm_source=newsletter&amp;fbclid=abc&amp;lang=be"
+    [item], _ = parse_feed(rss(entry("T", link)), FEED, "en")
+    assert item.url == "https://e.org/news/1?id=7&lang=be"
