@@ -259,6 +259,26 @@ class AnnouncementConfig(Model):
 class StoreConfig(Model):
     url: str = "sqlite:///outreach.sqlite3"
 
+    @field_validator("url")
+    @classmethod
+    def _url(cls, v: str) -> str:
+        from sqlalchemy.engine import make_url  # only when a config is loaded, not for --help
+
+        # Our own words: SQLAlchemy's would repeat the URL, and it may hold a password.
+        try:
+            url = make_url(v)
+            url.port  # noqa: B018 - a bad port only fails when read
+        except Exception:
+            raise ValueError(
+                "not a database URL: use sqlite:///path/to/file.sqlite3 or "
+                "postgresql://user@host:5432/dbname"
+            ) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(
+                f"the store must be SQLite or PostgreSQL, not {url.get_backend_name()!r}"
+            )
+        return v
+
 
 class DeliverySettings(Model):
     retry_budget: Annotated[int, Field(ge=0)] = 5

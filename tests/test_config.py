@@ -33,8 +33,7 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path):
 def test_missing_field_names_file_line_and_field(tmp_path):
     p = write(
         tmp_path,
-        "campaign:\n  name: x\n  base_url: https://e.org/\n"
-        "pages:\n  - id: home\n    title: Home\n",
+        "campaign:\n  name: x\n  base_url: https://e.org/\npages:\n  - id: home\n    title: Home\n",
     )
     with pytest.raises(ConfigError) as exc:
         load_config(p, {})
@@ -77,3 +76,28 @@ def test_secret_from_env_or_file_never_printed(tmp_path):
     assert from_file is not None and from_file.get_secret_value() == "s3cret-file"
     assert "s3cret" not in repr(from_env) + str(from_file)
     assert resolve_secret("UNSET", None, {}, tmp_path) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u:hunter2-pw@h:notaport/db",
+        "not a url hunter2-pw",
+        "mysql://u:hunter2-pw@h/db",
+    ],
+)
+def test_a_bad_store_url_is_named_without_its_password(tmp_path, url):
+    p = write(
+        tmp_path, f"campaign:\n  name: x\n  base_url: https://e.org/\nstore:\n  url: '{url}'\n"
+    )
+    with pytest.raises(ConfigError) as exc:
+        load_config(p, {})
+    assert f"{p}:5: store.url" in str(exc.value)
+    assert "hunter2-pw" not in str(exc.value)
+
+
+def test_a_bad_store_url_from_the_environment_is_named_too(tmp_path):
+    p = write(tmp_path, "campaign:\n  name: x\n  base_url: https://e.org/\n")
+    with pytest.raises(ConfigError, match=r"store\.url: not a database URL") as exc:
+        load_config(p, {"OUTREACH_DB_URL": "postgresql://u:hunter2-pw@h:x/db"})
+    assert "hunter2-pw" not in str(exc.value)
