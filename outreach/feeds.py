@@ -8,8 +8,9 @@ announced (an edited item keeps its GUID, an item without GUID its link), and
 a new item has all its keys recorded, without expiry, so a re-ordered feed, an
 edit or a restart never posts twice.
 
-Per item the deliveries are queued before the keys are recorded: a crash in
-between re-queues on the next poll, and the ledger refuses the duplicate.
+An item's deliveries and its seen keys are written in one transaction (a
+batch of up to BATCH_SIZE items each): a crash leaves an item queued and
+seen, or neither, and the next poll queues it once.
 
 The first successful read of a feed announces only its newest `backlog`
 items and marks the rest seen, so adding a feed with ten years of news does
@@ -25,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -36,12 +38,15 @@ if TYPE_CHECKING:
     import httpx
 
     from .config import Config, FeedConfig
+    from .ledger import Batch
     from .outbox import Outbox
 
 log = logging.getLogger("outreach.feeds")
 MAX_FEED_BYTES = 10 * 1024 * 1024
 USER_AGENT = "outreach feed watcher (+https://github.com/)"
 Clock = Callable[[], dt.datetime]
+BATCH_SIZE = 100
+"""Items queued per transaction: one commit instead of a hundred, a short write lock."""
 
 
 class FeedError(ContentError):
@@ -169,8 +174,8 @@ def check_xml(body: bytes) -> XmlCheck:
 class Seen(Protocol):
     """The part of outreach.ledger.Ledger the watcher needs."""
 
-    def seen(self, keys: Iterable[str]) -> bool: ...
-    def mark_seen(self, keys: Iterable[str], *, feed_id: str, item_id: str) -> int: ...
+    def seen_among(self, keys: Iterable[str]) -> set[str]: ...
+    def batch(self) -> AbstractContextManager[Batch]: ...
     def feed_state(self, feed_id: str) -> Any: ...
     def save_feed_state(self, state: Any) -> None: ...
 
@@ -208,7 +213,9 @@ class FeedWatcher:
         outbox: Outbox,
         clock: Clock,
         fetcher: Fetcher | None = None,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
+        self.batch_size = batch_size
         self.config = config
         self.ledger = ledger
         self.outbox = outbox
@@ -297,10 +304,7 @@ class FeedWatcher:
         if newest is not None:
             items = items[:newest]
         items.reverse()
-        for n, item in enumerate(items, 1):
-            self.announce(item, result)
-            if progress:
-                progress(feed.id, n, len(items))
+        self._announce_batches(feed.id, list(enumerate(items, 1)), len(items), result, progress)
         return result
 
     def _parse(self, feed: FeedConfig, body: bytes, result: PollResult) -> list[Item]:
@@ -340,31 +344,73 @@ class FeedWatcher:
         result: PollResult,
         progress: Callable[[str, int, int], None] | None,
     ) -> None:
-        fresh = [item for item in items if not self.ledger.seen(item.dedupe_keys)]
+        known = self.ledger.seen_among(k for item in items for k in item.dedupe_keys)
+        fresh = [item for item in items if known.isdisjoint(item.dedupe_keys)]
+        skipped: list[Item] = []
         if result.first_read:
             # items come newest first; the first read announces only the newest `backlog`
-            keep = fresh[: feed.backlog]
-            for item in fresh[feed.backlog :]:
-                self.ledger.mark_seen(item.dedupe_keys, feed_id=feed.id, item_id=item.id)
-                result.skipped_backlog += 1
-            fresh = keep
+            fresh, skipped = fresh[: feed.backlog], fresh[feed.backlog :]
+            known.update(k for item in skipped for k in item.dedupe_keys)
         fresh.reverse()  # oldest first, so channels tell the news in order
+        todo: list[tuple[int, Item]] = []
         for n, item in enumerate(fresh, 1):
-            # a duplicate GUID or link inside one feed: the first copy was just recorded
-            if self.ledger.seen(item.dedupe_keys):
-                continue
-            self.announce(item, result)
-            if progress:
-                progress(feed.id, n, len(fresh))
+            # a duplicate GUID or link inside one feed: only the first copy is announced
+            if known.isdisjoint(item.dedupe_keys):
+                todo.append((n, item))
+                known.update(item.dedupe_keys)
+        self._announce_batches(feed.id, todo, len(fresh), result, progress, skipped=skipped)
 
     def announce(self, item: Item, result: PollResult) -> None:
-        """Queue one item for its feed's channels, then record it as seen."""
-        subject = self.outbox.messages.subject_for_item(item)
-        queued = self.outbox.queue(subject, dedupe_key=item_dedupe_key(item), due=self.clock())
-        result.deliveries += sum(1 for q in queued if q.created)
-        result.problems += [f"{item.id} -> {q.channel_id}: {q.error}" for q in queued if q.error]
-        self.ledger.mark_seen(item.dedupe_keys, feed_id=item.feed_id or "", item_id=item.id)
-        result.announced.append(item)
+        """Queue one item for its feed's channels and record it as seen, in one transaction."""
+        self._announce_batches(item.feed_id or "", [(1, item)], 1, result, None)
+
+    def _announce_batches(
+        self,
+        feed_id: str,
+        todo: Sequence[tuple[int, Item]],
+        total: int,
+        result: PollResult,
+        progress: Callable[[str, int, int], None] | None,
+        *,
+        skipped: Sequence[Item] = (),
+    ) -> None:
+        """Queue the items and mark them seen, `batch_size` items per transaction.
+
+        An item's deliveries and its seen keys commit together, so a crash
+        leaves it queued and seen, or neither (and the next poll queues it).
+        Rendering happens before the transaction opens, so SQLite's single
+        writer lock is held only for the writes. `skipped` items (older than a
+        first read's backlog) are marked seen in the first transaction.
+        """
+        chunks = [todo[i : i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
+        for chunk in chunks or ([[]] if skipped else []):
+            limits = self.outbox.limits()
+            drafts = [
+                self.outbox.prepare(
+                    self.outbox.messages.subject_for_item(item),
+                    dedupe_key=item_dedupe_key(item),
+                    due=self.clock(),
+                    limits=limits,
+                )
+                for _, item in chunk
+            ]
+            state = self.outbox.state()
+            with self.ledger.batch() as batch:
+                for item in skipped:
+                    batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
+                queued = [self.outbox.write(batch, d, state) for d in drafts]
+                for _, item in chunk:
+                    batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
+            result.skipped_backlog += len(skipped)
+            skipped = ()
+            for (n, item), qs in zip(chunk, queued, strict=True):
+                result.deliveries += sum(1 for q in qs if q.created)
+                result.problems += [
+                    f"{item.id} -> {q.channel_id}: {q.error}" for q in qs if q.error
+                ]
+                result.announced.append(item)
+                if progress:
+                    progress(feed_id, n, total)
 
 
 def untrusted_guids(items: list[Item]) -> tuple[list[Item], list[str]]:

@@ -26,6 +26,8 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
         # dedupe_key defaults to post.about; for announcements use
         # schedule.occurrence_key(id, occurrence) and pass occurrence=.
     ledger.record_missed(channel_id, network, about=, dedupe_key=, occurrence=, reason=)
+    with ledger.batch() as batch:                     # one transaction: all or nothing
+        batch.enqueue(...); batch.record_missed(...); batch.mark_seen(...)
     ledger.last_occurrences("announcement:")          -> {about: latest occurrence, any state}
     ledger.get(id), ledger.deliveries(states=, channel_id=, about=), ledger.counts()
     ledger.cancel(id) / hold(id) / release(id)        # pending <-> held, -> cancelled
@@ -44,13 +46,14 @@ Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_u
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
-from sqlalchemy import Engine, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, func, select, update
 
 from .errors import StoreError
+from .ledger_batch import Batch, fresh
 from .ledger_loop import IDEMPOTENCY_WINDOW, LoopMixin
 from .ledger_records import FeedState, RecordsMixin, StoredAnnouncement
 from .ledger_schema import DELIVERIES as D
@@ -64,7 +67,6 @@ from .ledger_schema import (
     Head,
     State,
     make_engine,
-    new_key,
     normalize_url,
     to_delivery,
     utcnow,
@@ -74,6 +76,7 @@ from .post import Post
 __all__ = [
     "IDEMPOTENCY_WINDOW",
     "STATES",
+    "Batch",
     "Claim",
     "Delivery",
     "Enqueued",
@@ -111,6 +114,12 @@ class Ledger(LoopMixin, RecordsMixin):
 
     # -- queueing and reading ------------------------------------------------
 
+    @contextmanager
+    def batch(self) -> Iterator[Batch]:
+        """One transaction for many queueing writes: all commit at the end, or none."""
+        with self.engine.begin() as conn:
+            yield Batch(conn, self.now)
+
     def enqueue(
         self,
         post: Post,
@@ -120,46 +129,11 @@ class Ledger(LoopMixin, RecordsMixin):
         occurrence: dt.datetime | None = None,
         state: Literal["pending", "held"] = "pending",
     ) -> Enqueued:
-        """Queue `post` for its channel, once: the same dedupe key again adds nothing.
-
-        A row only ever "sent" by the dry-run publisher is queued again, so a
-        channel that gets its token later really receives the post.
-        """
-        now = self.now()
-        _aware(due_at, occurrence)
-        values: dict[str, Any] = dict(
-            channel_id=post.channel_id,
-            network=post.network,
-            about=post.about,
-            dedupe_key=dedupe_key or post.about or new_key(),
-            post=post.to_dict(),
-            state=state,
-            due_at=due_at or now,
-            occurrence=occurrence,
-        )
-        try:
-            return Enqueued(self._insert(values), True)
-        except IntegrityError:
-            pass
-        same = (D.c.channel_id == post.channel_id) & (D.c.dedupe_key == values["dedupe_key"])
-        with self.engine.begin() as conn:
-            old_id = conn.execute(select(D.c.id).where(same)).scalar_one()
-            rearm = update(D).where(same, D.c.dry_run.is_(True), D.c.state == "sent")
-            rearmed = conn.execute(
-                rearm.values(
-                    post=values["post"],
-                    state=state,
-                    due_at=values["due_at"],
-                    occurrence=occurrence,
-                    **_fresh(),
-                    dry_run=False,
-                    remote_id=None,
-                    remote_url=None,
-                    sent_at=None,
-                    updated_at=now,
-                )
-            ).rowcount
-        return Enqueued(old_id, bool(rearmed))
+        """Queue `post` for its channel, once (Batch.enqueue, in a transaction of its own)."""
+        with self.batch() as batch:
+            return batch.enqueue(
+                post, due_at=due_at, dedupe_key=dedupe_key, occurrence=occurrence, state=state
+            )
 
     def record_missed(
         self,
@@ -173,31 +147,16 @@ class Ledger(LoopMixin, RecordsMixin):
         post: Post | None = None,
     ) -> Enqueued:
         """A row in `missed` for an occurrence noticed too late; a post is optional."""
-        _aware(occurrence)
-        values = dict(
-            channel_id=channel_id,
-            network=network,
-            about=about,
-            dedupe_key=dedupe_key,
-            post=post.to_dict() if post else None,
-            state="missed",
-            due_at=occurrence,
-            occurrence=occurrence,
-            reason=reason,
-        )
-        try:
-            return Enqueued(self._insert(values), True)
-        except IntegrityError:
-            same = (D.c.channel_id == channel_id) & (D.c.dedupe_key == dedupe_key)
-            with self.engine.connect() as conn:
-                return Enqueued(conn.execute(select(D.c.id).where(same)).scalar_one(), False)
-
-    def _insert(self, values: dict[str, Any]) -> int:
-        now = self.now()
-        row = dict(attempts=0, idempotency_key=new_key(), dry_run=False, created_at=now)
-        with self.engine.begin() as conn:
-            stmt = insert(D).values(**row, **values, updated_at=now).returning(D.c.id)
-            return int(conn.execute(stmt).scalar_one())
+        with self.batch() as batch:
+            return batch.record_missed(
+                channel_id,
+                network,
+                about=about,
+                dedupe_key=dedupe_key,
+                occurrence=occurrence,
+                reason=reason,
+                post=post,
+            )
 
     def get(self, delivery_id: int) -> Delivery:
         with self.engine.connect() as conn:
@@ -290,7 +249,7 @@ class Ledger(LoopMixin, RecordsMixin):
             ("failed", "unknown", "cancelled", "missed", "held"),
             "pending",
             due_at=self.now(),
-            **_fresh(),
+            **fresh(),
         )
 
     def resolve(
@@ -309,20 +268,3 @@ class Ledger(LoopMixin, RecordsMixin):
         if outcome == "sent":
             values.update(sent_at=self.now(), remote_url=remote_url)
         return self._move(delivery_id, ("unknown", "failed"), outcome, **values)
-
-
-def _aware(*moments: dt.datetime | None) -> None:
-    if any(m is not None and m.tzinfo is None for m in moments):
-        raise StoreError("the ledger takes aware datetimes only (got a naive one)")
-
-
-def _fresh() -> dict[str, Any]:
-    """Column values of a row that starts over (a new idempotency key)."""
-    return dict(
-        attempts=0,
-        next_attempt_at=None,
-        idempotency_key=new_key(),
-        ambiguous_since=None,
-        claim_token=None,
-        reason=None,
-    )

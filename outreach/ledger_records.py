@@ -22,6 +22,7 @@ from sqlalchemy import Column, Engine, Integer, String, Table, delete, insert, s
 from sqlalchemy.exc import IntegrityError
 
 from .errors import StoreError
+from .ledger_batch import Batch
 from .ledger_schema import ANNOUNCEMENTS as A
 from .ledger_schema import FEED_STATE as F
 from .ledger_schema import SEEN_ITEMS as S
@@ -126,18 +127,21 @@ class RecordsMixin:
         with self.engine.connect() as conn:
             return conn.execute(q).first() is not None
 
+    def seen_among(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` were recorded by mark_seen (one query per 500 keys)."""
+        keys = list(dict.fromkeys(keys))
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                q = select(S.c.dedupe_key).where(S.c.dedupe_key.in_(chunk))
+                found.update(conn.execute(q).scalars())
+        return found
+
     def mark_seen(self, keys: Iterable[str], *, feed_id: str, item_id: str) -> int:
         """Record every key of an item; returns how many were new."""
-        new = 0
-        for key in dict.fromkeys(keys):
-            row = dict(dedupe_key=key, feed_id=feed_id, item_id=item_id, first_seen=self.now())
-            try:
-                with self.engine.begin() as conn:
-                    conn.execute(insert(S).values(**row))
-                new += 1
-            except IntegrityError:
-                pass
-        return new
+        with self.engine.begin() as conn:
+            return Batch(conn, self.now).mark_seen(keys, feed_id=feed_id, item_id=item_id)
 
     def feed_state(self, feed_id: str) -> FeedState | None:
         with self.engine.connect() as conn:

@@ -8,6 +8,12 @@ a second row with the same (channel, dedupe key), which is what makes a
 restart, a re-read feed or a second `run --once` harmless. While the campaign
 is paused (outreach.pause) new posts are queued `held`, so nothing can send them.
 
+`queue` writes one subject's rows in one transaction. To queue many subjects
+in one (a feed poll, the occurrences due in a turn), render them first with
+`prepare` and write them with `write` inside `ledger.batch()`: rendering stays
+outside the transaction, so SQLite's single writer lock is held only for the
+writes, and no post is sendable before its whole batch commits.
+
 Mastodon posts are fitted to the limit each instance reported (learned by
 `outreach doctor` and at the start of `run`, kept in the ledger): `learned_limits`
 reads them for the message layer, which never reads the store itself.
@@ -17,8 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import OutreachError
@@ -28,9 +34,25 @@ if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
     from .config import Config
-    from .ledger import Ledger
+    from .ledger import Batch, Ledger
+    from .post import Post
 
 log = logging.getLogger("outreach.outbox")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One channel's rendered post for a subject, not yet written (Outbox.prepare)."""
+
+    channel_id: str
+    network: str
+    about: str
+    dedupe_key: str
+    due_at: dt.datetime
+    occurrence: dt.datetime | None = None
+    post: Post | None = None
+    error: str | None = None
+    """Why there is no post: written as a `missed` row."""
 
 
 @dataclass(frozen=True)
@@ -94,39 +116,79 @@ class Outbox:
         """One delivery per channel, due at `due` or at the end of the channel's quiet hours.
 
         `due_at` gives the time per channel when the caller already decided it
-        (the schedule's plan does).
+        (the schedule's plan does). Every channel's row is written in one
+        transaction; to queue many subjects in one, use prepare() and write().
         """
+        drafts = self.prepare(
+            subject, dedupe_key=dedupe_key, due=due, occurrence=occurrence, due_at=due_at
+        )
+        state = self.state()
+        with self.ledger.batch() as batch:
+            return self.write(batch, drafts, state)
+
+    def state(self) -> Literal["pending", "held"]:
+        """How new posts are queued now: `held` while the campaign is paused."""
         from . import pause
 
         # paused (a family or lawyers asked for silence): queue it held, never sendable
-        state: Literal["pending", "held"] = (
-            "held" if pause.paused(self.ledger) is not None else "pending"
-        )
-        limits = learned_limits(self.config, self.ledger)
-        out: list[Queued] = []
+        return "held" if pause.paused(self.ledger) is not None else "pending"
+
+    def limits(self) -> dict[str, int]:
+        return learned_limits(self.config, self.ledger)
+
+    def prepare(
+        self,
+        subject: Any,
+        *,
+        dedupe_key: str,
+        due: dt.datetime,
+        occurrence: dt.datetime | None = None,
+        due_at: Mapping[str, dt.datetime] | None = None,
+        limits: Mapping[str, int] | None = None,
+    ) -> list[Draft]:
+        """Render `subject` for each of its channels; nothing is written yet (see write)."""
+        limits = self.limits() if limits is None else limits
+        out: list[Draft] = []
         for channel in self.messages.channels(subject):
             if due_at is not None and channel.id in due_at:
                 when = due_at[channel.id]
             else:
                 when = release_time(self.quiet, channel.id, self.tz, due)
+            draft = Draft(channel.id, channel.kind, subject.about, dedupe_key, when, occurrence)
             try:
                 # rendered for the moment it goes out: a day count must match that day
                 post = self.messages.render_post(channel, subject, now=when, limits=limits).post
             except OutreachError as exc:
                 reason = f"the post could not be made, so it was not sent: {exc}"
                 log.error("%s -> %s: %s", subject.about, channel.id, reason)
-                self.ledger.record_missed(
-                    channel.id,
-                    channel.kind,
-                    about=subject.about,
-                    dedupe_key=dedupe_key,
-                    occurrence=occurrence or when,
-                    reason=reason,
-                )
-                out.append(Queued(channel.id, when, error=reason))
+                out.append(replace(draft, error=reason))
                 continue
-            done = self.ledger.enqueue(
-                post, due_at=when, dedupe_key=dedupe_key, occurrence=occurrence, state=state
+            out.append(replace(draft, post=post))
+        return out
+
+    def write(
+        self, batch: Batch, drafts: Iterable[Draft], state: Literal["pending", "held"]
+    ) -> list[Queued]:
+        """Queue prepared posts in `batch` (a post that could not be made: a `missed` row)."""
+        out: list[Queued] = []
+        for d in drafts:
+            if d.post is None:
+                batch.record_missed(
+                    d.channel_id,
+                    d.network,
+                    about=d.about,
+                    dedupe_key=d.dedupe_key,
+                    occurrence=d.occurrence or d.due_at,
+                    reason=d.error or "the post could not be made",
+                )
+                out.append(Queued(d.channel_id, d.due_at, error=d.error))
+                continue
+            done = batch.enqueue(
+                d.post,
+                due_at=d.due_at,
+                dedupe_key=d.dedupe_key,
+                occurrence=d.occurrence,
+                state=state,
             )
-            out.append(Queued(channel.id, when, done.id, done.created))
+            out.append(Queued(d.channel_id, d.due_at, done.id, done.created))
         return out

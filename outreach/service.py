@@ -38,13 +38,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import announcements, schedule
 from .errors import OutreachError, ScheduleError
-from .feeds import FeedWatcher, Fetcher, PollResult
-from .outbox import Outbox, Queued
+from .feeds import BATCH_SIZE, FeedWatcher, Fetcher, PollResult
+from .outbox import Draft, Outbox, Queued
 
 if TYPE_CHECKING:
     from .config import Config, FeedConfig
     from .delivery import DeliveryLoop, Report
-    from .ledger import Ledger
+    from .ledger import Batch, Ledger
     from .scheduler import Clock, Scheduler
 
 log = logging.getLogger("outreach.service")
@@ -99,7 +99,13 @@ class Service:
         return announcements.sync_yaml(self.config, self.ledger)
 
     def plan(self, turn: Turn | None = None) -> Turn:
-        """Queue the announcement occurrences that are due; record the missed ones."""
+        """Queue the announcement occurrences that are due; record the missed ones.
+
+        Occurrences are rendered first, then written BATCH_SIZE to a
+        transaction: all the channels of an occurrence commit together (the
+        schedule counts an occurrence done once any row of it exists), and a
+        thousand due at once cost a few commits, not three thousand.
+        """
         turn = turn or Turn()
         now = self.clock.now()
         stored = self.ledger.announcements()
@@ -112,12 +118,31 @@ class Service:
             anns, now, done, self.grace, self.outbox.quiet, self.config.campaign.tz
         )
         by_id = {a.id: a for a in stored}
-        for missed in result.missed:
-            stored_ann = by_id[missed.announcement_id]
-            reason = missed.reason(self.grace)
-            turn.missed.append((missed, self._record_missed(stored_ann, missed.last, reason)))
-        for due in result.due:
-            turn.queued += self._queue_due(by_id[due.announcement_id], due)
+        if result.missed:
+            with self.ledger.batch() as batch:
+                for missed in result.missed:
+                    stored_ann = by_id[missed.announcement_id]
+                    reason = missed.reason(self.grace)
+                    chs = self._record_missed(batch, stored_ann, missed.last, reason)
+                    turn.missed.append((missed, chs))
+        for start in range(0, len(result.due), BATCH_SIZE):
+            chunk = [(by_id[d.announcement_id], d) for d in result.due[start : start + BATCH_SIZE]]
+            limits = self.outbox.limits()
+            drafts = [self._prepare_due(stored_ann, due, limits) for stored_ann, due in chunk]
+            state = self.outbox.state()
+            queued: list[list[Queued] | None] = []
+            with self.ledger.batch() as batch:
+                for (stored_ann, due), prepared in zip(chunk, drafts, strict=True):
+                    if isinstance(prepared, str):
+                        # e.g. its page left the campaign file: say so on every channel, once
+                        self._record_missed(batch, stored_ann, due.occurrence, prepared)
+                        queued.append(None)
+                    else:
+                        queued.append(self.outbox.write(batch, prepared, state))
+            for (stored_ann, due), qs in zip(chunk, queued, strict=True):
+                if qs is not None:
+                    self._log_queued(stored_ann, due, qs)
+                    turn.queued += qs
         return turn
 
     def _schedulable(self, stored: Any) -> schedule.Announcement | None:
@@ -133,32 +158,37 @@ class Service:
             return None
         return ann
 
-    def _record_missed(self, stored: Any, occurrence: dt.datetime, reason: str) -> list[str]:
+    def _record_missed(
+        self, batch: Batch, stored: Any, occurrence: dt.datetime, reason: str
+    ) -> list[str]:
         key = schedule.occurrence_key(stored.id, occurrence)
         channels = self.config.channels_for(list(stored.channels))
         for ch in channels:
-            self.ledger.record_missed(
+            batch.record_missed(
                 ch.id, ch.kind, about=f"announcement:{stored.id}", dedupe_key=key,
                 occurrence=occurrence, reason=reason,
             )  # fmt: skip
         log.warning("announcement %r: %s", stored.id, reason)
         return [c.id for c in channels]
 
-    def _queue_due(self, stored: Any, due: schedule.Due) -> list[Queued]:
+    def _prepare_due(
+        self, stored: Any, due: schedule.Due, limits: dict[str, int]
+    ) -> list[Draft] | str:
+        """The occurrence's posts, rendered; or why it cannot be made (a str)."""
         try:
             subject = self.outbox.messages.subject_for_announcement(announcements.to_config(stored))
         except OutreachError as exc:
-            # e.g. its page left the campaign file: say so on every channel, once
-            reason = f"the post could not be made, so it was not sent: {exc}"
-            self._record_missed(stored, due.occurrence, reason)
-            return []
-        queued = self.outbox.queue(
+            return f"the post could not be made, so it was not sent: {exc}"
+        return self.outbox.prepare(
             subject,
             dedupe_key=schedule.occurrence_key(stored.id, due.occurrence),
             due=self.clock.now(),
             occurrence=due.occurrence,
             due_at={s.channel_id: s.not_before for s in due.sends},
+            limits=limits,
         )
+
+    def _log_queued(self, stored: Any, due: schedule.Due, queued: list[Queued]) -> None:
         extra = f", {due.coalesced} earlier occurrence(s) folded in" if due.coalesced else ""
         late = due.late > schedule.ON_TIME
         log.info(
@@ -166,7 +196,6 @@ class Service:
             stored.id, schedule.iso(due.occurrence), len(queued),
             f", {int(due.late.total_seconds() // 60)} min late" if late else "", extra,
         )  # fmt: skip
-        return queued
 
     def poll(self, feeds: Iterable[FeedConfig] | None = None, progress=None) -> list[PollResult]:
         return self.watcher.poll_all(list(feeds) if feeds is not None else None, progress)

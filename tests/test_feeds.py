@@ -20,13 +20,20 @@ CHANNELS = ("mastodon-en", "telegram-be", "telegram-ru")
 class Rig:
     """A campaign folder whose feed file the test swaps, and a watcher over a SQLite ledger."""
 
-    def __init__(self, folder: Path, backlog: int = 1, template: str = "news", **extra) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        backlog: int = 1,
+        template: str = "news",
+        db: str | None = None,
+        **extra,
+    ) -> None:
         self.folder = folder
         self.clock = ManualClock(dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC))
         feeds = [{"id": "viasna", "path": "feed.xml", "backlog": backlog, "template": template}]
         feeds += extra.pop("more_feeds", [])
         self.config = campaign(folder, feeds=feeds, announcements=[], **extra)
-        self.db = f"sqlite:///{folder / 'ledger.sqlite3'}"
+        self.db = db or f"sqlite:///{folder / 'ledger.sqlite3'}"
         self.restart()
 
     def restart(self) -> None:

@@ -1,0 +1,166 @@
+"""The ledger's queueing writes, on one transaction: `Ledger.batch()` hands one out.
+
+Everything written through one Batch commits together or not at all, so a feed
+poll records an item as seen in the same transaction that queues its
+deliveries (a crash leaves it neither seen nor queued, and the next poll queues
+it once), and all the channels of an announcement occurrence are queued
+together. A transaction per post cost more than everything else a post needs
+(bench/README.md)::
+
+    with ledger.batch() as batch:
+        batch.enqueue(post, due_at=t, dedupe_key=k)      -> Enqueued(id, created)
+        batch.record_missed(channel_id, network, about=, dedupe_key=, occurrence=, reason=)
+        batch.mark_seen(item.dedupe_keys, feed_id=, item_id=) -> how many keys were new
+
+Duplicates are told by the database (INSERT ... ON CONFLICT DO NOTHING on
+SQLite and PostgreSQL), not by a failed INSERT: a failed statement would abort
+the whole transaction on PostgreSQL. Sending is never batched: the delivery
+loop claims and finishes each row in its own transaction (ledger_loop.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Table, select, update
+
+from .errors import StoreError
+from .ledger_schema import DELIVERIES as D
+from .ledger_schema import SEEN_ITEMS as S
+from .ledger_schema import Clock, Enqueued, new_key
+from .post import Post
+
+
+class Batch:
+    """Queueing writes on one open transaction (`conn`); see the module docstring."""
+
+    def __init__(self, conn: Connection, now: Clock) -> None:
+        self.conn = conn
+        self.now = now
+
+    def enqueue(
+        self,
+        post: Post,
+        *,
+        due_at: dt.datetime | None = None,
+        dedupe_key: str | None = None,
+        occurrence: dt.datetime | None = None,
+        state: Literal["pending", "held"] = "pending",
+    ) -> Enqueued:
+        """Queue `post` for its channel, once: the same dedupe key again adds nothing.
+
+        A row only ever "sent" by the dry-run publisher is queued again, so a
+        channel that gets its token later really receives the post.
+        """
+        now = self.now()
+        aware(due_at, occurrence)
+        values: dict[str, Any] = dict(
+            channel_id=post.channel_id,
+            network=post.network,
+            about=post.about,
+            dedupe_key=dedupe_key or post.about or new_key(),
+            post=post.to_dict(),
+            state=state,
+            due_at=due_at or now,
+            occurrence=occurrence,
+        )
+        new_id = self._insert(values)
+        if new_id is not None:
+            return Enqueued(new_id, True)
+        same = (D.c.channel_id == post.channel_id) & (D.c.dedupe_key == values["dedupe_key"])
+        old_id = self.conn.execute(select(D.c.id).where(same)).scalar_one()
+        rearm = update(D).where(same, D.c.dry_run.is_(True), D.c.state == "sent")
+        rearmed = self.conn.execute(
+            rearm.values(
+                post=values["post"],
+                state=state,
+                due_at=values["due_at"],
+                occurrence=occurrence,
+                **fresh(),
+                dry_run=False,
+                remote_id=None,
+                remote_url=None,
+                sent_at=None,
+                updated_at=now,
+            )
+        ).rowcount
+        return Enqueued(old_id, bool(rearmed))
+
+    def record_missed(
+        self,
+        channel_id: str,
+        network: str,
+        *,
+        about: str,
+        dedupe_key: str,
+        occurrence: dt.datetime,
+        reason: str,
+        post: Post | None = None,
+    ) -> Enqueued:
+        """A row in `missed` for an occurrence noticed too late; a post is optional."""
+        aware(occurrence)
+        values = dict(
+            channel_id=channel_id,
+            network=network,
+            about=about,
+            dedupe_key=dedupe_key,
+            post=post.to_dict() if post else None,
+            state="missed",
+            due_at=occurrence,
+            occurrence=occurrence,
+            reason=reason,
+        )
+        new_id = self._insert(values)
+        if new_id is not None:
+            return Enqueued(new_id, True)
+        same = (D.c.channel_id == channel_id) & (D.c.dedupe_key == dedupe_key)
+        return Enqueued(self.conn.execute(select(D.c.id).where(same)).scalar_one(), False)
+
+    def mark_seen(self, keys: Iterable[str], *, feed_id: str, item_id: str) -> int:
+        """Record every key of a feed item; returns how many were new."""
+        new = 0
+        for key in dict.fromkeys(keys):
+            row = dict(dedupe_key=key, feed_id=feed_id, item_id=item_id, first_seen=self.now())
+            new += self._insert_new(S, row, S.c.dedupe_key) is not None
+        return new
+
+    def _insert(self, values: dict[str, Any]) -> int | None:
+        """The new delivery's id, or None when (channel, dedupe key) is taken."""
+        now = self.now()
+        row = dict(attempts=0, idempotency_key=new_key(), dry_run=False, created_at=now)
+        found = self._insert_new(D, {**row, **values, "updated_at": now}, D.c.id)
+        return None if found is None else int(found)
+
+    def _insert_new(self, table: Table, row: dict[str, Any], returning: Any) -> Any:
+        """INSERT unless a unique key is taken: the `returning` column's value, None if taken.
+
+        RETURNING, not rowcount: drivers may report -1 for INSERT ... ON CONFLICT.
+        """
+        dialect = self.conn.dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as upsert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as upsert
+        else:  # make_engine accepts other URLs, but the ledger is written for these two
+            raise StoreError(f"the store must be SQLite or PostgreSQL, not {dialect}")
+        stmt = upsert(table).values(**row).on_conflict_do_nothing()
+        return self.conn.execute(stmt.returning(returning)).scalar()
+
+
+def aware(*moments: dt.datetime | None) -> None:
+    if any(m is not None and m.tzinfo is None for m in moments):
+        raise StoreError("the ledger takes aware datetimes only (got a naive one)")
+
+
+def fresh() -> dict[str, Any]:
+    """Column values of a row that starts over (a new idempotency key)."""
+    return dict(
+        attempts=0,
+        next_attempt_at=None,
+        idempotency_key=new_key(),
+        ambiguous_since=None,
+        claim_token=None,
+        reason=None,
+    )
