@@ -8,7 +8,14 @@ store as it was.
 Scheduling takes two steps: `/schedule` checks everything (the date, the
 template, the page, that every channel's post renders) and keeps the request
 here, in memory, under a short random id that goes into the buttons; only
-`confirm` with that id, from the same organiser and in time, stores it.
+`confirm` with that id, from the same organiser and in time, stores it,
+with that organiser as its creator.
+
+Who may cancel what: an announcement scheduled here belongs to the organiser
+who scheduled it, and `/cancel` from anyone else (of it or of one of its
+queued posts) is refused, naming the creator and the way out (ask them, or
+`outreach schedule cancel` on the server). The campaign file's and the CLI's
+announcements belong to the campaign: any organiser may cancel them here.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import announcements, pause
 from .admin_views import NOTHING_CHANGED, Reply, Views, plain
@@ -26,7 +33,7 @@ from .errors import OutreachError, StoreError
 from .when import parse_when
 
 if TYPE_CHECKING:
-    from .ledger import Delivery
+    from .ledger import Delivery, StoredAnnouncement
 
 PENDING_TTL = dt.timedelta(minutes=15)
 MAX_PENDING = 50
@@ -35,6 +42,7 @@ MAX_PENDING = 50
 @dataclass
 class _Request:
     user_id: int
+    user_name: str
     template: str
     page: str | None
     moment: dt.datetime
@@ -47,7 +55,7 @@ class Console(Views):
 
     # -- scheduling ------------------------------------------------------------------
 
-    def schedule(self, args: Sequence[str], user_id: int) -> list[Reply]:
+    def schedule(self, args: Sequence[str], user_id: int, user_name: str = "") -> list[Reply]:
         usage = (
             "Use: /schedule <when> <template> [page], e.g. /schedule tomorrow 10:00 reminder ales"
         )
@@ -81,7 +89,7 @@ class Console(Views):
             return plain(f"{sample} {NOTHING_CHANGED}")
         self._forget_old(now)
         token = secrets.token_urlsafe(6)
-        self._pending[token] = _Request(user_id, template, page, w.moment, now)
+        self._pending[token] = _Request(user_id, user_name, template, page, w.moment, now)
         text = "\n".join([
             "Schedule this announcement?",
             f"  when: {self.when(w.moment)}",
@@ -153,7 +161,8 @@ class Console(Views):
             up = announcements.add(
                 self.config, self.ledger, ident=ident, template=req.template, now=now,
                 at=f"{req.moment.astimezone(self.tz):%Y-%m-%d %H:%M}", page=req.page,
-                messages=self.messages,
+                messages=self.messages, created_by_id=req.user_id,
+                created_by_name=req.user_name or None,
             )  # fmt: skip
         except OutreachError as exc:
             return f"Not scheduled: {exc}"
@@ -187,13 +196,14 @@ class Console(Views):
                 f"There is no delivery {args[0]}. /queue and /history list them. {NOTHING_CHANGED}"
             )
 
-    def cancel(self, args: Sequence[str] = ()) -> list[Reply]:
+    def cancel(self, args: Sequence[str] = (), user_id: int | None = None) -> list[Reply]:
+        """`user_id`: who asks; None (no one known) may cancel only the campaign's own."""
         if len(args) != 1:
             return plain("Say what to cancel: /cancel <delivery id> or /cancel <announcement id>.")
         ident = args[0].lstrip("#")
         ann = self.ledger.announcement(ident)
         if ann is not None:
-            return plain(self._cancel_announcement(ann))
+            return plain(self._cancel_announcement(ann, user_id))
         if not ident.isdigit():
             return plain(
                 f"There is no announcement {ident!r}. /queue lists them. {NOTHING_CHANGED}"
@@ -207,6 +217,15 @@ class Console(Views):
                 + (f" ({self.when(d.sent_at)})" if d.sent_at else "")
                 + f": only a queued delivery can be cancelled. {NOTHING_CHANGED}"
             )
+        if d.about.startswith("announcement:"):
+            owner = self.ledger.announcement(d.about.removeprefix("announcement:"))
+            if owner is not None and _not_theirs(owner, user_id):
+                return plain(
+                    f"Delivery {d.id} to {d.channel_id} is a post of announcement {owner.id}, "
+                    f"scheduled by {owner.creator}: only they can cancel it here. Ask them, "
+                    f"or cancel the whole announcement from the command line with "
+                    f"`outreach schedule cancel {owner.id}`. {NOTHING_CHANGED}"
+                )
         try:
             self.ledger.cancel(d.id, "cancelled by an organiser in Telegram")
         except StoreError as exc:
@@ -215,7 +234,7 @@ class Console(Views):
             f"Cancelled delivery {d.id} to {d.channel_id} ({d.about}), which was due {self.when(d.due_at)}."
         )
 
-    def _cancel_announcement(self, ann: Any) -> str:
+    def _cancel_announcement(self, ann: StoredAnnouncement, user_id: int | None) -> str:
         now = self.clock()
         if ann.state != "active":
             return f"Announcement {ann.id} was already cancelled. {NOTHING_CHANGED}"
@@ -231,6 +250,12 @@ class Console(Views):
             return (
                 f"Announcement {ann.id} {what} (see /history): there is nothing left to cancel. "
                 f"{NOTHING_CHANGED}"
+            )
+        if _not_theirs(ann, user_id):
+            return (
+                f"Announcement {ann.id} was scheduled by {ann.creator}: only they can cancel "
+                f"it here. Ask them, or cancel it from the command line with "
+                f"`outreach schedule cancel {ann.id}`. {NOTHING_CHANGED}"
             )
         n = announcements.cancel(
             self.ledger, ann.id, "the announcement was cancelled by an organiser"
@@ -312,6 +337,11 @@ class Console(Views):
             f"announcement more than {self.config.delivery.misfire_grace_minutes} minutes "
             "overdue is not sent late but marked missed (/retry sends it anyway)."
         )
+
+
+def _not_theirs(ann: StoredAnnouncement, user_id: int | None) -> bool:
+    """Scheduled in the bot by someone other than `user_id` (the campaign's own are anyone's)."""
+    return ann.created_by_id is not None and ann.created_by_id != user_id
 
 
 def _strip_tags(html: str) -> str:

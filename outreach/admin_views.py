@@ -37,6 +37,7 @@ HELP = """Commands (times are {tz}):
 /schedule <when> <template> [page] — e.g. /schedule tomorrow 10:00 reminder ales
    when: 'tomorrow 10:00', '2026-12-10 09:30', 'in 2 hours', 'monday 10:00'
 /cancel <delivery id or announcement id> — call off a queued post or an announcement
+   (one scheduled here: only the organiser who scheduled it)
 /retry <delivery id> — send a failed, unknown or missed delivery again
 /resolve <delivery id> sent|failed [link or note] — you checked an unknown delivery
 /pause [why] — hold everything queued until /resume (nothing is posted)
@@ -121,7 +122,8 @@ class Views:
             for u in mine[:3]:
                 a = u.announcement
                 about = f"{a.template}" + (f", page {a.page}" if a.page else "")
-                lines.append(f"  next: {a.id} ({about}) at {self.when(u.next_at)}")
+                by = f", scheduled by {a.creator}" if a.creator else ""
+                lines.append(f"  next: {a.id} ({about}) at {self.when(u.next_at)}{by}")
         return plain(*lines)
 
     def history(self, args: Sequence[str] = ()) -> list[Reply]:

@@ -177,6 +177,14 @@ def _who(user: Any) -> str:
     return f"@{user.username}" if user.username else f"user {user.id}"
 
 
+def _name(user: Any) -> str:
+    """How other organisers will see who scheduled something: 'Anna K (@anna)'."""
+    name = " ".join((user.full_name or "").split())[:120]
+    if user.username:
+        return f"{name} (@{user.username})" if name else f"@{user.username}"
+    return name or f"user {user.id}"
+
+
 def _kind(update: Update) -> str:
     for name in ("message", "edited_message", "callback_query", "channel_post", "inline_query"):
         if getattr(update, name, None) is not None:
@@ -237,7 +245,9 @@ def build_application(
             args = list(context.args or [])
             log.info("organiser %s: /%s", user.id, name)
             if name == "schedule":
-                replies = await asyncio.to_thread(console.schedule, args, user.id)
+                replies = await asyncio.to_thread(console.schedule, args, user.id, _name(user))
+            elif name == "cancel":
+                replies = await asyncio.to_thread(console.cancel, args, user.id)
             elif name == "pause":
                 replies = await asyncio.to_thread(console.pause, args, _who(user))
             else:

@@ -2,9 +2,10 @@
 
 Both kinds live in the ledger's `announcements` table: the YAML ones are
 upserted on every start (source 'yaml'), the CLI ones are added by `outreach
-schedule add` (source 'cli'). A cancelled announcement stays cancelled, even if
-the campaign file still declares it (the organiser's later word wins); one
-removed from the file is cancelled.
+schedule add` (source 'cli'), as are the admin bot's, which also name the
+organiser who scheduled them (created_by_*). A cancelled announcement stays
+cancelled, even if the campaign file still declares it (the organiser's later
+word wins); one removed from the file is cancelled.
 
 A date and time without a zone is wall time in the announcement's zone, by
 default the campaign's (`campaign.timezone`).
@@ -158,8 +159,14 @@ def add(
     channels: tuple[str, ...] = ("*",),
     timezone: str | None = None,
     messages: Any | None = None,
+    created_by_id: int | None = None,
+    created_by_name: str | None = None,
 ) -> Upcoming:
-    """Validate an organiser's announcement (every problem names its option) and store it."""
+    """Validate an organiser's announcement (every problem names its option) and store it.
+
+    `created_by_*`: the Telegram user who scheduled it in the admin bot (only
+    they may cancel it there); None for the CLI's, which belong to the campaign.
+    """
     from .ledger import StoredAnnouncement
 
     if (at is None) == (cron is None):
@@ -196,6 +203,8 @@ def add(
         cron=cron,
         source="cli",
         created_at=now,
+        created_by_id=created_by_id,
+        created_by_name=created_by_name,
     )
     try:
         nxt = schedule.next_occurrence(for_schedule(stored, config), now)

@@ -96,13 +96,40 @@ def open_ledger(url: str, clock: Clock = utcnow) -> Ledger:
     try:
         engine = make_engine(url)
         Base.metadata.create_all(engine)
+        missing = _missing_columns(engine)
     except Exception as exc:
         # Driver messages repeat the URL, which may hold a password: name the kind only.
         raise StoreError(
             f"the store cannot be opened ({type(exc).__name__}); check store.url "
             "or $OUTREACH_DB_URL"
         ) from None
+    if missing:
+        engine.dispose()
+        raise StoreError(
+            "the store was made by an older outreach and lacks "
+            + ", ".join(f"{t}.{c}" for t, c in missing)
+            + "; there are no automatic migrations yet: add them by hand, e.g. "
+            + " ".join(
+                f"ALTER TABLE {t} ADD COLUMN {c} {ty};" for t, c, ty in _ADDED if (t, c) in missing
+            )
+        )
     return Ledger(engine, clock)
+
+
+_ADDED = (
+    ("announcements", "created_by_id", "BIGINT"),
+    ("announcements", "created_by_name", "VARCHAR(200)"),
+)
+"""Nullable columns added to existing tables since the first release (create_all adds
+them to new databases only; this project has no migrations yet)."""
+
+
+def _missing_columns(engine: Engine) -> list[tuple[str, str]]:
+    """Which of _ADDED an existing database lacks, so it fails here in words, not mid-run."""
+    from sqlalchemy import inspect
+
+    have = {c["name"] for c in inspect(engine).get_columns("announcements")}
+    return [(t, c) for t, c, _ in _ADDED if c not in have]
 
 
 class Ledger(LoopMixin, RecordsMixin):

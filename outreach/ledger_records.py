@@ -53,6 +53,18 @@ class StoredAnnouncement:
     state: Literal["active", "cancelled"] = "active"
     created_at: dt.datetime | None = None
     """Set by the ledger on first save and kept after."""
+    created_by_id: int | None = None
+    """The Telegram user who scheduled it in the admin bot; None: the campaign's (YAML, CLI)."""
+    created_by_name: str | None = None
+    """That user's display name when they scheduled it, for messages."""
+
+    @property
+    def creator(self) -> str | None:
+        """'Anna (@anna), Telegram id 111', or None for the campaign's own."""
+        if self.created_by_id is None:
+            return None
+        name = self.created_by_name or "an organiser"
+        return f"{name}, Telegram id {self.created_by_id}"
 
 
 @dataclass(frozen=True)
@@ -95,6 +107,8 @@ class RecordsMixin:
             timezone=ann.timezone,
             source=ann.source,
             state=ann.state,
+            created_by_id=ann.created_by_id,
+            created_by_name=ann.created_by_name,
         )
         self._upsert(A, "id", ann.id, values, created_at=ann.created_at or self.now())
 

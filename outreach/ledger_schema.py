@@ -5,7 +5,9 @@ SQLite by default, PostgreSQL (psycopg 3) by URL.
 Tables (created by `open_ledger` when missing; outreach/ledger.py is the API):
 
 - deliveries: one row per (post, channel); unique (channel_id, dedupe_key).
-- announcements: scheduled posts from the YAML ('yaml') or added by organisers ('cli').
+- announcements: scheduled posts from the YAML ('yaml') or added by organisers ('cli');
+  one scheduled in the admin bot names its creator (created_by_*), who alone may
+  cancel it from the bot.
 - seen_items: every dedupe key of a feed item already announced.
 - feed_state: conditional-GET validators and health per feed.
 """
@@ -20,6 +22,7 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Engine,
@@ -116,6 +119,14 @@ class AnnouncementRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     """'active' or 'cancelled'."""
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # Who scheduled it in the admin bot; NULL for the campaign's own (the YAML, the CLI).
+    # This project has no migrations yet: create_all adds these columns to new
+    # databases only; open_ledger refuses an older one with the ALTER TABLE to run
+    # (ledger._ADDED lists them).
+    created_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    """The Telegram user id (64-bit: Telegram's ids outgrow 32 bits)."""
+    created_by_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    """Their name as Telegram showed it then, for messages only (never for decisions)."""
 
 
 class SeenItemRow(Base):

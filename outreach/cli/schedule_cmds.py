@@ -222,6 +222,9 @@ def _ann_json(up: Any) -> dict[str, Any]:
         "at": a.at.isoformat() if a.at else None, "cron": a.cron, "timezone": a.timezone,
         "source": a.source, "state": a.state,
         "next": up.next_at.isoformat() if up.next_at else None,
+        # who scheduled it in the admin bot; null: the campaign's own (the file, the CLI)
+        "created_by": None if a.created_by_id is None
+        else {"telegram_id": a.created_by_id, "name": a.created_by_name},
     }  # fmt: skip
 
 
@@ -304,7 +307,7 @@ def schedule_list(app: AppContext, show_all: bool, as_json: bool) -> None:
         print_json([_ann_json(u) for u in rows])
         return
     table = Table(title="Announcements", title_justify="left")
-    for col in ("id", "when", "next", "template", "channels", "source", "state"):
+    for col in ("id", "when", "next", "template", "channels", "source", "by", "state"):
         table.add_column(col, overflow="fold")
     for u in rows:
         a = u.announcement
@@ -312,7 +315,8 @@ def schedule_list(app: AppContext, show_all: bool, as_json: bool) -> None:
         when = f"cron {a.cron}" if a.cron else f"at {_local(a.at, zone)}"
         nxt = f"{_local(u.next_at, zone)} {a.timezone}" if u.next_at else "-"
         what = a.template + (f" ({a.page})" if a.page else "")
-        table.add_row(a.id, when, nxt, what, ", ".join(a.channels), a.source, a.state)
+        by = a.creator or "the campaign"
+        table.add_row(a.id, when, nxt, what, ", ".join(a.channels), a.source, by, a.state)
     console().print(table if rows else "No announcements.")
 
 
