@@ -64,6 +64,7 @@ def baseline_links(work: list[Any], networks: list[Any]) -> list[str]:
         fields = {
             "url": item.url,
             "title": title,
+            "share_text": title,  # outreach's default when no share template is given
             "summary": summary,
             "hashtags": " ".join(f"#{t}" for t in opts.hashtags),
             "hashtags_csv": ",".join(opts.hashtags),

@@ -128,10 +128,20 @@ def shared_url(page_url: str, network_id: str, opts: ShareOptions) -> str:
     return url
 
 
-def item_fields(item: Item, page_url: str, opts: ShareOptions) -> dict[str, str]:
+def item_fields(
+    item: Item, page_url: str, opts: ShareOptions, share_text: str | None = None
+) -> dict[str, str]:
+    """The fields a network's parameter templates may use.
+
+    `share_text` is the organisers' words for a reader's post (the `share`
+    message template, rendered by the caller: this layer knows no templates);
+    the title stands in for it when there is none.
+    """
+    title = item.title_in(opts.lang, opts.fallback)
     return {
         "url": page_url,
-        "title": item.title_in(opts.lang, opts.fallback),
+        "title": title,
+        "share_text": share_text if share_text else title,
         "summary": item.summary_in(opts.lang, opts.fallback),
         "hashtags": " ".join(f"#{t}" for t in opts.hashtags),
         "hashtags_csv": ",".join(opts.hashtags),
@@ -168,7 +178,11 @@ def _encoded(value: str) -> str:
 
 
 def build_link(
-    net: Network, item: Item, opts: ShareOptions, fields: Mapping[str, str] | None = None
+    net: Network,
+    item: Item,
+    opts: ShareOptions,
+    fields: Mapping[str, str] | None = None,
+    share_text: str | None = None,
 ) -> ShareLink:
     """One network's share link for an item. Raises ShareError for a retired network.
 
@@ -181,7 +195,7 @@ def build_link(
             f"{net.retired.reason if net.retired else ''}"
         )
     if fields is None or opts.utm is not None:
-        fields = item_fields(item, shared_url(item.url, net.id, opts), opts)
+        fields = item_fields(item, shared_url(item.url, net.id, opts), opts, share_text)
     page_url = fields["url"]
     values: dict[str, str] = {}
     for name, p in net.params.items():
@@ -235,12 +249,16 @@ def _fit_param(
         raise FitError(f"{net.id}: {exc}") from None
 
 
-def links_for(item: Item, networks: Iterable[Network], opts: ShareOptions) -> list[ShareLink]:
+def links_for(
+    item: Item, networks: Iterable[Network], opts: ShareOptions, share_text: str | None = None
+) -> list[ShareLink]:
     # Without UTM tags every network shares the same page URL: its fields are made once.
     fields = (
-        None if opts.utm is not None else item_fields(item, shared_url(item.url, "", opts), opts)
+        None
+        if opts.utm is not None
+        else item_fields(item, shared_url(item.url, "", opts), opts, share_text)
     )
-    return [build_link(net, item, opts, fields) for net in networks]
+    return [build_link(net, item, opts, fields, share_text) for net in networks]
 
 
 def item_for_url(url: str, title: str = "", text: str = "") -> Item:

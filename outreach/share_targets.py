@@ -28,7 +28,7 @@ from .yamlfile import YamlDoc, load_yaml, validation_problems
 
 BUNDLED_TARGETS = Path(outreach.__file__).parents[1] / "share_targets.yaml"
 
-FIELDS = frozenset({"url", "title", "summary", "hashtags", "hashtags_csv", "image"})
+FIELDS = frozenset({"url", "title", "summary", "share_text", "hashtags", "hashtags_csv", "image"})
 """What a parameter's value template may use."""
 PICKER_FIELDS = frozenset({"text", "url", "title"})
 """What a fediverse software's endpoint may use."""
@@ -44,7 +44,7 @@ class _Model(BaseModel):
 
 
 class Fit(_Model):
-    shorten: Literal["title", "summary"]
+    shorten: Literal["share_text", "title", "summary"]
     limit: int = Field(gt=0)
     count: str
     counted: str = "{value}"

@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,9 @@ from .share import (
     select,
 )
 from .yamlfile import parse_yaml
+
+ShareText = Callable[[Item, str], str]
+"""(item, language) -> the text a reader's post carries, before fitting."""
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARKER = ".outreach-share-bars"
@@ -112,6 +115,8 @@ class Renderer:
     cfg: Config
     networks: list[Network]
     picker_url: str = DEFAULT_PICKER
+    share_text: ShareText | None = None
+    """The organisers' words for readers' posts (the `share` templates); the title without."""
     env: Any = field(default_factory=_env)
 
     def options(self, lang: str) -> ShareOptions:
@@ -126,7 +131,8 @@ class Renderer:
 
     def bar(self, item: Item, lang: str) -> Bar:
         s = ui_strings(lang, self.cfg.campaign.default_language)
-        links = links_for(item, self.networks, self.options(lang))
+        text = self.share_text(item, lang) if self.share_text else None
+        links = links_for(item, self.networks, self.options(lang), text)
         icons = {n.id: n.icon for n in self.networks}
         buttons = []
         for link in links:
@@ -220,9 +226,10 @@ def render_export(
     items: Iterable[Item],
     picker_url: str = DEFAULT_PICKER,
     languages: Iterable[str] | None = None,
+    share_text: ShareText | None = None,
 ) -> dict[str, str]:
     """Every file of the export, path -> text, all in memory. Raises before anything is written."""
-    return dict(iter_export(cfg, targets, items, picker_url, languages))
+    return dict(iter_export(cfg, targets, items, picker_url, languages, share_text))
 
 
 def iter_export(
@@ -231,6 +238,7 @@ def iter_export(
     items: Iterable[Item],
     picker_url: str = DEFAULT_PICKER,
     languages: Iterable[str] | None = None,
+    share_text: ShareText | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Every file of the export as (path, text), made one bar at a time as it is consumed.
 
@@ -244,7 +252,7 @@ def iter_export(
     unknown = [lang for lang in langs if lang not in cfg.campaign.languages]
     if unknown:
         raise ShareError(f"language(s) {unknown} are not in campaign.languages")
-    return _files(cfg, targets, sel.offered, items, picker_url, langs)
+    return _files(cfg, targets, sel.offered, items, picker_url, langs, share_text)
 
 
 def _files(
@@ -254,8 +262,9 @@ def _files(
     items: Iterable[Item],
     picker_url: str,
     langs: list[str],
+    share_text: ShareText | None = None,
 ) -> Iterator[tuple[str, str]]:
-    r = Renderer(cfg, offered, picker_url)
+    r = Renderer(cfg, offered, picker_url, share_text)
     summaries = []
     shown: list[Bar] = []
     items_seen = 0
@@ -356,8 +365,9 @@ def export(
     out_dir: Path,
     picker_url: str = DEFAULT_PICKER,
     languages: Iterable[str] | None = None,
+    share_text: ShareText | None = None,
 ) -> Export:
-    files = iter_export(cfg, targets, items, picker_url, languages)
+    files = iter_export(cfg, targets, items, picker_url, languages, share_text)
     result = write_export(files, out_dir)
     offered = [n.id for n in select(cfg, targets).offered]
     return Export(result.out_dir, result.files, result.bars, offered)

@@ -92,7 +92,8 @@ def test_share_page_in_belarusian():
     url = line.split()[-1]
     assert parse_qs(urlsplit(url).query) == {
         "url": ["https://freeales.fidh.net/about-ales-bialiatski/"],
-        "text": ["Пра Алеся Бяляцкага"],
+        # messages/page/share.be.j2: the page's title, then the campaign's name
+        "text": ["Пра Алеся Бяляцкага — Волю Алесю Бяляцкаму"],
     }
     assert "Google" not in result.output
     assert "https://freeales.fidh.net/share/fediverse.be.html#text=" in result.output
@@ -156,3 +157,31 @@ def test_help_has_an_example(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.output and f"outreach {command}" in result.output
+
+
+def test_organisers_own_share_template_reaches_every_share_link_and_bar(campaign_dir, tmp_path):
+    own = campaign_dir / "my-messages" / "page"
+    own.mkdir(parents=True)
+    (own / "share.en.j2").write_text("Stand with {{ item.title }}!", encoding="utf-8")
+    p = edit(campaign_dir, "share:\n", "messages_dir: my-messages\nshare:\n")
+    result = run_with(p, "share", "ales", "--lang", "en", "--json")
+    assert result.exit_code == 0, result.output
+    links = {x["network"]: x for x in json.loads(result.output)["links"]}
+    assert links["telegram"]["params"]["text"] == "Stand with About Ales Bialiatski!"
+    assert links["x"]["params"]["text"].startswith("Stand with About Ales Bialiatski!")
+    assert links["reddit"]["params"]["title"] == "About Ales Bialiatski"  # a title stays a title
+    out = tmp_path / "bars"
+    assert run_with(p, "buttons", "--out", str(out)).exit_code == 0
+    manifest = json.loads((out / "bars" / "ales.en.json").read_text(encoding="utf-8"))
+    tg = next(x for x in manifest["links"] if x["network"] == "telegram")
+    assert tg["text"]["text"] == "Stand with About Ales Bialiatski!"
+
+
+def test_a_broken_share_template_is_named_by_check(campaign_dir):
+    own = campaign_dir / "my-messages" / "page"
+    own.mkdir(parents=True)
+    (own / "share.en.j2").write_text("{{ item.title }\n", encoding="utf-8")
+    p = edit(campaign_dir, "share:\n", "messages_dir: my-messages\nshare:\n")
+    result = run_with(p, "check")
+    assert result.exit_code == 1
+    assert "share.en.j2:1" in result.output

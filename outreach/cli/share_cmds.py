@@ -11,6 +11,16 @@ from ..errors import ConfigError, ContentError, OutreachError
 from .common import AppContext, pass_app, print_json
 
 
+def share_texts(cfg):
+    """The organisers' `share` templates as (item, lang) -> text, rendered as of now."""
+    import datetime as dt
+
+    from ..messages import Messages
+
+    messages, now = Messages(cfg), dt.datetime.now(dt.UTC)
+    return lambda item, lang: messages.share_text(item, lang, now=now)
+
+
 def _targets(app: AppContext):
     from ..share import load_targets, targets_path
 
@@ -45,10 +55,12 @@ def check(app: AppContext, as_json: bool) -> None:
         sel = select(cfg, targets)
         problems += sel.problems
         items = all_items(cfg)
+        texts = share_texts(cfg)
         for item in items:
             for lang in cfg.campaign.languages:
                 try:
-                    links_for(item, sel.offered, ShareOptions.from_config(cfg, lang))
+                    opts = ShareOptions.from_config(cfg, lang)
+                    links_for(item, sel.offered, opts, texts(item, lang))
                 except OutreachError as exc:
                     problems.append(f"{item.id} [{lang}]: {exc}")
         report |= {
@@ -151,7 +163,9 @@ def share(
     site = opts.mirror_url or cfg.campaign.base_url
     picker = picker_href(site.rstrip("/") + DEFAULT_PICKER, opts.lang, opts.fallback)
     opts = dataclasses.replace(opts, picker_url=picker)
-    links = links_for(item, sel.offered, opts)
+    # A page or news item carries the organisers' share text; an ad-hoc URL its --text.
+    words = text or None if "://" in target else share_texts(cfg)(item, opts.lang)
+    links = links_for(item, sel.offered, opts, words)
     if as_json:
         print_json({"item": item.id, "lang": opts.lang, "links": [x.to_dict() for x in links]})
         return
@@ -197,7 +211,13 @@ def buttons(
 
     cfg = app.config
     result = export(
-        cfg, _targets(app), all_items(cfg), out_dir, picker_url, list(languages) or None
+        cfg,
+        _targets(app),
+        all_items(cfg),
+        out_dir,
+        picker_url,
+        list(languages) or None,
+        share_texts(cfg),
     )
     if as_json:
         print_json(
