@@ -185,3 +185,18 @@ def test_a_broken_share_template_is_named_by_check(campaign_dir):
     result = run_with(p, "check")
     assert result.exit_code == 1
     assert "share.en.j2:1" in result.output
+
+
+def test_check_renders_every_post_and_names_a_broken_message_template(campaign_dir):
+    ok = run("check")
+    assert ok.exit_code == 0 and "messages:      " in ok.output
+    # 4 pages and 4 news items to 3 channels, 2 announcements to 3 channels
+    assert "messages:      30 posts render and fit" in ok.output
+    own = campaign_dir / "my-messages" / "reminder"
+    own.mkdir(parents=True)
+    (own / "telegram.be.j2").write_text("{{ item.title }}\n{{ no_such_thing }}\n", encoding="utf-8")
+    p = edit(campaign_dir, "share:\n", "messages_dir: my-messages\nshare:\n")
+    result = run_with(p, "check")
+    assert result.exit_code == 1
+    assert "announcement weekly-day-count -> telegram-be" in result.output
+    assert "telegram.be.j2:2" in result.output and "no_such_thing" in result.output

@@ -17,7 +17,7 @@ from .common import AppContext
 
 # name -> (module in this package, attribute, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "check": ("share_cmds", "check", "Validate the config and share targets; report retired networks."),
+    "check": ("share_cmds", "check", "Validate the config, share targets and templates; report retired networks."),
     "share": ("share_cmds", "share", "Print every network's share link for a page, news item or URL."),
     "buttons": ("share_cmds", "buttons", "Export static share bars, manifests and a demo page."),
     "preview": ("message_cmds", "preview", "Show what each channel would receive for an item, with lengths."),

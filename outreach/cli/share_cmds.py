@@ -63,6 +63,7 @@ def check(app: AppContext, as_json: bool) -> None:
                     links_for(item, sel.offered, opts, texts(item, lang))
                 except OutreachError as exc:
                     problems.append(f"{item.id} [{lang}]: {exc}")
+        report["posts_checked"] = _check_messages(cfg, items, problems)
         report |= {
             "pages": sum(1 for i in items if i.kind == "page"),
             "news_items": sum(1 for i in items if i.kind == "news"),
@@ -87,6 +88,38 @@ def check(app: AppContext, as_json: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
+def _check_messages(cfg, items, problems: list[str]) -> int:
+    """Render every post every channel would get, so a broken template shows today.
+
+    Fitted to the config's limits (or 500 for Mastodon): `doctor` and `run`
+    learn the instances' own limits later.
+    """
+    import datetime as dt
+
+    from ..messages import Messages
+
+    messages, now, done = Messages(cfg), dt.datetime.now(dt.UTC), 0
+    subjects = []
+    for item in items:
+        try:
+            subjects.append((item.id, messages.subject_for_item(item)))
+        except OutreachError as exc:
+            problems.append(f"{item.id}: {exc}")
+    for ann in cfg.announcements:
+        try:
+            subjects.append((f"announcement {ann.id}", messages.subject_for_announcement(ann)))
+        except OutreachError as exc:
+            problems.append(f"announcement {ann.id}: {exc}")
+    for name, subject in subjects:
+        for ch in messages.channels(subject):
+            try:
+                messages.render_post(ch, subject, now=now)
+                done += 1
+            except OutreachError as exc:
+                problems.append(f"{name} -> {ch.id}: {exc}")
+    return done
+
+
 def _print_check(report: dict) -> None:
     if report.get("config"):
         click.echo(f"config:        {report['config']}")
@@ -94,6 +127,7 @@ def _print_check(report: dict) -> None:
         click.echo(f"share targets: {report['share_targets']}")
     if "offered" in report:
         click.echo(f"content:       {report['pages']} pages, {report['news_items']} news items")
+        click.echo(f"messages:      {report['posts_checked']} posts render and fit")
         click.echo(f"offered:       {', '.join(report['offered'])}")
         click.echo(
             "russian jurisdiction networks: "
