@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fakes import ManualClock, store_url  # noqa: F401  (fixture, shared by every ledger test)
 
 from outreach.config import BUNDLED_CONFIG, Config, load_config
 
@@ -38,3 +39,37 @@ def require_chromium() -> str:
             pytest.fail("CI must have Debian's chromium: .ci/run installs it")
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
     return path
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def ledger(store_url: str, clock: ManualClock):  # noqa: F811
+    """The ledger on each store (SQLite, and PostgreSQL when reachable), on a hand-driven clock."""
+    from outreach.ledger import open_ledger
+
+    led = open_ledger(store_url, clock)
+    yield led
+    led.close()
+
+
+@pytest.fixture
+def tg():
+    """A fake Telegram Bot API on 127.0.0.1."""
+    from fakes.telegram_server import FakeTelegram
+
+    with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+def bot(tmp_path: Path, tg):
+    """The organisers' bot (the real Application) against the fake Bot API."""
+    from adminkit import Harness
+
+    h = Harness(tmp_path, tg)
+    yield h
+    h.close()

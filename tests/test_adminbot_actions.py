@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 from adminkit import ANNA, BORIS, Harness, buttons
-from fakes import ManualClock, store_url  # noqa: F401  (fixture)
-from fakes.telegram_server import FakeTelegram
+from fakes import ManualClock
 
 from outreach import pause
 from outreach.adminbot import Rounds
@@ -17,19 +16,6 @@ from outreach.post import Post
 
 LEASE = dt.timedelta(seconds=30)
 NOTHING = "Nothing was changed."
-
-
-@pytest.fixture
-def tg():
-    with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-def bot(tmp_path, tg):
-    h = Harness(tmp_path, tg)
-    yield h
-    h.close()
 
 
 def queue(ledger: Ledger, n: int = 1, channel: str = "telegram-ru", **kw) -> int:
@@ -245,7 +231,7 @@ def test_pause_cannot_stop_a_post_being_sent_and_says_so(bot):
     assert bot.ledger.get(ident).state == "sending"
 
 
-def test_pause_and_resume_on_each_store(store_url):  # noqa: F811
+def test_pause_and_resume_on_each_store(store_url):
     ledger = open_ledger(store_url, ManualClock())
     try:
         a = queue(ledger, 1)

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from adminkit import ANNA, BORIS, Harness, buttons
 from click.testing import CliRunner
-from fakes.telegram_server import FakeTelegram
 from servicekit import write_campaign
 
 from outreach import announcements
@@ -25,19 +24,6 @@ from outreach.post import Post
 NOTHING = "Nothing was changed."
 ANNA_SHOWN = "U111 (@u111), Telegram id 111"
 """How adminkit's Anna (first name U111, username u111) is named to others."""
-
-
-@pytest.fixture
-def tg():
-    with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-def bot(tmp_path, tg):
-    h = Harness(tmp_path, tg)
-    yield h
-    h.close()
 
 
 def snapshot(bot: Harness) -> tuple[list, list]:

@@ -6,22 +6,8 @@ import datetime as dt
 
 import pytest
 from adminkit import ANNA, BORIS, Harness, buttons
-from fakes.telegram_server import FakeTelegram
 
 WHEN = "Mon 2 Mar 2026 10:00 Europe/Minsk (07:00 UTC)"
-
-
-@pytest.fixture
-def tg():
-    with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-def bot(tmp_path, tg):
-    h = Harness(tmp_path, tg)
-    yield h
-    h.close()
 
 
 def ask(bot: Harness, text: str = "/schedule tomorrow 10:00 reminder ales") -> dict:

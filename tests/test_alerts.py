@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 import pytest
-from fakes import ManualClock, store_url  # noqa: F401  (fixture)
+from fakes import ManualClock
 from fakes.telegram_server import Chat, FakeTelegram
 from servicekit import campaign
 
@@ -16,7 +16,7 @@ from outreach.alerts import (
     send_pending_alerts,
 )
 from outreach.errors import PublishError
-from outreach.ledger import FeedState, Ledger, open_ledger
+from outreach.ledger import FeedState, Ledger
 from outreach.post import Post
 from outreach.publishers.base import Check
 
@@ -36,18 +36,6 @@ class Inbox:
         if self.failing:
             raise PublishError("the organisers' chat cannot be reached")
         self.sent.append(text)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def ledger(store_url: str, clock: ManualClock):  # noqa: F811
-    led = open_ledger(store_url, clock)
-    yield led
-    led.close()
 
 
 @pytest.fixture

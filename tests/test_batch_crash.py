@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes import ManualClock, store_url  # noqa: F401  (fixture)
 from test_feeds import CHANNELS, Rig
 from test_service import MINSK
 from test_service import Rig as ServiceRig
@@ -76,7 +75,7 @@ def rows_per_item(ledger: Ledger) -> Counter[tuple[str, str]]:
 )
 def test_a_crash_mid_poll_leaves_no_half_written_batch(
     tmp_path: Path,
-    store_url: str,  # noqa: F811
+    store_url: str,
     batch_size: int,
     crash_at: int,
     committed: int,

@@ -6,7 +6,6 @@ import datetime as dt
 import threading
 
 import pytest
-from fakes import ManualClock, store_url  # noqa: F401  (fixture)
 
 from outreach.errors import StoreError
 from outreach.ledger import (
@@ -31,18 +30,6 @@ def post(n: int = 1, channel: str = "tg", network: str = "telegram", **kw) -> Po
         buttons=(LinkButton("Sign", "https://example.org/sign"),),
         **kw,
     )
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def ledger(store_url: str, clock: ManualClock):  # noqa: F811
-    led = open_ledger(store_url, clock)
-    yield led
-    led.close()
 
 
 def test_enqueue_is_once_per_channel_and_key(ledger: Ledger):
@@ -249,7 +236,7 @@ def test_announcements_seen_items_and_feed_state(ledger, clock):
     assert ledger.feed_state("news") == FeedState("news", etag='"v2"', last_poll=clock.now())
 
 
-def test_rows_survive_reopening(store_url, clock):  # noqa: F811
+def test_rows_survive_reopening(store_url, clock):
     first = open_ledger(store_url, clock)
     i = first.enqueue(post(1)).id
     first.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fakes import ManualClock, store_url  # noqa: F401  (fixture)
+from fakes import ManualClock
 from fakes.mastodon_server import FakeMastodon
 from servicekit import write_campaign
 
@@ -108,7 +108,7 @@ def test_the_channels_own_max_characters_comes_first(tmp_path: Path, fakes):
 
 def test_stored_limits_on_each_store_and_only_for_the_instance_they_came_from(
     tmp_path: Path,
-    store_url: str,  # noqa: F811
+    store_url: str,
 ):
     ledger = open_ledger(store_url, ManualClock(NOW))
     ledger.save_channel_limits(

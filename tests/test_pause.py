@@ -13,7 +13,7 @@ import random
 import threading
 
 import pytest
-from fakes import ManualClock, store_url  # noqa: F401  (fixture)
+from fakes import ManualClock
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
 from pydantic import SecretStr
@@ -21,25 +21,13 @@ from pydantic import SecretStr
 from outreach import pause
 from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
 from outreach.delivery import DeliveryLoop
-from outreach.ledger import Ledger, open_ledger
+from outreach.ledger import Ledger
 from outreach.post import Post
 from outreach.publishers import publisher_for
 from outreach.publishers.base import Check, Publisher, Receipt
 
 LEASE = dt.timedelta(seconds=30)
 SETTINGS = DeliverySettings(timeout_seconds=2.0)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-def ledger(store_url: str, clock: ManualClock):  # noqa: F811
-    led = open_ledger(store_url, clock)
-    yield led
-    led.close()
 
 
 @pytest.fixture
