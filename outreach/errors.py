@@ -1,19 +1,19 @@
 """Our exceptions. Every message is written for the person who has to act on it.
 
-    OutreachError                    anything outreach raises on purpose
-    ├── ConfigError                  a config / YAML / data file is wrong (file, line, field)
-    ├── ContentError                 an unknown page or news id, a broken feed
-    ├── ShareError                   an unknown network, a bad share template
-    ├── TemplateError                a message template fails (file, line)
-    │   └── ClockError               an unknown campaign date, a date not in YYYY-MM-DD form
-    ├── FitError                     a message cannot fit a network's limit
-    ├── ScheduleError                an announcement's time, cron or time zone is wrong
-    ├── StoreError                   the ledger cannot do what was asked
-    └── PublishError                 a publisher could not deliver
-        ├── TransientError           worth retrying (connection, 5xx)
-        │   └── RateLimited          the platform asked us to wait (retry_after seconds)
-        ├── PermanentError           retrying will not help (bad token, no rights, 422)
-        └── UnknownOutcome           the request may or may not have gone through
+OutreachError                    anything outreach raises on purpose
+├── ConfigError                  a config / YAML / data file is wrong (file, line, field)
+├── ContentError                 an unknown page or news id, a broken feed
+├── ShareError                   an unknown network, a bad share template
+├── TemplateError                a message template fails (file, line)
+│   └── ClockError               an unknown campaign date, a date not in YYYY-MM-DD form
+├── FitError                     a message cannot fit a network's limit
+├── ScheduleError                an announcement's time, cron or time zone is wrong
+├── StoreError                   the ledger cannot do what was asked
+└── PublishError                 a publisher could not deliver
+    ├── TransientError           worth retrying (connection, 5xx)
+    │   └── RateLimited          the platform asked us to wait (retry_after seconds)
+    ├── PermanentError           retrying will not help (bad token, no rights, 422)
+    └── UnknownOutcome           the request may or may not have gone through
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ class ConfigError(OutreachError):
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         self.problems = problems or []
-        full = message if not self.problems else message + "\n" + "\n".join(
-            f"  - {p}" for p in self.problems
+        full = (
+            message
+            if not self.problems
+            else message + "\n" + "\n".join(f"  - {p}" for p in self.problems)
         )
         super().__init__(full)
 

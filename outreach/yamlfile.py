@@ -72,16 +72,16 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first on line {seen[key]})",
+                None,
+                None,
+                f"duplicate key {key!r} (first on line {seen[key]})",
                 key_node.start_mark,
             )
         seen[key] = key_node.start_mark.line + 1
     return loader.construct_mapping(node, deep=deep)
 
 
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 # Dates stay strings: pydantic parses them and names the field when one is impossible.
 _UniqueKeyLoader.yaml_implicit_resolvers = {
     k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
@@ -128,7 +128,7 @@ def validation_problems(doc: YamlDoc, exc: Any, prefix: Loc = ()) -> list[str]:
         loc = _without_tags(doc.data, (*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]))
         msg = err["msg"]
         if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+            msg = msg[len("Value error, ") :]
         problems.append(f"{doc.where(loc)}: {msg}")
     return problems
 

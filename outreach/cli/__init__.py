@@ -17,20 +17,52 @@ from .common import AppContext
 
 # name -> (module in this package, attribute, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "check": ("share_cmds", "check", "Validate the config, share targets and templates; report retired networks."),
-    "share": ("share_cmds", "share", "Print every network's share link for a page, news item or URL."),
+    "check": (
+        "share_cmds",
+        "check",
+        "Validate the config, share targets and templates; report retired networks.",
+    ),
+    "share": (
+        "share_cmds",
+        "share",
+        "Print every network's share link for a page, news item or URL.",
+    ),
     "buttons": ("share_cmds", "buttons", "Export static share bars, manifests and a demo page."),
-    "preview": ("message_cmds", "preview", "Show what each channel would receive for an item, with lengths."),
-    "doctor": ("delivery_cmds", "doctor", "Check each channel's token and rights for real; say what to fix."),
+    "preview": (
+        "message_cmds",
+        "preview",
+        "Show what each channel would receive for an item, with lengths.",
+    ),
+    "doctor": (
+        "delivery_cmds",
+        "doctor",
+        "Check each channel's token and rights for real; say what to fix.",
+    ),
     "deliver": ("delivery_cmds", "deliver", "Post a page or news item to its channels now, once."),
-    "deliveries": ("delivery_cmds", "deliveries", "List deliveries and their states (e.g. --state unknown)."),
+    "deliveries": (
+        "delivery_cmds",
+        "deliveries",
+        "List deliveries and their states (e.g. --state unknown).",
+    ),
     "resolve": ("delivery_cmds", "resolve", "Record an unknown delivery as sent or failed."),
     "retry": ("delivery_cmds", "retry", "Send a failed, unknown or missed delivery again."),
-    "run": ("schedule_cmds", "run", "Run the service (announcements, feeds, delivery); --once for cron."),
+    "run": (
+        "schedule_cmds",
+        "run",
+        "Run the service (announcements, feeds, delivery); --once for cron.",
+    ),
     "schedule": ("schedule_cmds", "schedule", "Plan announcements: schedule add|list|cancel."),
-    "history": ("schedule_cmds", "history", "What went out, where, with links; failures with reasons."),
+    "history": (
+        "schedule_cmds",
+        "history",
+        "What went out, where, with links; failures with reasons.",
+    ),
     "feeds": ("feed_cmds", "feeds", "News feeds: status, poll now, backfill."),
-    "adminbot": ("admin_cmds", "adminbot", "Run the organisers' Telegram bot: commands and failure alerts."),
+    "adminbot": (
+        "admin_cmds",
+        "adminbot",
+        "Run the organisers' Telegram bot: commands and failure alerts.",
+    ),
 }
 
 
