@@ -106,7 +106,7 @@ def ensure_peers(venv: Path, install: bool) -> str | None:
 def outreach_child(cfg: str, items: int) -> dict[str, Any]:
     from outreach.cli.common import AppContext
     from outreach.cli.schedule_cmds import _service
-    from outreach.scheduler import SystemClock
+    from outreach.clock import SystemClock
 
     app = AppContext(config_path=cfg, environ={"BENCH_MASTODON_TOKEN": TOKEN})
     service = _service(app, SystemClock(), open(os.devnull, "w"))  # noqa: SIM115

@@ -101,7 +101,7 @@ def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, 
     """Run the service until every due announcement was sent; report from inside."""
     from outreach.cli.common import AppContext
     from outreach.cli.schedule_cmds import _service
-    from outreach.scheduler import SystemClock
+    from outreach.clock import SystemClock
 
     app = AppContext(config_path=cfg_path, environ={})
     devnull = open(os.devnull, "w")  # noqa: SIM115  (the dry-run publisher prints every post)

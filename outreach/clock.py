@@ -1,184 +1,156 @@
-"""The campaign clock: how long since the dates a campaign counts from.
+"""The one clock: where every part of outreach reads the time and waits.
 
-Dates come from `campaign.dates` (e.g. arrest, sentence). "Today" comes from an
-injected `now` seen in the campaign's timezone, so a post sent at 01:00 in Minsk
-counts the Minsk day and tests choose the day.
+Nothing else calls `datetime.now` or `time.time`. The application makes one
+clock (`clock_from_environ`) and passes it down, so a simulated clock set by
+OUTREACH_FAKE_NOW / OUTREACH_CLOCK_SPEED is the same for the scheduler, the
+delivery loop, the ledger's timestamps, the feeds, the admin bot, previews
+and checks.
 
-`LocalFormat` writes numbers, dates and plural words in one language with Babel
-(CLDR data), so Russian and Belarusian get their three plural forms and their
-own digit grouping ("5 228" with a no-break space).
+- `SystemClock`: the machine's time.
+- `ScaledClock`: starts at a given moment and runs N times faster than the
+  machine (N = 1 for a plain fake "now"), for demos and end-to-end tests:
+  a weekly cron can fire within seconds.
+
+APScheduler waits in real time, so a clock also converts between its own time
+and the machine's (`to_real`, `from_real`); with the system clock that is the
+identity. Tests that drive time by hand use their own clock with the same
+methods (tests/fakes: ManualClock).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
-from .errors import ClockError
+from .errors import ConfigError
 
-if TYPE_CHECKING:
-    from babel import Locale
+__all__ = [
+    "CLOCK_SPEED_ENV",
+    "FAKE_NOW_ENV",
+    "Clock",
+    "ScaledClock",
+    "SystemClock",
+    "clock_from_environ",
+]
 
-    from .config import Config
-
-DateRef = str | dt.date
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
-
-
-@dataclass(frozen=True)
-class Anniversary:
-    """The next anniversary of a date, today included."""
-
-    date: dt.date
-    years: int
-    """How many years that anniversary marks."""
-    days_until: int
-    """0 on the day itself."""
+UTC = dt.UTC
+FAKE_NOW_ENV = "OUTREACH_FAKE_NOW"
+CLOCK_SPEED_ENV = "OUTREACH_CLOCK_SPEED"
 
 
-def anniversary_in(origin: dt.date, year: int) -> dt.date:
-    """`origin`'s anniversary in `year`; a 29 February is kept on 28 February."""
-    try:
-        return origin.replace(year=year)
-    except ValueError:
-        return dt.date(year, 2, 28)
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current moment, timezone-aware (UTC)."""
+        ...
+
+    def __call__(self) -> dt.datetime:
+        """The same as `now()`, for callers that take a plain `() -> datetime`."""
+        ...
+
+    def to_real(self, moment: dt.datetime) -> dt.datetime:
+        """The machine's wall time at which this clock will show `moment`."""
+        ...
+
+    def from_real(self, real: dt.datetime) -> dt.datetime: ...
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Sleep `seconds` of this clock's time, or until `event` is set (then True)."""
+        ...
+
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        """The same as `wait`, for callers that do not need to know why it returned."""
+        ...
 
 
-def parse_date(value: DateRef) -> dt.date:
-    """A date from a date, or from text in YYYY-MM-DD form."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not _ISO_DATE.match(text):
-        raise ClockError(f"{value!r} is not a date in YYYY-MM-DD form (e.g. 2011-08-04)")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise ClockError(f"{value!r} is not a real date: {exc}") from None
+class SystemClock:
+    """The machine's clock."""
+
+    simulated = False
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now()
+
+    def to_real(self, moment: dt.datetime) -> dt.datetime:
+        return moment
+
+    def from_real(self, real: dt.datetime) -> dt.datetime:
+        return real
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(max(0.0, seconds))
+
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        self.wait(wake, seconds)
+
+    def describe(self) -> str:
+        return "the system clock"
 
 
-class CampaignClock:
-    """Day and year counts from the campaign's named dates, as of an injected `now`."""
+class ScaledClock:
+    """Starts at `start` and runs `speed` times faster than the machine's clock."""
 
-    def __init__(self, dates: Mapping[str, dt.date], now: dt.datetime, tz: dt.tzinfo) -> None:
-        if now.tzinfo is None:
-            # A naive "now" would silently mean the server's zone, not the campaign's.
-            raise ValueError("the clock needs a timezone-aware 'now'")
-        self._dates = dict(dates)
-        self.now = now.astimezone(tz)
-        self.today = self.now.date()
+    simulated = True
 
-    @classmethod
-    def from_config(cls, cfg: Config, now: dt.datetime) -> CampaignClock:
-        return cls(cfg.campaign.dates, now, cfg.campaign.tz)
+    def __init__(
+        self, start: dt.datetime, speed: float = 1.0, real: Callable[[], float] = time.time
+    ) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the clock's start must be timezone-aware")
+        if speed <= 0:
+            raise ValueError("the clock's speed must be positive")
+        self.given = start  # as the person wrote it, for describe()
+        self.start = start.astimezone(UTC)
+        self.speed = speed
+        self._real = real
+        self._t0 = real()
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        """The configured date names, in the config's order."""
-        return tuple(self._dates)
+    def now(self) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=(self._real() - self._t0) * self.speed)
 
-    @property
-    def first(self) -> str:
-        """The first configured date: the one a campaign counts from by default."""
-        if not self._dates:
-            raise ClockError("the campaign has no dates: add some under campaign.dates")
-        return next(iter(self._dates))
+    def __call__(self) -> dt.datetime:
+        return self.now()
 
-    def date(self, ref: DateRef) -> dt.date:
-        """A configured date by name, or a date given as YYYY-MM-DD."""
-        if isinstance(ref, str) and ref in self._dates:
-            return self._dates[ref]
-        if isinstance(ref, str) and not _ISO_DATE.match(ref.strip()):
-            known = ", ".join(self._dates) or "none (add some under campaign.dates)"
-            raise ClockError(
-                f"{ref!r} is neither a campaign date (known: {known}) nor a date in YYYY-MM-DD form"
-            )
-        return parse_date(ref)
+    def to_real(self, moment: dt.datetime) -> dt.datetime:
+        seconds = (moment - self.start).total_seconds() / self.speed
+        return dt.datetime.fromtimestamp(self._t0 + seconds, UTC)
 
-    def days_since(self, ref: DateRef) -> int:
-        """Days from the date to today: 0 on the day, negative before it."""
-        return (self.today - self.date(ref)).days
+    def from_real(self, real: dt.datetime) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=(real.timestamp() - self._t0) * self.speed)
 
-    def day_number(self, ref: DateRef) -> int:
-        """Today's number counting the date as day 1 ("day 5 228 in prison")."""
-        return self.days_since(ref) + 1
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait(max(0.0, seconds / self.speed))
 
-    def days_until(self, ref: DateRef) -> int:
-        """Days from today to the date: a countdown, negative once it has passed."""
-        return (self.date(ref) - self.today).days
+    def sleep(self, seconds: float, wake: threading.Event) -> None:
+        self.wait(wake, seconds)
 
-    def years_since(self, ref: DateRef) -> int:
-        """Whole years from the date to today."""
-        origin = self.date(ref)
-        years = self.today.year - origin.year
-        if self.today < anniversary_in(origin, self.today.year):
-            years -= 1
-        return years
-
-    def next_anniversary(self, ref: DateRef) -> Anniversary:
-        origin = self.date(ref)
-        year = max(self.today.year, origin.year + 1)
-        day = anniversary_in(origin, year)
-        if day < self.today:
-            year += 1
-            day = anniversary_in(origin, year)
-        return Anniversary(date=day, years=year - origin.year, days_until=(day - self.today).days)
-
-    def is_anniversary(self, ref: DateRef) -> bool:
-        return self.next_anniversary(ref).days_until == 0
-
-
-@lru_cache(maxsize=32)
-def locale_for(lang: str) -> Locale:
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        raise ClockError(f"Babel has no locale data for language {lang!r}") from None
-
-
-@dataclass(frozen=True)
-class LocalFormat:
-    """Numbers, dates and plural words written the way `lang` writes them."""
-
-    lang: str
-
-    @property
-    def locale(self) -> Locale:
-        return locale_for(self.lang)
-
-    def number(self, value: float) -> str:
-        from babel.numbers import format_decimal
-
-        return format_decimal(value, locale=self.locale)
-
-    def date(self, value: DateRef, format: str = "long") -> str:
-        """`format` is a Babel width (short, medium, long, full) or a CLDR pattern."""
-        from babel.dates import format_date
-
-        return format_date(parse_date(value), format=format, locale=self.locale)
-
-    def plural(self, value: float, **forms: str) -> str:
-        """The word for `value` from forms named by CLDR category (one, few, many, other)."""
-        unknown = set(forms) - set(PLURAL_CATEGORIES)
-        if unknown:
-            raise ClockError(
-                f"plural() takes the forms {', '.join(PLURAL_CATEGORIES)}; "
-                f"not {', '.join(sorted(unknown))}"
-            )
-        category = self.locale.plural_form(value)
-        if category in forms:
-            return forms[category]
-        if "other" in forms:
-            return forms["other"]
-        raise ClockError(
-            f"plural({value}) in {self.lang!r} needs the {category!r} form or an 'other' form"
+    def describe(self) -> str:
+        return (
+            f"simulated clock from {self.given.isoformat()} at {self.speed:g}x "
+            f"(${FAKE_NOW_ENV}, ${CLOCK_SPEED_ENV})"
         )
+
+
+def clock_from_environ(environ: Mapping[str, str]) -> SystemClock | ScaledClock:
+    """The system clock, or a simulated one when OUTREACH_FAKE_NOW / _CLOCK_SPEED are set.
+
+    OUTREACH_FAKE_NOW is an ISO date and time (UTC when it names no zone);
+    OUTREACH_CLOCK_SPEED a positive factor. Callers should say on stderr that
+    the clock is simulated (`clock.simulated`, `clock.describe()`), so it never
+    goes unnoticed.
+    """
+    fake, speed = environ.get(FAKE_NOW_ENV), environ.get(CLOCK_SPEED_ENV)
+    if not fake and not speed:
+        return SystemClock()
+    try:
+        start = dt.datetime.fromisoformat(fake) if fake else SystemClock().now()
+        factor = float(speed) if speed else 1.0
+        start = start if start.tzinfo else start.replace(tzinfo=UTC)
+        return ScaledClock(start, factor)
+    except ValueError as exc:
+        raise ConfigError(f"${FAKE_NOW_ENV} / ${CLOCK_SPEED_ENV}: {exc}") from None

@@ -36,6 +36,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from .clock import Clock, SystemClock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
 from .ledger import IDEMPOTENCY_WINDOW, Claim, Delivery, Ledger
@@ -49,11 +50,6 @@ IDLE_POLL = 5.0
 MEDIA_WAIT = 60.0
 
 
-class Clock(Protocol):
-    def now(self) -> dt.datetime: ...
-    def sleep(self, seconds: float, wake: threading.Event) -> None: ...
-
-
 @runtime_checkable
 class LearnsLimits(Protocol):
     """A publisher that can read its platform's limits (Mastodon: the instance's)."""
@@ -61,14 +57,6 @@ class LearnsLimits(Protocol):
     @property
     def limits_source(self) -> str: ...
     def learn_limits(self) -> Mapping[str, int]: ...
-
-
-class SystemClock:
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(dt.UTC)
-
-    def sleep(self, seconds: float, wake: threading.Event) -> None:
-        wake.wait(max(0.0, seconds))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import jinja2
 from jinja2.ext import Extension
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .clock import LocalFormat
+from .campaign_clock import LocalFormat
 from .errors import OutreachError, TemplateError
 
 TEMPLATE_SUFFIX = ".j2"

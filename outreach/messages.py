@@ -34,7 +34,7 @@ from typing import Any
 import jinja2
 
 from . import telegram_html
-from .clock import CampaignClock, locale_for
+from .campaign_clock import CampaignClock, locale_for
 from .config import AnnouncementConfig, Config, MastodonChannel, TelegramChannel, pick
 from .content import Item, all_items, find_item, pages
 from .errors import ConfigError, ContentError, FitError, TemplateError

@@ -21,92 +21,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from . import schedule
+from .clock import Clock, SystemClock
 
 if TYPE_CHECKING:
     from .config import FeedConfig
 
 log = logging.getLogger("outreach.scheduler")
 UTC = dt.UTC
-
-
-# -- clocks ----------------------------------------------------------------
-
-
-class Clock(Protocol):
-    def now(self) -> dt.datetime: ...
-    def to_real(self, moment: dt.datetime) -> dt.datetime:
-        """The machine's wall time at which this clock will show `moment`."""
-        ...
-
-    def from_real(self, real: dt.datetime) -> dt.datetime: ...
-    def wait(self, event: threading.Event, seconds: float) -> bool:
-        """Sleep `seconds` of this clock's time, or until `event` is set (then True)."""
-        ...
-
-    def sleep(self, seconds: float, wake: threading.Event) -> None:
-        """The same, as outreach.delivery's Clock protocol spells it."""
-        ...
-
-
-class SystemClock:
-    def now(self) -> dt.datetime:
-        return dt.datetime.now(UTC)
-
-    def __call__(self) -> dt.datetime:
-        return self.now()
-
-    def to_real(self, moment: dt.datetime) -> dt.datetime:
-        return moment
-
-    def from_real(self, real: dt.datetime) -> dt.datetime:
-        return real
-
-    def wait(self, event: threading.Event, seconds: float) -> bool:
-        return event.wait(max(0.0, seconds))
-
-    def sleep(self, seconds: float, wake: threading.Event) -> None:
-        self.wait(wake, seconds)
-
-
-class ScaledClock:
-    """Starts at `start` and runs `speed` times faster than the machine's clock."""
-
-    def __init__(
-        self, start: dt.datetime, speed: float = 1.0, real: Callable[[], float] = time.time
-    ) -> None:
-        if start.tzinfo is None:
-            raise ValueError("the clock's start must be timezone-aware")
-        if speed <= 0:
-            raise ValueError("the clock's speed must be positive")
-        self.start = start.astimezone(UTC)
-        self.speed = speed
-        self._real = real
-        self._t0 = real()
-
-    def now(self) -> dt.datetime:
-        return self.start + dt.timedelta(seconds=(self._real() - self._t0) * self.speed)
-
-    def __call__(self) -> dt.datetime:
-        return self.now()
-
-    def to_real(self, moment: dt.datetime) -> dt.datetime:
-        seconds = (moment - self.start).total_seconds() / self.speed
-        return dt.datetime.fromtimestamp(self._t0 + seconds, UTC)
-
-    def from_real(self, real: dt.datetime) -> dt.datetime:
-        return self.start + dt.timedelta(seconds=(real.timestamp() - self._t0) * self.speed)
-
-    def wait(self, event: threading.Event, seconds: float) -> bool:
-        return event.wait(max(0.0, seconds / self.speed))
-
-    def sleep(self, seconds: float, wake: threading.Event) -> None:
-        self.wait(wake, seconds)
 
 
 # -- jobs --------------------------------------------------------------------

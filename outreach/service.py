@@ -42,10 +42,11 @@ from .feeds import BATCH_SIZE, FeedWatcher, Fetcher, PollResult
 from .outbox import Draft, Outbox, Queued
 
 if TYPE_CHECKING:
+    from .clock import Clock
     from .config import Config, FeedConfig
     from .delivery import DeliveryLoop, Report
     from .ledger import Batch, Ledger
-    from .scheduler import Clock, Scheduler
+    from .scheduler import Scheduler
 
 log = logging.getLogger("outreach.service")
 HEARTBEAT = dt.timedelta(seconds=60)

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from outreach.clock import ScaledClock, SystemClock
 from outreach.config import FeedConfig
 from outreach.schedule import Announcement, next_occurrence
-from outreach.scheduler import ScaledClock, Scheduler, SystemClock, fire
+from outreach.scheduler import Scheduler, fire
 
 UTC = dt.UTC
 MINSK = ZoneInfo("Europe/Minsk")

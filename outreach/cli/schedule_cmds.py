@@ -11,48 +11,32 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import ConfigError
 from .common import AppContext, console, delivery_json, pass_app, print_json
 from .run_output import print_queue, print_result, turn_json
 
 if TYPE_CHECKING:
+    from ..clock import Clock
     from ..ledger import Ledger
-    from ..scheduler import Clock
     from ..service import Service
 
-FAKE_NOW_ENV = "OUTREACH_FAKE_NOW"
-CLOCK_SPEED_ENV = "OUTREACH_CLOCK_SPEED"
 HISTORY_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
 
 
 # -- shared plumbing -----------------------------------------------------------
 
 
-def clock_from_env(environ: dict[str, str]) -> Clock:
-    from ..scheduler import ScaledClock, SystemClock
+def clock_from_env(environ: Mapping[str, str]) -> Clock:
+    from ..clock import clock_from_environ
 
-    fake, speed = environ.get(FAKE_NOW_ENV), environ.get(CLOCK_SPEED_ENV)
-    if not fake and not speed:
-        return SystemClock()
-    try:
-        start = dt.datetime.fromisoformat(fake) if fake else dt.datetime.now(dt.UTC)
-        factor = float(speed) if speed else 1.0
-        start = start if start.tzinfo else start.replace(tzinfo=dt.UTC)
-        clock = ScaledClock(start, factor)
-    except ValueError as exc:
-        raise ConfigError(f"${FAKE_NOW_ENV} / ${CLOCK_SPEED_ENV}: {exc}") from None
-    click.secho(
-        f"note: simulated clock from {start.isoformat()} at {factor:g}x "
-        f"(${FAKE_NOW_ENV}, ${CLOCK_SPEED_ENV})",
-        fg="yellow",
-        err=True,
-    )
+    clock = clock_from_environ(environ)
+    if clock.simulated:
+        click.secho(f"note: {clock.describe()}", fg="yellow", err=True)
     return clock
 
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.numbers import format_decimal
 
-from outreach.clock import CampaignClock, LocalFormat, anniversary_in, parse_date
+from outreach.campaign_clock import CampaignClock, LocalFormat, anniversary_in, parse_date
 from outreach.config import load_config
 from outreach.errors import ClockError, ConfigError
 
