@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -408,7 +408,11 @@ def _cross_check(cfg: Config, doc: YamlDoc) -> list[str]:
                 f"{doc.where(('channels', i, 'language'))}: language {ch.language!r} "
                 f"is not one of the campaign's languages {sorted(langs)}"
             )
-    for section, items in (("feeds", cfg.feeds), ("announcements", cfg.announcements)):
+    sections: tuple[tuple[str, Sequence[FeedConfig | AnnouncementConfig]], ...] = (
+        ("feeds", cfg.feeds),
+        ("announcements", cfg.announcements),
+    )
+    for section, items in sections:
         for i, item in enumerate(items):
             for j, ref in enumerate(item.channels):
                 if ref != "*" and ref not in channel_ids:

@@ -196,7 +196,7 @@ def parse_feed(
             continue
         guid = (entry.get("id") or "").strip() or None
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = dt.datetime(*stamp[:6], tzinfo=dt.UTC) if stamp else None
+        published = dt.datetime(*stamp[:6]).replace(tzinfo=dt.UTC) if stamp else None
         items.append(
             Item(
                 kind="news",

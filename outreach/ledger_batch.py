@@ -139,13 +139,17 @@ class Batch:
         RETURNING, not rowcount: drivers may report -1 for INSERT ... ON CONFLICT.
         """
         dialect = self.conn.dialect.name
+        stmt: Any
         if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt = pg_insert(table).values(**row).on_conflict_do_nothing()
         elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as upsert
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(table).values(**row).on_conflict_do_nothing()
         else:  # make_engine accepts other URLs, but the ledger is written for these two
             raise StoreError(f"the store must be SQLite or PostgreSQL, not {dialect}")
-        stmt = upsert(table).values(**row).on_conflict_do_nothing()
         return self.conn.execute(stmt.returning(returning)).scalar()
 
 

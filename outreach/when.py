@@ -47,7 +47,7 @@ class When:
     """What the organiser typed."""
 
     def describe(self) -> str:
-        return describe(self.moment, self.moment.tzinfo)  # type: ignore[arg-type]
+        return describe(self.moment, self.moment.tzinfo)
 
 
 def _languages(wanted: list[str] | tuple[str, ...]) -> list[str]:
