@@ -5,7 +5,7 @@ other work on the machine stays out of the figures. Each side runs in its own fr
 wait4) is its own. Baseline: the same pages, languages and networks written
 as the bare floor: one f-string <a> per link (hrefs from the urlencode loop
 of bench/share_links.py, html.escape'd) and a json.dumps manifest per bar,
-each file written straight to disk. outreach: sharebar.export, as `outreach
+each file written straight to disk. outreach: share.bar.export, as `outreach
 buttons` does (Jinja2, icons, notes, manifests, demo page, picker pages,
 written to a temporary folder, then moved into place).
 
@@ -36,7 +36,7 @@ def _child(side: str, pages: int, out: Path) -> dict[str, Any]:
     items = synthetic_items(pages)
     c0, t0 = time.process_time(), time.perf_counter()
     if side == "outreach":
-        from outreach.sharebar import export
+        from outreach.share import export
 
         n_files = len(export(cfg, targets, items, out).files)  # as `outreach buttons` does
     else:

@@ -18,8 +18,7 @@ from conftest import require_chromium
 
 from outreach.config import BUNDLED_CONFIG, load_config
 from outreach.content import all_items
-from outreach.share import load_targets, targets_path
-from outreach.sharebar import export
+from outreach.share import export, load_targets, targets_path
 
 pytestmark = pytest.mark.browser
 

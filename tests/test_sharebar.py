@@ -12,8 +12,7 @@ import pytest
 from outreach.config import load_config
 from outreach.content import all_items
 from outreach.errors import ConfigError, FitError, ShareError
-from outreach.share import BUNDLED_TARGETS, load_targets
-from outreach.sharebar import MARKER, export, picker_href, render_export
+from outreach.share import BUNDLED_TARGETS, MARKER, export, load_targets, picker_href, render_export
 
 TARGETS = load_targets(BUNDLED_TARGETS)
 

@@ -6,12 +6,11 @@ import json
 
 import pytest
 
-from outreach import sharebar
 from outreach.config import load_config
 from outreach.content import Item, all_items
 from outreach.errors import FitError
-from outreach.share import BUNDLED_TARGETS, load_targets
-from outreach.sharebar import export, iter_export
+from outreach.share import BUNDLED_TARGETS, export, iter_export, load_targets
+from outreach.share import bar as sharebar
 
 TARGETS = load_targets(BUNDLED_TARGETS)
 

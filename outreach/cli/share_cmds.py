@@ -1,4 +1,4 @@
-"""`outreach check`, `outreach share` and `outreach buttons`: thin over share.py and sharebar.py."""
+"""`outreach check`, `outreach share` and `outreach buttons`: thin over outreach/share/."""
 
 from __future__ import annotations
 
@@ -171,8 +171,7 @@ def share(
       outreach share https://example.org/appeal --title "Sign the appeal" --json
     """
     from ..content import all_items, find_item
-    from ..share import DEFAULT_PICKER, ShareOptions, item_for_url, links_for, select
-    from ..sharebar import picker_href
+    from ..share import DEFAULT_PICKER, ShareOptions, item_for_url, links_for, picker_href, select
 
     cfg = app.config
     if lang and lang not in cfg.campaign.languages:
@@ -241,7 +240,7 @@ def buttons(
       outreach buttons --out share-bars
     """
     from ..content import all_items
-    from ..sharebar import export
+    from ..share import export
 
     cfg = app.config
     result = export(

@@ -1,6 +1,6 @@
 """Share links: one share URL per network for a page or news item, its text fitted.
 
-Which networks exist and which a campaign offers is outreach/share_targets.py.
+Which networks exist and which a campaign offers is outreach/share/targets.py.
 Here each network's link is built: every URL parameter is made from a small
 template, fitted to the network's counted limit by shortening only the title
 or summary (never the page URL), then percent-encoded on its own.
@@ -17,38 +17,22 @@ from urllib.parse import quote, urlencode, urlsplit, urlunsplit
 
 import grapheme
 
-from .config import Config, Utm
-from .content import Item, untracked
-from .errors import FitError, ShareError
-from .fitting import ELLIPSIS, fit
-from .share_targets import (
-    BUNDLED_TARGETS,
-    Fit,
-    Network,
-    Param,
-    ShareTargets,
-    load_targets,
-    select,
-    targets_path,
-)
-from .textlimits import count, upper_bound
+from ..config import Config, Utm
+from ..content import Item, untracked
+from ..errors import FitError, ShareError
+from ..fitting import ELLIPSIS, fit
+from ..textlimits import count, upper_bound
+from .targets import Fit, Network, Param
 
-# The CLI, sharebar.py, tests and benchmarks import these target names from here too.
 __all__ = [
-    "BUNDLED_TARGETS",
     "DEFAULT_PICKER",
-    "Network",
     "ShareLink",
     "ShareOptions",
-    "ShareTargets",
     "build_link",
     "item_fields",
     "item_for_url",
     "links_for",
-    "load_targets",
-    "select",
     "shared_url",
-    "targets_path",
 ]
 
 DEFAULT_PICKER = "/share/fediverse.html"

@@ -18,19 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import Config
-from .content import Item
-from .errors import ConfigError, ShareError
-from .share import (
-    DEFAULT_PICKER,
-    Network,
-    ShareLink,
-    ShareOptions,
-    ShareTargets,
-    links_for,
-    select,
-)
-from .yamlfile import parse_yaml
+from ..config import Config
+from ..content import Item
+from ..errors import ConfigError, ShareError
+from ..yamlfile import parse_yaml
+from .links import DEFAULT_PICKER, ShareLink, ShareOptions, links_for
+from .targets import Network, ShareTargets, select
 
 ShareText = Callable[[Item, str], str]
 """(item, language) -> the text a reader's post carries, before fitting."""

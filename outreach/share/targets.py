@@ -4,7 +4,7 @@ The networks live in share_targets.yaml at the top of the repository, or the
 file `share.targets_file` names. This module reads that file with file and
 line in every error, checks each network's templates against the fields a
 link may use, and chooses which networks a campaign offers. Building the
-links themselves is outreach/share.py.
+links themselves is outreach/share/links.py.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 import outreach
 
-from .config import Config, pick
-from .errors import ConfigError
-from .textlimits import COUNTERS
-from .yamlfile import YamlDoc, load_yaml, validation_problems
+from ..config import Config, pick
+from ..errors import ConfigError
+from ..textlimits import COUNTERS
+from ..yamlfile import YamlDoc, load_yaml, validation_problems
 
 BUNDLED_TARGETS = Path(outreach.__file__).parents[1] / "share_targets.yaml"
 
