@@ -7,7 +7,8 @@ library where one exists:
 - telegram: UTF-16 code units of the text after entity parsing (HTML tags
   gone, entities decoded, surrounding white space trimmed);
 - x_weighted: twitter-text v3 weights: most scripts other than Latin count
-  2, emoji sequences 2, every URL 23 (twitter-text-parser);
+  2, emoji sequences 2, every URL 23 (twitter-text-parser, vendored in
+  outreach/_vendor: the release needs pkg_resources; _vendor/README.md says why);
 - graphemes: user-perceived characters (Bluesky);
 - chars: Unicode code points, for networks that document no rule.
 """
@@ -56,7 +57,7 @@ def telegram_length(html_text: str) -> int:
 
 
 def x_weighted_length(text: str) -> int:
-    from twitter_text import parse_tweet
+    from ._vendor.twitter_text import parse_tweet  # builds its emoji regex on first import
 
     return parse_tweet(text).weightedLength
 
