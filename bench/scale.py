@@ -52,8 +52,7 @@ def prepare(tmp: Path, total: int, due: int, due_at: dt.datetime) -> Path:
     import yaml
 
     from outreach.config import load_config
-    from outreach.ledger import open_ledger
-    from outreach.ledger_schema import ANNOUNCEMENTS
+    from outreach.ledger import StoredAnnouncement, open_ledger
 
     bundled = Path(load_config(None, {}).source)
     data = yaml.safe_load(bundled.read_text(encoding="utf-8"))
@@ -76,23 +75,22 @@ def prepare(tmp: Path, total: int, due: int, due_at: dt.datetime) -> Path:
         rows.append({"id": f"later-{i}", **row})
     rows += [{"id": f"due-{i}", "at": due_at, "cron": None} for i in range(due)]
     ledger = open_ledger(f"sqlite:///{tmp / 'store.sqlite3'}")
-    with ledger.engine.begin() as conn:  # one transaction: set-up, not what is measured
-        conn.execute(
-            ANNOUNCEMENTS.insert(),
-            [
-                {
-                    **r,
-                    "template": "reminder",
-                    "page": "ales",
-                    "channels": [channels[n % len(channels)]],
-                    "timezone": "Europe/Minsk",
-                    "source": "cli",
-                    "state": "active",
-                    "created_at": now,
-                }
-                for n, r in enumerate(rows)
-            ],
-        )
+    ledger.save_announcements(  # one transaction: set-up, not what is measured
+        [
+            StoredAnnouncement(
+                id=r["id"],
+                template="reminder",
+                page="ales",
+                channels=(channels[n % len(channels)],),
+                timezone="Europe/Minsk",
+                at=r["at"],
+                cron=r["cron"],
+                source="cli",
+                created_at=now,
+            )
+            for n, r in enumerate(rows)
+        ]
+    )
     ledger.close()
     return cfg_path
 

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import announcements, pause
+from . import announcements
 from .admin_views import NOTHING_CHANGED, Reply, Views, plain
 from .errors import OutreachError, StoreError
 from .when import parse_when
@@ -311,7 +311,7 @@ class Console(Views):
 
     def pause(self, args: Sequence[str] = (), by: str = "an organiser") -> list[Reply]:
         why = " ".join(args)
-        r = pause.pause(self.ledger, f"{by} ({why})" if why else by)
+        r = self.ledger.pause(f"{by} ({why})" if why else by)
         if r.already:
             head = f"Already paused since {self.when(r.paused.since)} by {r.paused.by}."
         else:
@@ -327,7 +327,7 @@ class Console(Views):
         return plain(*lines)
 
     def resume(self, args: Sequence[str] = ()) -> list[Reply]:
-        was, n = pause.resume(self.ledger)
+        was, n = self.ledger.resume()
         now = self.when(self.clock())
         if was is None and n == 0:
             return plain(f"Not paused ({now}). {NOTHING_CHANGED}")

@@ -13,12 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
-from . import announcements, pause
-from .alerts import AlertStore
+from . import announcements
 from .errors import OutreachError
-from .ledger_schema import DELIVERIES as D
 from .when import describe
 
 if TYPE_CHECKING:
@@ -93,7 +89,7 @@ class Views:
     def queue(self, args: Sequence[str] = ()) -> list[Reply]:
         now = self.clock()
         lines = [f"Queue at {self.when(now)}"]
-        if p := pause.paused(self.ledger):
+        if p := self.ledger.paused():
             lines.append(
                 f"PAUSED since {self.when(p.since)} by {p.by}: nothing goes out until /resume."
             )
@@ -132,18 +128,12 @@ class Views:
             if not args[0].isdigit() or not 1 <= int(args[0]) <= 50:
                 return plain(f"/history takes a number from 1 to 50, not {args[0]!r}.")
             n = int(args[0])
-        q = (
-            select(D.c.id)
-            .where(D.c.state.in_(DONE_STATES))
-            .order_by(D.c.updated_at.desc(), D.c.id.desc())
-        )
-        with self.ledger.engine.connect() as conn:
-            ids = list(conn.scalars(q.limit(n)))
-        if not ids:
+        rows = self.ledger.deliveries(states=DONE_STATES, order="updated", limit=n)
+        if not rows:
             return plain(f"Nothing has gone out yet ({self.when(self.clock())}).")
-        lines = [f"The last {len(ids)} deliveries, newest first (now {self.when(self.clock())}):"]
-        for ident in ids:
-            lines += ["", *self._history_line(self.ledger.get(ident))]
+        lines = [f"The last {len(rows)} deliveries, newest first (now {self.when(self.clock())}):"]
+        for d in rows:
+            lines += ["", *self._history_line(d)]
         return plain(*lines)
 
     def _history_line(self, d: Delivery) -> list[str]:
@@ -210,7 +200,7 @@ class Views:
     def status(self, args: Sequence[str] = ()) -> list[Reply]:
         now = self.clock()
         lines = [f"Status at {self.when(now)}"]
-        p = pause.paused(self.ledger)
+        p = self.ledger.paused()
         lines.append(
             f"PAUSED since {self.when(p.since)} by {p.by} (/resume)" if p else "Not paused."
         )
@@ -224,7 +214,7 @@ class Views:
         lines += ["", "Service:", *self._service_health(now)]
         lines += ["", "Feeds:", *self._feeds()]
         lines += ["", "Channels:", *self._channels()]
-        waiting = AlertStore(self.ledger.engine).waiting()
+        waiting = self.ledger.alerts.waiting()
         lines += [
             "",
             f"Alerts waiting to reach the organisers' chat: {waiting}."
@@ -247,9 +237,7 @@ class Views:
             )
         else:
             out.append("  nothing overdue")
-        q = select(D.c.sent_at).where(D.c.state == "sent").order_by(D.c.sent_at.desc()).limit(1)
-        with self.ledger.engine.connect() as conn:
-            last = conn.scalar(q)
+        last = self.ledger.last_sent_at()
         out.append(f"  last post sent {self.when(last)}" if last else "  nothing sent yet")
         return out
 

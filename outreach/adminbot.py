@@ -34,7 +34,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import pause
 from .alerts import AlertReport, Sender, send_pending_alerts
 from .publishers.telegram import bot_base_url
 from .redact import Redactor, install_log_redaction
@@ -93,7 +92,7 @@ class Rounds:
     _checked_at: dt.datetime | None = None
 
     def hold(self) -> int:
-        n = pause.hold_new(self.ledger)
+        n = self.ledger.hold_new()
         if n:
             log.info("paused: held %d delivery(ies) queued since", n)
         return n

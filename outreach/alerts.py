@@ -13,7 +13,7 @@ gives it a new key, so if it fails again that is a new alert. An `unknown`
 delivery an organiser then marks failed stays one alert. A feed or credential
 problem is "open" until the condition clears; the next one is new.
 
-The `alerts` table (ours, on the ledger's engine) remembers what was alerted.
+The ledger's `alerts` table (`ledger.alerts`) remembers what was alerted.
 A problem is recorded (and logged) first, then sent; a row is claimed with a
 short lease before sending, so two processes (the service and the admin bot)
 calling `send_pending_alerts` never both send it, and one that could not be
@@ -30,22 +30,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from .errors import PublishError
-from .ledger_schema import DELIVERIES as D
-from .ledger_schema import UtcDateTime
 from .publishers.telegram import bot_base_url, chat_ref
 from .when import describe
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from .config import Config
     from .ledger import Delivery, Ledger
 
@@ -55,28 +48,12 @@ FEED_FAILURES = 3
 """Polls failed in a row before a feed is reported (one bad poll is often the network)."""
 LOOKBACK = dt.timedelta(days=3)
 """Deliveries that went wrong longer ago than this are not looked at again."""
-LEASE = dt.timedelta(minutes=2)
 MESSAGE_LIMIT = 3500
 """Characters per alert message (Telegram allows 4096; room for a header)."""
 PROBLEM_STATES = ("failed", "unknown", "missed")
 
 Sender = Callable[[str], None]
 """Sends one text to the organisers' chat; raises when it could not."""
-
-metadata = MetaData()
-ALERTS = Table(
-    "alerts",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("key", String(300), nullable=False, unique=True),
-    Column("subject", String(200), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-    Column("claimed_until", UtcDateTime, nullable=True),
-    Column("sent_at", UtcDateTime, nullable=True),
-    Column("resolved_at", UtcDateTime, nullable=True),
-)
 
 
 @dataclass(frozen=True)
@@ -98,90 +75,6 @@ class AlertReport:
     pending: int = 0
     """Problems still waiting to be sent (the chat could not be reached, or too many at once)."""
     errors: list[str] = field(default_factory=list)
-
-
-class AlertStore:
-    """The `alerts` table on the ledger's engine (created when missing)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        metadata.create_all(engine)
-
-    def known(self, keys: Sequence[str]) -> set[str]:
-        out: set[str] = set()
-        for i in range(0, len(keys), 500):
-            chunk = list(keys[i : i + 500])
-            with self.engine.connect() as conn:
-                out |= set(conn.scalars(select(ALERTS.c.key).where(ALERTS.c.key.in_(chunk))))
-        return out
-
-    def record(self, problem: Problem, now: dt.datetime) -> bool:
-        """True when the problem is new (it was not alerted, nor is it waiting)."""
-        row = dict(
-            key=problem.key,
-            subject=problem.subject,
-            kind=problem.kind,
-            text=problem.text,
-            created_at=now,
-        )
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(ALERTS).values(**row))
-        except IntegrityError:
-            return False
-        return True
-
-    def close_open(self, subject: str, now: dt.datetime) -> bool:
-        """The condition behind `subject` cleared: its next occurrence is a new problem."""
-        with self.engine.begin() as conn:
-            row = conn.execute(select(ALERTS.c.id).where(ALERTS.c.key == f"{subject}:open")).first()
-            if row is None:
-                return False
-            conn.execute(
-                update(ALERTS)
-                .where(ALERTS.c.id == row.id)
-                .values(key=f"{subject}:closed:{row.id}", resolved_at=now)
-            )
-        return True
-
-    def claim(self, now: dt.datetime, limit: int) -> list[Any]:
-        """Unsent, unresolved rows, oldest first, leased to this caller."""
-        free = ALERTS.c.claimed_until.is_(None) | (ALERTS.c.claimed_until <= now)
-        waiting = ALERTS.c.sent_at.is_(None) & ALERTS.c.resolved_at.is_(None)
-        with self.engine.connect() as conn:
-            rows = list(
-                conn.execute(select(ALERTS).where(waiting, free).order_by(ALERTS.c.id).limit(limit))
-            )
-        mine = []
-        for row in rows:
-            stmt = update(ALERTS).where(ALERTS.c.id == row.id, waiting, free)
-            with self.engine.begin() as conn:
-                if conn.execute(stmt.values(claimed_until=now + LEASE)).rowcount:
-                    mine.append(row)
-        return mine
-
-    def mark_sent(self, ids: Iterable[int], now: dt.datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(ALERTS)
-                .where(ALERTS.c.id.in_(list(ids)))
-                .values(sent_at=now, claimed_until=None)
-            )
-
-    def release(self, ids: Iterable[int]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(ALERTS).where(ALERTS.c.id.in_(list(ids))).values(claimed_until=None)
-            )
-
-    def waiting(self) -> int:
-        q = select(ALERTS.c.id).where(ALERTS.c.sent_at.is_(None), ALERTS.c.resolved_at.is_(None))
-        with self.engine.connect() as conn:
-            return len(list(conn.execute(q)))
-
-    def rows(self) -> list[Any]:
-        with self.engine.connect() as conn:
-            return list(conn.execute(select(ALERTS).order_by(ALERTS.c.id)))
 
 
 # -- finding problems ------------------------------------------------------------
@@ -206,27 +99,15 @@ def _delivery_text(d: Delivery, config: Config) -> str:
     return f"{head} FAILED. {reason}\nWhen it is fixed, /retry {d.id} sends it again."
 
 
-def delivery_problems(
-    config: Config, ledger: Ledger, now: dt.datetime, store: AlertStore
-) -> list[Problem]:
-    """Failed, unknown and missed deliveries changed within LOOKBACK."""
-    q = (
-        select(D.c.id, D.c.idempotency_key)
-        .where(D.c.state.in_(PROBLEM_STATES), D.c.updated_at >= now - LOOKBACK)
-        .order_by(D.c.id)
-    )
-    with ledger.engine.connect() as conn:
-        ids = [(i, f"delivery:{i}:{k[:16]}") for i, k in conn.execute(q)]
-    known = store.known([k for _, k in ids])
-    out = []
-    for ident, _key in ids:
-        if _key in known:
-            continue
-        d = ledger.get(ident)
-        if d.state not in PROBLEM_STATES:
-            continue  # moved on since the query
-        out.append(Problem(f"delivery:{d.id}", delivery_key(d), d.state, _delivery_text(d, config)))
-    return out
+def delivery_problems(config: Config, ledger: Ledger, now: dt.datetime) -> list[Problem]:
+    """Failed, unknown and missed deliveries changed within LOOKBACK, not alerted before."""
+    rows = ledger.changed_since(now - LOOKBACK, states=PROBLEM_STATES)
+    known = ledger.alerts.known([delivery_key(d) for d in rows])
+    return [
+        Problem(f"delivery:{d.id}", delivery_key(d), d.state, _delivery_text(d, config))
+        for d in rows
+        if delivery_key(d) not in known
+    ]
 
 
 def feed_problems(
@@ -305,22 +186,24 @@ def send_pending_alerts(
     Never raises for a sending failure: it is logged and retried on the next call.
     """
     now = now or ledger.now()
-    store = AlertStore(ledger.engine)
+    store = ledger.alerts
     report = AlertReport()
     feeds_bad, feeds_fine = feed_problems(config, ledger, feed_failures)
     creds_bad, creds_fine = credential_problems(checks)
     for subject in feeds_fine + creds_fine:
-        if store.close_open(subject, now):
+        if store.close_open(subject):
             log.info("alert cleared: %s works again", subject)
-    for problem in delivery_problems(config, ledger, now, store) + feeds_bad + creds_bad:
-        if store.record(problem, now):
+    for problem in delivery_problems(config, ledger, now) + feeds_bad + creds_bad:
+        if store.record(
+            key=problem.key, subject=problem.subject, kind=problem.kind, text=problem.text
+        ):
             report.recorded.append(problem)
             log.warning("ALERT %s: %s", problem.subject, problem.text)
     if sender is None:
-        rows = store.claim(now, limit=10_000)
-        store.mark_sent([r.id for r in rows], now)
+        rows = store.claim(limit=10_000)
+        store.mark_sent([r.id for r in rows])
         return report
-    rows = store.claim(now, limit)
+    rows = store.claim(limit)
     sent: set[int] = set()
     for ids, text in _batches([(r.id, r.text) for r in rows]):
         header = f"outreach: {len(ids)} problem(s), {describe(now, config.campaign.tz)}\n\n"
@@ -332,7 +215,7 @@ def send_pending_alerts(
             log.error("alerts could not be sent to the organisers' chat: %s", report.errors[-1])
             store.release([r.id for r in rows if r.id not in sent])
             break
-        store.mark_sent(ids, now)
+        store.mark_sent(ids)
         sent.update(ids)
         report.sent += len(ids)
     report.pending = store.waiting()

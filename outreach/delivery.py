@@ -11,7 +11,7 @@ sending or backing off). Per attempt:
 - PermanentError        -> `failed` at once, with the publisher's message;
 - UnknownOutcome        -> `unknown`, never retried blindly (Telegram).
 
-While the campaign is paused (outreach.pause) the ledger hands out no row:
+While the campaign is paused (ledger.pause) the ledger hands out no row:
 `head` shows nothing ready and `claim`, one conditional UPDATE, refuses even a
 row the loop saw ready just before the pause; the loop idles until a resume.
 

@@ -6,7 +6,7 @@ own, so a template that fails for one channel is recorded against that channel
 (visible in `outreach history`) and the others still go out. The ledger refuses
 a second row with the same (channel, dedupe key), which is what makes a
 restart, a re-read feed or a second `run --once` harmless. While the campaign
-is paused (outreach.pause) new posts are queued `held`, so nothing can send them.
+is paused (ledger.pause) new posts are queued `held`, so nothing can send them.
 
 `queue` writes one subject's rows in one transaction. To queue many subjects
 in one (a feed poll, the occurrences due in a turn), render them first with
@@ -128,10 +128,8 @@ class Outbox:
 
     def state(self) -> Literal["pending", "held"]:
         """How new posts are queued now: `held` while the campaign is paused."""
-        from . import pause
-
         # paused (a family or lawyers asked for silence): queue it held, never sendable
-        return "held" if pause.paused(self.ledger) is not None else "pending"
+        return "held" if self.ledger.paused() is not None else "pending"
 
     def limits(self) -> dict[str, int]:
         return learned_limits(self.config, self.ledger)

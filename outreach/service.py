@@ -8,7 +8,7 @@ wakes it (see scheduler.py). Each turn of the loop:
   2. polls the feeds whose poll time came (all of them on start);
   3. delivers what is due, one post at a time, checking for a stop between two.
 
-While the campaign is paused (outreach.pause), what is queued is queued
+While the campaign is paused (ledger.pause), what is queued is queued
 `held`, and every turn holds anything that slipped in pending.
 
 Every step reads its state from the ledger and writes it back before the
@@ -228,10 +228,8 @@ class Service:
         return turn
 
     def _hold_if_paused(self) -> None:
-        """Hold anything queued pending while a pause began (outreach.pause asks each turn)."""
-        from . import pause
-
-        held = pause.hold_new(self.ledger)
+        """Hold anything queued pending while a pause began (ledger.hold_new, each turn)."""
+        held = self.ledger.hold_new()
         if held:
             log.warning("paused: %d newly queued post(s) held", held)
 

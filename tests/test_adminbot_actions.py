@@ -8,7 +8,6 @@ import pytest
 from adminkit import ANNA, BORIS, Harness, buttons
 from fakes import ManualClock
 
-from outreach import pause
 from outreach.adminbot import Rounds
 from outreach.announcements import sync_yaml
 from outreach.ledger import Ledger, open_ledger
@@ -196,14 +195,14 @@ def test_pause_holds_everything_queued_and_what_comes_later(bot):
     assert text.startswith("Paused at Sun 1 Mar 2026 12:00 Europe/Minsk (09:00 UTC).")
     assert "2 queued post(s) held now" in text
     assert {bot.ledger.get(i).state for i in (a, b)} == {"held"}
-    assert pause.paused(bot.ledger).by == "@u111"
+    assert bot.ledger.paused().by == "@u111"
 
     late = queue(bot.ledger, 3)  # the service queues a new item while paused
     rounds = Rounds(bot.config, bot.ledger, sender=None)
     assert rounds.hold() == 1 and bot.ledger.get(late).state == "held"
     assert "PAUSED since Sun 1 Mar 2026 12:00 Europe/Minsk" in bot.texts(BORIS, "/queue")
     assert "Already paused since" in bot.texts(BORIS, "/pause")
-    assert pause.paused(bot.ledger).by == "@u111"  # the first pause stands
+    assert bot.ledger.paused().by == "@u111"  # the first pause stands
 
     bot.clock.advance(3600)
     text = bot.texts(BORIS, "/resume")
@@ -211,7 +210,7 @@ def test_pause_holds_everything_queued_and_what_comes_later(bot):
     assert "(paused since Sun 1 Mar 2026 12:00 Europe/Minsk (09:00 UTC) by @u111)" in text
     assert "3 held post(s) released" in text
     assert {bot.ledger.get(i).state for i in (a, b, late)} == {"pending"}
-    assert pause.paused(bot.ledger) is None
+    assert bot.ledger.paused() is None
     assert rounds.hold() == 0
 
 
@@ -227,7 +226,7 @@ def test_pause_cannot_stop_a_post_being_sent_and_says_so(bot):
     ident = queue(bot.ledger)
     assert bot.ledger.claim(ident, LEASE) is not None
     assert "1 post(s) were being sent at that moment" in bot.texts(ANNA, "/pause family asked")
-    assert pause.paused(bot.ledger).by == "@u111 (family asked)"
+    assert bot.ledger.paused().by == "@u111 (family asked)"
     assert bot.ledger.get(ident).state == "sending"
 
 
@@ -235,16 +234,16 @@ def test_pause_and_resume_on_each_store(store_url):
     ledger = open_ledger(store_url, ManualClock())
     try:
         a = queue(ledger, 1)
-        first = pause.pause(ledger, "@anna")
-        again = pause.pause(ledger, "@boris")
+        first = ledger.pause("@anna")
+        again = ledger.pause("@boris")
         assert (first.already, first.held, again.already) == (False, 1, True)
-        assert pause.paused(ledger).by == "@anna"
+        assert ledger.paused().by == "@anna"
         b = queue(ledger, 2)
-        assert pause.hold_new(ledger) == 1
+        assert ledger.hold_new() == 1
         assert {ledger.get(i).state for i in (a, b)} == {"held"}
-        was, n = pause.resume(ledger)
+        was, n = ledger.resume()
         assert was is not None and was.by == "@anna" and n == 2
-        assert pause.paused(ledger) is None and pause.hold_new(ledger) == 0
+        assert ledger.paused() is None and ledger.hold_new() == 0
         assert {ledger.get(i).state for i in (a, b)} == {"pending"}
     finally:
         ledger.close()

@@ -164,9 +164,7 @@ def test_the_bots_rounds_send_alerts_to_the_organisers_chat_once(bot, tg):
 
 
 def test_the_rounds_as_the_services_after_turn_hook(bot, tg):
-    from outreach import pause
-
-    pause.pause(bot.ledger, "@u111")
+    bot.ledger.pause("@u111")
     ident = queue(bot.ledger, 1)
     inbox: list[str] = []
     rounds = Rounds(bot.config, bot.ledger, inbox.append, clock=bot.clock)

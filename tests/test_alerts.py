@@ -10,11 +10,7 @@ from fakes import ManualClock
 from fakes.telegram_server import Chat, FakeTelegram
 from servicekit import campaign
 
-from outreach.alerts import (
-    AlertStore,
-    TelegramAlertSender,
-    send_pending_alerts,
-)
+from outreach.alerts import TelegramAlertSender, send_pending_alerts
 from outreach.errors import PublishError
 from outreach.ledger import FeedState, Ledger
 from outreach.post import Post
@@ -229,7 +225,7 @@ def test_the_store_keeps_one_open_row_per_condition(config, ledger, inbox):
     bad = Check("mastodon-en", "mastodon", False, problems=("401",))
     for _ in range(2):
         alerts(config, ledger, inbox, checks=[bad])
-    rows = AlertStore(ledger.engine).rows()
+    rows = ledger.alerts.rows()
     assert [r.key for r in rows] == ["credential:mastodon-en:open"]
 
 

@@ -246,9 +246,7 @@ def test_check_xml_tells_truncation_from_small_sins():
 
 
 def test_items_found_while_paused_are_queued_held(rig: Rig):
-    from outreach import pause
-
-    pause.pause(rig.ledger, by="@anna")
+    rig.ledger.pause(by="@anna")
     rig.serve("rss2.xml")
     rig.poll()
     assert {d.state for d in rig.ledger.deliveries()} == {"held"}

@@ -18,10 +18,10 @@ from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
 from pydantic import SecretStr
 
-from outreach import pause
 from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
 from outreach.delivery import DeliveryLoop
-from outreach.ledger import Ledger
+from outreach.ledger import Ledger, PauseResult
+from outreach.ledger.pause import lock, set_flag
 from outreach.post import Post
 from outreach.publishers import publisher_for
 from outreach.publishers.base import Check, Publisher, Receipt
@@ -65,7 +65,7 @@ def loop(ledger: Ledger, clock: ManualClock, pubs: dict[str, Publisher]) -> Deli
 
 def test_a_row_queued_while_paused_is_not_sent_until_resume(ledger, clock, fakes):
     masto, tg = fakes
-    result = pause.pause(ledger, by="@anna")
+    result = ledger.pause(by="@anna")
     assert not result.already and result.held == 0
     ids = [straggler(ledger, 1, "tg"), straggler(ledger, 2, "ma")]
     assert [ledger.get(i).state for i in ids] == ["pending", "pending"]
@@ -77,11 +77,11 @@ def test_a_row_queued_while_paused_is_not_sent_until_resume(ledger, clock, fakes
     assert ledger.deliveries(states=["sending"]) == []
 
     # the service's next turn shows them as held; still nothing goes out
-    assert pause.hold_new(ledger) == 2
+    assert ledger.hold_new() == 2
     assert loop(ledger, clock, real_publishers(masto, tg)).run_once(max_wait=5).outcomes == []
     assert [ledger.get(i).state for i in ids] == ["held", "held"]
 
-    was, released = pause.resume(ledger)
+    was, released = ledger.resume()
     assert was is not None and was.by == "@anna" and released == 2
     report = loop(ledger, clock, real_publishers(masto, tg)).run_once(max_wait=5)
     assert report.count("sent") == 2
@@ -96,11 +96,11 @@ def test_the_claim_refuses_a_row_the_loop_saw_ready_before_the_pause(ledger):
     # the pause lands between the loop's look at the queue and its claim; the flag
     # alone (no hold) is what a row queued just after pause() held the others meets
     with ledger.engine.begin() as conn:
-        assert pause.set_flag(conn, ledger.now(), "@anna")
+        assert set_flag(conn, ledger.now(), "@anna")
     assert ledger.claim(ident, LEASE) is None
     assert ledger.get(ident).state == "pending"
     assert ledger.head("tg").ready is None  # the loop waits instead of asking again and again
-    pause.resume(ledger)
+    ledger.resume()
     claim = ledger.claim(ident, LEASE)
     assert claim is not None and claim.delivery.id == ident
 
@@ -108,7 +108,7 @@ def test_the_claim_refuses_a_row_the_loop_saw_ready_before_the_pause(ledger):
 def test_pause_holds_the_row_the_loop_saw_ready(ledger):
     ident = straggler(ledger, 1)
     assert ledger.head("tg").ready is not None
-    assert pause.pause(ledger, by="@anna").held == 1
+    assert ledger.pause(by="@anna").held == 1
     assert ledger.claim(ident, LEASE) is None
     assert ledger.get(ident).state == "held"
 
@@ -124,8 +124,8 @@ def test_a_claim_racing_a_pause_being_committed_waits_and_then_refuses(ledger):
     got: list[object] = []
     with ledger.engine.connect() as conn:
         tx = conn.begin()
-        pause.lock(conn, exclusive=True)
-        assert pause.set_flag(conn, ledger.now(), "@anna")
+        lock(conn, exclusive=True)
+        assert set_flag(conn, ledger.now(), "@anna")
         racer = threading.Thread(target=lambda: got.append(ledger.claim(ident, LEASE)))
         racer.start()
         racer.join(0.5)  # long enough for an unguarded claim to have taken the row
@@ -145,11 +145,11 @@ class PausesWhileSending(Publisher):
         super().__init__("tg", None)
         self.ledger = ledger
         self.sent: list[str] = []
-        self.during: pause.PauseResult | None = None
+        self.during: PauseResult | None = None
 
     def publish(self, post: Post, delivery_key: str) -> Receipt:
         if self.during is None:
-            self.during = pause.pause(self.ledger, by="@anna")
+            self.during = self.ledger.pause(by="@anna")
         self.sent.append(post.text)
         return Receipt(str(len(self.sent)))
 

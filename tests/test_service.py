@@ -244,18 +244,16 @@ def test_the_after_turn_hook_sees_each_turn_and_cannot_break_it(tmp_path: Path, 
 
 
 def test_while_paused_nothing_goes_out_and_resume_sends_it(tmp_path: Path):
-    from outreach import pause
-
     feeds = [{"id": "news", "path": "news.xml", "backlog": 1}]
     rig = Rig(
         tmp_path, dt.datetime(2026, 3, 3, 9, 0, tzinfo=MINSK), announcements=[ONE_OFF], feeds=feeds
     )
-    pause.pause(rig.ledger, by="@anna")
+    rig.ledger.pause(by="@anna")
     rig.at(2026, 3, 3, 10, 0, 20)
     rig.once()
     assert {d.state for d in rig.rows()} == {"held"} and len(rig.rows()) == 6
     assert rig.printed.getvalue() == ""
-    pause.resume(rig.ledger)
+    rig.ledger.resume()
     rig.clock.advance(60)
     rig.once()
     assert {d.state for d in rig.rows()} == {"sent"}

@@ -54,11 +54,9 @@ def print_queue(app: AppContext, service: Service, turn: Turn) -> None:
             f"  recorded as missed on {', '.join(channels)}; not sent",
             fg="yellow",
         )
-    from ..pause import paused
-
-    stopped = paused(service.ledger)
+    stopped = service.ledger.paused()
     if stopped is not None:
-        held = len(service.ledger.deliveries(states=("held",), limit=10**9))
+        held = service.ledger.counts().get("held", 0)
         click.secho(
             f"PAUSED since {_local(stopped.since, tz)} by {stopped.by}: nothing is sent; "
             f"{held} post(s) held until an organiser resumes",

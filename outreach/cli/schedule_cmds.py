@@ -345,9 +345,9 @@ def history(
     """
     from rich.table import Table
 
-    rows = _ledger(app).deliveries(states=states or HISTORY_STATES, channel_id=channel, limit=10**9)
-    rows.sort(key=lambda d: (d.sent_at or d.updated_at, d.id), reverse=True)
-    rows = rows[:limit]
+    rows = _ledger(app).deliveries(
+        states=states or HISTORY_STATES, channel_id=channel, order="history", limit=limit
+    )
     if as_json:
         print_json([delivery_json(d) for d in rows])
         return

@@ -1,6 +1,6 @@
 """Announcements, seen feed items, feed state and channel limits: the ledger's simple tables.
 
-Mixed into outreach.ledger.Ledger; import from there (`from outreach.ledger import ...`).
+Mixed into outreach.ledger.Ledger; import from the face (`from outreach.ledger import ...`).
 
 Channel limits are what a platform said about a channel (Mastodon: the
 instance's `max_characters`), learned by `outreach doctor` and by `run` at
@@ -15,77 +15,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import Column, Engine, Integer, String, Table, delete, insert, select, update
+from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .errors import StoreError
-from .ledger_batch import Batch
-from .ledger_schema import ANNOUNCEMENTS as A
-from .ledger_schema import FEED_STATE as F
-from .ledger_schema import SEEN_ITEMS as S
-from .ledger_schema import Base, UtcDateTime
-
-# In the ledger's metadata, so open_ledger creates it with the other tables.
-CHANNEL_LIMITS = Table(
-    "channel_limits",
-    Base.metadata,
-    Column("channel_id", String(64), primary_key=True),
-    Column("name", String(64), primary_key=True),
-    Column("value", Integer, nullable=False),
-    Column("source", String(1000), nullable=False),
-    Column("learned_at", UtcDateTime, nullable=False),
-)
-
-
-@dataclass(frozen=True)
-class StoredAnnouncement:
-    id: str
-    template: str
-    channels: tuple[str, ...]
-    timezone: str
-    page: str | None = None
-    at: dt.datetime | None = None
-    cron: str | None = None
-    source: Literal["yaml", "cli"] = "yaml"
-    state: Literal["active", "cancelled"] = "active"
-    created_at: dt.datetime | None = None
-    """Set by the ledger on first save and kept after."""
-    created_by_id: int | None = None
-    """The Telegram user who scheduled it in the admin bot; None: the campaign's (YAML, CLI)."""
-    created_by_name: str | None = None
-    """That user's display name when they scheduled it, for messages."""
-
-    @property
-    def creator(self) -> str | None:
-        """'Anna (@anna), Telegram id 111', or None for the campaign's own."""
-        if self.created_by_id is None:
-            return None
-        name = self.created_by_name or "an organiser"
-        return f"{name}, Telegram id {self.created_by_id}"
-
-
-@dataclass(frozen=True)
-class FeedState:
-    feed_id: str
-    etag: str | None = None
-    last_modified: str | None = None
-    last_poll: dt.datetime | None = None
-    last_error: str | None = None
-    failures: int = 0
-    """Polls that failed in a row; 0 after a good one."""
-
-
-@dataclass(frozen=True)
-class ChannelLimit:
-    channel_id: str
-    name: str
-    value: int
-    source: str
-    """Where it was read: the Mastodon instance's URL."""
-    learned_at: dt.datetime
+from ..errors import StoreError
+from .queueing import Batch
+from .schema import ANNOUNCEMENTS as A
+from .schema import CHANNEL_LIMITS
+from .schema import FEED_STATE as F
+from .schema import SEEN_ITEMS as S
+from .values import ChannelLimit, FeedState, StoredAnnouncement
 
 
 class RecordsMixin:
@@ -96,21 +37,15 @@ class RecordsMixin:
 
     def save_announcement(self, ann: StoredAnnouncement) -> None:
         """Insert, or replace by id (keeping the first created_at)."""
-        if ann.at is not None and ann.at.tzinfo is None:
-            raise StoreError(f"announcement {ann.id!r}: 'at' must be aware (localise it first)")
-        values = dict(
-            template=ann.template,
-            page=ann.page,
-            channels=list(ann.channels),
-            at=ann.at,
-            cron=ann.cron,
-            timezone=ann.timezone,
-            source=ann.source,
-            state=ann.state,
-            created_by_id=ann.created_by_id,
-            created_by_name=ann.created_by_name,
-        )
-        self._upsert(A, "id", ann.id, values, created_at=ann.created_at or self.now())
+        self._upsert(A, "id", ann.id, _values(ann), created_at=ann.created_at or self.now())
+
+    def save_announcements(self, anns: Iterable[StoredAnnouncement]) -> None:
+        """Insert many new announcements in one transaction (a set-up; ids must be new)."""
+        now = self.now()
+        rows = [{**_values(a), "id": a.id, "created_at": a.created_at or now} for a in anns]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(A), rows)
 
     def announcement(self, ann_id: str) -> StoredAnnouncement | None:
         with self.engine.connect() as conn:
@@ -217,6 +152,23 @@ class RecordsMixin:
             except IntegrityError:
                 continue
         raise StoreError(f"could not save {table.name} {key!r}")
+
+
+def _values(ann: StoredAnnouncement) -> dict[str, Any]:
+    if ann.at is not None and ann.at.tzinfo is None:
+        raise StoreError(f"announcement {ann.id!r}: 'at' must be aware (localise it first)")
+    return dict(
+        template=ann.template,
+        page=ann.page,
+        channels=list(ann.channels),
+        at=ann.at,
+        cron=ann.cron,
+        timezone=ann.timezone,
+        source=ann.source,
+        state=ann.state,
+        created_by_id=ann.created_by_id,
+        created_by_name=ann.created_by_name,
+    )
 
 
 def _announcement(row: Any) -> StoredAnnouncement:

@@ -5,9 +5,9 @@ ledger already has the state for it (`held`: never claimed, never sent); this
 module adds the flag that says "we are paused", stored next to the ledger so
 every process sees it:
 
-    pause(ledger, by="@anna")   -> the flag is set and every pending delivery becomes held
-    hold_new(ledger)            -> while paused, pending rows queued since become held
-    resume(ledger)              -> the flag is cleared; every held delivery is pending again
+    ledger.pause(by="@anna")    -> the flag is set and every pending delivery becomes held
+    ledger.hold_new()           -> while paused, pending rows queued since become held
+    ledger.resume()             -> the flag is cleared; every held delivery is pending again
 
 The flag is enforced where a post starts to go out: the ledger's claim (the
 one conditional UPDATE that moves a row to `sending`) refuses every row while
@@ -28,16 +28,11 @@ sees the flag.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    Column,
     ColumnElement,
     Connection,
-    Integer,
-    String,
-    Table,
+    Engine,
     Update,
     delete,
     exists,
@@ -49,39 +44,11 @@ from sqlalchemy import (
 )
 from sqlalchemy import insert as sql_insert
 
-from .ledger_schema import DELIVERIES as D
-from .ledger_schema import Base, UtcDateTime
-
-if TYPE_CHECKING:
-    from .ledger import Ledger
+from .schema import DELIVERIES as D
+from .schema import PAUSE, UtcDateTime
+from .values import Paused, PauseResult
 
 HOLD_REASON = "held: paused by an organiser"
-
-# In the ledger's metadata, so open_ledger creates it with the other tables.
-PAUSE = Table(
-    "pause",
-    Base.metadata,
-    Column("id", Integer, primary_key=True),  # always 1: one flag per store
-    Column("since", UtcDateTime, nullable=False),
-    Column("by", String(200), nullable=False),
-)
-
-
-@dataclass(frozen=True)
-class Paused:
-    since: dt.datetime
-    by: str
-
-
-@dataclass(frozen=True)
-class PauseResult:
-    paused: Paused
-    already: bool
-    """It was paused before this call."""
-    held: int
-    """Pending deliveries held by this call."""
-    sending: int
-    """Deliveries being sent right now: they cannot be stopped."""
 
 
 def not_paused() -> ColumnElement[bool]:
@@ -101,8 +68,8 @@ def lock(conn: Connection, *, exclusive: bool = False) -> None:
         conn.execute(text(f"LOCK TABLE {PAUSE.name} IN {mode} MODE"))
 
 
-def paused(ledger: Ledger) -> Paused | None:
-    with ledger.engine.connect() as conn:
+def paused(engine: Engine) -> Paused | None:
+    with engine.connect() as conn:
         row = conn.execute(select(PAUSE).where(PAUSE.c.id == 1)).first()
     return Paused(row.since, row.by) if row else None
 
@@ -125,10 +92,9 @@ def _hold_pending(now: dt.datetime) -> Update:
     )
 
 
-def pause(ledger: Ledger, by: str) -> PauseResult:
+def pause(engine: Engine, now: dt.datetime, by: str) -> PauseResult:
     """Set the flag and hold every pending delivery, in one transaction."""
-    now = ledger.now()
-    with ledger.engine.begin() as conn:
+    with engine.begin() as conn:
         lock(conn, exclusive=True)
         added = set_flag(conn, now, by)
         held = conn.execute(_hold_pending(now)).rowcount
@@ -139,19 +105,17 @@ def pause(ledger: Ledger, by: str) -> PauseResult:
     return PauseResult(Paused(row.since, row.by), not added, held, int(sending))
 
 
-def hold_new(ledger: Ledger) -> int:
+def hold_new(engine: Engine, now: dt.datetime) -> int:
     """While paused, hold what was queued since; 0 when not paused (one statement)."""
-    now = ledger.now()
-    with ledger.engine.begin() as conn:
+    with engine.begin() as conn:
         lock(conn)
         stmt = _hold_pending(now).where(exists(select(PAUSE.c.id)))
         return int(conn.execute(stmt).rowcount)
 
 
-def resume(ledger: Ledger) -> tuple[Paused | None, int]:
+def resume(engine: Engine, now: dt.datetime) -> tuple[Paused | None, int]:
     """Clear the flag, release every held delivery; (the pause that ended, how many released)."""
-    now = ledger.now()
-    with ledger.engine.begin() as conn:
+    with engine.begin() as conn:
         lock(conn, exclusive=True)
         row = conn.execute(select(PAUSE).where(PAUSE.c.id == 1)).first()
         conn.execute(delete(PAUSE))

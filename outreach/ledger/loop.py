@@ -3,7 +3,7 @@
 Mixed into outreach.ledger.Ledger; only outreach/delivery.py calls these.
 Every change is a conditional UPDATE: a row moves to `sending` only if it is
 the first pending row of its channel, none of its channel is sending and the
-campaign is not paused (outreach.pause); it leaves `sending` only with the
+campaign is not paused (pause.py); it leaves `sending` only with the
 claim token it was given.
 """
 
@@ -17,8 +17,8 @@ from typing import Any, Literal
 from sqlalchemy import Engine, exists, func, select, update
 
 from . import pause
-from .ledger_schema import DELIVERIES as D
-from .ledger_schema import Claim, Clock, Delivery, Head, State, new_key, to_delivery
+from .schema import DELIVERIES as D
+from .values import Claim, Clock, Delivery, Head, State, new_key, to_delivery
 
 IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
 """Mastodon keeps an Idempotency-Key for one hour; we stop trusting it a little earlier."""

@@ -1,8 +1,8 @@
-"""The ledger's tables, engine and the typed values it hands out.
+"""The ledger's tables and engine: every table of the store is defined here.
 
 SQLite by default, PostgreSQL (psycopg 3) by URL.
 
-Tables (created by `open_ledger` when missing; outreach/ledger.py is the API):
+Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is the face):
 
 - deliveries: one row per (post, channel); unique (channel_id, dedupe_key).
 - announcements: scheduled posts from the YAML ('yaml') or added by organisers ('cli');
@@ -10,20 +10,21 @@ Tables (created by `open_ledger` when missing; outreach/ledger.py is the API):
   cancel it from the bot.
 - seen_items: every dedupe key of a feed item already announced.
 - feed_state: conditional-GET validators and health per feed.
+- channel_limits: what a platform said about a channel (Mastodon's max_characters).
+- pause: one row while the campaign is paused (pause.py).
+- alerts: problems the organisers were told about, once each (alerts.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, fields
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     DateTime,
     Engine,
     Integer,
@@ -38,15 +39,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
-from .errors import StoreError
-from .post import Post
+from ..errors import StoreError
 
 UTC = dt.UTC
-State = Literal["pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held"]
-STATES: tuple[State, ...] = (
-    "pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held",
-)  # fmt: skip
-Clock = Callable[[], dt.datetime]
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
@@ -154,6 +149,38 @@ ANNOUNCEMENTS = cast(Table, AnnouncementRow.__table__)
 SEEN_ITEMS = cast(Table, SeenItemRow.__table__)
 FEED_STATE = cast(Table, FeedStateRow.__table__)
 
+CHANNEL_LIMITS = Table(
+    "channel_limits",
+    Base.metadata,
+    Column("channel_id", String(64), primary_key=True),
+    Column("name", String(64), primary_key=True),
+    Column("value", Integer, nullable=False),
+    Column("source", String(1000), nullable=False),
+    Column("learned_at", UtcDateTime, nullable=False),
+)
+
+PAUSE = Table(
+    "pause",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),  # always 1: one flag per store
+    Column("since", UtcDateTime, nullable=False),
+    Column("by", String(200), nullable=False),
+)
+
+ALERTS = Table(
+    "alerts",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Column("resolved_at", UtcDateTime, nullable=True),
+)
+
 
 def normalize_url(url: str) -> str:
     """psycopg 3 for PostgreSQL URLs (SQLAlchemy's default driver would be psycopg2)."""
@@ -185,77 +212,3 @@ def make_engine(url: str) -> Engine:
         cur.close()
 
     return engine
-
-
-# -- what the ledger hands out: plain, typed values, never ORM objects --------
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    channel_id: str
-    network: str
-    about: str
-    dedupe_key: str
-    state: State
-    post: Post | None
-    due_at: dt.datetime
-    occurrence: dt.datetime | None
-    attempts: int
-    next_attempt_at: dt.datetime | None
-    idempotency_key: str
-    remote_id: str | None
-    remote_url: str | None
-    reason: str | None
-    dry_run: bool
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    sent_at: dt.datetime | None
-    claimed_at: dt.datetime | None
-    lease_until: dt.datetime | None
-    ambiguous_since: dt.datetime | None
-
-
-_FIELDS = tuple(f.name for f in fields(Delivery))
-
-
-def to_delivery(row: Any) -> Delivery:
-    m = dict(row._mapping)
-    m["post"] = Post.from_dict(m["post"]) if m["post"] else None
-    m["dry_run"] = bool(m["dry_run"])
-    return Delivery(**{k: m[k] for k in _FIELDS})
-
-
-@dataclass(frozen=True)
-class Enqueued:
-    id: int
-    created: bool
-    """False when (channel, dedupe key) was queued before: nothing new was added."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A row this worker holds in `sending`; end it with one of Ledger.finish_*."""
-
-    delivery: Delivery
-    token: str
-
-
-@dataclass(frozen=True)
-class Head:
-    """What a channel's queue says to do next."""
-
-    ready: Delivery | None = None
-    """The row to send now: the channel's first pending row, due and not backing off."""
-    wake_at: dt.datetime | None = None
-    """When to look again; None when nothing is queued."""
-    stuck: bool = False
-    """A row sits in `sending` with its lease expired: call recover()."""
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex

@@ -15,7 +15,7 @@ together. A transaction per post cost more than everything else a post needs
 Duplicates are told by the database (INSERT ... ON CONFLICT DO NOTHING on
 SQLite and PostgreSQL), not by a failed INSERT: a failed statement would abort
 the whole transaction on PostgreSQL. Sending is never batched: the delivery
-loop claims and finishes each row in its own transaction (ledger_loop.py).
+loop claims and finishes each row in its own transaction (loop.py).
 """
 
 from __future__ import annotations
@@ -26,11 +26,11 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Table, select, update
 
-from .errors import StoreError
-from .ledger_schema import DELIVERIES as D
-from .ledger_schema import SEEN_ITEMS as S
-from .ledger_schema import Clock, Enqueued, new_key
-from .post import Post
+from ..errors import StoreError
+from ..post import Post
+from .schema import DELIVERIES as D
+from .schema import SEEN_ITEMS as S
+from .values import Clock, Enqueued, new_key
 
 
 class Batch:

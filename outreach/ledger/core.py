@@ -1,48 +1,4 @@
-"""The ledger: every (post, channel) delivery, announcement and seen feed item, stored.
-
-SQLAlchemy 2 over SQLite (a file, the default) or PostgreSQL (by URL, psycopg 3);
-tables and value types in ledger_schema.py, the delivery loop's transitions in
-ledger_loop.py, announcements and feeds in ledger_records.py.
-
-Nothing lives in memory only: a crash at any moment leaves rows that say what
-happened. Every state change is a conditional UPDATE (`WHERE state = ...`, and
-for a claimed row `AND claim_token = ...`), so two workers, or a worker and its
-restarted self, can never both send one row.
-
-A delivery's life::
-
-    pending ──> sending ──> sent (remote id, URL)
-       │           │──────> failed (reason)      permanent error, or retry budget spent
-       │           │──────> pending (again)      transient error: next_attempt_at is set
-       │           └──────> unknown              may have posted: an organiser decides
-       └──> cancelled / missed / held            held = paused; release() makes it pending
-
-API for the scheduler, the feed watcher and the service. Times are aware UTC;
-"now" is the clock given to `open_ledger`::
-
-    ledger = open_ledger(cfg.store.url)               # creates missing tables
-    ledger.enqueue(post, due_at=t, dedupe_key=k, occurrence=o) -> Enqueued(id, created)
-        # once per (post.channel_id, dedupe_key): again -> the first row, created=False.
-        # dedupe_key defaults to post.about; for announcements use
-        # schedule.occurrence_key(id, occurrence) and pass occurrence=.
-    ledger.record_missed(channel_id, network, about=, dedupe_key=, occurrence=, reason=)
-    with ledger.batch() as batch:                     # one transaction: all or nothing
-        batch.enqueue(...); batch.record_missed(...); batch.mark_seen(...)
-    ledger.last_occurrences("announcement:")          -> {about: latest occurrence, any state}
-    ledger.get(id), ledger.deliveries(states=, channel_id=, about=), ledger.counts()
-    ledger.cancel(id) / hold(id) / release(id)        # pending <-> held, -> cancelled
-    ledger.retry(id) / ledger.resolve(id, "sent" | "failed", note)   # organisers
-
-    ledger.save_announcement(StoredAnnouncement(...)) # upsert by id
-    ledger.announcement(id), ledger.announcements(state="active"), cancel_announcement(id)
-
-    ledger.seen(item.dedupe_keys) -> bool             # any key seen before
-    ledger.seen_among(keys) -> set of those seen      # a whole feed's keys in one query
-    ledger.mark_seen(item.dedupe_keys, feed_id=, item_id=) -> how many keys were new
-    ledger.feed_state(feed_id) -> FeedState | None; ledger.save_feed_state(FeedState(...))
-
-Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up, recover.
-"""
+"""The Ledger class and open_ledger: the face's one object (see __init__.py)."""
 
 from __future__ import annotations
 
@@ -53,46 +9,42 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, func, select, update
 
-from .errors import StoreError
-from .ledger_batch import Batch, fresh
-from .ledger_loop import IDEMPOTENCY_WINDOW, LoopMixin
-from .ledger_records import FeedState, RecordsMixin, StoredAnnouncement
-from .ledger_schema import DELIVERIES as D
-from .ledger_schema import (
-    STATES,
-    Base,
-    Claim,
-    Clock,
-    Delivery,
-    Enqueued,
-    Head,
-    State,
-    make_engine,
-    normalize_url,
-    to_delivery,
-    utcnow,
-)
-from .post import Post
+from ..errors import StoreError
+from ..post import Post
+from . import pause as pausing
+from .alerts import AlertStore
+from .loop import LoopMixin
+from .queueing import Batch, fresh
+from .records import RecordsMixin
+from .schema import DELIVERIES as D
+from .schema import Base, make_engine
+from .values import Clock, Delivery, Enqueued, Paused, PauseResult, to_delivery
 
-__all__ = [
-    "IDEMPOTENCY_WINDOW",
-    "STATES",
-    "Batch",
-    "Claim",
-    "Delivery",
-    "Enqueued",
-    "FeedState",
-    "Head",
-    "Ledger",
-    "State",
-    "StoredAnnouncement",
-    "normalize_url",
-    "open_ledger",
-]
+Order = Literal["queue", "newest", "updated", "history"]
+"""queue: due time, then id (what goes out next first); newest: the latest queued
+first (by id); updated: the latest change first; history: the latest to go out
+(or otherwise end) first."""
+
+_ORDERS: dict[str, tuple[Any, ...]] = {
+    "queue": (D.c.due_at, D.c.id),
+    "newest": (D.c.id.desc(),),
+    "updated": (D.c.updated_at.desc(), D.c.id.desc()),
+    "history": (func.coalesce(D.c.sent_at, D.c.updated_at).desc(), D.c.id.desc()),
+}
 
 
-def open_ledger(url: str, clock: Clock = utcnow) -> Ledger:
-    """The ledger at `url` (config.store.url), its tables created if missing."""
+def _system_clock() -> Clock:
+    from ..clock import SystemClock
+
+    return SystemClock().now
+
+
+def open_ledger(url: str, clock: Clock | None = None) -> Ledger:
+    """The ledger at `url` (config.store.url), its tables created if missing.
+
+    `clock` gives every timestamp the ledger writes (the application's one clock;
+    the machine's time when none is given).
+    """
     try:
         engine = make_engine(url)
         Base.metadata.create_all(engine)
@@ -113,7 +65,7 @@ def open_ledger(url: str, clock: Clock = utcnow) -> Ledger:
                 f"ALTER TABLE {t} ADD COLUMN {c} {ty};" for t, c, ty in _ADDED if (t, c) in missing
             )
         )
-    return Ledger(engine, clock)
+    return Ledger(engine, clock or _system_clock())
 
 
 _ADDED = (
@@ -133,9 +85,11 @@ def _missing_columns(engine: Engine) -> list[tuple[str, str]]:
 
 
 class Ledger(LoopMixin, RecordsMixin):
-    def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
         self.now = clock
+        self.alerts = AlertStore(engine, clock)
+        """What the organisers were told about (outreach.alerts decides what and when)."""
 
     def close(self) -> None:
         self.engine.dispose()
@@ -201,16 +155,29 @@ class Ledger(LoopMixin, RecordsMixin):
         states: Collection[str] | None = None,
         channel_id: str | None = None,
         about: str | None = None,
+        order: Order = "queue",
         limit: int = 1000,
+        offset: int = 0,
     ) -> list[Delivery]:
-        """Rows in queue order (due time, then id)."""
-        q = select(D).order_by(D.c.due_at, D.c.id).limit(limit)
+        """One page of rows, filtered, in `order` (see Order), paged in the database."""
+        q = select(D).order_by(*_ORDERS[order]).limit(limit).offset(offset)
         if states:
             q = q.where(D.c.state.in_(list(states)))
         if channel_id:
             q = q.where(D.c.channel_id == channel_id)
         if about:
             q = q.where(D.c.about == about)
+        with self.engine.connect() as conn:
+            return [to_delivery(r) for r in conn.execute(q)]
+
+    def last_sent_at(self) -> dt.datetime | None:
+        """When the latest post went out (dry-run included), or None."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(func.max(D.c.sent_at)).where(D.c.state == "sent"))
+
+    def changed_since(self, since: dt.datetime, *, states: Collection[str]) -> list[Delivery]:
+        """Rows in `states` whose state changed at or after `since`, oldest id first."""
+        q = select(D).where(D.c.state.in_(list(states)), D.c.updated_at >= since).order_by(D.c.id)
         with self.engine.connect() as conn:
             return [to_delivery(r) for r in conn.execute(q)]
 
@@ -296,3 +263,21 @@ class Ledger(LoopMixin, RecordsMixin):
         if outcome == "sent":
             values.update(sent_at=self.now(), remote_url=remote_url)
         return self._move(delivery_id, ("unknown", "failed"), outcome, **values)
+
+    # -- pause (pause.py) ------------------------------------------------------
+
+    def pause(self, by: str) -> PauseResult:
+        """Set the pause flag and hold every pending delivery, in one transaction."""
+        return pausing.pause(self.engine, self.now(), by)
+
+    def resume(self) -> tuple[Paused | None, int]:
+        """Clear the flag, release every held delivery; (the pause that ended, how many)."""
+        return pausing.resume(self.engine, self.now())
+
+    def paused(self) -> Paused | None:
+        """The pause in force, or None."""
+        return pausing.paused(self.engine)
+
+    def hold_new(self) -> int:
+        """While paused, hold what was queued pending since; 0 when not paused."""
+        return pausing.hold_new(self.engine, self.now())

@@ -1,0 +1,93 @@
+"""The ledger: every (post, channel) delivery, announcement and seen feed item, stored.
+
+SQLAlchemy 2 over SQLite (a file, the default) or PostgreSQL (by URL, psycopg 3).
+This package is the only code that knows there is a database: every table is
+defined in schema.py and every statement is in one of its modules; the rest of
+outreach imports what this file exports and nothing else. The rooms:
+
+    schema.py     tables and the engine          values.py    what it hands out
+    core.py       Ledger, open_ledger            queueing.py  Batch: many writes, one transaction
+    loop.py       claim, finish, recover         records.py   announcements, feeds, channel limits
+    pause.py      the pause flag                 alerts.py    what the organisers were told
+
+Nothing lives in memory only: a crash at any moment leaves rows that say what
+happened. Every state change is a conditional UPDATE (`WHERE state = ...`, and
+for a claimed row `AND claim_token = ...`), so two workers, or a worker and its
+restarted self, can never both send one row.
+
+A delivery's life::
+
+    pending ──> sending ──> sent (remote id, URL)
+       │           │──────> failed (reason)      permanent error, or retry budget spent
+       │           │──────> pending (again)      transient error: next_attempt_at is set
+       │           └──────> unknown              may have posted: an organiser decides
+       └──> cancelled / missed / held            held = paused; release() makes it pending
+
+API for the scheduler, the feed watcher and the service. Times are aware UTC;
+"now" is the clock given to `open_ledger`::
+
+    ledger = open_ledger(cfg.store.url, clock)        # creates missing tables
+    ledger.enqueue(post, due_at=t, dedupe_key=k, occurrence=o) -> Enqueued(id, created)
+        # once per (post.channel_id, dedupe_key): again -> the first row, created=False.
+        # dedupe_key defaults to post.about; for announcements use
+        # schedule.occurrence_key(id, occurrence) and pass occurrence=.
+    ledger.record_missed(channel_id, network, about=, dedupe_key=, occurrence=, reason=)
+    with ledger.batch() as batch:                     # one transaction: all or nothing
+        batch.enqueue(...); batch.record_missed(...); batch.mark_seen(...)
+    ledger.last_occurrences("announcement:")          -> {about: latest occurrence, any state}
+    ledger.get(id), ledger.deliveries(states=, channel_id=, about=), ledger.counts()
+    ledger.cancel(id) / hold(id) / release(id)        # pending <-> held, -> cancelled
+    ledger.retry(id) / ledger.resolve(id, "sent" | "failed", note)   # organisers
+
+    ledger.save_announcement(StoredAnnouncement(...)) # upsert by id
+    ledger.announcement(id), ledger.announcements(state="active"), cancel_announcement(id)
+
+    ledger.seen(item.dedupe_keys) -> bool             # any key seen before
+    ledger.seen_among(keys) -> set of those seen      # a whole feed's keys in one query
+    ledger.mark_seen(item.dedupe_keys, feed_id=, item_id=) -> how many keys were new
+    ledger.feed_state(feed_id) -> FeedState | None; ledger.save_feed_state(FeedState(...))
+
+    ledger.pause(by) -> PauseResult; ledger.resume(); ledger.paused() -> Paused | None
+    ledger.alerts.record(...), .claim(limit), .waiting()   # outreach/alerts.py decides
+
+Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up, recover.
+"""
+
+from .core import Ledger, open_ledger
+from .loop import IDEMPOTENCY_WINDOW
+from .queueing import Batch
+from .schema import normalize_url
+from .values import (
+    STATES,
+    Alert,
+    ChannelLimit,
+    Claim,
+    Delivery,
+    Enqueued,
+    FeedState,
+    Head,
+    Paused,
+    PauseResult,
+    State,
+    StoredAnnouncement,
+)
+
+__all__ = [
+    "IDEMPOTENCY_WINDOW",
+    "STATES",
+    "Alert",
+    "Batch",
+    "ChannelLimit",
+    "Claim",
+    "Delivery",
+    "Enqueued",
+    "FeedState",
+    "Head",
+    "Ledger",
+    "PauseResult",
+    "Paused",
+    "State",
+    "StoredAnnouncement",
+    "normalize_url",
+    "open_ledger",
+]

@@ -1,0 +1,165 @@
+"""What the ledger hands out: plain, typed values, never ORM objects or rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+from ..post import Post
+
+State = Literal["pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held"]
+STATES: tuple[State, ...] = (
+    "pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held",
+)  # fmt: skip
+Clock = Callable[[], dt.datetime]
+"""The time, aware UTC: the clock the ledger was opened with (outreach.clock)."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    channel_id: str
+    network: str
+    about: str
+    dedupe_key: str
+    state: State
+    post: Post | None
+    due_at: dt.datetime
+    occurrence: dt.datetime | None
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    idempotency_key: str
+    remote_id: str | None
+    remote_url: str | None
+    reason: str | None
+    dry_run: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    sent_at: dt.datetime | None
+    claimed_at: dt.datetime | None
+    lease_until: dt.datetime | None
+    ambiguous_since: dt.datetime | None
+
+
+_FIELDS = tuple(f.name for f in fields(Delivery))
+
+
+def to_delivery(row: Any) -> Delivery:
+    m = dict(row._mapping)
+    m["post"] = Post.from_dict(m["post"]) if m["post"] else None
+    m["dry_run"] = bool(m["dry_run"])
+    return Delivery(**{k: m[k] for k in _FIELDS})
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    id: int
+    created: bool
+    """False when (channel, dedupe key) was queued before: nothing new was added."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A row this worker holds in `sending`; end it with one of Ledger.finish_*."""
+
+    delivery: Delivery
+    token: str
+
+
+@dataclass(frozen=True)
+class Head:
+    """What a channel's queue says to do next."""
+
+    ready: Delivery | None = None
+    """The row to send now: the channel's first pending row, due and not backing off."""
+    wake_at: dt.datetime | None = None
+    """When to look again; None when nothing is queued."""
+    stuck: bool = False
+    """A row sits in `sending` with its lease expired: call recover()."""
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class StoredAnnouncement:
+    id: str
+    template: str
+    channels: tuple[str, ...]
+    timezone: str
+    page: str | None = None
+    at: dt.datetime | None = None
+    cron: str | None = None
+    source: Literal["yaml", "cli"] = "yaml"
+    state: Literal["active", "cancelled"] = "active"
+    created_at: dt.datetime | None = None
+    """Set by the ledger on first save and kept after."""
+    created_by_id: int | None = None
+    """The Telegram user who scheduled it in the admin bot; None: the campaign's (YAML, CLI)."""
+    created_by_name: str | None = None
+    """That user's display name when they scheduled it, for messages."""
+
+    @property
+    def creator(self) -> str | None:
+        """'Anna (@anna), Telegram id 111', or None for the campaign's own."""
+        if self.created_by_id is None:
+            return None
+        name = self.created_by_name or "an organiser"
+        return f"{name}, Telegram id {self.created_by_id}"
+
+
+@dataclass(frozen=True)
+class FeedState:
+    feed_id: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_poll: dt.datetime | None = None
+    last_error: str | None = None
+    failures: int = 0
+    """Polls that failed in a row; 0 after a good one."""
+
+
+@dataclass(frozen=True)
+class ChannelLimit:
+    channel_id: str
+    name: str
+    value: int
+    source: str
+    """Where it was read: the Mastodon instance's URL."""
+    learned_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Paused:
+    since: dt.datetime
+    by: str
+
+
+@dataclass(frozen=True)
+class PauseResult:
+    paused: Paused
+    already: bool
+    """It was paused before this call."""
+    held: int
+    """Pending deliveries held by this call."""
+    sending: int
+    """Deliveries being sent right now: they cannot be stopped."""
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A problem the organisers are (to be) told about (outreach.alerts)."""
+
+    id: int
+    key: str
+    subject: str
+    kind: str
+    text: str
+    created_at: dt.datetime
+    claimed_until: dt.datetime | None
+    sent_at: dt.datetime | None
+    resolved_at: dt.datetime | None
