@@ -54,13 +54,12 @@ def slow_fakes(delay: float) -> tuple[type, type]:
 
 
 def run(quick: bool = False, channels: int = 20, delay: float = 0.2) -> dict[str, Any]:
-    from pydantic import SecretStr
-
     from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
     from outreach.delivery import DeliveryLoop
     from outreach.ledger import open_ledger
     from outreach.post import Post
     from outreach.publishers import publisher_for
+    from outreach.secret import Secret
 
     if quick:
         channels, delay = 4, 0.05
@@ -95,9 +94,7 @@ def run(quick: bool = False, channels: int = 20, delay: float = 0.2) -> dict[str
             return Post(ch.id, ch.kind, text, "en", about=f"news:{n}")
 
         def publishers() -> dict[str, Any]:
-            return {
-                ch.id: publisher_for(ch, SecretStr(tokens[ch.id]), timeout=10.0) for ch in chans
-            }
+            return {ch.id: publisher_for(ch, Secret(tokens[ch.id]), timeout=10.0) for ch in chans}
 
         ledger = open_ledger(f"sqlite:///{tmp}/ledger.sqlite3", utcnow)
 

@@ -81,14 +81,13 @@ def minimum_schedule(n: int, rules: list[tuple[int, float]]) -> list[float]:
 
 
 def run(quick: bool = False, posts: int = 200, scale: float = 0.05) -> dict[str, Any]:
-    from pydantic import SecretStr
-
     from outreach.config import DeliverySettings, TelegramChannel
     from outreach.delivery import DeliveryLoop
     from outreach.ledger import open_ledger
     from outreach.pacing import TELEGRAM_CHAT
     from outreach.post import Post
     from outreach.publishers import publisher_for
+    from outreach.secret import Secret
 
     if quick:
         posts, scale = 25, 0.01
@@ -106,7 +105,7 @@ def run(quick: bool = False, posts: int = 200, scale: float = 0.05) -> dict[str,
             id="ru", kind="telegram", chat="@freeales_ru", api_base_url=fake.url
         )
         settings = DeliverySettings(timeout_seconds=5.0)
-        pub = publisher_for(channel, SecretStr(TOKEN), timeout=settings.timeout_seconds)
+        pub = publisher_for(channel, Secret(TOKEN), timeout=settings.timeout_seconds)
         now = utcnow()
         for i in range(posts):
             post = Post("ru", "telegram", f"<b>post {i}</b>", "ru", about=f"news:{i}")

@@ -5,7 +5,7 @@ on 127.0.0.1 (tests/fakes/mastodon_server.py, a fresh one per tool, run by
 this process), each tool in a fresh process whose wall time and peak
 resident memory (wait4) are measured:
 
-- outreach: the `outreach run --once` wiring (cli.schedule_cmds._service)
+- outreach: the `outreach run --once` wiring (outreach.app.App.service)
   with a campaign whose one feed has backlog 500 and one Mastodon channel.
   Its pacer keeps Mastodon's 300 statuses per 3 hours per account; the
   peers know no such limit and the fake does not enforce it, so for this
@@ -104,12 +104,11 @@ def ensure_peers(venv: Path, install: bool) -> str | None:
 
 
 def outreach_child(cfg: str, items: int) -> dict[str, Any]:
-    from outreach.cli.common import AppContext
-    from outreach.cli.schedule_cmds import _service
-    from outreach.clock import SystemClock
+    from outreach.app import App
 
-    app = AppContext(config_path=cfg, environ={"BENCH_MASTODON_TOKEN": TOKEN})
-    service = _service(app, SystemClock(), open(os.devnull, "w"))  # noqa: SIM115
+    app = App(cfg, {"BENCH_MASTODON_TOKEN": TOKEN})
+    app.dry_run_out = open(os.devnull, "w")  # noqa: SIM115
+    service = app.service()
     service.delivery.pacer.scale = 1e-9  # the peers keep no rate limit; see the docstring
     turn = service.run_once(max_wait=60)
     sent = turn.delivered.count("sent") if turn.delivered else 0

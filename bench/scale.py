@@ -1,6 +1,6 @@
 """Scale: 10,000 scheduled announcements in the store; 1,000 of them due in the same minute.
 
-`outreach run` as the CLI wires it (cli.schedule_cmds._service: ledger,
+`outreach run` as the CLI wires it (outreach.app.App.service: ledger,
 publishers, delivery loop, alerts hook), on the real clock, in a fresh
 process, against a SQLite store filled beforehand with N announcements
 (one-off `at` times over the coming year and weekly crons, none due during
@@ -97,13 +97,11 @@ def prepare(tmp: Path, total: int, due: int, due_at: dt.datetime) -> Path:
 
 def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, Any]:
     """Run the service until every due announcement was sent; report from inside."""
-    from outreach.cli.common import AppContext
-    from outreach.cli.schedule_cmds import _service
-    from outreach.clock import SystemClock
+    from outreach.app import App
 
-    app = AppContext(config_path=cfg_path, environ={})
-    devnull = open(os.devnull, "w")  # noqa: SIM115  (the dry-run publisher prints every post)
-    service = _service(app, SystemClock(), devnull)
+    app = App(cfg_path, {})
+    app.dry_run_out = open(os.devnull, "w")  # noqa: SIM115  (the dry-run publisher prints every post)
+    service = app.service()
     ready = threading.Event()
     figures: dict[str, Any] = {}
     hook = service.on_turn

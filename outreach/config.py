@@ -1,8 +1,9 @@
 """The campaign config: one YAML file, validated into typed models.
 
 Built once from a path and an injected environment mapping, then passed down;
-no module reads os.environ itself. Tokens are resolved into pydantic SecretStr,
-which prints as '**********'.
+no module reads os.environ itself. Tokens are resolved here, once, into each
+channel's and the admin bot's `token` (outreach.secret.Secret, which prints as
+Secret('**********')); nothing downstream sees the environment.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
 from .errors import ConfigError
+from .secret import Secret, resolve_secret
 from .yamlfile import YamlDoc, load_yaml, validation_problems
 
 BUNDLED_CONFIG = Path(__file__).parent / "data" / "campaign.yaml"
@@ -51,6 +52,17 @@ def _check_http(value: str | None) -> str | None:
     # javascript: or data: there would run or show whatever it holds on a click.
     if value is not None and not _HTTP.match(value):
         raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def _no_plain_token(value: Any) -> Any:
+    # `token` is filled from token_env / token_file; a token typed into the file would be
+    # copied with it, committed and shared.
+    if value is not None and not isinstance(value, Secret):
+        raise ValueError(
+            "a token is never written in the campaign file: name where it is with "
+            "token_env (an environment variable) or token_file"
+        )
     return value
 
 
@@ -200,8 +212,11 @@ class _ChannelBase(Model):
     token_env: str | None = None
     token_file: str | None = None
     quiet_hours: QuietHours | None = None
+    token: Secret | None = Field(default=None, exclude=True)
+    """Not from YAML: resolved from token_env / token_file when the config is loaded."""
 
     _id = field_validator("id")(_check_id)
+    _token = field_validator("token", mode="before")(_no_plain_token)
 
 
 class MastodonChannel(_ChannelBase):
@@ -294,6 +309,10 @@ class AdminConfig(Model):
     allowed_users: list[int] = Field(default_factory=list)
     alert_chat: str | int | None = None
     api_base_url: str | None = None
+    token: Secret | None = Field(default=None, exclude=True)
+    """Not from YAML: resolved from token_env / token_file when the config is loaded."""
+
+    _token = field_validator("token", mode="before")(_no_plain_token)
 
 
 class Config(Model):
@@ -332,26 +351,6 @@ class Config(Model):
         return [c for c in self.channels if c.id in selector]
 
 
-def resolve_secret(
-    env_name: str | None,
-    file_name: str | None,
-    environ: Mapping[str, str],
-    base_dir: Path,
-) -> SecretStr | None:
-    """A token from the named environment variable or file; None when neither is set."""
-    if env_name and environ.get(env_name):
-        return SecretStr(environ[env_name].strip())
-    if file_name:
-        path = Path(file_name).expanduser()
-        path = path if path.is_absolute() else base_dir / path
-        try:
-            value = path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"token file {path} cannot be read: {exc.strerror}") from None
-        return SecretStr(value) if value else None
-    return None
-
-
 def default_config_path(environ: Mapping[str, str], cwd: Path | None = None) -> Path:
     """--config, else $OUTREACH_CONFIG, else ./outreach.yaml, else the bundled campaign."""
     if environ.get(CONFIG_ENV):
@@ -382,7 +381,19 @@ def config_from_doc(doc: YamlDoc, environ: Mapping[str, str]) -> Config:
     problems = _cross_check(cfg, doc)
     if problems:
         raise ConfigError(f"{doc.path}: the campaign config is not consistent", problems)
-    return cfg
+    return with_secrets(cfg, environ)
+
+
+def with_secrets(cfg: Config, environ: Mapping[str, str]) -> Config:
+    """The config with every token (channels, admin bot) resolved, once, into a Secret."""
+
+    def resolved(holder: Any) -> Any:
+        token = resolve_secret(holder.token_env, holder.token_file, environ, cfg.base_dir)
+        return holder.model_copy(update={"token": token})
+
+    return cfg.model_copy(
+        update={"channels": [resolved(c) for c in cfg.channels], "admin": resolved(cfg.admin)}
+    )
 
 
 def _cross_check(cfg: Config, doc: YamlDoc) -> list[str]:

@@ -19,7 +19,7 @@ After a crash, rows left in `sending` are recovered once their lease expires:
 Mastodon rows are sent again with the same Idempotency-Key, Telegram rows
 become `unknown`. For the service:
 
-    loop = DeliveryLoop(ledger, publishers_for(cfg, environ), cfg.delivery)
+    loop = DeliveryLoop(ledger, publishers_for(cfg), cfg.delivery, clock=clock)
     loop.start()                    # recover crashed rows, seed pacing, learn platform limits
     loop.run(stop_event)            # until stop_event is set; loop.nudge() after enqueueing
     report = loop.run_once(max_wait=60)   # or: deliver what is due now, then return

@@ -13,7 +13,7 @@ import logging
 import re
 import threading
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -85,25 +85,18 @@ def install_log_redaction(redactor: Redactor) -> Redactor:
     return redactor
 
 
-def log_redactor() -> Redactor | None:
-    """The redactor installed for logging, if any."""
-    return _installed
-
-
-def config_secrets(config: Config, environ: Mapping[str, str]) -> list[str]:
-    """Every token the config names (channels and the admin bot) that resolves to a value."""
-    from .config import resolve_secret
+def config_secrets(config: Config) -> list[str]:
+    """Every token the config resolved (channels and the admin bot), and the store's password."""
     from .errors import ConfigError
 
     out = []
-    holders = [*config.channels, config.admin]
-    for h in holders:
+    for holder in (*config.channels, config.admin):
         try:
-            secret = resolve_secret(h.token_env, h.token_file, environ, config.base_dir)
+            value = holder.token.get_secret_value() if holder.token is not None else ""
         except ConfigError:  # an unreadable file: reported where the token is used
             continue
-        if secret is not None:
-            out.append(secret.get_secret_value())
+        if value:
+            out.append(value)
     return out + _store_passwords(config.store.url)
 
 
@@ -122,6 +115,6 @@ def _store_passwords(url: str) -> list[str]:
     return found
 
 
-def install_for_config(config: Config, environ: Mapping[str, str]) -> Redactor:
-    """What every command that may touch a token calls first."""
-    return install_log_redaction(Redactor(config_secrets(config, environ)))
+def install_for_config(config: Config) -> Redactor:
+    """Mask the config's secrets in every log record; the application does this on loading it."""
+    return install_log_redaction(Redactor(config_secrets(config)))

@@ -117,7 +117,7 @@ def test_a_crash_while_queueing_due_occurrences_leaves_none_and_the_next_turn_qu
     rig.at(2026, 3, 3, 10, 0, 20)
     # the 5th row is the second channel of the second occurrence
     crashing = CrashingLedger(rig.db, rig.clock, "enqueue", 5)
-    pubs = publishers_for(rig.config, {}, out=rig.printed)
+    pubs = publishers_for(rig.config, out=rig.printed)
     loop = DeliveryLoop(crashing, pubs, rig.config.delivery, clock=rig.clock)
     service = Service(rig.config, crashing, loop, clock=rig.clock)
     service.prepare()

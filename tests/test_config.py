@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.config import load_config, resolve_secret
+from outreach.config import load_config
 from outreach.errors import ConfigError
+from outreach.secret import resolve_secret
 
 
 def write(tmp_path: Path, text: str) -> Path:

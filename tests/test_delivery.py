@@ -11,7 +11,6 @@ import pytest
 from fakes import ManualClock
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
-from pydantic import SecretStr
 
 from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
 from outreach.delivery import DeliveryLoop, Outcome
@@ -21,6 +20,7 @@ from outreach.pacing import slots_for
 from outreach.post import LinkButton, Post
 from outreach.publishers import publisher_for
 from outreach.publishers.base import Check, Publisher, Receipt
+from outreach.secret import Secret
 
 TG_TOKEN = "123456:SECRET-TOKEN-xyz"
 MA_TOKEN = "mastodon-SECRET-token"
@@ -52,7 +52,7 @@ class World:
     def publishers(self, **override: Publisher) -> dict[str, Publisher]:
         tokens = {"ru": TG_TOKEN, "be": TG_TOKEN, "ma": MA_TOKEN}
         pubs = {
-            cid: publisher_for(ch, SecretStr(tokens[cid]), timeout=self.settings.timeout_seconds)
+            cid: publisher_for(ch, Secret(tokens[cid]), timeout=self.settings.timeout_seconds)
             for cid, ch in self.channels.items()
         }
         return {**pubs, **override}

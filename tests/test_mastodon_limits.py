@@ -62,11 +62,12 @@ def instance_calls(fake: FakeMastodon) -> int:
 def test_run_fits_a_long_summary_to_each_instances_reported_limit(tmp_path: Path, fakes):
     big, small = fakes
     config = load_config(
-        campaign(tmp_path, [channel("big", big.url), channel("small", small.url)]), {}
+        campaign(tmp_path, [channel("big", big.url), channel("small", small.url)]),
+        {"MA_TOKEN": "mastodon-SECRET"},
     )
     clock = ManualClock(NOW)
     ledger = open_ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}", clock)
-    pubs = publishers_for(config, {"MA_TOKEN": "mastodon-SECRET"})
+    pubs = publishers_for(config)
     loop = DeliveryLoop(ledger, pubs, config.delivery, clock=clock)
     turn = Service(config, ledger, loop, clock=clock).run_once(max_wait=5)
 
@@ -158,12 +159,14 @@ def test_an_instance_that_does_not_answer_leaves_the_last_known_limit(
     tmp_path: Path, fakes, caplog
 ):
     big, _ = fakes
-    config = load_config(campaign(tmp_path, [channel("big", big.url)]), {})
+    config = load_config(
+        campaign(tmp_path, [channel("big", big.url)]), {"MA_TOKEN": "mastodon-SECRET"}
+    )
     clock = ManualClock(NOW)
     ledger = open_ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}", clock)
     ledger.save_channel_limits("big", {"max_characters": 700}, source=big.url)
     big.fail_next(1, "reply", reply=big.error(503), path="/instance")
-    pubs = publishers_for(config, {"MA_TOKEN": "mastodon-SECRET"})
+    pubs = publishers_for(config)
     loop = DeliveryLoop(ledger, pubs, config.delivery, clock=clock)
     loop.start()  # no exception: the posts can still go out
     assert "answered HTTP 503 while reading the instance's limits" in caplog.text

@@ -16,7 +16,6 @@ import pytest
 from fakes import ManualClock
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
-from pydantic import SecretStr
 
 from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
 from outreach.delivery import DeliveryLoop
@@ -25,6 +24,7 @@ from outreach.ledger.pause import lock, set_flag
 from outreach.post import Post
 from outreach.publishers import publisher_for
 from outreach.publishers.base import Check, Publisher, Receipt
+from outreach.secret import Secret
 
 LEASE = dt.timedelta(seconds=30)
 SETTINGS = DeliverySettings(timeout_seconds=2.0)
@@ -54,7 +54,7 @@ def real_publishers(masto: FakeMastodon, tg: FakeTelegram) -> dict[str, Publishe
     }
     tokens = {"tg": "123456:SECRET-TOKEN-xyz", "ma": "mastodon-SECRET-token"}
     return {
-        cid: publisher_for(ch, SecretStr(tokens[cid]), timeout=SETTINGS.timeout_seconds)
+        cid: publisher_for(ch, Secret(tokens[cid]), timeout=SETTINGS.timeout_seconds)
         for cid, ch in channels.items()
     }
 

@@ -43,7 +43,7 @@ class Rig:
             self.path = write_campaign(self.path.parent, **sections)
         self.config = load_config(self.path, {})
         self.ledger = open_ledger(self.db, self.clock)
-        pubs = publishers_for(self.config, {}, out=self.printed)
+        pubs = publishers_for(self.config, out=self.printed)
         loop = DeliveryLoop(self.ledger, pubs, self.config.delivery, clock=self.clock)
         self.service = Service(self.config, self.ledger, loop, clock=self.clock)
 

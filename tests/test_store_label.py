@@ -40,4 +40,4 @@ def test_the_store_password_is_masked_in_logs_too(tmp_path):
         ("postgresql://camp@db.example/o?password=qu3ryPW&sslmode=require", "qu3ryPW"),
     ]:
         cfg = load_config(p, {"OUTREACH_DB_URL": url})
-        assert pw in config_secrets(cfg, {})
+        assert pw in config_secrets(cfg)

@@ -8,12 +8,14 @@ To add one, add a line to COMMANDS.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
 
+from ..app import App
 from ..errors import OutreachError
-from .common import AppContext
+from .common import note
 
 # name -> (module in this package, attribute, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -108,7 +110,9 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
       outreach check
       outreach share ales --lang be
     """
-    ctx.obj = AppContext(config_path=config_path)
+    app = App(config_path, os.environ, notify=note)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
 
 
 def main(argv: list[str] | None = None) -> None:

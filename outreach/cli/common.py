@@ -1,39 +1,25 @@
-"""What every command shares: the loaded config, output helpers."""
+"""What every command shares: the application (outreach/app.py), output helpers."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..app import App
+
 if TYPE_CHECKING:
-    from ..config import Config
     from ..ledger import Delivery
 
 
-@dataclass
-class AppContext:
-    """Built once per invocation. The environment is read here, at the edge, and nowhere else."""
-
-    config_path: str | None = None
-    environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    _config: Config | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            # pydantic and YAML: imported by the commands that read the config, not by --help.
-            from ..config import load_config
-
-            self._config = load_config(self.config_path, self.environ)
-        return self._config
+def note(message: str) -> None:
+    """A line on stderr that must not go unnoticed (a simulated clock)."""
+    click.secho(f"note: {message}", fg="yellow", err=True)
 
 
-pass_app = click.make_pass_decorator(AppContext)
+pass_app = click.make_pass_decorator(App)
 
 
 def print_json(data: Any) -> None:

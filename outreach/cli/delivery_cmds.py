@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from dataclasses import asdict
 from typing import TYPE_CHECKING
@@ -10,35 +9,12 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import ConfigError
-from .common import AppContext, delivery_json, pass_app, print_json
+from .common import App, delivery_json, pass_app, print_json
 
 if TYPE_CHECKING:
     from ..delivery import Report
-    from ..ledger import Delivery, Ledger
+    from ..ledger import Delivery
     from ..publishers import Check, Publisher
-
-
-def _guard(app: AppContext) -> None:
-    """Mask every configured token in all log output from here on."""
-    from ..redact import install_for_config
-
-    install_for_config(app.config, app.environ)
-
-
-def _publishers(app: AppContext, channel_ids: tuple[str, ...] = ()) -> dict[str, Publisher]:
-    from ..publishers import publishers_for
-
-    pubs = publishers_for(app.config, app.environ)
-    unknown = [c for c in channel_ids if c not in pubs]
-    if unknown:
-        raise ConfigError(f"unknown channel {unknown[0]!r}; channels: {', '.join(pubs) or 'none'}")
-    return {k: v for k, v in pubs.items() if not channel_ids or k in channel_ids}
-
-
-def _ledger(app: AppContext) -> Ledger:
-    from ..ledger import open_ledger
-
-    return open_ledger(app.config.store.url)
 
 
 def _line(d: Delivery) -> str:
@@ -53,12 +29,8 @@ def _line(d: Delivery) -> str:
     return text
 
 
-def _run_delivery(
-    app: AppContext, ledger: Ledger, channels: tuple[str, ...], wait: float
-) -> Report:
-    from ..delivery import DeliveryLoop
-
-    loop = DeliveryLoop(ledger, _publishers(app, channels), app.config.delivery)
+def _run_delivery(app: App, channels: tuple[str, ...], wait: float) -> Report:
+    loop = app.delivery_loop(channels)
     loop.start()
     return loop.run_once(max_wait=wait)
 
@@ -67,7 +39,7 @@ def _run_delivery(
 @click.argument("channels", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
 @pass_app
-def doctor(app: AppContext, channels: tuple[str, ...], as_json: bool) -> None:
+def doctor(app: App, channels: tuple[str, ...], as_json: bool) -> None:
     """Check each channel's credentials and rights for real, and say what to fix.
 
     Mastodon: verifies the token and reads the instance's limits, which are
@@ -81,8 +53,7 @@ def doctor(app: AppContext, channels: tuple[str, ...], as_json: bool) -> None:
       outreach doctor
       OUTREACH_TELEGRAM_TOKEN=... outreach doctor telegram-ru --json
     """
-    _guard(app)
-    pubs = _publishers(app, channels)
+    pubs = app.publishers_of(channels)
     checks = [pub.check() for pub in pubs.values()]
     _remember_limits(app, pubs, checks)
     if as_json:
@@ -104,7 +75,7 @@ def doctor(app: AppContext, channels: tuple[str, ...], as_json: bool) -> None:
         sys.exit(1)
 
 
-def _remember_limits(app: AppContext, pubs: dict[str, Publisher], checks: list[Check]) -> None:
+def _remember_limits(app: App, pubs: dict[str, Publisher], checks: list[Check]) -> None:
     """Keep what the platforms said (Mastodon's max_characters) for fitting posts."""
     from ..delivery import LearnsLimits
     from ..errors import OutreachError
@@ -117,11 +88,10 @@ def _remember_limits(app: AppContext, pubs: dict[str, Publisher], checks: list[C
     if not learned:
         return
     try:
-        ledger = _ledger(app)
+        ledger = app.ledger
         for c, pub in learned:
             assert isinstance(pub, LearnsLimits)
             ledger.save_channel_limits(c.channel_id, c.limits, source=pub.limits_source)
-        ledger.close()
     except OutreachError as exc:
         click.secho(f"warning: the limits read could not be kept: {exc}", fg="yellow", err=True)
 
@@ -136,7 +106,7 @@ def _remember_limits(app: AppContext, pubs: dict[str, Publisher], checks: list[C
 @click.option("--json", "as_json", is_flag=True, help="Print the deliveries as JSON.")
 @pass_app
 def deliver(
-    app: AppContext,
+    app: App,
     item_id: str,
     channels: tuple[str, ...],
     again: bool,
@@ -159,18 +129,17 @@ def deliver(
     from ..messages import Messages
     from ..outbox import learned_limits
 
-    _guard(app)
     cfg = app.config
     item = find_item(all_items(cfg), item_id)
     messages = Messages(cfg)
     subject = messages.subject_for_item(item)
-    now = dt.datetime.now(dt.UTC)
+    now = app.clock.now()
     targets = [c for c in messages.channels(subject) if not channels or c.id in channels]
     if not targets:
         raise ConfigError(
             f"{item_id!r} goes to no configured channel{' among ' + ', '.join(channels) if channels else ''}"
         )
-    ledger = _ledger(app)
+    ledger = app.ledger
     limits = learned_limits(cfg, ledger)
     ids = []
     for ch in targets:
@@ -186,7 +155,7 @@ def deliver(
                 f"{ch.id}: already queued as #{done.id} ({ledger.get(done.id).state})", err=True
             )
         ids.append(done.id)
-    _run_delivery(app, ledger, tuple(ch.id for ch in targets), wait)
+    _run_delivery(app, tuple(ch.id for ch in targets), wait)
     rows = [ledger.get(i) for i in ids]
     if as_json:
         print_json([delivery_json(d) for d in rows])
@@ -206,7 +175,7 @@ def deliver(
 @click.option("--json", "as_json", is_flag=True, help="Print the deliveries as JSON.")
 @pass_app
 def deliveries(
-    app: AppContext, states: tuple[str, ...], channel: str | None, limit: int, as_json: bool
+    app: App, states: tuple[str, ...], channel: str | None, limit: int, as_json: bool
 ) -> None:
     """List deliveries, newest last, with what an organiser must decide.
 
@@ -221,7 +190,7 @@ def deliveries(
         raise click.BadParameter(
             f"{bad[0]!r}; states are {', '.join(STATES)}", param_hint="--state"
         )
-    rows = _ledger(app).deliveries(states=states or None, channel_id=channel)[-limit:]
+    rows = app.ledger.deliveries(states=states or None, channel_id=channel)[-limit:]
     if as_json:
         print_json([delivery_json(d) for d in rows])
         return
@@ -237,7 +206,7 @@ def deliveries(
 @click.option("--url", default=None, help="Where the post is, when you found it.")
 @click.option("--note", default="", help="What you checked, kept with the delivery.")
 @pass_app
-def resolve(app: AppContext, delivery_id: int, outcome: str, url: str | None, note: str) -> None:
+def resolve(app: App, delivery_id: int, outcome: str, url: str | None, note: str) -> None:
     """Record what happened to a delivery whose outcome is unknown (or that failed).
 
     \b
@@ -245,7 +214,7 @@ def resolve(app: AppContext, delivery_id: int, outcome: str, url: str | None, no
       outreach resolve 42 sent --url https://t.me/freeales_ru/118
       outreach resolve 43 failed --note "not in the channel"
     """
-    d = _ledger(app).resolve(delivery_id, outcome, note, remote_url=url)  # type: ignore[arg-type]
+    d = app.ledger.resolve(delivery_id, outcome, note, remote_url=url)  # type: ignore[arg-type]
     click.echo(_line(d))
 
 
@@ -256,7 +225,7 @@ def resolve(app: AppContext, delivery_id: int, outcome: str, url: str | None, no
     "--wait", default=60.0, show_default=True, help="Seconds to wait for retries and pacing."
 )
 @pass_app
-def retry(app: AppContext, delivery_id: int, no_send: bool, wait: float) -> None:
+def retry(app: App, delivery_id: int, no_send: bool, wait: float) -> None:
     """Send a failed, unknown, missed or cancelled delivery again, now.
 
     For an unknown one, first look at the channel: if the post is there, use
@@ -266,11 +235,10 @@ def retry(app: AppContext, delivery_id: int, no_send: bool, wait: float) -> None
     Example:
       outreach retry 43
     """
-    _guard(app)
-    ledger = _ledger(app)
+    ledger = app.ledger
     d = ledger.retry(delivery_id)
     if not no_send:
-        _run_delivery(app, ledger, (d.channel_id,), wait)
+        _run_delivery(app, (d.channel_id,), wait)
     d = ledger.get(delivery_id)
     click.echo(_line(d))
     if d.state in ("failed", "unknown"):

@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
-from .common import AppContext, console, pass_app, print_json
-from .schedule_cmds import _ledger, _local, _progress, clock_from_env
+from .common import App, console, pass_app, print_json
+from .schedule_cmds import _local, _progress
 
 
 @click.group()
@@ -23,16 +23,15 @@ def feeds() -> None:
     """
 
 
-def _watcher(app: AppContext):
+def _watcher(app: App):
     from ..feeds import FeedWatcher
     from ..outbox import Outbox
 
-    clock = clock_from_env(app.environ)
-    ledger = _ledger(app, clock)
-    return ledger, FeedWatcher(app.config, ledger, Outbox(app.config, ledger), clock.now)
+    ledger = app.ledger
+    return ledger, FeedWatcher(app.config, ledger, Outbox(app.config, ledger), app.clock.now)
 
 
-def _feed(app: AppContext, feed_id: str):
+def _feed(app: App, feed_id: str):
     for f in app.config.feeds:
         if f.id == feed_id:
             return f
@@ -43,7 +42,7 @@ def _feed(app: AppContext, feed_id: str):
 @feeds.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the states as JSON.")
 @pass_app
-def feeds_status(app: AppContext, as_json: bool) -> None:
+def feeds_status(app: App, as_json: bool) -> None:
     """Each feed's last good read, failures in a row and last problem.
 
     \b
@@ -52,7 +51,7 @@ def feeds_status(app: AppContext, as_json: bool) -> None:
     """
     from rich.table import Table
 
-    ledger = _ledger(app)
+    ledger = app.ledger
     states = [(f, ledger.feed_state(f.id)) for f in app.config.feeds]
     if as_json:
         print_json([
@@ -96,7 +95,7 @@ def _poll_report(results: list[Any], as_json: bool) -> None:
 @click.argument("feed_ids", nargs=-1, metavar="[FEED]...")
 @click.option("--json", "as_json", is_flag=True, help="Print what was queued as JSON.")
 @pass_app
-def feeds_poll(app: AppContext, feed_ids: tuple[str, ...], as_json: bool) -> None:
+def feeds_poll(app: App, feed_ids: tuple[str, ...], as_json: bool) -> None:
     """Read the feeds now and queue their new items (the service sends them).
 
     \b
@@ -121,7 +120,7 @@ def feeds_poll(app: AppContext, feed_ids: tuple[str, ...], as_json: bool) -> Non
 @click.option("--json", "as_json", is_flag=True, help="Print what was queued as JSON.")
 @pass_app
 def feeds_backfill(
-    app: AppContext, feed_id: str, newest: int | None, since: dt.datetime | None, as_json: bool
+    app: App, feed_id: str, newest: int | None, since: dt.datetime | None, as_json: bool
 ) -> None:
     """Queue a feed's items that were never announced (e.g. left out by `backlog`).
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import OutreachError
-from .common import AppContext, console, pass_app, print_json
+from .common import App, console, pass_app, print_json
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -79,28 +79,19 @@ def preview_rows(
     return rows
 
 
-def learned_limits(cfg: Config) -> dict[str, int]:
+def learned_limits(app: App) -> dict[str, int]:
     """What `doctor` or `run` learned of each Mastodon instance's limit; {} before either ran.
 
     A store that does not exist yet is not created for a preview.
     """
-    from sqlalchemy.engine import make_url
-
     from ..config import MastodonChannel
-    from ..ledger import normalize_url, open_ledger
     from ..outbox import learned_limits as from_ledger
 
+    cfg = app.config
     if not any(isinstance(c, MastodonChannel) and not c.max_characters for c in cfg.channels):
         return {}
-    url = make_url(normalize_url(cfg.store.url))
-    if url.get_backend_name() == "sqlite" and not (url.database and Path(url.database).exists()):
-        return {}
     try:
-        ledger = open_ledger(cfg.store.url)
-        try:
-            return from_ledger(cfg, ledger)
-        finally:
-            ledger.close()
+        return from_ledger(cfg, app.ledger) if app.has_ledger else {}
     except OutreachError as exc:
         click.secho(
             f"note: instance limits not read ({exc}); Mastodon posts fitted to 500 characters "
@@ -111,10 +102,10 @@ def learned_limits(cfg: Config) -> dict[str, int]:
         return {}
 
 
-def parse_at(value: str | None, tz: dt.tzinfo) -> dt.datetime:
-    """--at as given (a date means 10:00), in the campaign's timezone; now when absent."""
+def parse_at(value: str | None, tz: dt.tzinfo, clock: Callable[[], dt.datetime]) -> dt.datetime:
+    """--at as given (a date means 10:00), in the campaign's timezone; the clock's now when absent."""
     if not value:
-        return dt.datetime.now(dt.UTC)
+        return clock()
     try:
         when = dt.datetime.fromisoformat(value)
     except ValueError:
@@ -151,7 +142,7 @@ def parse_at(value: str | None, tz: dt.tzinfo) -> dt.datetime:
 )
 @pass_app
 def preview(
-    app: AppContext,
+    app: App,
     ident: str,
     kind: str | None,
     lang: str | None,
@@ -181,8 +172,8 @@ def preview(
     subject = messages.subject(ident, kind)
     if lang is not None:
         messages.check_language(lang)
-    now = parse_at(at, cfg.campaign.tz)
-    rows = preview_rows(messages, subject, now, lang, learned_limits(cfg))
+    now = parse_at(at, cfg.campaign.tz, lambda: app.clock.now())
+    rows = preview_rows(messages, subject, now, lang, learned_limits(app))
     if html_file is not None:
         from .preview_page import render_page
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import AppContext, console, delivery_json
+from .common import App, console, delivery_json
 
 if TYPE_CHECKING:
     from ..service import Service, Turn
@@ -31,7 +31,7 @@ def store_label(url: str) -> str:
     return parsed.set(query={}).render_as_string(hide_password=True)
 
 
-def print_queue(app: AppContext, service: Service, turn: Turn) -> None:
+def print_queue(app: App, service: Service, turn: Turn) -> None:
     from rich.table import Table
 
     tz = app.config.campaign.tz
@@ -76,7 +76,7 @@ def print_queue(app: AppContext, service: Service, turn: Turn) -> None:
     console().print(table)
 
 
-def print_result(app: AppContext, service: Service, turn: Turn) -> None:
+def print_result(app: App, service: Service, turn: Turn) -> None:
     tz = app.config.campaign.tz
     report = turn.delivered
     if report is not None and report.outcomes:
@@ -111,7 +111,7 @@ def print_result(app: AppContext, service: Service, turn: Turn) -> None:
             click.echo(f"next: {up.announcement.id} at {_local(up.next_at, tz)} {tz.key}")
 
 
-def turn_json(app: AppContext, service: Service, turn: Turn) -> dict[str, Any]:
+def turn_json(app: App, service: Service, turn: Turn) -> dict[str, Any]:
     from .. import announcements
 
     now = service.clock.now()

@@ -1,9 +1,6 @@
 """Scheduling commands: run, schedule add|list|cancel, history (feeds: feed_cmds.py).
 
-The clock is the system's, unless OUTREACH_FAKE_NOW (an ISO date and time)
-and/or OUTREACH_CLOCK_SPEED (a factor) are set: then the service lives on a
-simulated clock, for demos and end-to-end tests. They are read here, at the
-edge, and announced on stderr, so a simulated clock never goes unnoticed.
+The service, its ledger and its clock are the application's (outreach/app.py).
 """
 
 from __future__ import annotations
@@ -11,39 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
-from .common import AppContext, console, delivery_json, pass_app, print_json
+from .common import App, console, delivery_json, pass_app, print_json
 from .run_output import print_queue, print_result, turn_json
-
-if TYPE_CHECKING:
-    from ..clock import Clock
-    from ..ledger import Ledger
-    from ..service import Service
 
 HISTORY_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
 
 
 # -- shared plumbing -----------------------------------------------------------
-
-
-def clock_from_env(environ: Mapping[str, str]) -> Clock:
-    from ..clock import clock_from_environ
-
-    clock = clock_from_environ(environ)
-    if clock.simulated:
-        click.secho(f"note: {clock.describe()}", fg="yellow", err=True)
-    return clock
-
-
-def _ledger(app: AppContext, clock: Clock | None = None) -> Ledger:
-    from ..ledger import open_ledger
-
-    return open_ledger(app.config.store.url, (clock or clock_from_env(app.environ)).now)
 
 
 def _local(moment: dt.datetime | None, tz: Any) -> str:
@@ -72,45 +49,6 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
         yield update
 
 
-def _service(app: AppContext, clock: Clock, out: Any) -> Service:
-    from ..delivery import DeliveryLoop
-    from ..publishers import publishers_for
-    from ..redact import install_for_config
-    from ..service import Service
-
-    install_for_config(app.config, app.environ)
-    ledger = _ledger(app, clock)
-    pubs = publishers_for(app.config, app.environ, out=out)
-    loop = DeliveryLoop(ledger, pubs, app.config.delivery, clock=clock)
-    return Service(app.config, ledger, loop, clock=clock, on_turn=_alert_rounds(app, ledger, clock))
-
-
-def _alert_rounds(app: AppContext, ledger: Ledger, clock: Clock) -> Callable[[Any], None]:
-    """After each turn: hold what a pause caught, tell the organisers about failures.
-
-    To admin.alert_chat when it and the admin bot's token are set; otherwise the
-    problems are logged only (outreach.alerts). The bot itself (`outreach
-    adminbot --no-alerts`) then leaves alerts to this process.
-    """
-    from ..adminbot import Rounds
-    from ..config import resolve_secret
-
-    cfg = app.config
-    sender = None
-    token = resolve_secret(cfg.admin.token_env, cfg.admin.token_file, app.environ, cfg.base_dir)
-    has_token = token is not None and bool(token.get_secret_value())
-    if cfg.admin.alert_chat is not None and token is not None and has_token:
-        from ..alerts import TelegramAlertSender
-
-        sender = TelegramAlertSender(
-            token.get_secret_value(), cfg.admin.alert_chat, cfg.admin.api_base_url
-        )
-    # a chat is set but this process has no token for it: leave the alerts to the bot
-    leave = cfg.admin.alert_chat is not None and not has_token
-    rounds = Rounds(cfg, ledger, sender, clock=clock.now, alerts_every=None if leave else 60.0)
-    return rounds.after_turn
-
-
 def _setup_logging(verbose: bool, level: int = logging.WARNING) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else level,
@@ -134,7 +72,7 @@ def _setup_logging(verbose: bool, level: int = logging.WARNING) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report (--once) or JSON lines.")
 @pass_app
-def run(app: AppContext, once: bool, wait: float, verbose: bool, as_json: bool) -> None:
+def run(app: App, once: bool, wait: float, verbose: bool, as_json: bool) -> None:
     """Run the service: scheduled announcements, the feed watcher and delivery.
 
     Without --once it runs until SIGTERM or Ctrl-C, which let the post in
@@ -148,12 +86,11 @@ def run(app: AppContext, once: bool, wait: float, verbose: bool, as_json: bool) 
       outreach run --once
       outreach run            # as a systemd service
     """
-    clock = clock_from_env(app.environ)
     # with --json, stdout carries JSON only: printed dry-run posts go to stderr
-    out = sys.stderr if as_json else sys.stdout
+    app.dry_run_out = sys.stderr if as_json else sys.stdout
     if not once:
         _setup_logging(verbose, logging.INFO)
-        service = _service(app, clock, out)
+        service = app.service()
         if as_json:
             import json
 
@@ -167,7 +104,7 @@ def run(app: AppContext, once: bool, wait: float, verbose: bool, as_json: bool) 
         service.run()
         return
     _setup_logging(verbose)
-    service = _service(app, clock, out)
+    service = app.service()
     service.install_signal_handlers()
     with _progress(not as_json) as progress:
         turn = service.run_once(
@@ -225,7 +162,7 @@ def _ann_json(up: Any) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the stored announcement as JSON.")
 @pass_app
 def schedule_add(
-    app: AppContext,
+    app: App,
     ident: str,
     template: str,
     page: str | None,
@@ -244,9 +181,8 @@ def schedule_add(
     """
     from .. import announcements
 
-    clock = clock_from_env(app.environ)
     up = announcements.add(
-        app.config, _ledger(app, clock), ident=ident, template=template, now=clock.now(),
+        app.config, app.ledger, ident=ident, template=template, now=app.clock.now(),
         at=at, cron=cron, page=page, channels=channels or ("*",), timezone=timezone,
     )  # fmt: skip
     if as_json:
@@ -268,7 +204,7 @@ def _zone(name: str) -> Any:
 @click.option("--all", "show_all", is_flag=True, help="Include cancelled announcements.")
 @click.option("--json", "as_json", is_flag=True, help="Print the announcements as JSON.")
 @pass_app
-def schedule_list(app: AppContext, show_all: bool, as_json: bool) -> None:
+def schedule_list(app: App, show_all: bool, as_json: bool) -> None:
     """List announcements with their next time (the campaign file's ones once `run` has seen them).
 
     \b
@@ -279,12 +215,11 @@ def schedule_list(app: AppContext, show_all: bool, as_json: bool) -> None:
 
     from .. import announcements
 
-    clock = clock_from_env(app.environ)
-    ledger = _ledger(app, clock)
+    ledger = app.ledger
     announcements.sync_yaml(app.config, ledger)
     rows = [
         u
-        for u in announcements.upcoming(app.config, ledger, clock.now())
+        for u in announcements.upcoming(app.config, ledger, app.clock.now())
         if show_all or u.announcement.state == "active"
     ]
     if as_json:
@@ -308,7 +243,7 @@ def schedule_list(app: AppContext, show_all: bool, as_json: bool) -> None:
 @click.argument("ident", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
-def schedule_cancel(app: AppContext, ident: str, as_json: bool) -> None:
+def schedule_cancel(app: App, ident: str, as_json: bool) -> None:
     """Cancel an announcement and its posts still waiting in the queue.
 
     \b
@@ -317,7 +252,7 @@ def schedule_cancel(app: AppContext, ident: str, as_json: bool) -> None:
     """
     from .. import announcements
 
-    n = announcements.cancel(_ledger(app), ident)
+    n = announcements.cancel(app.ledger, ident)
     if as_json:
         print_json({"id": ident, "state": "cancelled", "deliveries_cancelled": n})
         return
@@ -334,7 +269,7 @@ def schedule_cancel(app: AppContext, ident: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
 @pass_app
 def history(
-    app: AppContext, states: tuple[str, ...], channel: str | None, limit: int, as_json: bool
+    app: App, states: tuple[str, ...], channel: str | None, limit: int, as_json: bool
 ) -> None:
     """What went out, where, with links; failures, unknowns and misses with their reasons.
 
@@ -345,7 +280,7 @@ def history(
     """
     from rich.table import Table
 
-    rows = _ledger(app).deliveries(
+    rows = app.ledger.deliveries(
         states=states or HISTORY_STATES, channel_id=channel, order="history", limit=limit
     )
     if as_json:

@@ -8,20 +8,18 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError, ContentError, OutreachError
-from .common import AppContext, pass_app, print_json
+from .common import App, pass_app, print_json
 
 
-def share_texts(cfg):
-    """The organisers' `share` templates as (item, lang) -> text, rendered as of now."""
-    import datetime as dt
-
+def share_texts(app: App):
+    """The organisers' `share` templates as (item, lang) -> text, rendered as of the app's now."""
     from ..messages import Messages
 
-    messages, now = Messages(cfg), dt.datetime.now(dt.UTC)
+    messages, now = Messages(app.config), app.clock.now()
     return lambda item, lang: messages.share_text(item, lang, now=now)
 
 
-def _targets(app: AppContext):
+def _targets(app: App):
     from ..share import load_targets, targets_path
 
     return load_targets(targets_path(app.config))
@@ -30,7 +28,7 @@ def _targets(app: AppContext):
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_app
-def check(app: AppContext, as_json: bool) -> None:
+def check(app: App, as_json: bool) -> None:
     """Validate the campaign config and share targets; report retired networks.
 
     Builds every share link for every page, news item and language, so a
@@ -55,7 +53,7 @@ def check(app: AppContext, as_json: bool) -> None:
         sel = select(cfg, targets)
         problems += sel.problems
         items = all_items(cfg)
-        texts = share_texts(cfg)
+        texts = share_texts(app)
         for item in items:
             for lang in cfg.campaign.languages:
                 try:
@@ -63,7 +61,7 @@ def check(app: AppContext, as_json: bool) -> None:
                     links_for(item, sel.offered, opts, texts(item, lang))
                 except OutreachError as exc:
                     problems.append(f"{item.id} [{lang}]: {exc}")
-        report["posts_checked"] = _check_messages(cfg, items, problems)
+        report["posts_checked"] = _check_messages(cfg, items, problems, app.clock.now())
         report |= {
             "pages": sum(1 for i in items if i.kind == "page"),
             "news_items": sum(1 for i in items if i.kind == "news"),
@@ -88,17 +86,15 @@ def check(app: AppContext, as_json: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
-def _check_messages(cfg, items, problems: list[str]) -> int:
+def _check_messages(cfg, items, problems: list[str], now) -> int:
     """Render every post every channel would get, so a broken template shows today.
 
     Fitted to the config's limits (or 500 for Mastodon): `doctor` and `run`
     learn the instances' own limits later.
     """
-    import datetime as dt
-
     from ..messages import Messages
 
-    messages, now, done = Messages(cfg), dt.datetime.now(dt.UTC), 0
+    messages, done = Messages(cfg), 0
     subjects = []
     for item in items:
         try:
@@ -153,7 +149,7 @@ def _print_check(report: dict) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
 @pass_app
 def share(
-    app: AppContext,
+    app: App,
     target: str,
     lang: str | None,
     title: str | None,
@@ -197,7 +193,7 @@ def share(
     picker = picker_href(site.rstrip("/") + DEFAULT_PICKER, opts.lang, opts.fallback)
     opts = dataclasses.replace(opts, picker_url=picker)
     # A page or news item carries the organisers' share text; an ad-hoc URL its --text.
-    words = text or None if "://" in target else share_texts(cfg)(item, opts.lang)
+    words = text or None if "://" in target else share_texts(app)(item, opts.lang)
     links = links_for(item, sel.offered, opts, words)
     if as_json:
         print_json({"item": item.id, "lang": opts.lang, "links": [x.to_dict() for x in links]})
@@ -226,7 +222,7 @@ def share(
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @pass_app
 def buttons(
-    app: AppContext, out_dir: Path, picker_url: str, languages: tuple[str, ...], as_json: bool
+    app: App, out_dir: Path, picker_url: str, languages: tuple[str, ...], as_json: bool
 ) -> None:
     """Export static share bars, JSON manifests, the fediverse picker and a demo page.
 
@@ -250,7 +246,7 @@ def buttons(
         out_dir,
         picker_url,
         list(languages) or None,
-        share_texts(cfg),
+        share_texts(app),
     )
     if as_json:
         print_json(

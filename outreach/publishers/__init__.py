@@ -1,7 +1,7 @@
 """Publishers: Mastodon, Telegram, and the dry-run stand-in for channels without a token.
 
     publisher_for(channel, token) -> Publisher      # token None -> DryRunPublisher
-    publishers_for(config, environ) -> {channel id: Publisher}
+    publishers_for(config) -> {channel id: Publisher}   # each channel's resolved token
 
 Each publisher's `publish(post, delivery_key)` returns a Receipt or raises an
 outreach.errors.PublishError (see publishers/base.py). Heavy client libraries are
@@ -10,12 +10,10 @@ imported only when a publisher is made.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TextIO
 
-from pydantic import SecretStr
-
-from ..config import Config, MastodonChannel, TelegramChannel, resolve_secret
+from ..config import Config, MastodonChannel, TelegramChannel
+from ..secret import Secret
 from .base import Check, Publisher, Receipt
 
 __all__ = ["Check", "Publisher", "Receipt", "publisher_for", "publishers_for", "token_name"]
@@ -33,7 +31,7 @@ def token_name(channel: MastodonChannel | TelegramChannel) -> str:
 
 def publisher_for(
     channel: MastodonChannel | TelegramChannel,
-    token: SecretStr | None,
+    token: Secret | None,
     *,
     timeout: float = 20.0,
     out: TextIO | None = None,
@@ -56,16 +54,9 @@ def publisher_for(
     return TelegramPublisher(channel, secret, token_name=token_name(channel), timeout=timeout)
 
 
-def publishers_for(
-    config: Config, environ: Mapping[str, str], *, out: TextIO | None = None
-) -> dict[str, Publisher]:
-    """A publisher per configured channel, tokens resolved from the environment or files."""
+def publishers_for(config: Config, *, out: TextIO | None = None) -> dict[str, Publisher]:
+    """A publisher per configured channel, with the token the config resolved for it."""
     return {
-        ch.id: publisher_for(
-            ch,
-            resolve_secret(ch.token_env, ch.token_file, environ, config.base_dir),
-            timeout=config.delivery.timeout_seconds,
-            out=out,
-        )
+        ch.id: publisher_for(ch, ch.token, timeout=config.delivery.timeout_seconds, out=out)
         for ch in config.channels
     }

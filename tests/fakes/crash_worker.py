@@ -15,13 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from pydantic import SecretStr
 
 from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
 from outreach.delivery import DeliveryLoop
 from outreach.ledger import open_ledger
 from outreach.post import Post
 from outreach.publishers import publisher_for
+from outreach.secret import Secret
 
 
 def main(args: dict) -> None:
@@ -34,7 +34,7 @@ def main(args: dict) -> None:
     ]
     settings = DeliverySettings(backoff_base_seconds=0.01, timeout_seconds=args["timeout"])
     pubs = {
-        ch.id: publisher_for(ch, SecretStr(args["tokens"][ch.id]), timeout=settings.timeout_seconds)
+        ch.id: publisher_for(ch, Secret(args["tokens"][ch.id]), timeout=settings.timeout_seconds)
         for ch in channels
     }
     for n in range(args["posts"]):

@@ -1,0 +1,246 @@
+"""The application: built once from a config file and the environment; every front end starts here.
+
+    app = App(config_path, os.environ, notify=print_note)
+    app.config         # the campaign, tokens resolved once into Secrets; log redaction on
+    app.clock          # the one clock (simulated by OUTREACH_FAKE_NOW / OUTREACH_CLOCK_SPEED)
+    app.ledger         # the store, opened on first use, on the app's clock
+    app.publishers     # one per channel (dry-run where a channel has no token)
+    app.delivery_loop(channel_ids)      # delivery now, for `deliver` and `retry`
+    app.service()      # `outreach run`
+    app.admin_bot()    # `outreach adminbot`
+    app.close()
+
+The command line (outreach/cli/), the service, the admin bot and the web
+console all start from this object: none reads the environment, opens a
+ledger or resolves a token of its own. The environment is read here, at the
+edge (the CLI hands in os.environ), and nowhere else.
+
+Each part is built on first use and kept: pydantic and YAML (the config),
+SQLAlchemy (the ledger) and the network clients (publishers) are imported
+only by the commands that need them, so `outreach --help` stays fast (lazy
+imports, for start-up time only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from .adminbot import Rounds
+    from .clock import ScaledClock, SystemClock
+    from .config import Config
+    from .delivery import DeliveryLoop
+    from .ledger import Ledger
+    from .publishers import Check, Publisher
+    from .service import Service
+
+__all__ = ["App"]
+
+
+class App:
+    def __init__(
+        self,
+        config_path: str | None = None,
+        environ: Mapping[str, str] | None = None,
+        *,
+        notify: Callable[[str], None] | None = None,
+        config: Config | None = None,
+        clock: SystemClock | ScaledClock | None = None,
+    ) -> None:
+        """`notify` is told, once, what a simulated clock is (the CLI prints it on stderr).
+
+        `config` and `clock` may be given ready-made (tests, benchmarks); otherwise
+        they are made from `config_path` and `environ` on first use.
+        """
+        self.config_path = config_path
+        self.environ: Mapping[str, str] = dict(environ) if environ is not None else {}
+        self.notify = notify
+        self.dry_run_out: TextIO | None = None
+        """Where the dry-run publisher prints posts (stdout when None)."""
+        self._config = config
+        self._clock = clock
+        self._ledger: Ledger | None = None
+        self._publishers: dict[str, Publisher] | None = None
+        if config is not None:
+            self._guard(config)
+
+    # -- the parts, each made once --------------------------------------------------
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from .config import load_config
+
+            self._config = load_config(self.config_path, self.environ)
+            self._guard(self._config)
+        return self._config
+
+    @staticmethod
+    def _guard(config: Config) -> None:
+        # The tokens are known from here on: mask them in every log record.
+        from .redact import install_for_config
+
+        install_for_config(config)
+
+    @property
+    def clock(self) -> SystemClock | ScaledClock:
+        if self._clock is None:
+            from .clock import clock_from_environ
+
+            self._clock = clock_from_environ(self.environ)
+            if self._clock.simulated and self.notify is not None:
+                self.notify(self._clock.describe())
+        return self._clock
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            from .ledger import open_ledger
+
+            self._ledger = open_ledger(self.config.store.url, self.clock.now)
+        return self._ledger
+
+    @property
+    def has_ledger(self) -> bool:
+        """Whether the store exists already (an SQLite file not yet made does not)."""
+        if self._ledger is not None:
+            return True
+        from pathlib import Path
+
+        from sqlalchemy.engine import make_url
+
+        from .ledger import normalize_url
+
+        url = make_url(normalize_url(self.config.store.url))
+        return url.get_backend_name() != "sqlite" or bool(
+            url.database and Path(url.database).exists()
+        )
+
+    @property
+    def publishers(self) -> dict[str, Publisher]:
+        if self._publishers is None:
+            from .publishers import publishers_for
+
+            self._publishers = publishers_for(self.config, out=self.dry_run_out)
+        return self._publishers
+
+    def publishers_of(self, channel_ids: tuple[str, ...] = ()) -> dict[str, Publisher]:
+        """The publishers of these channels (all when none are named); unknown ids refused."""
+        from .errors import ConfigError
+
+        pubs = self.publishers
+        unknown = [c for c in channel_ids if c not in pubs]
+        if unknown:
+            raise ConfigError(
+                f"unknown channel {unknown[0]!r}; channels: {', '.join(pubs) or 'none'}"
+            )
+        return {k: v for k, v in pubs.items() if not channel_ids or k in channel_ids}
+
+    def close(self) -> None:
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
+
+    # -- what the front ends run ----------------------------------------------------
+
+    def delivery_loop(self, channel_ids: tuple[str, ...] = ()) -> DeliveryLoop:
+        from .delivery import DeliveryLoop
+
+        return DeliveryLoop(
+            self.ledger, self.publishers_of(channel_ids), self.config.delivery, clock=self.clock
+        )
+
+    def check_channels(self) -> list[Check]:
+        """Every channel's credential check (network calls)."""
+        return [p.check() for p in self.publishers.values()]
+
+    def service(self) -> Service:
+        """`outreach run`: announcements, feeds and delivery, with the alert rounds after each turn."""
+        from .service import Service
+
+        return Service(
+            self.config,
+            self.ledger,
+            self.delivery_loop(),
+            clock=self.clock,
+            on_turn=self._service_rounds().after_turn,
+        )
+
+    def _service_rounds(self) -> Rounds:
+        """After each turn: hold what a pause caught, tell the organisers about failures.
+
+        To admin.alert_chat when it and the admin bot's token are set; otherwise the
+        problems are logged only (outreach.alerts). The bot itself (`outreach
+        adminbot --no-alerts`) then leaves alerts to this process.
+        """
+        from .adminbot import Rounds
+
+        admin, sender = self.config.admin, None
+        token = _value(admin.token)
+        if admin.alert_chat is not None and token:
+            from .alerts import TelegramAlertSender
+
+            sender = TelegramAlertSender(token, admin.alert_chat, admin.api_base_url)
+        # a chat is set but this process has no token for it: leave the alerts to the bot
+        leave = admin.alert_chat is not None and not token
+        return Rounds(
+            self.config,
+            self.ledger,
+            sender,
+            clock=self.clock.now,
+            alerts_every=None if leave else 60.0,
+        )
+
+    def admin_token(self) -> str:
+        """The admin bot's token; a ConfigError saying what to set when there is none."""
+        from .errors import ConfigError
+
+        config = self.config
+        admin = config.admin
+        token = _value(admin.token)
+        if not token:
+            where = (
+                f"${admin.token_env}" if admin.token_env else None,
+                f"the file {admin.token_file}" if admin.token_file else None,
+            )
+            named = " or ".join(w for w in where if w)
+            raise ConfigError(
+                f"{config.source}: admin: the bot has no token: "
+                + (f"set {named}" if named else "set admin.token_env (or admin.token_file)")
+                + " to the token @BotFather gave you"
+            )
+        if not admin.allowed_users:
+            raise ConfigError(
+                f"{config.source}: admin.allowed_users is empty, so nobody could use the bot: "
+                "list the organisers' numeric Telegram user ids"
+            )
+        return token
+
+    def admin_bot(self, *, alerts: bool = True) -> Application:
+        """`outreach adminbot`: the organisers' Telegram bot, ready to run_polling()."""
+        from .admin_console import Console
+        from .adminbot import Rounds, build_application
+        from .alerts import TelegramAlertSender
+
+        cfg, token = self.config, self.admin_token()
+        sender = None
+        if cfg.admin.alert_chat is not None:
+            sender = TelegramAlertSender(token, cfg.admin.alert_chat, cfg.admin.api_base_url)
+        rounds = Rounds(
+            cfg,
+            self.ledger,
+            sender,
+            self.check_channels,
+            clock=self.clock.now,
+            alerts_every=60.0 if alerts else None,
+        )
+        console = Console(cfg, self.ledger, self.clock.now, checker=self.check_channels)
+        return build_application(cfg, console, token, rounds=rounds)
+
+
+def _value(secret: Any) -> str:
+    """A secret's text; '' when there is none (an unreadable file raises, naming it)."""
+    return secret.get_secret_value() if secret is not None else ""
