@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
@@ -121,12 +121,54 @@ def content_hash(title: str, summary: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML fragment as a browser would show it.
+
+    Python's own html.parser (the tokenizer the standard library keeps to the
+    HTML spec's rules) rather than regular expressions: a bare "<" or ">" in
+    prose ("5 < 6 and 7 > 3") is text, a comment is dropped whole even when it
+    holds markup, and script/style bodies are never text. feedparser has
+    already sanitised the HTML; this only reads it.
+    """
+
+    _BREAKS = frozenset(
+        {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+        | {"blockquote", "pre", "hr", "table", "section", "article"}
+    )
+    _HIDDEN = frozenset({"script", "style", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
 def strip_html(text: str) -> str:
-    """Plain text from a feed's HTML summary: tags dropped, entities decoded."""
-    text = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", text)
-    text = re.sub(r"(?i)<br\s*/?>|</p\s*>", "\n", text)
-    text = re.sub(r"<[^>]*>", "", text)
-    text = html.unescape(text)
+    """Plain text from a feed's HTML summary: tags and comments dropped, entities decoded."""
+    parser = _TextOnly()
+    parser.feed(text)
+    parser.close()
+    text = "".join(parser.parts)
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
     return re.sub(r"\s*\n\s*", "\n", text).strip()
 

@@ -75,3 +75,21 @@ def test_tracking_parameters_a_newsletter_left_never_reach_subscribers():
     link = "https://e.org/news/1?id=7&amp;utm_source=newsletter&amp;fbclid=abc&amp;lang=be"
     [item], _ = parse_feed(rss(entry("T", link)), FEED, "en")
     assert item.url == "https://e.org/news/1?id=7&lang=be"
+
+
+def test_summaries_keep_every_word_a_browser_would_show():
+    # A bare "<" or ">" in prose is text; a comment goes whole, markup inside it too.
+    cases = {
+        "Scores: 5 &lt; 6 and 7 &gt; 3 today": "Scores: 5 < 6 and 7 > 3 today",
+        "<![CDATA[Scores: 5 < 6 and 7 > 3 today]]>": "Scores: 5 < 6 and 7 > 3 today",
+        "<![CDATA[x <!-- <b>hidden --> y]]>": "x y",
+        "<![CDATA[<p>First <b>bold</b> &amp; more</p><p>Second<br/>line</p>]]>": (
+            "First bold & more\nSecond\nline"
+        ),
+        "<![CDATA[keep<script>alert(1)</script> this<style>p{}</style>]]>": "keep this",
+    }
+    entries = [entry(f"T{i}", f"https://e.org/{i}", s, f"g{i}") for i, s in enumerate(cases)]
+    items, problems = parse_feed(rss(*entries), FEED, "en")
+    assert problems == []
+    got = {i.title_in("en"): i.summary_in("en") for i in items}
+    assert got == {f"T{i}": want for i, want in enumerate(cases.values())}
