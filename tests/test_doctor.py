@@ -102,9 +102,9 @@ def test_deliver_posts_once_and_organisers_resolve_and_retry(setup):
     again = setup("deliver", "ales", "--channel", "ru", "--wait", "0")
     assert "already queued as #" in again.stderr and len(setup.tg.messages) == 1
 
-    rows = json.loads(setup("deliveries", "--json").stdout)
-    assert [(r["channel"], r["state"]) for r in rows] == [("ma", "sent"), ("ru", "sent")]
-    assert rows[1]["remote_url"] == "https://t.me/freeales_ru/1"
+    rows = json.loads(setup("deliveries", "--json").stdout)  # newest first
+    assert [(r["channel"], r["state"]) for r in rows] == [("ru", "sent"), ("ma", "sent")]
+    assert rows[0]["remote_url"] == "https://t.me/freeales_ru/1"
     assert setup.tg.messages[0]["photo"] == f"{setup.masto.url}/static/ales.png"
     [media] = setup.masto.media.values()
     assert media["description"] == "Portrait of Ales Bialiatski"
@@ -138,3 +138,23 @@ def test_commands_are_registered_and_documented_with_an_example():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for name in ("doctor", "deliver", "deliveries", "resolve", "retry"):
         assert f"outreach {name}" in readme, name
+
+
+def test_deliveries_shows_the_newest_first_and_pages_back(setup):
+    """1,200 rows: `--limit 3` is the newest 3 (it once showed #998-1000 of the first 1,000)."""
+    ledger = open_ledger(setup.store)
+    with ledger.batch() as batch:
+        ids = [
+            batch.enqueue(Post("ru", "telegram", f"<b>{n}</b>", "ru", about=f"news:{n}")).id
+            for n in range(1200)
+        ]
+    ledger.close()
+
+    def listed(*args: str) -> list[str]:
+        return [line.split()[0] for line in setup("deliveries", *args).output.splitlines()]
+
+    assert listed("--limit", "3") == [f"#{i}" for i in ids[-1:-4:-1]]
+    assert listed("--limit", "3", "--before", str(ids[-3])) == [f"#{i}" for i in ids[-4:-7:-1]]
+    rows = json.loads(setup("deliveries", "--json", "--channel", "ru").stdout)
+    assert [r["id"] for r in rows] == ids[-1:-101:-1]  # the default page: the newest 100
+    assert listed("--limit", "2", "--before", str(ids[1])) == [f"#{ids[0]}"]

@@ -171,17 +171,26 @@ def deliver(
     "--state", "states", multiple=True, help="Only these states (repeatable), e.g. unknown."
 )
 @click.option("--channel", default=None, help="Only this channel.")
-@click.option("--limit", default=100, show_default=True)
+@click.option("--limit", default=100, show_default=True, help="How many, newest first.")
+@click.option(
+    "--before", "before", type=int, default=None, help="Only those queued before this id (paging)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the deliveries as JSON.")
 @pass_app
 def deliveries(
-    app: App, states: tuple[str, ...], channel: str | None, limit: int, as_json: bool
+    app: App,
+    states: tuple[str, ...],
+    channel: str | None,
+    limit: int,
+    before: int | None,
+    as_json: bool,
 ) -> None:
-    """List deliveries, newest last, with what an organiser must decide.
+    """List deliveries, newest first, with what an organiser must decide.
 
     \b
     Example:
       outreach deliveries --state unknown --state failed
+      outreach deliveries --limit 20 --before 180    # the next page
     """
     from ..ledger import STATES
 
@@ -190,7 +199,9 @@ def deliveries(
         raise click.BadParameter(
             f"{bad[0]!r}; states are {', '.join(STATES)}", param_hint="--state"
         )
-    rows = app.ledger.deliveries(states=states or None, channel_id=channel)[-limit:]
+    rows = app.ledger.deliveries(
+        states=states or None, channel_id=channel, order="newest", limit=limit, before_id=before
+    )
     if as_json:
         print_json([delivery_json(d) for d in rows])
         return

@@ -158,9 +158,15 @@ class Ledger(LoopMixin, RecordsMixin):
         order: Order = "queue",
         limit: int = 1000,
         offset: int = 0,
+        before_id: int | None = None,
     ) -> list[Delivery]:
-        """One page of rows, filtered, in `order` (see Order), paged in the database."""
+        """One page of rows, filtered, in `order` (see Order), paged in the database.
+
+        `before_id` pages back through order="newest": the rows queued before that one.
+        """
         q = select(D).order_by(*_ORDERS[order]).limit(limit).offset(offset)
+        if before_id is not None:
+            q = q.where(D.c.id < before_id)
         if states:
             q = q.where(D.c.state.in_(list(states)))
         if channel_id:
