@@ -39,13 +39,15 @@ from typing import Protocol, runtime_checkable
 from .clock import Clock, SystemClock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
-from .ledger import IDEMPOTENCY_WINDOW, Claim, Delivery, Ledger
+from .ledger import UNKNOWN_AFTER_CRASH, Claim, Delivery, Ledger, Recovery
 from .pacing import Pacer, Slot, slots_for
 from .publishers.base import Publisher, Receipt
 
 log = logging.getLogger(__name__)
 IDEMPOTENT = ("mastodon",)
 """Networks whose posts carry an idempotency key, so a repeat cannot double them."""
+IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
+"""Mastodon keeps an Idempotency-Key for one hour; we stop trusting it a little earlier."""
 IDLE_POLL = 5.0
 MEDIA_WAIT = 60.0
 
@@ -116,7 +118,7 @@ class DeliveryLoop:
     def start(self) -> list[Delivery]:
         """Recover rows a crash left in `sending`; count recent sends against pacing;
         store the limits each platform reports, for the message layer (learn_limits)."""
-        recovered = self.ledger.recover(idempotent=IDEMPOTENT)
+        recovered = self.ledger.recover(self.recovery, channel_ids=list(self.publishers))
         for d in recovered:
             log.warning("delivery %s (%s) after a crash: %s", d.id, d.channel_id, d.state)
         since = self.clock.now() - dt.timedelta(hours=3)
@@ -126,6 +128,13 @@ class DeliveryLoop:
                 self.pacer.seed(slots_for(pub.network, ch, pub.account), times)
         self.learn_limits()
         return recovered
+
+    def recovery(self, channel_id: str) -> Recovery:
+        """What the channel's network allows for a row a crash left in `sending`."""
+        pub = self.publishers.get(channel_id)
+        if pub is not None and pub.network in IDEMPOTENT:
+            return Recovery(resend_within=IDEMPOTENCY_WINDOW)
+        return UNKNOWN_AFTER_CRASH
 
     def learn_limits(self) -> None:
         """Ask each platform that can tell (Mastodon, with a token) for its limits, at once.
@@ -207,7 +216,7 @@ class DeliveryLoop:
         head = self.ledger.head(channel_id)
         now = self.clock.now()
         if head.stuck:
-            self.ledger.recover(idempotent=IDEMPOTENT, channel_id=channel_id)
+            self.ledger.recover(self.recovery, channel_ids=[channel_id])
             return True
         d = head.ready
         if d is None:

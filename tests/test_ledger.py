@@ -9,8 +9,10 @@ import pytest
 
 from outreach.errors import StoreError
 from outreach.ledger import (
+    UNKNOWN_AFTER_CRASH,
     FeedState,
     Ledger,
+    Recovery,
     StoredAnnouncement,
     normalize_url,
     open_ledger,
@@ -18,6 +20,12 @@ from outreach.ledger import (
 from outreach.post import LinkButton, Post
 
 LEASE = dt.timedelta(seconds=30)
+RESEND = Recovery(resend_within=dt.timedelta(minutes=55))
+
+
+def rule(channel_id: str) -> Recovery:
+    """As the delivery loop would say: 'masto' resends with its key, any other is unknown."""
+    return RESEND if channel_id == "masto" else UNKNOWN_AFTER_CRASH
 
 
 def post(n: int = 1, channel: str = "tg", network: str = "telegram", **kw) -> Post:
@@ -145,9 +153,9 @@ def test_recover_mastodon_resends_with_same_key_telegram_becomes_unknown(ledger,
     ma = ledger.enqueue(post(1, channel="masto", network="mastodon")).id
     tg_claim = ledger.claim(tg, LEASE)
     ma_claim = ledger.claim(ma, LEASE)
-    assert ledger.recover() == [], "a live lease is left alone"
+    assert ledger.recover(rule) == [], "a live lease is left alone"
     clock.advance(31)
-    recovered = {d.id: d.state for d in ledger.recover()}
+    recovered = {d.id: d.state for d in ledger.recover(rule)}
     assert recovered == {tg: "unknown", ma: "pending"}
     t = ledger.get(tg)
     assert "may or may not have been posted" in t.reason
@@ -167,7 +175,7 @@ def test_recover_after_the_idempotency_window_asks_an_organiser(ledger, clock):
     clock.advance(30 * 60)
     ledger.claim(ma, LEASE)
     clock.advance(30 * 60)
-    [d] = ledger.recover()
+    [d] = ledger.recover(rule)
     assert d.state == "unknown"
     assert "no longer remembers the idempotency key" in ledger.get(ma).reason
 
@@ -262,3 +270,18 @@ def test_naive_datetimes_are_refused(ledger):
         ledger.save_announcement(
             StoredAnnouncement("a", "t", ("tg",), "UTC", at=dt.datetime(2026, 1, 1))
         )
+
+
+def test_recover_follows_the_callers_rule_per_channel_not_the_network_name(ledger, clock):
+    """The ledger never asks which network a row is for: the rule given decides."""
+    a = ledger.enqueue(post(1, channel="masto", network="mastodon")).id
+    b = ledger.enqueue(post(2, channel="tg")).id
+    for ident in (a, b):
+        assert ledger.claim(ident, LEASE)
+    clock.advance(31)
+    only_tg = ledger.recover(lambda ch: RESEND, channel_ids=["tg"])
+    assert [(d.id, d.state) for d in only_tg] == [(b, "pending")]
+    assert ledger.get(a).state == "sending", "another channel's row is left to its own loop"
+    [d] = ledger.recover()  # no rule given: nothing is sent again on a guess
+    assert (d.id, d.state) == (a, "unknown")
+    assert "the platform cannot tell us which" in (ledger.get(a).reason or "")

@@ -50,15 +50,16 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.pause(by) -> PauseResult; ledger.resume(); ledger.paused() -> Paused | None
     ledger.alerts.record(...), .claim(limit), .waiting()   # outreach/alerts.py decides
 
-Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up, recover.
+Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up, and
+recover(rule), where rule(channel_id) -> Recovery is what the channel's network allows.
 """
 
 from .core import Ledger, open_ledger
-from .loop import IDEMPOTENCY_WINDOW
 from .queueing import Batch
 from .schema import normalize_url
 from .values import (
     STATES,
+    UNKNOWN_AFTER_CRASH,
     Alert,
     ChannelLimit,
     Claim,
@@ -68,13 +69,14 @@ from .values import (
     Head,
     Paused,
     PauseResult,
+    Recovery,
     State,
     StoredAnnouncement,
 )
 
 __all__ = [
-    "IDEMPOTENCY_WINDOW",
     "STATES",
+    "UNKNOWN_AFTER_CRASH",
     "Alert",
     "Batch",
     "ChannelLimit",
@@ -86,6 +88,7 @@ __all__ = [
     "Ledger",
     "PauseResult",
     "Paused",
+    "Recovery",
     "State",
     "StoredAnnouncement",
     "normalize_url",

@@ -18,10 +18,17 @@ from sqlalchemy import Engine, exists, func, select, update
 
 from . import pause
 from .schema import DELIVERIES as D
-from .values import Claim, Clock, Delivery, Head, State, new_key, to_delivery
-
-IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
-"""Mastodon keeps an Idempotency-Key for one hour; we stop trusting it a little earlier."""
+from .values import (
+    UNKNOWN_AFTER_CRASH,
+    Claim,
+    Clock,
+    Delivery,
+    Head,
+    Recovery,
+    State,
+    new_key,
+    to_delivery,
+)
 
 
 class LoopMixin:
@@ -141,28 +148,29 @@ class LoopMixin:
 
     def recover(
         self,
+        rule: Callable[[str], Recovery] = lambda _channel_id: UNKNOWN_AFTER_CRASH,
         *,
-        idempotent: Collection[str] = ("mastodon",),
-        window: dt.timedelta = IDEMPOTENCY_WINDOW,
-        channel_id: str | None = None,
+        channel_ids: Collection[str] | None = None,
     ) -> list[Delivery]:
         """Rows left in `sending` by a crash (lease expired): back to pending, or unknown.
 
-        A network in `idempotent` gets its row back as pending, to be sent again
-        with the same idempotency key, while the first uncertain attempt is
-        within `window`; any other row becomes `unknown` for an organiser.
+        `rule(channel_id)` is what the channel's network allows (Recovery): a row
+        is sent again with the same idempotency key while its first uncertain
+        attempt is within `resend_within`; any other row becomes `unknown` for
+        an organiser. `channel_ids`: only these channels' rows (None: all).
         """
         now = self.now()
         q = select(D).where(D.c.state == "sending", D.c.lease_until <= now)
-        if channel_id:
-            q = q.where(D.c.channel_id == channel_id)
+        if channel_ids is not None:
+            q = q.where(D.c.channel_id.in_(list(channel_ids)))
         with self.engine.connect() as conn:
             stale = [to_delivery(r) for r in conn.execute(q)]
         out = []
         for d in stale:
             state: State
             since = min(t for t in (d.ambiguous_since, d.claimed_at, now) if t is not None)
-            if d.network in idempotent and now - since < window:
+            window = rule(d.channel_id).resend_within
+            if window is not None and now - since < window:
                 state, reason = (
                     "pending",
                     (
@@ -171,7 +179,7 @@ class LoopMixin:
                     ),
                 )
             else:
-                state, reason = "unknown", _unknown_reason(d, since, window, idempotent)
+                state, reason = "unknown", _unknown_reason(d, since, window)
             stmt = update(D).where(D.c.id == d.id, D.c.state == "sending", D.c.lease_until <= now)
             with self.engine.begin() as conn:
                 moved = conn.execute(
@@ -189,15 +197,13 @@ class LoopMixin:
         return out
 
 
-def _unknown_reason(
-    d: Delivery, since: dt.datetime, window: dt.timedelta, idempotent: Collection[str]
-) -> str:
+def _unknown_reason(d: Delivery, since: dt.datetime, window: dt.timedelta | None) -> str:
     where = f"the {d.network} channel {d.channel_id!r}"
     act = (
         f"Look at the channel: if the post is there, run `outreach resolve {d.id} sent`; "
         f"if not, `outreach retry {d.id}`."
     )
-    if d.network in idempotent:
+    if window is not None:
         return (
             f"The service stopped while sending this post to {where} at "
             f"{since:%Y-%m-%d %H:%M} UTC and came back more than "

@@ -163,3 +163,20 @@ class Alert:
     claimed_until: dt.datetime | None
     sent_at: dt.datetime | None
     resolved_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What may be done with a row a crash left in `sending`: the channel's network says.
+
+    The ledger applies it (Ledger.recover) and never asks which network it is.
+    """
+
+    resend_within: dt.timedelta | None = None
+    """The platform remembers an idempotency key this long: the row is sent again with
+    the same key while its first uncertain attempt is this recent, and becomes
+    `unknown` after. None: the platform cannot tell, so the row becomes `unknown`."""
+
+
+UNKNOWN_AFTER_CRASH = Recovery()
+"""The rule for a network that cannot tell whether an interrupted post went out."""
