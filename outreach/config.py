@@ -120,6 +120,15 @@ class FeedConfig(Model):
 
     _id = field_validator("id")(_check_id)
 
+    @field_validator("id")
+    @classmethod
+    def _not_a_kind(cls, value: str) -> str:
+        # a news item's id is "<feed id>:<slug>" and shows as what a post is about,
+        # beside "page:<id>" and "announcement:<id>": a feed of that name would blur them
+        if value in ("page", "announcement"):
+            raise ValueError(f"{value!r} cannot name a feed (it names pages and announcements)")
+        return value
+
     @model_validator(mode="after")
     def _one_source(self) -> FeedConfig:
         if (self.url is None) == (self.path is None):

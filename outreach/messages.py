@@ -205,7 +205,7 @@ class Messages:
             channels = feed.channels if feed else channels
         else:
             default_kind = "page"
-        return Subject(item, kind or default_kind, f"{item.kind}:{item.id}", tuple(channels))
+        return Subject(item, kind or default_kind, about_item(item), tuple(channels))
 
     def subject_for_announcement(self, announcement: AnnouncementConfig | str) -> Subject:
         ann = announcement
@@ -412,6 +412,17 @@ class Messages:
         measure = (lambda text: count(text, rule)) if rule else None
         view = ChannelView("share", "share", lang)
         return self._fitted(template, subject, view, now, measure, limit)[0]
+
+
+def about_item(item: Item) -> str:
+    """What a post about `item` shows as its subject: the id an organiser types to preview it.
+
+    A news item's id is already "<feed id>:<slug>", so it is not prefixed
+    again ("news:news:..." when the feed is called news); a page's is
+    "page:<id>", as an announcement's is "announcement:<id>". Feeds may not be
+    called "page" or "announcement" (config.py), so the three never collide.
+    """
+    return item.id if item.kind == "news" else f"{item.kind}:{item.id}"
 
 
 def mastodon_limit(channel: MastodonChannel, limits: Mapping[str, int] | None = None) -> int:

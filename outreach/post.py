@@ -35,7 +35,7 @@ class Post:
     silent: bool = False
     link_preview: bool = True
     about: str = ""
-    """What the post is about, for organisers: 'news:<id>', 'page:<id>', 'announcement:<id>'."""
+    """What the post is about, for organisers: '<feed id>:<slug>' (a news item), 'page:<id>', 'announcement:<id>'."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

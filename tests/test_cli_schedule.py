@@ -226,3 +226,18 @@ def test_alerts_are_left_to_the_bot_when_this_process_has_no_admin_token(tmp_pat
     run_cli("run", "--once", now="2026-03-01T12:00:00+03:00")
     run_cli("run", "--once", now="2026-03-02T15:00:00+03:00")
     assert "ALERT" not in caplog.text
+
+
+def test_a_news_item_shows_by_the_id_organisers_type_everywhere(run_cli: Cli):
+    # the bundled feed is called "news": its items are news:<slug>, never news:news:<slug>
+    ident = "news:freeales-2012-01-pressure"
+    shown = {
+        "queue": run_cli("run", "--once", now="2026-03-01T12:00:00+03:00").stdout,
+        "history": run_cli("history", now="2026-03-01T12:05:00+03:00").stdout,
+        "deliveries": run_cli("deliveries", now="2026-03-01T12:05:00+03:00").stdout,
+        "preview": run_cli("preview", ident, "--at", "2026-03-01").stdout,
+    }
+    for where, out in shown.items():
+        assert ident in out and "news:news:" not in out, (where, out)
+    assert f"{ident} as news" in shown["preview"]
+    assert [o["about"] for o in run_cli.json("deliveries")] == [ident] * 3

@@ -102,3 +102,16 @@ def test_a_bad_store_url_from_the_environment_is_named_too(tmp_path):
     with pytest.raises(ConfigError, match=r"store\.url: not a database URL") as exc:
         load_config(p, {"OUTREACH_DB_URL": "postgresql://u:hunter2-pw@h:x/db"})
     assert "hunter2-pw" not in str(exc.value)
+
+
+def test_a_feed_cannot_take_the_name_of_what_posts_are_about(tmp_path):
+    # a news post shows as "<feed id>:<slug>", beside "page:<id>" and "announcement:<id>"
+    p = write(
+        tmp_path,
+        "campaign:\n  name: x\n  base_url: https://e.org/\n"
+        "feeds:\n  - id: news\n    path: a.xml\n  - id: announcement\n    path: b.xml\n",
+    )
+    with pytest.raises(ConfigError) as exc:
+        load_config(p, {})
+    assert f"{p}:7: feeds[1].id:" in str(exc.value)
+    assert "'announcement' cannot name a feed" in str(exc.value)

@@ -73,7 +73,7 @@ def test_first_read_announces_only_the_newest_backlog_items(rig: Rig):
     assert [i.title_in("en") for i in result.announced] == ["Court hearing postponed again"]
     assert result.skipped_backlog == 2
     assert result.deliveries == 3
-    assert rig.announced() == ["news:viasna:120003-a21ddd"]
+    assert rig.announced() == ["viasna:120003-a21ddd"]
     post = rig.ledger.deliveries(channel_id="mastodon-en")[0].post
     assert post is not None and "https://spring96.example.org/en/news/120003/" in post.text
     assert "<b>" not in post.text  # the feed's HTML became text
@@ -121,8 +121,8 @@ def test_atom_entries_are_announced_oldest_first(tmp_path: Path):
     ]
     first = rig.ledger.deliveries(channel_id="telegram-be")
     assert [d.about for d in first] == [
-        "news:viasna:mission-0470c4",
-        "news:viasna:verdict-attendu-c9095b",
+        "viasna:mission-0470c4",
+        "viasna:verdict-attendu-c9095b",
     ]
 
 

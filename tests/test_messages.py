@@ -83,7 +83,7 @@ def test_a_news_item_uses_its_feed_template_and_channels(bundled_config):
     news = find_item(all_items(bundled_config), "news:freeales-2011-08-arrest")
     m = Messages(bundled_config)
     subject = m.subject_for_item(news)
-    assert (subject.kind, subject.about) == ("news", "news:news:freeales-2011-08-arrest")
+    assert (subject.kind, subject.about) == ("news", "news:freeales-2011-08-arrest")
     rendered = m.render_post(bundled_config.channels[0], subject, now=NOW)
     assert rendered.template == str(BUNDLED_DIR / "news" / "mastodon.en.j2")
     assert rendered.post.text.startswith("📰 Ales Bialiatski arrested in Minsk")

@@ -56,7 +56,7 @@ def test_json_holds_the_posts_and_their_counted_lengths():
     result = run("news:freeales-2011-08-arrest", "--json", *AT)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert data["about"] == "news:news:freeales-2011-08-arrest" and data["kind"] == "news"
+    assert data["about"] == "news:freeales-2011-08-arrest" and data["kind"] == "news"
     assert data["at"] == "2025-08-04T10:00:00+03:00"
     posts = {p["channel"]: p for p in data["posts"]}
     assert set(posts) == {"mastodon-en", "telegram-ru", "telegram-be"}

@@ -220,7 +220,7 @@ def test_the_news_feed_and_announcements_share_one_run(tmp_path: Path):
     )
     turn = rig.once()
     abouts = {d.about for d in rig.rows(states=("sent",))}
-    assert abouts == {"announcement:verdict-day", "news:news:freeales-2012-01-pressure"}
+    assert abouts == {"announcement:verdict-day", "news:freeales-2012-01-pressure"}
     assert turn.polls[0].skipped_backlog == 3
     rig.restart()
     rig.clock.advance(3600)

@@ -73,7 +73,7 @@ class DeliveryRow(Base):
     channel_id: Mapped[str] = mapped_column(String(64), index=True)
     network: Mapped[str] = mapped_column(String(16))
     about: Mapped[str] = mapped_column(String(300), default="", index=True)
-    """What the post is about: 'news:<id>', 'page:<id>', 'announcement:<id>'."""
+    """What the post is about: '<feed id>:<slug>' (a news item's id), 'page:<id>', 'announcement:<id>'."""
     dedupe_key: Mapped[str] = mapped_column(String(400))
     """`about`, or one occurrence of it (schedule.occurrence_key)."""
     post: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
