@@ -124,7 +124,7 @@ class App:
         if self._publishers is None:
             from .publishers import publishers_for
 
-            self._publishers = publishers_for(self.config, out=self.dry_run_out)
+            self._publishers = publishers_for(self.config, out=self.dry_run_out, clock=self.clock)
         return self._publishers
 
     def publishers_of(self, channel_ids: tuple[str, ...] = ()) -> dict[str, Publisher]:
@@ -219,8 +219,11 @@ class App:
             )
         return token
 
-    def admin_bot(self, *, alerts: bool = True) -> Application:
-        """`outreach adminbot`: the organisers' Telegram bot, ready to run_polling()."""
+    def admin_bot(self, *, alerts: bool = True, polling: bool = True) -> Application:
+        """`outreach adminbot`: the organisers' Telegram bot, ready to run_polling().
+
+        polling=False: to be fed updates (tests); no polling or alert jobs.
+        """
         from .admin_console import Console
         from .adminbot import Rounds, build_application
         from .alerts import TelegramAlertSender
@@ -238,7 +241,7 @@ class App:
             alerts_every=60.0 if alerts else None,
         )
         console = Console(cfg, self.ledger, self.clock.now, checker=self.check_channels)
-        return build_application(cfg, console, token, rounds=rounds)
+        return build_application(cfg, console, token, polling=polling, rounds=rounds)
 
 
 def _value(secret: Any) -> str:

@@ -1,7 +1,8 @@
 """The one clock: where every part of outreach reads the time and waits.
 
-Nothing else calls `datetime.now` or `time.time`. The application makes one
-clock (`clock_from_environ`) and passes it down, so a simulated clock set by
+Nothing else calls `datetime.now`, `time.time` or `time.monotonic`. The
+application (outreach/app.py) makes one clock (`clock_from_environ`) and
+passes it down, so a simulated clock set by
 OUTREACH_FAKE_NOW / OUTREACH_CLOCK_SPEED is the same for the scheduler, the
 delivery loop, the ledger's timestamps, the feeds, the admin bot, previews
 and checks.
@@ -13,7 +14,8 @@ and checks.
 
 APScheduler waits in real time, so a clock also converts between its own time
 and the machine's (`to_real`, `from_real`); with the system clock that is the
-identity. Tests that drive time by hand use their own clock with the same
+identity. `monotonic()` measures intervals on the clock's own time (a deadline
+that cannot jump when the machine's clock is set). Tests that drive time by hand use their own clock with the same
 methods (tests/fakes: ManualClock).
 """
 
@@ -31,6 +33,7 @@ __all__ = [
     "CLOCK_SPEED_ENV",
     "FAKE_NOW_ENV",
     "Clock",
+    "Now",
     "ScaledClock",
     "SystemClock",
     "clock_from_environ",
@@ -39,6 +42,9 @@ __all__ = [
 UTC = dt.UTC
 FAKE_NOW_ENV = "OUTREACH_FAKE_NOW"
 CLOCK_SPEED_ENV = "OUTREACH_CLOCK_SPEED"
+
+Now = Callable[[], dt.datetime]
+"""A clock's reading alone (`clock.now`), for parts that only ask the time."""
 
 
 class Clock(Protocol):
@@ -55,6 +61,10 @@ class Clock(Protocol):
         ...
 
     def from_real(self, real: dt.datetime) -> dt.datetime: ...
+
+    def monotonic(self) -> float:
+        """Seconds of this clock's time since some fixed point, for deadlines and intervals."""
+        ...
 
     def wait(self, event: threading.Event, seconds: float) -> bool:
         """Sleep `seconds` of this clock's time, or until `event` is set (then True)."""
@@ -82,6 +92,9 @@ class SystemClock:
     def from_real(self, real: dt.datetime) -> dt.datetime:
         return real
 
+    def monotonic(self) -> float:
+        return time.monotonic()
+
     def wait(self, event: threading.Event, seconds: float) -> bool:
         return event.wait(max(0.0, seconds))
 
@@ -98,7 +111,11 @@ class ScaledClock:
     simulated = True
 
     def __init__(
-        self, start: dt.datetime, speed: float = 1.0, real: Callable[[], float] = time.time
+        self,
+        start: dt.datetime,
+        speed: float = 1.0,
+        real: Callable[[], float] = time.time,
+        mono: Callable[[], float] = time.monotonic,
     ) -> None:
         if start.tzinfo is None:
             raise ValueError("the clock's start must be timezone-aware")
@@ -109,6 +126,8 @@ class ScaledClock:
         self.speed = speed
         self._real = real
         self._t0 = real()
+        self._mono = mono
+        self._m0 = mono()
 
     def now(self) -> dt.datetime:
         return self.start + dt.timedelta(seconds=(self._real() - self._t0) * self.speed)
@@ -122,6 +141,9 @@ class ScaledClock:
 
     def from_real(self, real: dt.datetime) -> dt.datetime:
         return self.start + dt.timedelta(seconds=(real.timestamp() - self._t0) * self.speed)
+
+    def monotonic(self) -> float:
+        return (self._mono() - self._m0) * self.speed
 
     def wait(self, event: threading.Event, seconds: float) -> bool:
         return event.wait(max(0.0, seconds / self.speed))

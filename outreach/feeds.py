@@ -37,6 +37,7 @@ from .errors import ContentError
 if TYPE_CHECKING:
     import httpx
 
+    from .clock import Now
     from .config import Config, FeedConfig
     from .ledger import Batch
     from .outbox import Outbox
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("outreach.feeds")
 MAX_FEED_BYTES = 10 * 1024 * 1024
 USER_AGENT = "outreach feed watcher (+https://github.com/)"
-Clock = Callable[[], dt.datetime]
 BATCH_SIZE = 100
 """Items queued per transaction: one commit instead of a hundred, a short write lock."""
 
@@ -211,7 +211,7 @@ class FeedWatcher:
         config: Config,
         ledger: Seen,
         outbox: Outbox,
-        clock: Clock,
+        clock: Now,
         fetcher: Fetcher | None = None,
         batch_size: int = BATCH_SIZE,
     ) -> None:

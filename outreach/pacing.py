@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -55,7 +54,8 @@ def slots_for(network: str, channel_id: str, account: str, has_image: bool = Fal
 class Pacer:
     """Thread-safe: channel threads sharing a bot or an account share its windows."""
 
-    def __init__(self, clock: Callable[[], float] = time.time, scale: float = 1.0) -> None:
+    def __init__(self, clock: Callable[[], float], scale: float = 1.0) -> None:
+        """`clock`: seconds on the application's clock (DeliveryLoop: its clock's timestamps)."""
         self.clock = clock
         self.scale = scale
         self._sent: dict[tuple[str, Rule], deque[float]] = {}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fakes.mastodon_server import PNG, FakeMastodon
 
+from outreach.clock import ScaledClock
 from outreach.config import MastodonChannel
 from outreach.errors import PermanentError, RateLimited, TransientError
 from outreach.post import Post
@@ -90,6 +93,34 @@ def test_rate_limit_prefers_retry_after(mastodon_fake):
     with pytest.raises(RateLimited) as exc:
         publisher(mastodon_fake).publish(post(), "k")
     assert exc.value.retry_after == 7
+
+
+def test_rate_limit_waits_are_read_on_the_publishers_clock(mastodon_fake):
+    # A clock 60 times faster: the server's 30 s (or Retry-After 7 s) are 30 (7) of its minutes.
+    clock = ScaledClock(dt.datetime(2031, 5, 6, 12, 0, tzinfo=dt.UTC), speed=60)
+    mastodon_fake.fail_next(1, reply=mastodon_fake.rate_limited(reset_in=30), path="/statuses")
+    with pytest.raises(RateLimited) as exc:
+        publisher(mastodon_fake, clock=clock).publish(post(), "k")
+    assert 25 * 60 <= exc.value.retry_after <= 31 * 60
+    reply = mastodon_fake.rate_limited(reset_in=300, retry_after=7)
+    mastodon_fake.fail_next(1, reply=reply, path="/statuses")
+    with pytest.raises(RateLimited) as exc:
+        publisher(mastodon_fake, clock=clock).publish(post(), "k")
+    assert 7 * 60 - 1 <= exc.value.retry_after <= 7 * 60 + 1
+
+
+def test_the_image_processing_wait_is_timed_on_the_publishers_clock(mastodon_fake):
+    # Never processed; a wait of 60 s on a clock 600 times faster ends within a second.
+    mastodon_fake.processing_polls = 10**6
+    clock = ScaledClock(dt.datetime(2031, 5, 6, 12, 0, tzinfo=dt.UTC), speed=600)
+    pub = MastodonPublisher(
+        MastodonChannel(id="masto", kind="mastodon", instance=mastodon_fake.url),
+        TOKEN, timeout=0.8, media_wait=60, clock=clock,
+    )  # fmt: skip
+    with pytest.raises(TransientError) as exc:
+        pub.publish(post(image_url=f"{mastodon_fake.url}/static/ales.png"), "k")
+    assert "still processing the image after 60 s" in str(exc.value)
+    assert mastodon_fake.statuses == []
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from ..clock import Clock
 from ..config import Config, MastodonChannel, TelegramChannel
 from ..secret import Secret
 from .base import Check, Publisher, Receipt
@@ -35,6 +36,7 @@ def publisher_for(
     *,
     timeout: float = 20.0,
     out: TextIO | None = None,
+    clock: Clock | None = None,
 ) -> Publisher:
     """The channel's publisher; the dry-run one when there is no token."""
     if token is None or not token.get_secret_value():
@@ -48,15 +50,20 @@ def publisher_for(
     if isinstance(channel, MastodonChannel):
         from .mastodon import MastodonPublisher
 
-        return MastodonPublisher(channel, secret, token_name=token_name(channel), timeout=timeout)
+        return MastodonPublisher(
+            channel, secret, token_name=token_name(channel), timeout=timeout, clock=clock
+        )
     from .telegram import TelegramPublisher
 
     return TelegramPublisher(channel, secret, token_name=token_name(channel), timeout=timeout)
 
 
-def publishers_for(config: Config, *, out: TextIO | None = None) -> dict[str, Publisher]:
+def publishers_for(
+    config: Config, *, out: TextIO | None = None, clock: Clock | None = None
+) -> dict[str, Publisher]:
     """A publisher per configured channel, with the token the config resolved for it."""
+    timeout = config.delivery.timeout_seconds
     return {
-        ch.id: publisher_for(ch, ch.token, timeout=config.delivery.timeout_seconds, out=out)
+        ch.id: publisher_for(ch, ch.token, timeout=timeout, out=out, clock=clock)
         for ch in config.channels
     }

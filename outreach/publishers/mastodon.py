@@ -13,14 +13,16 @@ what this instance allows.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import mimetypes
-import time
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..clock import Clock, SystemClock
 from ..config import MastodonChannel
 from ..errors import PermanentError, PublishError, RateLimited, TransientError
 from ..post import Post
@@ -45,8 +47,11 @@ class MastodonPublisher(Publisher):
         timeout: float = 20.0,
         media_wait: float = 60.0,
         fetch_image: ImageFetcher | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        clock: Clock | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
+        """`clock`: the application's; it times the image-processing wait and the rate-limit
+        reset. `sleep` (seconds) replaces its waits between media polls (tests)."""
         super().__init__(channel.id, token)
         self.channel = channel
         self.instance = channel.instance.rstrip("/")
@@ -55,7 +60,8 @@ class MastodonPublisher(Publisher):
         self.timeout = timeout
         self.media_wait = media_wait
         self.fetch_image = fetch_image or (lambda url: fetch_image_default(url, timeout))
-        self.sleep = sleep
+        self.clock: Clock = clock or SystemClock()
+        self.sleep = sleep or (lambda seconds: self.clock.sleep(seconds, threading.Event()))
         self._api: Any = None
         self._last: Any = None  # the last HTTP response, for its rate-limit headers
         self._limits_read: dict[str, int] | None = None
@@ -108,9 +114,9 @@ class MastodonPublisher(Publisher):
         name = Path(urlsplit(image_url).path).name or "image"
         media = api.media_post(data, mime_type=mime, description=alt or None, file_name=name)
         # Processing is asynchronous (v2 API): a status with unprocessed media is refused.
-        deadline = time.monotonic() + self.media_wait
+        deadline = self.clock.monotonic() + self.media_wait
         while media.get("url") is None:
-            if time.monotonic() > deadline:
+            if self.clock.monotonic() > deadline:
                 raise TransientError(
                     f"{self.instance} was still processing the image after "
                     f"{self.media_wait:.0f} s; will try again"
@@ -185,12 +191,21 @@ class MastodonPublisher(Publisher):
         return _Translate(self, doing)
 
     def retry_after(self) -> float | None:
-        """Seconds to wait, from the last answer's Retry-After or X-RateLimit-Reset."""
+        """Seconds to wait on our clock, from the last answer's Retry-After or X-RateLimit-Reset.
+
+        Both are the server's wall time; a simulated clock running N times faster waits N
+        times as many of its own seconds, which is the same moment for the server.
+        """
         headers = getattr(self._last, "headers", None) or {}
+        now = self.clock.now()
         if headers.get("Retry-After", "").strip().isdigit():
-            return float(headers["Retry-After"])
-        reset = getattr(self._api, "ratelimit_reset", None)  # Mastodon.py parsed X-RateLimit-Reset
-        return max(0.0, float(reset) - time.time()) if reset else None
+            real = self.clock.to_real(now) + dt.timedelta(seconds=float(headers["Retry-After"]))
+        else:
+            reset = getattr(self._api, "ratelimit_reset", None)  # parsed X-RateLimit-Reset
+            if not reset:
+                return None
+            real = dt.datetime.fromtimestamp(float(reset), dt.UTC)
+        return max(0.0, (self.clock.from_real(real) - now).total_seconds())
 
 
 class _Translate:
