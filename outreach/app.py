@@ -72,9 +72,20 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
-            from .config import load_config
+            from pathlib import Path
 
-            self._config = load_config(self.config_path, self.environ)
+            from .config import load_config
+            from .userdirs import choose_store
+
+            choice = choose_store(
+                load_config(self.config_path, self.environ), self.environ, Path.cwd()
+            )
+            if choice.created is not None and self.notify is not None:
+                self.notify(
+                    f"the ledger is {choice.created} (the bundled campaign, run outside a "
+                    "checkout; set OUTREACH_DB_URL or use a campaign file of your own to choose)"
+                )
+            self._config = choice.config
             self._guard(self._config)
         return self._config
 

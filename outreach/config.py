@@ -25,10 +25,11 @@ from pydantic import (
 )
 
 from .errors import ConfigError
+from .resources import bundled_campaign
 from .secret import Secret, resolve_secret
 from .yamlfile import YamlDoc, load_yaml, validation_problems
 
-BUNDLED_CONFIG = Path(__file__).parent / "data" / "campaign.yaml"
+BUNDLED_CONFIG = bundled_campaign()
 CONFIG_ENV = "OUTREACH_CONFIG"
 STORE_ENV = "OUTREACH_DB_URL"
 

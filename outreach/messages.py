@@ -51,6 +51,7 @@ from .message_env import (
     tidy,
 )
 from .post import LinkButton, Post
+from .resources import bundled_messages
 from .textlimits import (
     MASTODON_DEFAULT_LIMIT,
     TELEGRAM_CAPTION_LIMIT,
@@ -60,7 +61,7 @@ from .textlimits import (
     telegram_length,
 )
 
-BUNDLED_DIR = Path(__file__).resolve().parents[1] / "messages"
+BUNDLED_DIR = bundled_messages()
 CHANNEL_KINDS = ("mastodon", "telegram", "share")
 
 ChannelConfig = MastodonChannel | TelegramChannel
@@ -136,10 +137,9 @@ class Messages:
         self.config = config
         self.bundled_dir = bundled_dir
         if not bundled_dir.is_dir():
-            # messages/ sits beside the package, so only a checkout (pip install -e) has it.
             raise ConfigError(
-                f"the bundled message templates are missing ({bundled_dir}): install outreach "
-                "from a checkout with `pip install -e .`"
+                f"the bundled message templates are missing ({bundled_dir}): reinstall "
+                "outreach (pip install --force-reinstall, or pip install -e . in a checkout)"
             )
         dirs = [bundled_dir]
         if config.messages_dir:

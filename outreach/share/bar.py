@@ -21,6 +21,7 @@ from typing import Any
 from ..config import Config
 from ..content import Item
 from ..errors import ConfigError, ShareError
+from ..resources import share_templates
 from ..yamlfile import parse_yaml
 from .links import DEFAULT_PICKER, ShareLink, ShareOptions, links_for
 from .targets import Network, ShareTargets, select
@@ -28,7 +29,7 @@ from .targets import Network, ShareTargets, select
 ShareText = Callable[[Item, str], str]
 """(item, language) -> the text a reader's post carries, before fitting."""
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = share_templates()
 MARKER = ".outreach-share-bars"
 """Marks a folder as ours: only such a folder (or an empty one) is ever replaced."""
 

@@ -19,14 +19,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-import outreach
-
 from ..config import Config, pick
 from ..errors import ConfigError
+from ..resources import bundled_share_targets
 from ..textlimits import COUNTERS
 from ..yamlfile import YamlDoc, load_yaml, validation_problems
 
-BUNDLED_TARGETS = Path(outreach.__file__).parents[1] / "share_targets.yaml"
+BUNDLED_TARGETS = bundled_share_targets()
 
 FIELDS = frozenset({"url", "title", "summary", "share_text", "hashtags", "hashtags_csv", "image"})
 """What a parameter's value template may use."""
