@@ -100,9 +100,17 @@ class LazyGroup(click.Group):
     envvar="OUTREACH_CONFIG",
     help="Campaign YAML (default: ./outreach.yaml, else the bundled campaign).",
 )
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    envvar="OUTREACH_LOG_FORMAT",
+    show_default=True,
+    help="Log lines for people, or one JSON object per line (journald, Loki).",
+)
 @click.version_option(package_name="outreach")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, log_format: str) -> None:
     """Share links, share bars and scheduled posts for a campaign.
 
     \b
@@ -110,6 +118,11 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
       outreach check
       outreach share ales --lang be
     """
+    if log_format == "json":
+        # Every command's warnings as JSON too; run and adminbot raise the level to INFO.
+        from ..logsetup import setup_logging
+
+        setup_logging("json")
     app = App(config_path, os.environ, notify=note)
     ctx.obj = app
     ctx.call_on_close(app.close)

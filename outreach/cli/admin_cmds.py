@@ -34,9 +34,9 @@ def adminbot(app: App, no_alerts: bool) -> None:
     cfg = app.config
     application = app.admin_bot(alerts=not no_alerts)
     token = app.admin_token()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    from ..logsetup import setup_logging
+
+    setup_logging(None, logging.INFO)  # the format --log-format chose
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per poll otherwise
     chat = (
         cfg.admin.alert_chat

@@ -50,11 +50,9 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
 
 
 def _setup_logging(verbose: bool, level: int = logging.WARNING) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from ..logsetup import setup_logging
+
+    setup_logging(None, logging.INFO if verbose else level)  # the format --log-format chose
     # APScheduler logs every job it runs, httpx every request (a private feed's URL may
     # carry a key in its query): our own lines say what matters
     for noisy in ("apscheduler", "httpx"):
