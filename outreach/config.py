@@ -199,6 +199,35 @@ class Utm(Model):
     campaign: str = ""
 
 
+class ShareBarSettings(Model):
+    """How the share bars look: `outreach buttons` and the embed read it."""
+
+    first: dict[str, list[str]] = Field(default_factory=dict)
+    """Per language ("*" for the rest): the networks shown before "More". Unset: the
+    private and encrypted routes, then the others, up to `compact_size`."""
+    compact: bool = True
+    """False: every network in one open row, no "More"."""
+    compact_size: Annotated[int, Field(ge=1, le=12)] = 5
+    style: Literal["labelled", "icons"] = "labelled"
+    direction: Literal["horizontal", "vertical"] = "horizontal"
+    new_tab: bool = True
+    """Share links to other sites open in a new tab (rel="noopener noreferrer")."""
+
+
+class FediverseServer(Model):
+    host: str
+    """A server name such as mastodon.social."""
+    software: str = "mastodon"
+    """Its software: an id from the fediverse entry's `software` list in share_targets.yaml."""
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, v: str) -> str:
+        if not re.fullmatch(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", v):
+            raise ValueError(f"{v!r} is not a server name such as mastodon.social")
+        return v
+
+
 class ShareSettings(Model):
     targets_file: str | None = None
     """share_targets.yaml to use; the bundled one when unset."""
@@ -209,6 +238,9 @@ class ShareSettings(Model):
     use_mirror: bool = False
     utm: Utm = Field(default_factory=Utm)
     before_you_share: LocalText = Field(default_factory=dict)
+    bar: ShareBarSettings = Field(default_factory=ShareBarSettings)
+    fediverse_servers: list[FediverseServer] = Field(default_factory=list)
+    """Servers the fediverse picker suggests; without JavaScript, the only ones it can offer."""
 
 
 class QuietHours(Model):

@@ -89,8 +89,10 @@ class Guarded:
         return [u for u in self.requests if urlsplit(u).hostname != "127.0.0.1"]
 
     def click_and_catch(self, locator, host: str) -> str:
-        """Click, and return the URL of the request to `host`, once it has been blocked."""
-        with self.page.expect_event(
+        """Click, and return the URL of the request to `host`, once it has been blocked.
+
+        Caught on the whole context: share links open in a new tab."""
+        with self.context.expect_event(
             "requestfailed", lambda r: urlsplit(r.url).hostname == host
         ) as failed:
             locator.click()
@@ -120,6 +122,13 @@ def bar(page, item: str, lang: str):
     return page.locator(f"#item-{item} nav[lang={lang}]")
 
 
+def more(page, item: str, lang: str):
+    """The bar, with its "More" disclosure opened (a click, as a reader would)."""
+    b = bar(page, item, lang)
+    b.locator("summary").click()
+    return b
+
+
 def query(url: str, fragment: bool = False) -> dict[str, str]:
     parts = urlsplit(url)
     return {k: v[0] for k, v in parse_qs(parts.fragment if fragment else parts.query).items()}
@@ -143,7 +152,9 @@ def test_bar_is_labelled_in_the_page_language_and_warns(guarded, site):
     nav = page.get_by_role("navigation", name="Падзяліцца гэтай старонкай").first
     assert nav.get_attribute("lang") == "be"
     assert "рэпост" in nav.locator(".sb-note").inner_text()
-    assert nav.get_by_role("link", name="VK (пад юрысдыкцыяй Расіі)").count() == 1
+    nav.locator("summary").click()
+    vk = "VK (пад юрысдыкцыяй Расіі) (адкрыецца ў новай укладцы)"
+    assert nav.get_by_role("link", name=vk).count() == 1
     # Encrypted routes first: copy link comes before any network.
     ids = nav.locator("a[data-share]").evaluate_all("els => els.map(e => e.dataset.share)")
     assert ids[:4] == ["copy", "threema", "whatsapp", "viber"]
@@ -157,14 +168,19 @@ def test_telegram_and_x_buttons_send_the_reader_to_the_network(guarded, site):
     page = guarded.page
     page.goto(f"{site}/index.html")
     assert guarded.outside() == []
-    url = guarded.click_and_catch(bar(page, "ales", "be").locator("[data-share=telegram]"), "t.me")
+    url = guarded.click_and_catch(more(page, "ales", "be").locator("[data-share=telegram]"), "t.me")
     assert url.startswith("https://t.me/share/url?")
     assert query(url) == {"url": ALES, "text": ALES_BE}
 
     page.goto(f"{site}/index.html")
+    summary = bar(page, "ales", "en").locator("summary")
+    summary.focus()  # by keyboard this time: open "More", then the X link
+    page.keyboard.press("Enter")
     x_link = bar(page, "ales", "en").locator("[data-share=x]")
-    x_link.focus()  # by keyboard this time
-    with page.expect_event("requestfailed", lambda r: urlsplit(r.url).hostname == "x.com") as req:
+    x_link.focus()
+    with guarded.context.expect_event(
+        "requestfailed", lambda r: urlsplit(r.url).hostname == "x.com"
+    ) as req:
         page.keyboard.press("Enter")
     assert query(req.value.url) == {
         "text": "About Ales Bialiatski #FreeAles #Belarus",
@@ -194,9 +210,11 @@ def test_copy_link_copies_without_leaving(browser, site):
 def open_picker(g: Guarded, site: str):
     page = g.page
     page.goto(f"{site}/index.html")
-    bar(page, "ales", "be").locator("[data-share=fediverse]").click()
-    page.wait_for_url("**/share/fediverse.be.html#*")
-    return page
+    with g.context.expect_page() as tab:  # the picker opens in a new tab too
+        more(page, "ales", "be").locator("[data-share=fediverse]").click()
+    picker = tab.value
+    picker.wait_for_url("**/share/fediverse.be.html#*")
+    return picker
 
 
 def test_fediverse_picker_sends_the_reader_to_their_server(guarded, site):
@@ -253,10 +271,11 @@ def test_links_work_with_javascript_off(no_js, site):
     assert not b.locator("[data-share=native]").is_visible()
     copy = b.locator("[data-share=copy]")
     assert copy.is_visible() and copy.get_attribute("href") == ALES
-    url = no_js.click_and_catch(b.locator("[data-share=telegram]"), "t.me")
+    assert not b.locator("[data-share=telegram]").is_visible()  # behind "More"
+    url = no_js.click_and_catch(more(page, "ales", "be").locator("[data-share=telegram]"), "t.me")
     assert query(url) == {"url": ALES, "text": ALES_BE}
     page.goto(f"{site}/index.html")
-    url = no_js.click_and_catch(bar(page, "ales", "en").locator("[data-share=x]"), "x.com")
+    url = no_js.click_and_catch(more(page, "ales", "en").locator("[data-share=x]"), "x.com")
     assert query(url)["url"] == ALES
     for link in b.locator("a[href]").all():
         assert link.get_attribute("rel") == "noopener noreferrer"
@@ -265,7 +284,9 @@ def test_links_work_with_javascript_off(no_js, site):
 def test_fediverse_picker_explains_itself_with_javascript_off(no_js, site):
     page = no_js.page
     page.goto(f"{site}/index.html")
-    bar(page, "ales", "be").locator("[data-share=fediverse]").click()
+    with no_js.context.expect_page() as tab:
+        more(page, "ales", "be").locator("[data-share=fediverse]").click()
+    page = tab.value
     page.wait_for_url("**/share/fediverse.be.html#*")
     assert "JavaScript выключаны" in page.locator("main").inner_text()
     assert not page.locator("#fedi-form").is_visible()

@@ -105,8 +105,10 @@ def test_share_any_url_as_json():
     )
     assert result.exit_code == 0, result.output
     links = {x["network"]: x for x in json.loads(result.output)["links"]}
+    # Bluesky's rule is hashtags in_text (share_targets.yaml), as for X.
     assert (
-        links["bluesky"]["params"]["text"] == "Sign & share #now https://example.org/appeal?x=1&y=2"
+        links["bluesky"]["params"]["text"]
+        == "Sign & share #now https://example.org/appeal?x=1&y=2 #FreeAles #Belarus"
     )
     assert parse_qs(urlsplit(links["x"]["href"]).query)["text"] == [
         "Sign & share #now #FreeAles #Belarus"

@@ -34,12 +34,15 @@ class Row:
     params: dict[str, str] = field(default_factory=dict)
     e2e: bool = False
     jurisdiction: str | None = None
+    private: bool = False
+    hashtags: str = "none"
 
 
 # One row per network in share_targets.yaml: the expected link for ITEM, exactly.
 ROWS: dict[str, Row] = {
-    "native": Row("active", "native", PAGE, {"url": PAGE, "title": TITLE}, e2e=True),
-    "copy": Row("active", "copy", PAGE, {"url": PAGE, "title": TITLE}, e2e=True),
+    # Private (only the people the reader picks) but not encrypted by themselves.
+    "native": Row("active", "native", PAGE, {"url": PAGE, "title": TITLE}, private=True),
+    "copy": Row("active", "copy", PAGE, {"url": PAGE, "title": TITLE}, private=True),
     "threema": Row(
         "app_only", href_start="threema://compose?", params={"text": f"{TITLE} {PAGE}"}, e2e=True
     ),
@@ -62,14 +65,19 @@ ROWS: dict[str, Row] = {
         "picker",
         "/share/fediverse.html#",
         {"text": f"{TITLE} {PAGE} #FreeAles #Belarus", "url": PAGE, "title": TITLE},
+        hashtags="in_text",
     ),
     "bluesky": Row(
-        "active", href_start="https://bsky.app/intent/compose?", params={"text": f"{TITLE} {PAGE}"}
+        "active",
+        href_start="https://bsky.app/intent/compose?",
+        params={"text": f"{TITLE} {PAGE} #FreeAles #Belarus"},
+        hashtags="in_text",
     ),
     "x": Row(
         "active",
         href_start="https://x.com/intent/post?",
         params={"text": f"{TITLE} #FreeAles #Belarus", "url": PAGE},
+        hashtags="in_text",
     ),
     "threads": Row(
         "active",
@@ -132,11 +140,13 @@ def test_every_network_has_a_row(targets):
 def test_network_row(targets, network_id):
     net, row = targets.get(network_id), ROWS[network_id]
     assert net is not None
-    assert (net.status, net.kind, net.e2e, net.jurisdiction) == (
+    assert (net.status, net.kind, net.e2e, net.jurisdiction, net.private, net.hashtags) == (
         row.status,
         row.kind,
         row.e2e,
         row.jurisdiction,
+        row.private,
+        row.hashtags,
     )
     if row.status == "retired":
         assert net.retired is not None and net.retired.reason
@@ -168,9 +178,26 @@ def test_retired_networks_are_never_offered(bundled_config, targets):
 
 def test_e2e_routes_come_first(bundled_config, targets):
     offered = select(bundled_config, targets).offered
-    flags = [n.e2e for n in offered]
+    flags = [n.e2e or n.private for n in offered]
     assert flags == sorted(flags, reverse=True)
     assert [n.id for n in offered[:3]] == ["native", "copy", "threema"]
+
+
+def test_hashtags_follow_the_rule_each_network_declares(targets):
+    """One rule, declared per network: the tags are in the text exactly where it says in_text."""
+    tagged = OPTS.hashtags
+    for net in targets.networks:
+        if not net.offerable or net.kind in ("copy", "native"):
+            continue
+        sent = " ".join(build_link(net, ITEM, OPTS).params.values())
+        carries = all(f"#{t}" in sent for t in tagged)
+        assert carries == (net.hashtags == "in_text"), net.id
+    # Private messages (Telegram, WhatsApp...) carry none: they are not public posts.
+    assert {n.id for n in targets.networks if n.hashtags == "in_text"} == {
+        "fediverse",
+        "bluesky",
+        "x",
+    }
 
 
 def write_config(tmp_path: Path, share_yaml: str) -> Path:
@@ -265,6 +292,15 @@ def test_minimal_file_loads(tmp_path):
             ("last_verified: 2026-11-25", "last_verified: 2026-02-30"),
             ":10: networks[0].last_verified:",
         ),
+        (
+            ('text: {value: "{title}"}', 'text: {value: "{title} {hashtags}"}'),
+            ":8: networks[0].params.text.value: {hashtags} is used, but the network's rule "
+            "is 'hashtags: none'",
+        ),
+        (
+            ("kind: link\n", "kind: link\n    hashtags: in_text\n"),
+            ":5: networks[0].hashtags: hashtags: in_text, but no parameter carries {hashtags}",
+        ),
     ],
 )
 def test_bad_targets_name_file_line_and_field(tmp_path, edit, expected):
@@ -289,3 +325,20 @@ def test_duplicate_ids_are_refused(tmp_path):
     _, load = load_text(tmp_path, TELEGRAM + body)
     with pytest.raises(ConfigError, match=r"networks\[1\].id: duplicate id 'telegram'"):
         load()
+
+
+def test_bar_and_picker_settings_name_file_and_line(tmp_path, targets):
+    cfg = load_config(
+        write_config(
+            tmp_path,
+            "  bar:\n    first:\n      be: [copy, myspace]\n"
+            "  fediverse_servers:\n    - {host: social.example, software: diaspora}\n",
+        ),
+        {},
+    )
+    problems = select(cfg, targets).problems
+    assert any(":7: share.bar.first.be[1]: unknown network 'myspace'" in p for p in problems)
+    assert any(
+        ":9: share.fediverse_servers[0].software: unknown software 'diaspora'" in p
+        for p in problems
+    )

@@ -102,6 +102,16 @@ class Bar:
         }
 
 
+@dataclass(frozen=True)
+class Button:
+    """One entry of a bar, as the template draws it."""
+
+    link: ShareLink
+    icon: str | None
+    title: str
+    new_tab: bool
+
+
 @dataclass
 class Renderer:
     """Renders bars for one campaign and one set of offered networks."""
@@ -123,12 +133,23 @@ class Renderer:
         notes = self.cfg.share.before_you_share
         return notes.get(lang) or notes.get("*", "")
 
+    def first_ids(self, lang: str) -> list[str] | None:
+        """The networks in view before "More", in order; None: no "More" at all."""
+        settings = self.cfg.share.bar
+        if not settings.compact:
+            return None
+        chosen = settings.first.get(lang, settings.first.get("*"))
+        if chosen is not None:
+            return chosen
+        return [n.id for n in self.networks[: settings.compact_size]]
+
     def bar(self, item: Item, lang: str) -> Bar:
         s = ui_strings(lang, self.cfg.campaign.default_language)
+        settings = self.cfg.share.bar
         text = self.share_text(item, lang) if self.share_text else None
         links = links_for(item, self.networks, self.options(lang), text)
         icons = {n.id: n.icon for n in self.networks}
-        buttons = []
+        buttons: list[Button] = []
         for link in links:
             hints = []
             if link.jurisdiction == "RU":
@@ -138,15 +159,36 @@ class Renderer:
             if link.e2e:
                 hints.append(s["e2e"])
             title = f"{link.label} ({', '.join(hints)})" if hints else ""
-            buttons.append({"link": link, "icon": icons[link.network], "title": title})
+            if not title and settings.style == "icons":
+                title = link.label  # the label is for screen readers only: show it on hover
+            # Only web pages open in a new tab: mailto: and app schemes would leave an empty one.
+            web = link.kind in ("link", "picker") and not link.href.startswith(("mailto:",))
+            web = web and link.status == "active"
+            buttons.append(Button(link, icons[link.network], title, settings.new_tab and web))
+        order = self.first_ids(lang)
+        if order is None:
+            first, rest = buttons, []
+        else:
+            by_id = {b.link.network: b for b in buttons}
+            first = [by_id[nid] for nid in order if nid in by_id]
+            rest = [b for b in buttons if b.link.network not in order]
+        if len(rest) == 1:  # a "More" for one button takes the room of the button itself
+            first, rest = first + rest, []
         html = self.env.get_template("sharebar.html.j2").render(
             lang=lang,
             s=s,
             note=self.note(lang),
-            buttons=buttons,
+            first=first,
+            rest=rest,
+            any_e2e=any(link.e2e for link in links),
+            e2e_in_view=any(b.link.e2e for b in first),
+            style=settings.style,
+            direction=settings.direction,
             uid=f"sb-{slug(item.id)}-{lang}",
         )
-        return Bar(item=item, lang=lang, links=links, html=html)
+        # The manifest lists the links in the order the bar shows them.
+        shown = [b.link for b in first + rest]
+        return Bar(item=item, lang=lang, links=shown, html=html)
 
     def css(self) -> str:
         return self.env.get_template("sharebar.css.j2").render(networks=self.networks)

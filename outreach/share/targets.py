@@ -73,6 +73,8 @@ class Software(_Model):
     label: str
     endpoint: str | None
     """Path and query on the reader's server; None when it has no share page."""
+    nodeinfo: list[str] = Field(default_factory=list)
+    """The names this software (and its forks) gives as software.name in its NodeInfo."""
 
 
 class Network(_Model):
@@ -87,6 +89,13 @@ class Network(_Model):
     source: str | None = None
     jurisdiction: str | None = None
     e2e: bool = False
+    """Messages sent this way are end-to-end encrypted by default: the bar marks it."""
+    private: bool = False
+    """Reaches only the people the reader chooses (the share sheet, a copied link); not
+    encrypted by itself. Private and encrypted routes come first."""
+    hashtags: Literal["in_text", "none"] = "none"
+    """The one rule for the campaign's hashtags on this network: in_text puts them in the
+    post text ({hashtags}); none leaves them out."""
     colour: str | None = None
     icon: str | None = None
     software: list[Software] = Field(default_factory=list)
@@ -102,6 +111,11 @@ class Network(_Model):
     @property
     def offerable(self) -> bool:
         return self.status != "retired"
+
+    @property
+    def first_group(self) -> bool:
+        """Encrypted or private: offered before the public networks."""
+        return self.e2e or self.private
 
 
 class _File(_Model):
@@ -240,6 +254,21 @@ def _check_network(net: Network, loc: tuple[str | int, ...], doc: YamlDoc) -> li
             for f in names_in(param.fit.counted, ("params", name, "fit", "counted")):
                 if f != "value" and f not in declared:
                     bad(("params", name, "fit", "counted"), f"unknown parameter {{{f}}}")
+    tagged = [
+        name
+        for name, param in net.params.items()
+        if {"hashtags", "hashtags_csv"} & set(names_in(param.value, ("params", name, "value")))
+    ]
+    if net.hashtags == "in_text" and not tagged:
+        bad(("hashtags",), "hashtags: in_text, but no parameter carries {hashtags}")
+    if net.hashtags == "none" and tagged:
+        bad(
+            ("params", tagged[0], "value"),
+            "{hashtags} is used, but the network's rule is 'hashtags: none' "
+            "(declare 'hashtags: in_text' to carry them)",
+        )
+    if net.e2e and net.private:
+        bad(("private",), "a route is either end-to-end encrypted (e2e) or private, not both")
     if net.kind in ("link", "picker") and net.url and not carries_url:
         bad(("params",), "no parameter carries the page {url}")
     for j, sw in enumerate(net.software):
@@ -300,8 +329,35 @@ def select(cfg: Config, targets: ShareTargets) -> Selection:
                 )
             continue
         offered.append(net)
-    offered.sort(key=lambda n: not n.e2e)  # stable: the campaign's order within each group
+    offered.sort(key=lambda n: not n.first_group)  # stable: the campaign's order in each group
+    problems += _check_bar(cfg, targets)
     return Selection(offered, problems, notes)
+
+
+def _check_bar(cfg: Config, targets: ShareTargets) -> list[str]:
+    """share.bar.first names networks that exist (a withheld one is simply not shown)."""
+    problems: list[str] = []
+    doc = None
+    for lang, ids in cfg.share.bar.first.items():
+        for i, nid in enumerate(ids):
+            if targets.get(nid) is None:
+                doc = doc or _config_doc(cfg)
+                loc: tuple[str | int, ...] = ("share", "bar", "first", lang, i)
+                where = doc.where(loc) if doc else f"share.bar.first.{lang}[{i}]"
+                known = ", ".join(n.id for n in targets.networks if n.offerable)
+                problems.append(f"{where}: unknown network {nid!r}; known: {known}")
+    fediverse = next((n for n in targets.networks if n.kind == "picker"), None)
+    software = {sw.id for sw in fediverse.software} if fediverse else set()
+    for i, server in enumerate(cfg.share.fediverse_servers):
+        if server.software not in software:
+            doc = doc or _config_doc(cfg)
+            loc = ("share", "fediverse_servers", i, "software")
+            where = doc.where(loc) if doc else f"share.fediverse_servers[{i}].software"
+            problems.append(
+                f"{where}: unknown software {server.software!r}; known: "
+                + ", ".join(sorted(software))
+            )
+    return problems
 
 
 def _config_doc(cfg: Config) -> YamlDoc | None:

@@ -37,6 +37,17 @@
     var native = bar.querySelector('[data-share="native"]');
     if (native && typeof navigator.share === "function") {
       native.closest(".sb-item").hidden = false;
+      // The bar keeps its size: the copy link (the share sheet copies too), or else the
+      // last button in view, makes room and moves to the top of "More".
+      var rest = bar.querySelector(".sb-rest");
+      var inView = bar.querySelectorAll(".sb-list:not(.sb-rest) > .sb-item:not(.sb-more-item)");
+      var copyItem = bar.querySelector('.sb-list:not(.sb-rest) > .sb-item > [data-share="copy"]');
+      var last = copyItem ? copyItem.closest(".sb-item") : inView[inView.length - 1];
+      if (rest && last && last !== native.closest(".sb-item")) {
+        rest.insertBefore(last, rest.firstChild);
+        var count = bar.querySelector(".sb-more-count");
+        if (count) count.textContent = String(rest.children.length);
+      }
       native.addEventListener("click", function () {
         navigator.share({ title: native.dataset.title, url: native.dataset.url })
           .catch(function () { /* the reader closed the sheet */ });
