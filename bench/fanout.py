@@ -54,9 +54,11 @@ def slow_fakes(delay: float) -> tuple[type, type]:
 
 
 def run(quick: bool = False, channels: int = 20, delay: float = 0.2) -> dict[str, Any]:
-    from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
+    from outreach.config import DeliverySettings
     from outreach.delivery import DeliveryLoop
     from outreach.ledger import open_ledger
+    from outreach.networks.mastodon import MastodonChannel
+    from outreach.networks.telegram import TelegramChannel
     from outreach.post import Post
     from outreach.publishers import publisher_for
     from outreach.secret import Secret

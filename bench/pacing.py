@@ -81,10 +81,11 @@ def minimum_schedule(n: int, rules: list[tuple[int, float]]) -> list[float]:
 
 
 def run(quick: bool = False, posts: int = 200, scale: float = 0.05) -> dict[str, Any]:
-    from outreach.config import DeliverySettings, TelegramChannel
+    from outreach.config import DeliverySettings
     from outreach.delivery import DeliveryLoop
     from outreach.ledger import open_ledger
-    from outreach.pacing import TELEGRAM_CHAT
+    from outreach.networks.telegram import CHAT as TELEGRAM_CHAT
+    from outreach.networks.telegram import TelegramChannel
     from outreach.post import Post
     from outreach.publishers import publisher_for
     from outreach.secret import Secret

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from . import announcements
 from .admin_views import NOTHING_CHANGED, Reply, Views, plain
 from .errors import OutreachError, StoreError
+from .networks import network
 from .when import parse_when
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class Console(Views):
             except OutreachError as exc:
                 return f"The {template!r} post cannot be made for {ch.id}: {exc}"
             if first is None:
-                first = (ch.id, _strip_tags(post.text) if post.network == "telegram" else post.text)
+                first = (ch.id, network(post.network).plain_text(post.text))
         return first or "No channel is configured to receive it."
 
     def _forget_old(self, now: dt.datetime) -> None:
@@ -342,9 +343,3 @@ class Console(Views):
 def _not_theirs(ann: StoredAnnouncement, user_id: int | None) -> bool:
     """Scheduled in the bot by someone other than `user_id` (the campaign's own are anyone's)."""
     return ann.created_by_id is not None and ann.created_by_id != user_id
-
-
-def _strip_tags(html: str) -> str:
-    import html as h
-
-    return h.unescape(re.sub(r"<[^>]+>", "", html))

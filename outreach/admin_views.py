@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import announcements
 from .errors import OutreachError
+from .networks import network
 from .when import describe
 
 if TYPE_CHECKING:
@@ -189,7 +190,7 @@ class Views:
             if p.image_url:
                 notes.append(f"image: {p.image_url}")
             label = f"{head}, {'; '.join(notes)}"
-            if p.network == "telegram":
+            if network(p.network).html:
                 out.append(Reply(label))
                 out.append(Reply(p.text, html=True, links=tuple((b.text, b.url) for b in p.buttons),
                                  link_preview=p.link_preview))  # fmt: skip

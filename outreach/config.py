@@ -12,13 +12,14 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     ValidationError,
     field_validator,
     model_validator,
@@ -248,8 +249,12 @@ class QuietHours(Model):
     end: dt.time
 
 
-class _ChannelBase(Model):
+class ChannelBase(Model):
+    """What every channel has; each network's module adds its own fields (networks/<name>.py)."""
+
     id: str
+    kind: str
+    """The network's name: which module in outreach/networks/ declares the rest."""
     language: str = "en"
     token_env: str | None = None
     token_file: str | None = None
@@ -261,38 +266,26 @@ class _ChannelBase(Model):
     _token = field_validator("token", mode="before")(_no_plain_token)
 
 
-class MastodonChannel(_ChannelBase):
-    kind: Literal["mastodon"]
-    instance: str
-    visibility: Literal["public", "unlisted", "private", "direct"] = "public"
-    content_warning: str | None = None
-    max_characters: Annotated[int, Field(ge=1)] | None = None
-    """Override the instance's limit; read from the instance by `doctor` otherwise."""
+def _channel_by_kind(value: Any) -> ChannelBase:
+    """A channel validated by the model its network declares (`kind: mastodon` -> networks.mastodon)."""
+    from .networks import all_networks, find_network  # the networks import this module
+
+    if isinstance(value, ChannelBase):
+        return value
+    if not isinstance(value, dict):
+        raise ValueError("a channel is a mapping with at least 'id' and 'kind'")
+    known = ", ".join(n.name for n in all_networks())
+    kind = value.get("kind")
+    if kind is None:
+        raise ValueError(f"the channel has no kind: give one of {known}")
+    network = find_network(kind) if isinstance(kind, str) else None
+    if network is None:
+        raise ValueError(f"kind {kind!r} is not a network outreach knows: use one of {known}")
+    return network.channel_model.model_validate(value)
 
 
-class Button(Model):
-    label: LocalText
-    url: str
-
-    _label = field_validator("label", mode="before")(_local)
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, v: str) -> str:
-        # Telegram refuses any other button URL at send time; say so at load time.
-        return v if v.startswith("tg://") else str(_check_http(v))
-
-
-class TelegramChannel(_ChannelBase):
-    kind: Literal["telegram"]
-    chat: str | int
-    api_base_url: str | None = None
-    silent: bool = False
-    link_preview: bool = True
-    buttons: list[Button] = Field(default_factory=list)
-
-
-Channel = Annotated[MastodonChannel | TelegramChannel, Field(discriminator="kind")]
+Channel = Annotated[ChannelBase, PlainValidator(_channel_by_kind)]
+"""A channel of any registered network, validated by that network's own model."""
 
 
 class AnnouncementConfig(Model):
@@ -384,10 +377,10 @@ class Config(Model):
     def page(self, page_id: str) -> PageConfig | None:
         return next((p for p in self.pages if p.id == page_id), None)
 
-    def channel(self, channel_id: str) -> MastodonChannel | TelegramChannel | None:
+    def channel(self, channel_id: str) -> ChannelBase | None:
         return next((c for c in self.channels if c.id == channel_id), None)
 
-    def channels_for(self, selector: list[str]) -> list[MastodonChannel | TelegramChannel]:
+    def channels_for(self, selector: list[str]) -> list[ChannelBase]:
         if "*" in selector:
             return list(self.channels)
         return [c for c in self.channels if c.id in selector]

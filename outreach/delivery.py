@@ -9,15 +9,17 @@ sending or backing off). Per attempt:
   RateLimited              or after the platform's retry hint, within
                            `delivery.retry_budget` retries; then `failed`;
 - PermanentError        -> `failed` at once, with the publisher's message;
-- UnknownOutcome        -> `unknown`, never retried blindly (Telegram).
+- UnknownOutcome        -> `unknown`, never retried blindly.
 
 While the campaign is paused (ledger.pause) the ledger hands out no row:
 `head` shows nothing ready and `claim`, one conditional UPDATE, refuses even a
 row the loop saw ready just before the pause; the loop idles until a resume.
 
-After a crash, rows left in `sending` are recovered once their lease expires:
-Mastodon rows are sent again with the same Idempotency-Key, Telegram rows
-become `unknown`. For the service:
+After a crash, rows left in `sending` are recovered once their lease expires,
+as their network declares (Network.resend_window): sent again with the same
+idempotency key inside the network's window (Mastodon), else `unknown`
+(Telegram). The loop asks each post's network (outreach.networks) for its
+pacing windows and recovery rule; it names none. For the service:
 
     loop = DeliveryLoop(ledger, publishers_for(cfg), cfg.delivery, clock=clock)
     loop.start()                    # recover crashed rows, seed pacing, learn platform limits
@@ -34,20 +36,17 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from .clock import Clock, SystemClock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
 from .ledger import UNKNOWN_AFTER_CRASH, Claim, Delivery, Ledger, Recovery
-from .pacing import Pacer, Slot, slots_for
+from .networks import Network, find_network, network
+from .pacing import Pacer, Slot
 from .publishers.base import Publisher, Receipt
 
 log = logging.getLogger(__name__)
-IDEMPOTENT = ("mastodon",)
-"""Networks whose posts carry an idempotency key, so a repeat cannot double them."""
-IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
-"""Mastodon keeps an Idempotency-Key for one hour; we stop trusting it a little earlier."""
 IDLE_POLL = 5.0
 MEDIA_WAIT = 60.0
 
@@ -76,6 +75,12 @@ class Report:
 
     def count(self, state: str) -> int:
         return sum(1 for o in self.outcomes if o.state == state)
+
+
+def resend_window(network_name: str) -> dt.timedelta | None:
+    """How long a send of this network may be repeated safely; None: never (see Network)."""
+    net = find_network(network_name)
+    return net.resend_window if net is not None else None
 
 
 def act_on(delivery_id: int) -> str:
@@ -125,16 +130,15 @@ class DeliveryLoop:
         for ch, pub in self.publishers.items():
             times = [t.timestamp() for t in self.ledger.sent_times([ch], since)]
             if times and not pub.dry_run:
-                self.pacer.seed(slots_for(pub.network, ch, pub.account), times)
+                self.pacer.seed(self._network(pub).slots(ch, pub.account), times)
         self.learn_limits()
         return recovered
 
     def recovery(self, channel_id: str) -> Recovery:
-        """What the channel's network allows for a row a crash left in `sending`."""
+        """What the channel's network declares for a row a crash left in `sending`."""
         pub = self.publishers.get(channel_id)
-        if pub is not None and pub.network in IDEMPOTENT:
-            return Recovery(resend_within=IDEMPOTENCY_WINDOW)
-        return UNKNOWN_AFTER_CRASH
+        window = resend_window(pub.network) if pub is not None else None
+        return Recovery(resend_within=window) if window else UNKNOWN_AFTER_CRASH
 
     def learn_limits(self) -> None:
         """Ask each platform that can tell (Mastodon, with a token) for its limits, at once.
@@ -257,11 +261,12 @@ class DeliveryLoop:
             if self.ledger.give_up(d.id, "missed", reason):
                 self._emit(Outcome(d.id, d.channel_id, "missed", reason))
             return True
-        since = d.ambiguous_since
-        if d.network in IDEMPOTENT and since and now - since >= IDEMPOTENCY_WINDOW:
+        since, window = d.ambiguous_since, resend_window(d.network)
+        if window is not None and since and now - since >= window:
             reason = (
                 f"an attempt at {since:%H:%M} UTC may have posted, and the platform forgets "
-                f"its idempotency key after an hour, so sending again could double it. "
+                f"its idempotency key: after {window.total_seconds() / 60:.0f} minutes, "
+                f"sending again could double it. "
                 f"{act_on(d.id)}"
             )
             if self.ledger.give_up(d.id, "unknown", reason):
@@ -269,11 +274,14 @@ class DeliveryLoop:
             return True
         return False
 
+    def _network(self, pub: Publisher) -> Network[Any]:
+        return network(pub.network)
+
     def _slots(self, pub: Publisher, d: Delivery) -> list[Slot]:
         if pub.dry_run:
             return []
         has_image = bool(d.post and d.post.image_url)
-        return slots_for(pub.network, d.channel_id, pub.account, has_image)
+        return self._network(pub).slots(d.channel_id, pub.account, has_image=has_image)
 
     # -- one attempt -----------------------------------------------------------
 
@@ -300,7 +308,7 @@ class DeliveryLoop:
                 self.pacer.block([key for key, _ in slots], exc.retry_after)
             return self._retry(claim, exc, ambiguous=False)
         except TransientError as exc:
-            return self._retry(claim, exc, ambiguous=d.network in IDEMPOTENT)
+            return self._retry(claim, exc, ambiguous=resend_window(d.network) is not None)
         except PermanentError as exc:
             self.ledger.finish_failed(claim, str(exc))
             log.error("delivery %s to %s failed: %s", d.id, ch, exc)
@@ -310,7 +318,7 @@ class DeliveryLoop:
         except Exception as exc:
             detail = pub.redact(f"{type(exc).__name__}: {exc}")
             log.error("delivery %s to %s: unexpected %s", d.id, ch, detail)
-            if d.network in IDEMPOTENT:
+            if resend_window(d.network) is not None:
                 return self._retry(claim, PublishError(f"unexpected error: {detail}"), True)
             return self._unknown(claim, f"an unexpected error happened while sending ({detail})")
         if not self.ledger.finish_sent(claim, receipt.remote_id, receipt.url, dry_run=pub.dry_run):

@@ -5,8 +5,9 @@ files, escaping and errors, nothing of channels or limits.
 
 - Sandboxed (immutable): a template file is data written by organisers, not code.
 - StrictUndefined: an undefined variable is an error, never an empty string.
-- Telegram templates (file names starting with "telegram") are autoescaped, and
-  may not switch escaping off, so outside text never becomes markup.
+- Templates of networks that post HTML (file names starting with such a
+  network's name, e.g. "telegram") are autoescaped, and may not switch
+  escaping off, so outside text never becomes markup.
 - Any failure becomes a TemplateError naming the template file and line.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,20 +41,27 @@ def _base_name(name: str | None) -> str:
     return (name or "").rsplit(":", 1)[-1].rsplit("/", 1)[-1]
 
 
-def is_html_template(name: str | None) -> bool:
-    """Telegram templates (and partials) are the ones whose file name starts with 'telegram'."""
-    return _base_name(name).startswith("telegram")
+def html_templates(prefixes: Sequence[str]) -> Callable[[str | None], bool]:
+    """Whether a template (or partial) makes HTML: its file name starts with one of `prefixes`."""
+    starts = tuple(prefixes)
+
+    def is_html(name: str | None) -> bool:
+        return bool(starts) and _base_name(name).startswith(starts)
+
+    return is_html
 
 
 class _NoEscapeHatch(Extension):
-    """Telegram templates may not switch escaping off: outside text must never become markup."""
+    """HTML templates may not switch escaping off: outside text must never become markup."""
 
     def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
-        if is_html_template(name):
+        autoescape = self.environment.autoescape
+        if callable(autoescape) and autoescape(name):
             m = _ESCAPE_HATCH.search(source)
             if m:
+                network = re.split(r"[._]", _base_name(name), maxsplit=1)[0].capitalize()
                 raise jinja2.TemplateSyntaxError(
-                    f"{m.group(0)!r} is not allowed in Telegram templates: every value is "
+                    f"{m.group(0)!r} is not allowed in {network} templates: every value is "
                     "escaped so that titles and summaries can never become markup",
                     source.count("\n", 0, m.start()) + 1,
                     name,
@@ -81,8 +89,11 @@ def _plural(ctx: Any, value: float, **forms: str) -> str:
     return _local(ctx).plural(value, **forms)
 
 
-def make_environment(dirs: Sequence[Path], bundled: Path) -> jinja2.Environment:
-    """The sandbox: `dirs` searched in order, `default:` reaching `bundled`."""
+def make_environment(
+    dirs: Sequence[Path], bundled: Path, html_prefixes: Sequence[str] = ()
+) -> jinja2.Environment:
+    """The sandbox: `dirs` searched in order, `default:` reaching `bundled`; templates whose
+    file names start with one of `html_prefixes` are autoescaped."""
     loader = jinja2.ChoiceLoader(
         [
             jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(bundled)}, delimiter=":"),
@@ -92,7 +103,7 @@ def make_environment(dirs: Sequence[Path], bundled: Path) -> jinja2.Environment:
     env = ImmutableSandboxedEnvironment(
         loader=loader,
         undefined=jinja2.StrictUndefined,
-        autoescape=is_html_template,
+        autoescape=html_templates(html_prefixes),
         trim_blocks=True,
         lstrip_blocks=True,
         extensions=[_NoEscapeHatch],

@@ -10,16 +10,17 @@ organiser's folder (`messages_dir`) is searched before the bundled `messages/`,
 and `default:<name>` always reaches the bundled file, as in Datasette, so an
 organiser's template can import or extend the one it replaces.
 
-Telegram templates (file names starting with "telegram") are autoescaped: every
-outside value becomes text, never markup, and the result is checked against
-Telegram's HTML subset. Mastodon and share templates are plain text.
+Templates of a network that posts HTML (Network.html: Telegram) are autoescaped:
+every outside value becomes text, never markup, and the result is checked by
+the network (Telegram's HTML subset). Others and share templates are plain text.
 
 Texts too long for a network are shortened here, at preview time: the summary
 first, then the title, at word boundaries with an ellipsis; the URL, hashtags
 and markup are never cut. When even that cannot fit, FitError.
 
-A Mastodon post fits the channel's `max_characters` from the config, else the
-limit its instance reports (the caller passes what `doctor` or `run` learned:
+Each network counts and limits its own texts (outreach/networks/): a Mastodon
+post fits the channel's `max_characters` from the config, else the limit its
+instance reports (the caller passes what `doctor` or `run` learned:
 `limits={channel id: max_characters}`; this layer never reads the store), else 500.
 """
 
@@ -33,9 +34,8 @@ from typing import Any
 
 import jinja2
 
-from . import telegram_html
 from .campaign_clock import CampaignClock, locale_for
-from .config import AnnouncementConfig, Config, MastodonChannel, TelegramChannel, pick
+from .config import AnnouncementConfig, ChannelBase, Config, pick
 from .content import Item, all_items, find_item, pages
 from .errors import ConfigError, ContentError, FitError, TemplateError
 from .fitting import fit
@@ -45,26 +45,25 @@ from .message_env import (
     make_environment,
     one_line,
     paragraphs,
-    quiet_mentions,
     template_errors,
     template_names,
     tidy,
 )
-from .post import LinkButton, Post
+from .networks import all_networks, network
+from .post import Post
 from .resources import bundled_messages
-from .textlimits import (
-    MASTODON_DEFAULT_LIMIT,
-    TELEGRAM_CAPTION_LIMIT,
-    TELEGRAM_MESSAGE_LIMIT,
-    count,
-    mastodon_length,
-    telegram_length,
-)
+from .textlimits import count
 
 BUNDLED_DIR = bundled_messages()
-CHANNEL_KINDS = ("mastodon", "telegram", "share")
+SHARE = "share"
+"""The template a reader's share link carries (messages/<kind>/share.<lang>.j2): no network."""
 
-ChannelConfig = MastodonChannel | TelegramChannel
+ChannelConfig = ChannelBase
+
+
+def channel_kinds() -> tuple[str, ...]:
+    """The names templates may have: every network's, and `share`."""
+    return (*(n.name for n in all_networks()), SHARE)
 
 
 # --- what templates see -------------------------------------------------------------
@@ -148,7 +147,8 @@ class Messages:
                 raise ConfigError(f"{config.source}: messages_dir: {own} is not a folder")
             dirs.insert(0, own)
         self.dirs = tuple(dirs)
-        self.env = make_environment(self.dirs, bundled_dir)
+        html = [n.name for n in all_networks() if n.html]
+        self.env = make_environment(self.dirs, bundled_dir, html)
 
     # --- templates -------------------------------------------------------------------
 
@@ -284,12 +284,11 @@ class Messages:
         now: dt.datetime,
         measure: Callable[[str], int] | None,
         limit: int | None,
+        outside: Callable[[str], str] = str,
     ) -> tuple[str, bool]:
         lang, fallback = channel.language, self.config.campaign.default_language
-        title = one_line(subject.item.title_in(lang, fallback))
-        summary = paragraphs(subject.item.summary_in(lang, fallback))
-        if channel.kind == "mastodon":
-            title, summary = quiet_mentions(title), quiet_mentions(summary)
+        title = outside(one_line(subject.item.title_in(lang, fallback)))
+        summary = outside(paragraphs(subject.item.summary_in(lang, fallback)))
         used: dict[str, str] = {}
 
         def render(t: str, s: str) -> str:
@@ -332,55 +331,41 @@ class Messages:
         lang: str | None = None,
         limits: Mapping[str, int] | None = None,
     ) -> Rendered:
-        """What `channel` receives about `subject`, fitted to its limit (see mastodon_limit)."""
+        """What `channel` receives about `subject`, fitted to the limit its network sets."""
+        net = network(channel.kind)
         lang = lang or channel.language
         self.check_language(lang)
         template = self.template(subject.kind, channel.kind, lang)
         view = ChannelView(channel.id, channel.kind, lang)
         item, fallback = subject.item, self.config.campaign.default_language
         image_url = item.image.url if item.image else None
-        image_alt = one_line(item.alt_in(lang, fallback))
-        if isinstance(channel, MastodonChannel):
-            cw = channel.content_warning or ""
-            limit = mastodon_limit(channel, limits)
+        limit = net.limit(channel, has_image=bool(image_url), learned=limits or {})
 
-            def measure(text: str) -> int:
-                return mastodon_length(text, cw)
+        def measure(text: str) -> int:
+            return net.length(channel, text)
 
-            text, shortened = self._fitted(template, subject, view, now, measure, limit)
-            post = Post(
-                channel_id=channel.id,
-                network="mastodon",
-                text=text,
-                language=lang,
-                spoiler_text=cw,
-                visibility=channel.visibility,
-                image_url=image_url,
-                image_alt=image_alt,
-                about=subject.about,
-            )
-            return Rendered(post, str(template.filename), measure(text), limit, shortened)
-        limit = TELEGRAM_CAPTION_LIMIT if image_url else TELEGRAM_MESSAGE_LIMIT
-        text, shortened = self._fitted(template, subject, view, now, telegram_length, limit)
-        problems = telegram_html.problems(text)
+        text, shortened = self._fitted(
+            template, subject, view, now, measure, limit, net.outside_text
+        )
+        problems = net.problems(text)
         if problems:
             raise TemplateError(
-                f"{template.filename}: the text is not valid Telegram HTML: " + "; ".join(problems)
+                f"{template.filename}: the text is not valid {net.name.capitalize()} "
+                "HTML: " + "; ".join(problems)
+                if net.html
+                else f"{template.filename}: {net.name} would refuse the text: "
+                + "; ".join(problems)
             )
-        buttons = tuple(LinkButton(pick(b.label, lang, fallback), b.url) for b in channel.buttons)
-        post = Post(
-            channel_id=channel.id,
-            network="telegram",
-            text=text,
+        post = net.post(
+            channel,
+            text,
             language=lang,
+            fallback_language=fallback,
             image_url=image_url,
-            image_alt=image_alt,
-            buttons=buttons,
-            silent=channel.silent,
-            link_preview=channel.link_preview,
+            image_alt=one_line(item.alt_in(lang, fallback)),
             about=subject.about,
         )
-        return Rendered(post, str(template.filename), telegram_length(text), limit, shortened)
+        return Rendered(post, str(template.filename), measure(text), limit, shortened)
 
     def posts(
         self, subject: Subject, *, now: dt.datetime, limits: Mapping[str, int] | None = None
@@ -408,9 +393,9 @@ class Messages:
         """
         self.check_language(lang)
         subject = self.subject_for_item(item, kind)
-        template = self.template(subject.kind, "share", lang)
+        template = self.template(subject.kind, SHARE, lang)
         measure = (lambda text: count(text, rule)) if rule else None
-        view = ChannelView("share", "share", lang)
+        view = ChannelView(SHARE, SHARE, lang)
         return self._fitted(template, subject, view, now, measure, limit)[0]
 
 
@@ -423,11 +408,6 @@ def about_item(item: Item) -> str:
     called "page" or "announcement" (config.py), so the three never collide.
     """
     return item.id if item.kind == "news" else f"{item.kind}:{item.id}"
-
-
-def mastodon_limit(channel: MastodonChannel, limits: Mapping[str, int] | None = None) -> int:
-    """The config's max_characters, else the instance's reported limit, else Mastodon's 500."""
-    return channel.max_characters or (limits or {}).get(channel.id) or MASTODON_DEFAULT_LIMIT
 
 
 # --- the API the scheduler and delivery code call ------------------------------------

@@ -67,20 +67,20 @@ class Queued:
 
 
 def learned_limits(config: Config, ledger: Ledger) -> dict[str, int]:
-    """max_characters per Mastodon channel as its instance reported it, for render_post.
+    """max_characters per channel as its platform reported it (Mastodon: the instance), for
+    render_post.
 
-    Only what was read from the instance the channel is configured with now.
+    Only what was read from where the channel is configured to post now.
     """
-    from .config import MastodonChannel
+    from .networks import network
 
     known = ledger.channel_limits("max_characters")
-    return {
-        ch.id: known[ch.id].value
-        for ch in config.channels
-        if isinstance(ch, MastodonChannel)
-        and ch.id in known
-        and known[ch.id].source.rstrip("/") == ch.instance.rstrip("/")
-    }
+    out = {}
+    for ch in config.channels:
+        source = network(ch.kind).limits_source(ch)
+        if source and ch.id in known and known[ch.id].source.rstrip("/") == source.rstrip("/"):
+            out[ch.id] = known[ch.id].value
+    return out
 
 
 def quiet_hours(config: Config) -> dict[str, Quiet | None]:

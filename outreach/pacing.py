@@ -1,10 +1,11 @@
 """Proactive rate limits: send as fast as the platforms allow, and never faster.
 
 Sliding windows (at most `limit` sends in any `per` seconds) per key, for
-several keys at once: a Telegram post counts against its chat and against its
-bot (shared by every channel that bot posts to); a Mastodon post against its
-account. A burst goes out at once up to each limit, then one by one as the
-oldest sends leave their windows.
+several keys at once. Each network declares which windows one post counts
+against (Network.slots, in outreach/networks/): a Telegram post against its
+chat and its bot, shared by every channel that bot posts to; a Mastodon post
+against its account. A burst goes out at once up to each limit, then one by
+one as the oldest sends leave their windows.
 
 The clock is injected (seconds as a float), and `scale` shrinks every window,
 so tests run the real rules in milliseconds.
@@ -27,28 +28,8 @@ class Rule:
     why: str = ""
 
 
-TELEGRAM_CHAT = (
-    Rule(20, 60.0, "Telegram: about 20 messages a minute in one channel or group"),
-    Rule(1, 1.0, "Telegram: no more than one message a second in one chat"),
-)
-TELEGRAM_BOT = (Rule(30, 1.0, "Telegram: about 30 messages a second per bot"),)
-MASTODON_ACCOUNT = (Rule(300, 3 * 3600.0, "Mastodon: 300 statuses in 3 hours per account"),)
-MASTODON_MEDIA = (Rule(30, 1800.0, "Mastodon: 30 media uploads in 30 minutes per account"),)
-
 Slot = tuple[str, tuple[Rule, ...]]
 """A key and the rules that apply to it."""
-
-
-def slots_for(network: str, channel_id: str, account: str, has_image: bool = False) -> list[Slot]:
-    """Which windows one post to this channel counts against."""
-    if network == "telegram":
-        return [(f"telegram-chat:{channel_id}", TELEGRAM_CHAT), (account, TELEGRAM_BOT)]
-    if network == "mastodon":
-        slots: list[Slot] = [(account, MASTODON_ACCOUNT)]
-        if has_image:
-            slots.append((f"{account}:media", MASTODON_MEDIA))
-        return slots
-    return []
 
 
 class Pacer:

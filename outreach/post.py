@@ -8,7 +8,7 @@ no templates, no pages, no feeds.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,8 @@ class LinkButton:
 @dataclass(frozen=True)
 class Post:
     channel_id: str
-    network: Literal["mastodon", "telegram"]
+    network: str
+    """The name of the network (outreach/networks/) whose publisher sends it."""
     text: str
     """Mastodon: plain text. Telegram: HTML in Telegram's subset (parse_mode=HTML)."""
     language: str

@@ -25,9 +25,6 @@ import grapheme
 
 CountRule = Literal["mastodon", "telegram", "x_weighted", "graphemes", "chars"]
 
-TELEGRAM_MESSAGE_LIMIT = 4096
-TELEGRAM_CAPTION_LIMIT = 1024
-MASTODON_DEFAULT_LIMIT = 500
 URL_WEIGHT = 23
 
 _TAG = re.compile(r"<[^>]*>")

@@ -12,11 +12,13 @@ from fakes import ManualClock
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
 
-from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
+from outreach.config import DeliverySettings
 from outreach.delivery import DeliveryLoop, Outcome
 from outreach.errors import PermanentError
 from outreach.ledger import open_ledger
-from outreach.pacing import slots_for
+from outreach.networks import network
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import TelegramChannel
 from outreach.post import LinkButton, Post
 from outreach.publishers import publisher_for
 from outreach.publishers.base import Check, Publisher, Receipt
@@ -167,7 +169,7 @@ def test_flood_control_wait_is_honoured_for_the_whole_bot(world):
         world.outcomes.append((world.clock.now(), o))
         if o.state == "retry":  # the same bot, another channel: blocked too
             other_channel_waits.append(
-                loop.pacer.reserve(slots_for("telegram", "be", "telegram-bot:123456"))
+                loop.pacer.reserve(network("telegram").slots("be", "telegram-bot:123456"))
             )
 
     loop.on_outcome = on_outcome

@@ -18,10 +18,11 @@ from fakes.mastodon_server import FakeMastodon
 from servicekit import write_campaign
 
 from outreach.cli import cli
-from outreach.config import MastodonChannel, load_config
+from outreach.config import load_config
 from outreach.delivery import DeliveryLoop
 from outreach.ledger import open_ledger
 from outreach.messages import Messages
+from outreach.networks.mastodon import MastodonChannel
 from outreach.outbox import learned_limits
 from outreach.publishers import publishers_for
 from outreach.service import Service

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from outreach.config import AnnouncementConfig, Button, Config, MastodonChannel, TelegramChannel
+from outreach.config import AnnouncementConfig, Config
 from outreach.content import Image, Item, all_items, find_item
 from outreach.errors import ConfigError, ContentError, FitError, TemplateError
 from outreach.messages import (
@@ -17,6 +17,8 @@ from outreach.messages import (
     posts_for_item,
     share_text,
 )
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import Button, TelegramChannel
 from outreach.post import LinkButton
 from outreach.textlimits import mastodon_length, telegram_length
 

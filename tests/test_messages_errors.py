@@ -9,10 +9,12 @@ import markupsafe
 import pytest
 
 from outreach import telegram_html
-from outreach.config import Config, MastodonChannel, TelegramChannel
+from outreach.config import Config
 from outreach.content import Item
 from outreach.errors import TemplateError
 from outreach.messages import Messages
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import TelegramChannel
 from outreach.textlimits import telegram_plain
 
 NOW = dt.datetime(2025, 8, 4, 7, 0, tzinfo=dt.UTC)

@@ -13,12 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from outreach import telegram_html
-from outreach.config import Config, MastodonChannel, TelegramChannel
+from outreach.config import Config
 from outreach.content import Image, Item
 from outreach.errors import FitError
 from outreach.fitting import cut_points
 from outreach.message_env import one_line
 from outreach.messages import Messages
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import TelegramChannel
 from outreach.textlimits import count, mastodon_length, telegram_length
 
 NOW = dt.datetime(2025, 8, 4, 7, 0, tzinfo=dt.UTC)

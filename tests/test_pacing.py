@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from outreach.pacing import (
-    MASTODON_ACCOUNT,
-    TELEGRAM_BOT,
-    TELEGRAM_CHAT,
-    Pacer,
-    Rule,
-    slots_for,
-)
+from outreach.networks import all_networks, network
+from outreach.pacing import Pacer, Rule
 
 
 class Clock:
@@ -98,6 +92,13 @@ def test_scale_shrinks_windows_for_tests():
     assert [round(t - times[0], 6) for t in times] == [0, 0, 0.06, 0.06, 0.12]
 
 
+def slots_for(name: str, channel_id: str, account: str, has_image: bool = False):
+    return network(name).slots(channel_id, account, has_image=has_image)
+
+
 def test_rules_say_why():
-    assert all(r.why for r in TELEGRAM_CHAT + TELEGRAM_BOT + MASTODON_ACCOUNT)
-    assert slots_for("dry-run", "x", "dry-run:x") == []
+    rules = [
+        r for n in all_networks() for _, rs in n.slots("x", "acct", has_image=True) for r in rs
+    ]
+    assert len(rules) >= 5  # Telegram: chat (2) and bot; Mastodon: account and media
+    assert all(r.why for r in rules)

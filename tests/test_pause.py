@@ -17,10 +17,12 @@ from fakes import ManualClock
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
 
-from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
+from outreach.config import DeliverySettings
 from outreach.delivery import DeliveryLoop
 from outreach.ledger import Ledger, PauseResult
 from outreach.ledger.pause import lock, set_flag
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import TelegramChannel
 from outreach.post import Post
 from outreach.publishers import publisher_for
 from outreach.publishers.base import Check, Publisher, Receipt

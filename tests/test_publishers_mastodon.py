@@ -8,8 +8,8 @@ import pytest
 from fakes.mastodon_server import PNG, FakeMastodon
 
 from outreach.clock import ScaledClock
-from outreach.config import MastodonChannel
 from outreach.errors import PermanentError, RateLimited, TransientError
+from outreach.networks.mastodon import MastodonChannel
 from outreach.post import Post
 from outreach.publishers.mastodon import MastodonPublisher
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fakes.telegram_server import Chat, FakeTelegram
 
-from outreach.config import TelegramChannel
 from outreach.errors import PermanentError, RateLimited, TransientError, UnknownOutcome
+from outreach.networks.telegram import TelegramChannel
 from outreach.post import LinkButton, Post
 from outreach.publishers.telegram import TelegramPublisher, bot_base_url
 

@@ -24,8 +24,10 @@ from servicekit import write_campaign
 from sqlalchemy import create_engine, text
 
 from outreach.cli import cli
-from outreach.config import BUNDLED_CONFIG, MastodonChannel, TelegramChannel
+from outreach.config import BUNDLED_CONFIG
 from outreach.errors import PublishError
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import TelegramChannel
 from outreach.post import Post
 from outreach.publishers.mastodon import MastodonPublisher
 from outreach.publishers.telegram import TelegramPublisher

@@ -11,10 +11,12 @@ import datetime as dt
 import pytest
 
 from outreach import telegram_html
-from outreach.config import BUNDLED_CONFIG, Config, MastodonChannel, TelegramChannel, load_config
+from outreach.config import BUNDLED_CONFIG, Config, load_config
 from outreach.content import Item, all_items, find_item
 from outreach.message_env import is_partial
-from outreach.messages import BUNDLED_DIR, CHANNEL_KINDS, Messages
+from outreach.messages import BUNDLED_DIR, Messages, channel_kinds
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import TelegramChannel
 from outreach.textlimits import count
 
 NOW = dt.datetime(2025, 8, 4, 7, 0, tzinfo=dt.UTC)
@@ -59,6 +61,9 @@ def channel_for(channel: str, lang: str):
     if channel == "mastodon":
         return MastodonChannel(id="m", kind="mastodon", instance="https://m.example", language=lang)
     return TelegramChannel(id="t", kind="telegram", chat="@x", language=lang)
+
+
+CHANNEL_KINDS = channel_kinds()
 
 
 def test_templates_are_found():

@@ -112,9 +112,11 @@ def test_x_counts_by_twitter_text_v3_rules(text):
 
 
 def test_telegram_limits_are_the_bot_api_ones():
-    assert textlimits.TELEGRAM_MESSAGE_LIMIT == 4096
-    assert textlimits.TELEGRAM_CAPTION_LIMIT == 1024
-    assert textlimits.MASTODON_DEFAULT_LIMIT == 500
+    from outreach.networks import mastodon, telegram
+
+    assert telegram.MESSAGE_LIMIT == 4096
+    assert telegram.CAPTION_LIMIT == 1024
+    assert mastodon.DEFAULT_LIMIT == 500
 
 
 def test_unknown_rule_lists_the_known_ones():

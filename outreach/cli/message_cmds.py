@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import OutreachError
+from ..networks import network
 from .common import App, console, pass_app, print_json
 
 if TYPE_CHECKING:
@@ -84,11 +85,10 @@ def learned_limits(app: App) -> dict[str, int]:
 
     A store that does not exist yet is not created for a preview.
     """
-    from ..config import MastodonChannel
     from ..outbox import learned_limits as from_ledger
 
     cfg = app.config
-    if not any(isinstance(c, MastodonChannel) and not c.max_characters for c in cfg.channels):
+    if not any(network(c.kind).limits_source(c) for c in cfg.channels):
         return {}
     try:
         return from_ledger(cfg, app.ledger) if app.has_ledger else {}
@@ -259,7 +259,7 @@ def post_text(post: Post) -> Text:
     if post.image_url:
         alt = f" ({post.image_alt})" if post.image_alt else ""
         text.append(f"[image {post.image_url}{alt}]\n", style="dim")
-    if post.network == "telegram":
+    if network(post.network).html:
         styles: list[str] = []
 
         class ToRich(HTMLParser):

@@ -2,8 +2,10 @@
 
 One self-contained file: no script, no font, no image fetched (a Content
 Security Policy says so), so opening it tells nobody what is being prepared.
-Telegram text is our own checked HTML subset and is shown as HTML; Mastodon
-text is plain and is escaped, with links and hashtags drawn as Mastodon does.
+Each network draws its own text (Network.preview_body: Telegram's checked HTML
+subset shown as HTML, Mastodon's plain text escaped with links and hashtags as
+Mastodon draws them) and picks one of the page's two layouts
+(Network.preview_layout: a chat bubble or a status card).
 """
 
 from __future__ import annotations
@@ -13,61 +15,12 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from markupsafe import Markup, escape
-
-from .. import telegram_html
+from ..networks import network
 
 if TYPE_CHECKING:
     from ..config import Config
     from ..messages import Subject
     from .message_cmds import PreviewRow
-
-_LINK_OR_TAG = re.compile(r"(https?://[^\s<>\"]+)|((?<![\w/])#\w+)")
-_HASHTAG = re.compile(r"(?<![\w&/#])(#\w+)")
-_SPOILER = re.compile(r'<span class="tg-spoiler">(.*?)</span>', re.S)
-
-
-def mastodon_html(text: str) -> Markup:
-    """Plain text as Mastodon draws it: paragraphs, line breaks, short links, hashtags."""
-
-    def piece(chunk: str) -> str:
-        out, pos = [], 0
-        for m in _LINK_OR_TAG.finditer(chunk):
-            out.append(escape(chunk[pos : m.start()]))
-            if m.group(1):
-                url = m.group(1)
-                shown = re.sub(r"^https?://(www\.)?", "", url)
-                if len(shown) > 30:
-                    shown = shown[:30] + "…"
-                out.append(Markup('<a class="link" href="{}">{}</a>').format(url, shown))
-            else:
-                out.append(Markup('<a class="tag">{}</a>').format(m.group(2)))
-            pos = m.end()
-        out.append(escape(chunk[pos:]))
-        return "".join(out)
-
-    paragraphs = [p for p in re.split(r"\n{2,}", text) if p.strip()]
-    return Markup(
-        "".join(
-            f"<p>{'<br>'.join(piece(line) for line in p.split(chr(10)))}</p>" for p in paragraphs
-        )
-    )
-
-
-def telegram_body(text: str) -> Markup:
-    """Telegram's HTML, shown as HTML only when it passes the subset check."""
-    if telegram_html.problems(text):
-        return Markup('<span class="raw">{}</span>').format(text)
-    # The subset carries no script or style; spoilers get an element the page can draw,
-    # hashtags in text (not in tags or entities) are drawn as Telegram links them.
-    parts = re.split(r"(<[^>]*>)", _SPOILER.sub(r"<tg-spoiler>\1</tg-spoiler>", text))
-    return Markup(
-        "".join(
-            part if part.startswith("<") else _HASHTAG.sub(r'<a class="tag">\1</a>', part)
-            for part in parts
-        )
-    )
-
 
 PAGE = """<!doctype html>
 <html lang="en">
@@ -167,13 +120,13 @@ PAGE = """<!doctype html>
   </div>
   {% if not row.rendered %}
   <div class="error">{{ row.error }}</div>
-  {% elif row.network == "telegram" %}
+  {% elif layouts[row.channel_id] == "chat" %}
   {% set p = row.rendered.post %}
   <div class="tg-chat">
     <div class="tg-bubble">
       {% if p.image_url %}<div class="photo"><b>🖼</b>{{ p.image_alt or "image" }}<small>{{ p.image_url }}</small></div>{% endif %}
       <div class="tg-name">{{ channel_names[row.channel_id] }}</div>
-      <div class="tg-text">{{ telegram_body(p.text) }}</div>
+      <div class="tg-text">{{ body(p) }}</div>
       {% if p.link_preview and not p.image_url and links[row.channel_id] %}
       <div class="tg-preview">{{ links[row.channel_id] }}<small>link preview: Telegram fetches the page's title and image</small></div>
       {% endif %}
@@ -196,7 +149,7 @@ PAGE = """<!doctype html>
     {% if p.spoiler_text %}
     <details class="cw" open><summary>{{ p.spoiler_text }}</summary>
     {% endif %}
-    <div class="toot-text">{{ mastodon_html(p.text) }}</div>
+    <div class="toot-text">{{ body(p) }}</div>
     {% if p.image_url %}<div class="photo" title="{{ p.image_alt }}"><b>🖼</b>{{ p.image_url }}<span class="alt">ALT</span></div>{% endif %}
     {% if p.spoiler_text %}</details>{% endif %}
     <div class="toot-foot"><span>↩</span><span>⇄</span><span>☆</span><span>🔖</span></div>
@@ -219,11 +172,7 @@ VISIBILITY = {
 
 def _channel_name(cfg: Config, channel_id: str) -> str:
     ch = cfg.channel(channel_id)
-    if ch is None:
-        return channel_id
-    if ch.kind == "mastodon":
-        return f"@{channel_id}@{urlsplit(ch.instance).hostname or ch.instance}"
-    return str(ch.chat)
+    return channel_id if ch is None else network(ch.kind).display_name(ch)
 
 
 def _first_link(text: str) -> str:
@@ -246,7 +195,7 @@ def render_page(cfg: Config, subject: Subject, now: dt.datetime, rows: list[Prev
             row.channel_id: _first_link(row.rendered.post.text) if row.rendered else ""
             for row in rows
         },
+        layouts={row.channel_id: network(row.network).preview_layout for row in rows},
         visibility=VISIBILITY,
-        telegram_body=telegram_body,
-        mastodon_html=mastodon_html,
+        body=lambda post: network(post.network).preview_body(post.text),
     )

@@ -1,4 +1,5 @@
-"""Publishers: Mastodon, Telegram, and the dry-run stand-in for channels without a token.
+"""Publishers: each network's own (built by its declaration in outreach/networks/), and the
+dry-run stand-in for channels without a token.
 
     publisher_for(channel, token) -> Publisher      # token None -> DryRunPublisher
     publishers_for(config) -> {channel id: Publisher}   # each channel's resolved token
@@ -13,14 +14,15 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..clock import Clock
-from ..config import Config, MastodonChannel, TelegramChannel
+from ..config import ChannelBase, Config
+from ..networks import network
 from ..secret import Secret
 from .base import Check, Publisher, Receipt
 
 __all__ = ["Check", "Publisher", "Receipt", "publisher_for", "publishers_for", "token_name"]
 
 
-def token_name(channel: MastodonChannel | TelegramChannel) -> str:
+def token_name(channel: ChannelBase) -> str:
     """Where the token comes from, in words: '$OUTREACH_TELEGRAM_TOKEN' or 'the file x'."""
     names = []
     if channel.token_env:
@@ -31,31 +33,27 @@ def token_name(channel: MastodonChannel | TelegramChannel) -> str:
 
 
 def publisher_for(
-    channel: MastodonChannel | TelegramChannel,
+    channel: ChannelBase,
     token: Secret | None,
     *,
     timeout: float = 20.0,
     out: TextIO | None = None,
     clock: Clock | None = None,
 ) -> Publisher:
-    """The channel's publisher; the dry-run one when there is no token."""
+    """The channel's publisher, as its network builds it; the dry-run one when there is no token."""
+    net = network(channel.kind)
     if token is None or not token.get_secret_value():
         from .dryrun import DryRunPublisher
 
-        where = channel.instance if isinstance(channel, MastodonChannel) else str(channel.chat)
-        return DryRunPublisher(
-            channel.id, channel.kind, where, f"set {token_name(channel)}", out=out
-        )
-    secret = token.get_secret_value()
-    if isinstance(channel, MastodonChannel):
-        from .mastodon import MastodonPublisher
-
-        return MastodonPublisher(
-            channel, secret, token_name=token_name(channel), timeout=timeout, clock=clock
-        )
-    from .telegram import TelegramPublisher
-
-    return TelegramPublisher(channel, secret, token_name=token_name(channel), timeout=timeout)
+        where = net.where(channel)
+        return DryRunPublisher(channel.id, net.name, where, f"set {token_name(channel)}", out=out)
+    return net.publisher(
+        channel,
+        token.get_secret_value(),
+        token_name=token_name(channel),
+        timeout=timeout,
+        clock=clock,
+    )
 
 
 def publishers_for(

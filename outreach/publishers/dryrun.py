@@ -16,6 +16,7 @@ import sys
 import threading
 from typing import TextIO
 
+from ..networks import find_network
 from ..post import Post
 from .base import Check, Publisher, Receipt
 
@@ -29,7 +30,7 @@ class DryRunPublisher(Publisher):
         self, channel_id: str, network: str, where: str, token_hint: str, out: TextIO | None = None
     ) -> None:
         super().__init__(channel_id, None)
-        self.network = network  # type: ignore[misc]  # per instance: it stands in for either
+        self.network = network  # type: ignore[misc]  # per instance: it stands in for any network
         self.where = where
         self.token_hint = token_hint
         self.out = out
@@ -76,11 +77,8 @@ def render(post: Post, where: str) -> str:
     """The post as it would go out, every field that changes what readers see."""
     lines = [f"--- dry-run: {post.network} channel {post.channel_id} ({where}) ---"]
     flags = [f"language={post.language}"]
-    if post.network == "mastodon":
-        flags.append(f"visibility={post.visibility}")
-    else:
-        flags += [f"silent={'yes' if post.silent else 'no'}", "parse_mode=HTML"]
-        flags.append(f"link_preview={'on' if post.link_preview else 'off'}")
+    net = find_network(post.network)
+    flags += net.flags(post) if net is not None else []
     lines.append(" ".join(flags))
     if post.spoiler_text:
         lines.append(f"content warning: {post.spoiler_text}")

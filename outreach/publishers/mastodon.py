@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..clock import Clock, SystemClock
-from ..config import MastodonChannel
 from ..errors import PermanentError, PublishError, RateLimited, TransientError
+from ..networks.mastodon import MastodonChannel
 from ..post import Post
 from .base import Check, Publisher, Receipt, fingerprint
 

@@ -19,8 +19,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..config import TelegramChannel
 from ..errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
+from ..networks.telegram import TelegramChannel
 from ..post import Post
 from .base import Check, Publisher, Receipt
 

@@ -16,9 +16,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 
-from outreach.config import DeliverySettings, MastodonChannel, TelegramChannel
+from outreach.config import DeliverySettings
 from outreach.delivery import DeliveryLoop
 from outreach.ledger import open_ledger
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import TelegramChannel
 from outreach.post import Post
 from outreach.publishers import publisher_for
 from outreach.secret import Secret

@@ -1,0 +1,155 @@
+"""Mastodon: plain text counted as Mastodon counts it, paced per account, resent safely.
+
+- Length: Mastodon.py's `get_status_length` (every URL 23, `@user@domain` as
+  `@user`, the content warning included); the limit is the channel's
+  `max_characters`, else what the instance reported (`doctor`, `run`), else 500.
+- Pacing: 300 statuses in 3 hours per account, 30 media uploads in 30 minutes.
+- Recovery: every status carries an Idempotency-Key, which Mastodon remembers
+  for an hour, so an uncertain send is sent again with the same key within 55
+  minutes, and becomes `unknown` after.
+- Outside text never mentions (and so notifies) anyone.
+
+The publisher is publishers/mastodon.py (Mastodon.py, imported only when a
+channel goes live).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Literal
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+from pydantic import Field
+
+from ..config import ChannelBase
+from ..message_env import quiet_mentions
+from ..pacing import Rule, Slot
+from ..post import Post
+from ..textlimits import mastodon_length
+from .base import Network
+
+if TYPE_CHECKING:
+    from ..clock import Clock
+    from ..publishers.base import Publisher
+
+DEFAULT_LIMIT = 500
+"""Mastodon's own default for max_characters; instances may allow more."""
+IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
+"""Mastodon keeps an Idempotency-Key for one hour; we stop trusting it a little earlier."""
+ACCOUNT = (Rule(300, 3 * 3600.0, "Mastodon: 300 statuses in 3 hours per account"),)
+_LINK_OR_TAG = re.compile(r"(https?://[^\s<>\"]+)|((?<![\w/])#\w+)")
+MEDIA = (Rule(30, 1800.0, "Mastodon: 30 media uploads in 30 minutes per account"),)
+
+
+class MastodonChannel(ChannelBase):
+    kind: Literal["mastodon"]
+    instance: str
+    visibility: Literal["public", "unlisted", "private", "direct"] = "public"
+    content_warning: str | None = None
+    max_characters: Annotated[int, Field(ge=1)] | None = None
+    """Override the instance's limit; read from the instance by `doctor` otherwise."""
+
+
+class Mastodon(Network[MastodonChannel]):
+    name = "mastodon"
+    channel_model = MastodonChannel
+    resend_window = IDEMPOTENCY_WINDOW
+
+    def length(self, channel: MastodonChannel, text: str) -> int:
+        return mastodon_length(text, channel.content_warning or "")
+
+    def limit(
+        self, channel: MastodonChannel, *, has_image: bool, learned: Mapping[str, int]
+    ) -> int:
+        """The config's max_characters, else the instance's reported limit, else Mastodon's 500."""
+        return channel.max_characters or learned.get(channel.id) or DEFAULT_LIMIT
+
+    def outside_text(self, text: str) -> str:
+        return quiet_mentions(text)
+
+    def post(
+        self,
+        channel: MastodonChannel,
+        text: str,
+        *,
+        language: str,
+        fallback_language: str,
+        image_url: str | None,
+        image_alt: str,
+        about: str,
+    ) -> Post:
+        return Post(
+            channel_id=channel.id,
+            network=self.name,
+            text=text,
+            language=language,
+            spoiler_text=channel.content_warning or "",
+            visibility=channel.visibility,
+            image_url=image_url,
+            image_alt=image_alt,
+            about=about,
+        )
+
+    def preview_body(self, text: str) -> Markup:
+        """Plain text as Mastodon draws it: paragraphs, line breaks, short links, hashtags."""
+
+        def piece(chunk: str) -> str:
+            out, pos = [], 0
+            for m in _LINK_OR_TAG.finditer(chunk):
+                out.append(escape(chunk[pos : m.start()]))
+                if m.group(1):
+                    url = m.group(1)
+                    shown = re.sub(r"^https?://(www\.)?", "", url)
+                    if len(shown) > 30:
+                        shown = shown[:30] + "…"
+                    out.append(Markup('<a class="link" href="{}">{}</a>').format(url, shown))
+                else:
+                    out.append(Markup('<a class="tag">{}</a>').format(m.group(2)))
+                pos = m.end()
+            out.append(escape(chunk[pos:]))
+            return "".join(out)
+
+        paragraphs = [p for p in re.split(r"\n{2,}", text) if p.strip()]
+        return Markup(
+            "".join(
+                f"<p>{'<br>'.join(piece(line) for line in p.split(chr(10)))}</p>"
+                for p in paragraphs
+            )
+        )
+
+    def flags(self, post: Post) -> list[str]:
+        return [f"visibility={post.visibility}"]
+
+    def slots(self, channel_id: str, account: str, *, has_image: bool = False) -> list[Slot]:
+        slots: list[Slot] = [(account, ACCOUNT)]
+        if has_image:
+            slots.append((f"{account}:media", MEDIA))
+        return slots
+
+    def where(self, channel: MastodonChannel) -> str:
+        return channel.instance
+
+    def display_name(self, channel: MastodonChannel) -> str:
+        return f"@{channel.id}@{urlsplit(channel.instance).hostname or channel.instance}"
+
+    def limits_source(self, channel: MastodonChannel) -> str | None:
+        # A limit set in the config wins: nothing read from the instance would be used.
+        return None if channel.max_characters else channel.instance.rstrip("/")
+
+    def publisher(
+        self,
+        channel: MastodonChannel,
+        secret: str,
+        *,
+        token_name: str,
+        timeout: float,
+        clock: Clock | None,
+    ) -> Publisher:
+        from ..publishers.mastodon import MastodonPublisher
+
+        return MastodonPublisher(
+            channel, secret, token_name=token_name, timeout=timeout, clock=clock
+        )
