@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    SerializeAsAny,
     ValidationError,
     field_validator,
     model_validator,
@@ -284,7 +285,8 @@ def _channel_by_kind(value: Any) -> ChannelBase:
     return network.channel_model.model_validate(value)
 
 
-Channel = Annotated[ChannelBase, PlainValidator(_channel_by_kind)]
+# SerializeAsAny: a channel dumps with its network's fields, not only the base's.
+Channel = Annotated[SerializeAsAny[ChannelBase], PlainValidator(_channel_by_kind)]
 """A channel of any registered network, validated by that network's own model."""
 
 
