@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .config import Config
+    from .config import AdminConfig, ChannelBase, Config
 
 MASK = "[REDACTED]"
 _MIN_SECRET = 6
@@ -90,7 +90,8 @@ def config_secrets(config: Config) -> list[str]:
     from .errors import ConfigError
 
     out = []
-    for holder in (*config.channels, config.admin):
+    holders: list[ChannelBase | AdminConfig] = [*config.channels, config.admin]
+    for holder in holders:
         try:
             value = holder.token.get_secret_value() if holder.token is not None else ""
         except ConfigError:  # an unreadable file: reported where the token is used

@@ -114,7 +114,7 @@ def loop_for(ledger: Any, pubs: Any, cfg: Any, clock: ManualClock) -> DeliveryLo
 def test_a_registered_network_is_configured_rendered_queued_paced_and_delivered(
     webhook, hook, clock, tmp_path
 ):
-    cfg = load_config(campaign(tmp_path, f"{hook.url}/hook"), {})
+    cfg = load_config(campaign(tmp_path, f"{hook.url}/hook"), {"HOOK_TOKEN": TOKEN})
     (channel,) = cfg.channels
     assert isinstance(channel, WebhookChannel) and channel.max_length == 200
 
@@ -134,7 +134,7 @@ def test_a_registered_network_is_configured_rendered_queued_paced_and_delivered(
         for n in range(5):
             (queued,) = outbox.queue(subject, dedupe_key=f"ales-{n}", due=clock.now())
             assert queued.delivery_id is not None
-        pubs = publishers_for(cfg, {"HOOK_TOKEN": TOKEN})
+        pubs = publishers_for(cfg)
         assert not pubs["hook"].dry_run
         loop = loop_for(ledger, pubs, cfg, clock)
         loop.start()
@@ -159,14 +159,14 @@ def test_a_send_cut_off_by_a_crash_is_recovered_by_the_networks_rule(
     webhook, hook, clock, tmp_path
 ):
     """The hook remembers its key for 10 minutes: resent with the same key inside them."""
-    cfg = load_config(campaign(tmp_path, f"{hook.url}/hook"), {})
+    cfg = load_config(campaign(tmp_path, f"{hook.url}/hook"), {"HOOK_TOKEN": TOKEN})
     messages = Messages(cfg)
     ledger = open_ledger(cfg.store.url, clock)
     try:
         Outbox(cfg, ledger, messages).queue(
             messages.subject("ales"), dedupe_key="ales", due=clock.now()
         )
-        pubs = publishers_for(cfg, {"HOOK_TOKEN": TOKEN})
+        pubs = publishers_for(cfg)
         head = ledger.head("hook")
         assert head.ready is not None
         claim = ledger.claim(head.ready.id, dt.timedelta(seconds=30))
