@@ -5,9 +5,10 @@
     app.clock          # the one clock (simulated by OUTREACH_FAKE_NOW / OUTREACH_CLOCK_SPEED)
     app.ledger         # the store, opened on first use, on the app's clock
     app.publishers     # one per channel (dry-run where a channel has no token)
-    app.delivery_loop(channel_ids)      # delivery now, for `deliver` and `retry`
+    app.delivery_loop(channel_ids)      # a delivery loop on these channels
     app.service()      # `outreach run`
     app.admin_bot()    # `outreach adminbot`
+    app.doctor(), app.deliver(item_id), app.retry(delivery_id), app.feed_watcher()
     app.close()
 
 The command line (outreach/cli/), the service, the admin bot and the web
@@ -24,6 +25,7 @@ imports, for start-up time only).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
@@ -32,12 +34,13 @@ if TYPE_CHECKING:
     from .adminbot import Rounds
     from .clock import ScaledClock, SystemClock
     from .config import Config
-    from .delivery import DeliveryLoop
-    from .ledger import Ledger
+    from .delivery import DeliveryLoop, Report
+    from .feeds import FeedWatcher
+    from .ledger import Delivery, Ledger
     from .publishers import Check, Publisher
     from .service import Service
 
-__all__ = ["App"]
+__all__ = ["App", "Delivered", "Doctor"]
 
 
 class App:
@@ -168,6 +171,81 @@ class App:
         """Every channel's credential check (network calls)."""
         return [p.check() for p in self.publishers.values()]
 
+    def doctor(self, channel_ids: tuple[str, ...] = ()) -> Doctor:
+        """`outreach doctor`: each channel's check; what a platform said of its limits is kept."""
+        from .delivery import LearnsLimits
+        from .errors import OutreachError
+
+        pubs = self.publishers_of(channel_ids)
+        report = Doctor([pub.check() for pub in pubs.values()])
+        learned = [(c, pubs[c.channel_id]) for c in report.checks if c.limits]
+        try:
+            for c, pub in learned:
+                if isinstance(pub, LearnsLimits):  # Mastodon's max_characters, for fitting posts
+                    self.ledger.save_channel_limits(
+                        c.channel_id, c.limits, source=pub.limits_source
+                    )
+        except OutreachError as exc:
+            report.warning = f"the limits read could not be kept: {exc}"
+        return report
+
+    def deliver(
+        self, item_id: str, channel_ids: tuple[str, ...] = (), *, again: bool = False, wait: float
+    ) -> Delivered:
+        """`outreach deliver`: a page or news item to its channels now, once (again: once more)."""
+        from .content import all_items, find_item
+        from .errors import ConfigError, OutreachError
+        from .messages import Messages
+        from .outbox import learned_limits
+
+        cfg, ledger = self.config, self.ledger
+        item = find_item(all_items(cfg), item_id)
+        messages = Messages(cfg)
+        subject = messages.subject_for_item(item)
+        now = self.clock.now()
+        targets = [c for c in messages.channels(subject) if not channel_ids or c.id in channel_ids]
+        if not targets:
+            among = f" among {', '.join(channel_ids)}" if channel_ids else ""
+            raise ConfigError(f"{item_id!r} goes to no configured channel{among}")
+        limits = learned_limits(cfg, ledger)
+        result, ids = Delivered(targets=len(targets)), []
+        for ch in targets:
+            try:
+                post = messages.render_post(ch, subject, now=now, limits=limits).post
+            except OutreachError as exc:
+                result.not_made.append(f"{ch.id}: not sent, the post cannot be made: {exc}")
+                continue
+            key = f"manual:{subject.about}@{now.isoformat()}" if again else subject.about
+            done = ledger.enqueue(post, dedupe_key=key)
+            if not done.created:
+                state = ledger.get(done.id).state
+                result.already.append(f"{ch.id}: already queued as #{done.id} ({state})")
+            ids.append(done.id)
+        self._deliver_now(tuple(ch.id for ch in targets), wait)
+        result.rows = [ledger.get(i) for i in ids]
+        return result
+
+    def retry(self, delivery_id: int, *, send: bool = True, wait: float) -> Delivery:
+        """`outreach retry`: a failed, unknown, missed or cancelled delivery queued again (and sent)."""
+        d = self.ledger.retry(delivery_id)
+        if send:
+            self._deliver_now((d.channel_id,), wait)
+        return self.ledger.get(delivery_id)
+
+    def _deliver_now(self, channel_ids: tuple[str, ...], wait: float) -> Report:
+        loop = self.delivery_loop(channel_ids)
+        loop.start()
+        return loop.run_once(max_wait=wait)
+
+    def feed_watcher(self) -> FeedWatcher:
+        """`outreach feeds poll | backfill`: the service's feed watcher, on its own."""
+        from .feeds import FeedWatcher
+        from .outbox import Outbox
+
+        return FeedWatcher(
+            self.config, self.ledger, Outbox(self.config, self.ledger), self.clock.now
+        )
+
     def service(self) -> Service:
         """`outreach run`: announcements, feeds and delivery, with the alert rounds after each turn."""
         from .service import Service
@@ -253,6 +331,32 @@ class App:
         )
         console = Console(cfg, self.ledger, self.clock.now, checker=self.check_channels)
         return build_application(cfg, console, token, polling=polling, rounds=rounds)
+
+
+@dataclass
+class Doctor:
+    checks: list[Check]
+    warning: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+@dataclass
+class Delivered:
+    targets: int
+    rows: list[Delivery] = field(default_factory=list)
+    not_made: list[str] = field(default_factory=list)
+    """Channels whose post could not be made (a template error, a text that cannot fit)."""
+    already: list[str] = field(default_factory=list)
+    """Channels where it was queued before (not sent twice)."""
+
+    @property
+    def ok(self) -> bool:
+        return len(self.rows) == self.targets and not any(
+            d.state in ("failed", "unknown") for d in self.rows
+        )
 
 
 def _value(secret: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,22 @@ def test_help_and_a_new_app_import_no_database_or_network_client():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_organisers_request_is_one_call_on_the_app_without_the_cli(tmp_path: Path):
+    # What the web console will do: no click, no environment beyond what the App is given.
+    path = write_campaign(tmp_path, channels=[telegram("ru"), telegram("be")], announcements=[])
+    app = App(str(path), {"OUTREACH_DB_URL": f"sqlite:///{tmp_path / 'l.db'}"}, notify=print)
+    app.dry_run_out = io.StringIO()
+    try:
+        first = app.deliver("ales", ("ru",), wait=5)
+        assert first.ok and [d.channel_id for d in first.rows] == ["ru"]
+        assert first.rows[0].state == "sent" and first.rows[0].dry_run
+        assert "ales" in app.dry_run_out.getvalue()
+        again = app.deliver("ales", ("ru",), wait=5)
+        # the same row: a dry-run "sent" is armed again (a token may have come), never doubled
+        assert [d.id for d in again.rows] == [first.rows[0].id] and again.ok
+        doctor = app.doctor()
+        assert [c.channel_id for c in doctor.checks] == ["ru", "be"] and doctor.warning is None
+    finally:
+        app.close()

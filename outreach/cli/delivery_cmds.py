@@ -8,13 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import ConfigError
 from .common import App, delivery_json, pass_app, print_json
 
 if TYPE_CHECKING:
-    from ..delivery import Report
     from ..ledger import Delivery
-    from ..publishers import Check, Publisher
 
 
 def _line(d: Delivery) -> str:
@@ -27,12 +24,6 @@ def _line(d: Delivery) -> str:
     if d.reason and d.state != "sent":
         text += f"\n    {d.reason}"
     return text
-
-
-def _run_delivery(app: App, channels: tuple[str, ...], wait: float) -> Report:
-    loop = app.delivery_loop(channels)
-    loop.start()
-    return loop.run_once(max_wait=wait)
 
 
 @click.command()
@@ -53,9 +44,10 @@ def doctor(app: App, channels: tuple[str, ...], as_json: bool) -> None:
       outreach doctor
       OUTREACH_TELEGRAM_TOKEN=... outreach doctor telegram-ru --json
     """
-    pubs = app.publishers_of(channels)
-    checks = [pub.check() for pub in pubs.values()]
-    _remember_limits(app, pubs, checks)
+    report = app.doctor(channels)
+    checks = report.checks
+    if report.warning:
+        click.secho(f"warning: {report.warning}", fg="yellow", err=True)
     if as_json:
         print_json([asdict(c) for c in checks])
     else:
@@ -71,29 +63,8 @@ def doctor(app: App, channels: tuple[str, ...], as_json: bool) -> None:
                 click.secho(f"    fix: {problem}", fg="red")
         if not checks:
             click.echo("No channels are configured (add some under `channels:`).")
-    if any(not c.ok for c in checks):
+    if not report.ok:
         sys.exit(1)
-
-
-def _remember_limits(app: App, pubs: dict[str, Publisher], checks: list[Check]) -> None:
-    """Keep what the platforms said (Mastodon's max_characters) for fitting posts."""
-    from ..delivery import LearnsLimits
-    from ..errors import OutreachError
-
-    learned = [
-        (c, pubs[c.channel_id])
-        for c in checks
-        if c.limits and isinstance(pubs[c.channel_id], LearnsLimits)
-    ]
-    if not learned:
-        return
-    try:
-        ledger = app.ledger
-        for c, pub in learned:
-            assert isinstance(pub, LearnsLimits)
-            ledger.save_channel_limits(c.channel_id, c.limits, source=pub.limits_source)
-    except OutreachError as exc:
-        click.secho(f"warning: the limits read could not be kept: {exc}", fg="yellow", err=True)
 
 
 @click.command()
@@ -124,45 +95,18 @@ def deliver(
       outreach deliver ales
       outreach deliver ales --channel telegram-ru --again
     """
-    from ..content import all_items, find_item
-    from ..errors import OutreachError
-    from ..messages import Messages
-    from ..outbox import learned_limits
-
-    cfg = app.config
-    item = find_item(all_items(cfg), item_id)
-    messages = Messages(cfg)
-    subject = messages.subject_for_item(item)
-    now = app.clock.now()
-    targets = [c for c in messages.channels(subject) if not channels or c.id in channels]
-    if not targets:
-        raise ConfigError(
-            f"{item_id!r} goes to no configured channel{' among ' + ', '.join(channels) if channels else ''}"
-        )
-    ledger = app.ledger
-    limits = learned_limits(cfg, ledger)
-    ids = []
-    for ch in targets:
-        try:
-            post = messages.render_post(ch, subject, now=now, limits=limits).post
-        except OutreachError as exc:
-            click.secho(f"{ch.id}: not sent, the post cannot be made: {exc}", fg="red", err=True)
-            continue
-        key = f"manual:{subject.about}@{now.isoformat()}" if again else subject.about
-        done = ledger.enqueue(post, dedupe_key=key)
-        if not done.created:
-            click.echo(
-                f"{ch.id}: already queued as #{done.id} ({ledger.get(done.id).state})", err=True
-            )
-        ids.append(done.id)
-    _run_delivery(app, tuple(ch.id for ch in targets), wait)
-    rows = [ledger.get(i) for i in ids]
+    done = app.deliver(item_id, channels, again=again, wait=wait)
+    for line in done.not_made:
+        click.secho(line, fg="red", err=True)
+    for line in done.already:
+        click.echo(line, err=True)
+    rows = done.rows
     if as_json:
         print_json([delivery_json(d) for d in rows])
     else:
         for d in rows:
             click.echo(_line(d))
-    if any(d.state in ("failed", "unknown") for d in rows) or len(rows) < len(targets):
+    if not done.ok:
         sys.exit(1)
 
 
@@ -246,11 +190,7 @@ def retry(app: App, delivery_id: int, no_send: bool, wait: float) -> None:
     Example:
       outreach retry 43
     """
-    ledger = app.ledger
-    d = ledger.retry(delivery_id)
-    if not no_send:
-        _run_delivery(app, (d.channel_id,), wait)
-    d = ledger.get(delivery_id)
+    d = app.retry(delivery_id, send=not no_send, wait=wait)
     click.echo(_line(d))
     if d.state in ("failed", "unknown"):
         sys.exit(1)

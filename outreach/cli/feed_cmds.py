@@ -23,14 +23,6 @@ def feeds() -> None:
     """
 
 
-def _watcher(app: App):
-    from ..feeds import FeedWatcher
-    from ..outbox import Outbox
-
-    ledger = app.ledger
-    return ledger, FeedWatcher(app.config, ledger, Outbox(app.config, ledger), app.clock.now)
-
-
 def _feed(app: App, feed_id: str):
     for f in app.config.feeds:
         if f.id == feed_id:
@@ -103,7 +95,7 @@ def feeds_poll(app: App, feed_ids: tuple[str, ...], as_json: bool) -> None:
       outreach feeds poll news
     """
     chosen = [_feed(app, f) for f in feed_ids] or None
-    _, watcher = _watcher(app)
+    watcher = app.feed_watcher()
     with _progress(not as_json) as progress:
         results = watcher.poll_all(chosen, progress)
     _poll_report(results, as_json)
@@ -132,7 +124,7 @@ def feeds_backfill(
       outreach feeds backfill news --since 2026-01-01
     """
     feed = _feed(app, feed_id)
-    _, watcher = _watcher(app)
+    watcher = app.feed_watcher()
     start = since.replace(tzinfo=app.config.campaign.tz) if since else None
     with _progress(not as_json) as progress:
         result = watcher.backfill(feed, newest=newest, since=start, progress=progress)
