@@ -171,7 +171,7 @@ def test_run_is_killed_and_restarted_and_every_post_arrives_once(tmp_path: Path)
     per_channel = Counter(d.channel_id for d in rows)
     assert per_channel == {"mastodon-en": 6, "telegram-ru": 6, "telegram-be": 6}
     assert len({(d.channel_id, d.about, d.occurrence) for d in rows}) == 18
-    news = sorted({d.about for d in rows if d.about.startswith("news:")})
+    news = sorted({d.about for d in rows if d.about.startswith("viasna:")})
     assert [n.split(":")[1].split("-")[0] for n in news] == ["120003", "120004", "120005"]
 
     # Mastodon B: two requests with one Idempotency-Key, one status
