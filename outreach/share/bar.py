@@ -24,6 +24,7 @@ from ..errors import ConfigError, ShareError
 from ..resources import share_templates
 from ..yamlfile import parse_yaml
 from .links import DEFAULT_PICKER, ShareLink, ShareOptions, links_for
+from .picker import picker_context
 from .targets import Network, ShareTargets, select
 
 ShareText = Callable[[Item, str], str]
@@ -221,18 +222,8 @@ class Renderer:
 
     def picker(self, lang: str, fediverse: Network) -> str:
         s = ui_strings(lang, self.cfg.campaign.default_language)
-        software = [sw.model_dump() for sw in fediverse.software]
-        data = {
-            "software": software,
-            "strings": {"copied": s["copied"], "copy_failed": s["copy_failed"]},
-        }
         return self.env.get_template("fediverse.html.j2").render(
-            lang=lang,
-            s=s,
-            csp=PAGE_CSP,
-            software=software,
-            data=data,
-            default_software=software[0]["id"],
+            lang=lang, s=s, **picker_context(self.cfg, fediverse, s)
         )
 
 
