@@ -77,24 +77,37 @@ COUNTERS: dict[str, Callable[[str], int]] = {
 _X_HEAVY = re.compile("[^\x00-\xa8\xaa-\xad\xaf-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
 
 
+def _mastodon_bound(text: str) -> int:
+    # Only http(s):// URLs count as 23, and each holds at least 8 code points.
+    return len(text) + 23 * text.count("://")
+
+
+def _x_bound(text: str) -> int:
+    normal = unicodedata.normalize("NFC", text)
+    heavy = len(_X_HEAVY.findall(normal))  # at most 2 each, emoji sequences included
+    # Every URL twitter-text finds has a '.' in its domain (it skips texts without one).
+    return len(normal) + heavy + 23 * normal.count(".")
+
+
+# A grapheme cluster holds at least one code point: len() bounds graphemes and chars.
+_BOUNDS: dict[str, Callable[[str], int]] = {
+    "graphemes": len,
+    "chars": len,
+    "mastodon": _mastodon_bound,
+    "x_weighted": _x_bound,
+}
+
+
 def upper_bound(text: str, rule: str) -> int:
     """A cheap count never below `count(text, rule)`: within a limit, the text is too.
 
     The exact mastodon, x_weighted and graphemes rules walk the text in pure
     Python (grapheme clusters, URL and emoji regexes); most texts are far inside
-    their limits and this spares them the walk.
+    their limits and this spares them the walk. Rules without a cheap bound are
+    counted exactly.
     """
-    if rule in ("graphemes", "chars"):
-        return len(text)  # a grapheme cluster holds at least one code point
-    if rule == "mastodon":
-        # Only http(s):// URLs count as 23, and each holds at least 8 code points.
-        return len(text) + 23 * text.count("://")
-    if rule == "x_weighted":
-        normal = unicodedata.normalize("NFC", text)
-        heavy = len(_X_HEAVY.findall(normal))  # at most 2 each, emoji sequences included
-        # Every URL twitter-text finds has a '.' in its domain (it skips texts without one).
-        return len(normal) + heavy + 23 * normal.count(".")
-    return count(text, rule)
+    bound = _BOUNDS.get(rule)
+    return bound(text) if bound is not None else count(text, rule)
 
 
 def count(text: str, rule: str) -> int:

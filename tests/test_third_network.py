@@ -8,6 +8,7 @@ queueing, ledger, pacing, delivery loop and crash recovery, to a fake hook on
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import itertools
 import random
@@ -213,3 +214,34 @@ def test_without_the_module_the_kind_is_unknown(tmp_path):
     assert "kind 'webhook' is not a network outreach knows: use one of mastodon, telegram" in (
         "\n".join(exc.value.problems)
     )
+
+
+def test_no_module_branches_on_a_networks_name_outside_its_own():
+    """The check of issue 10, kept: comparisons with a network's name, or isinstance on its
+    channel model, appear only in networks/<name>.py and publishers/<name>.py."""
+    package = Path(networks.__file__).resolve().parents[1]
+    bundled = networks.all_networks()
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for net in bundled:
+            if rel in (f"networks/{net.name}.py", f"publishers/{net.name}.py"):
+                continue
+            model = net.channel_model.__name__
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Compare):
+                    parts = [node.left, *node.comparators]
+                    names = {
+                        c.value for p in parts for c in ast.walk(p) if isinstance(c, ast.Constant)
+                    }
+                    if net.name in names:
+                        found.append(f"{rel}:{node.lineno}: compares with {net.name!r}")
+                elif (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id == "isinstance"
+                    and model in {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+                ):
+                    found.append(f"{rel}:{node.lineno}: isinstance(..., {model})")
+    assert len(bundled) >= 2 and found == []
