@@ -16,8 +16,8 @@ buttons whose callback data is only an opaque id of the request kept by the
 console. Edited messages are ignored: editing an old `/cancel 12` must not
 cancel anything again.
 
-The bot also does its rounds (`Rounds`): while paused it holds what the
-service queued since, and it sends pending alerts to `admin.alert_chat`.
+The bot also does its rounds (`Rounds`): it sends pending alerts to
+`admin.alert_chat` (a pause needs no rounds: the ledger queues held while paused).
 
     app = build_application(config, console, token, rounds=rounds)
     app.run_polling()                                   # `outreach adminbot`
@@ -75,7 +75,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
 
 @dataclass
 class Rounds:
-    """What the bot does on its own, every few seconds: hold while paused, send alerts."""
+    """What the bot does on its own, every minute: send alerts."""
 
     config: Config
     ledger: Ledger
@@ -84,18 +84,11 @@ class Rounds:
     checker: Callable[[], Sequence[Any]] | None = None
     """The publishers' credential checks, for credential alerts (network calls)."""
     clock: Callable[[], dt.datetime] | None = None
-    hold_every: float = 5.0
     alerts_every: float | None = 60.0
     """None: this process sends no alerts (the service does)."""
     check_every: dt.timedelta = dt.timedelta(minutes=30)
     checks: list[Any] = field(default_factory=list)
     _checked_at: dt.datetime | None = None
-
-    def hold(self) -> int:
-        n = self.ledger.hold_new()
-        if n:
-            log.info("paused: held %d delivery(ies) queued since", n)
-        return n
 
     def alerts(self) -> AlertReport:
         now = (self.clock or self.ledger.now)()
@@ -109,12 +102,11 @@ class Rounds:
 
     def after_turn(self, turn: object = None) -> None:
         """The same rounds once, for `outreach run`'s after-turn hook (Service(on_turn=...))."""
-        self.hold()
         if self.alerts_every is not None:
             self.alerts()
 
     def jobs(self) -> list[tuple[str, float, Callable[[], object]]]:
-        out: list[tuple[str, float, Callable[[], object]]] = [("hold", self.hold_every, self.hold)]
+        out: list[tuple[str, float, Callable[[], object]]] = []
         if self.alerts_every is not None:
             out.append(("alerts", self.alerts_every, self.alerts))
         return out

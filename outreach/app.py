@@ -259,7 +259,7 @@ class App:
         )
 
     def _service_rounds(self) -> Rounds:
-        """After each turn: hold what a pause caught, tell the organisers about failures.
+        """After each turn: tell the organisers about failures.
 
         To admin.alert_chat when it and the admin bot's token are set; otherwise the
         problems are logged only (outreach.alerts). The bot itself (`outreach

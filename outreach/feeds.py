@@ -394,11 +394,10 @@ class FeedWatcher:
                 )
                 for _, item in chunk
             ]
-            state = self.outbox.state()
             with self.ledger.batch() as batch:
                 for item in skipped:
                     batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
-                queued = [self.outbox.write(batch, d, state) for d in drafts]
+                queued = [self.outbox.write(batch, d) for d in drafts]
                 for _, item in chunk:
                     batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
             result.skipped_backlog += len(skipped)

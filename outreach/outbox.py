@@ -6,7 +6,8 @@ own, so a template that fails for one channel is recorded against that channel
 (visible in `outreach history`) and the others still go out. The ledger refuses
 a second row with the same (channel, dedupe key), which is what makes a
 restart, a re-read feed or a second `run --once` harmless. While the campaign
-is paused (ledger.pause) new posts are queued `held`, so nothing can send them.
+is paused the ledger queues new posts `held` (in the same transaction), so
+nothing can send them.
 
 `queue` writes one subject's rows in one transaction. To queue many subjects
 in one (a feed poll, the occurrences due in a turn), render them first with
@@ -25,7 +26,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from .errors import OutreachError
 from .schedule import Quiet, release_time
@@ -122,14 +123,8 @@ class Outbox:
         drafts = self.prepare(
             subject, dedupe_key=dedupe_key, due=due, occurrence=occurrence, due_at=due_at
         )
-        state = self.state()
         with self.ledger.batch() as batch:
-            return self.write(batch, drafts, state)
-
-    def state(self) -> Literal["pending", "held"]:
-        """How new posts are queued now: `held` while the campaign is paused."""
-        # paused (a family or lawyers asked for silence): queue it held, never sendable
-        return "held" if self.ledger.paused() is not None else "pending"
+            return self.write(batch, drafts)
 
     def limits(self) -> dict[str, int]:
         return learned_limits(self.config, self.ledger)
@@ -164,9 +159,7 @@ class Outbox:
             out.append(replace(draft, post=post))
         return out
 
-    def write(
-        self, batch: Batch, drafts: Iterable[Draft], state: Literal["pending", "held"]
-    ) -> list[Queued]:
+    def write(self, batch: Batch, drafts: Iterable[Draft]) -> list[Queued]:
         """Queue prepared posts in `batch` (a post that could not be made: a `missed` row)."""
         out: list[Queued] = []
         for d in drafts:
@@ -186,7 +179,6 @@ class Outbox:
                 due_at=d.due_at,
                 dedupe_key=d.dedupe_key,
                 occurrence=d.occurrence,
-                state=state,
             )
             out.append(Queued(d.channel_id, d.due_at, done.id, done.created))
         return out

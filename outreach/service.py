@@ -8,8 +8,8 @@ wakes it (see scheduler.py). Each turn of the loop:
   2. polls the feeds whose poll time came (all of them on start);
   3. delivers what is due, one post at a time, checking for a stop between two.
 
-While the campaign is paused (ledger.pause), what is queued is queued
-`held`, and every turn holds anything that slipped in pending.
+While the campaign is paused (ledger.pause), the ledger queues everything
+`held`, in the transaction that queues it, and its claim hands out nothing.
 
 Every step reads its state from the ledger and writes it back before the
 next, so a restart (or kill -9) resumes where the last run stopped: an
@@ -130,7 +130,6 @@ class Service:
             chunk = [(by_id[d.announcement_id], d) for d in result.due[start : start + BATCH_SIZE]]
             limits = self.outbox.limits()
             drafts = [self._prepare_due(stored_ann, due, limits) for stored_ann, due in chunk]
-            state = self.outbox.state()
             queued: list[list[Queued] | None] = []
             with self.ledger.batch() as batch:
                 for (stored_ann, due), prepared in zip(chunk, drafts, strict=True):
@@ -139,7 +138,7 @@ class Service:
                         self._record_missed(batch, stored_ann, due.occurrence, prepared)
                         queued.append(None)
                     else:
-                        queued.append(self.outbox.write(batch, prepared, state))
+                        queued.append(self.outbox.write(batch, prepared))
             for (stored_ann, due), qs in zip(chunk, queued, strict=True):
                 if qs is not None:
                     self._log_queued(stored_ann, due, qs)
@@ -219,19 +218,12 @@ class Service:
         turn = Turn(recovered=self.delivery.start())
         self.plan(turn)
         turn.polls = self.poll(progress=progress)
-        self._hold_if_paused()
         if on_queued:
             on_queued(turn)
         if not self.stop.is_set():
             turn.delivered = self.delivery.run_once(max_wait=max_wait)
         self._after(turn)
         return turn
-
-    def _hold_if_paused(self) -> None:
-        """Hold anything queued pending while a pause began (ledger.hold_new, each turn)."""
-        held = self.ledger.hold_new()
-        if held:
-            log.warning("paused: %d newly queued post(s) held", held)
 
     def _after(self, turn: Turn) -> None:
         if self.on_turn is None:
@@ -272,7 +264,6 @@ class Service:
                 try:
                     self._resync_jobs()
                     turn = self.turn()
-                    self._hold_if_paused()
                     if turn.queued or any(p.deliveries for p in turn.polls):
                         self.delivery.nudge()
                     self._after(turn)

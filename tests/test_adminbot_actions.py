@@ -8,7 +8,6 @@ import pytest
 from adminkit import ANNA, BORIS, Harness, buttons
 from fakes import ManualClock
 
-from outreach.adminbot import Rounds
 from outreach.announcements import sync_yaml
 from outreach.ledger import Ledger, open_ledger
 from outreach.post import Post
@@ -197,9 +196,8 @@ def test_pause_holds_everything_queued_and_what_comes_later(bot):
     assert {bot.ledger.get(i).state for i in (a, b)} == {"held"}
     assert bot.ledger.paused().by == "@u111"
 
-    late = queue(bot.ledger, 3)  # the service queues a new item while paused
-    rounds = Rounds(bot.config, bot.ledger, sender=None)
-    assert rounds.hold() == 1 and bot.ledger.get(late).state == "held"
+    late = queue(bot.ledger, 3)  # the service queues a new item while paused: held at once
+    assert bot.ledger.get(late).state == "held"
     assert "PAUSED since Sun 1 Mar 2026 12:00 Europe/Minsk" in bot.texts(BORIS, "/queue")
     assert "Already paused since" in bot.texts(BORIS, "/pause")
     assert bot.ledger.paused().by == "@u111"  # the first pause stands
@@ -211,7 +209,7 @@ def test_pause_holds_everything_queued_and_what_comes_later(bot):
     assert "3 held post(s) released" in text
     assert {bot.ledger.get(i).state for i in (a, b, late)} == {"pending"}
     assert bot.ledger.paused() is None
-    assert rounds.hold() == 0
+    assert bot.ledger.get(queue(bot.ledger, 4)).state == "pending"  # queued after: not held
 
 
 def test_resume_when_not_paused_changes_nothing(bot):
@@ -238,12 +236,11 @@ def test_pause_and_resume_on_each_store(store_url):
         again = ledger.pause("@boris")
         assert (first.already, first.held, again.already) == (False, 1, True)
         assert ledger.paused().by == "@anna"
-        b = queue(ledger, 2)
-        assert ledger.hold_new() == 1
+        b = queue(ledger, 2)  # queued while paused: held in the same transaction
         assert {ledger.get(i).state for i in (a, b)} == {"held"}
         was, n = ledger.resume()
         assert was is not None and was.by == "@anna" and n == 2
-        assert ledger.paused() is None and ledger.hold_new() == 0
-        assert {ledger.get(i).state for i in (a, b)} == {"pending"}
+        assert ledger.paused() is None
+        assert {ledger.get(i).state for i in (a, b, queue(ledger, 3))} == {"pending"}
     finally:
         ledger.close()

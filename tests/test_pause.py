@@ -1,9 +1,10 @@
-"""Pause is airtight: while the flag is set, the ledger's claim hands out no row at all.
+"""Pause is airtight: while the flag is set, nothing is queued sendable and nothing is claimed.
 
-The outbox queues new posts held while paused, but a row can slip in pending
-(queued in the instant the pause began). These tests put such a row in front of
-the real delivery loop, the real clients and the fake servers, on SQLite and
-PostgreSQL, and check it is never sent until an organiser resumes.
+The ledger applies the pause inside its write transactions: a row queued while
+paused is queued held, and the claim hands out no row at all. These tests put
+rows in front of the real delivery loop, the real clients and the fake servers,
+on SQLite and PostgreSQL, race a pause against a claim and against a queueing
+transaction, and check nothing is sent until an organiser resumes.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def post(n: int, channel: str = "tg") -> Post:
 
 
 def straggler(ledger: Ledger, n: int, channel: str = "tg") -> int:
-    """A row queued pending although paused: the outbox asked `paused` just before the pause."""
+    """A row queued (pending) before the pause: the loop may already have seen it ready."""
     return ledger.enqueue(post(n, channel)).id
 
 
@@ -69,19 +70,18 @@ def test_a_row_queued_while_paused_is_not_sent_until_resume(ledger, clock, fakes
     masto, tg = fakes
     result = ledger.pause(by="@anna")
     assert not result.already and result.held == 0
-    ids = [straggler(ledger, 1, "tg"), straggler(ledger, 2, "ma")]
-    assert [ledger.get(i).state for i in ids] == ["pending", "pending"]
+    ids = [ledger.enqueue(post(1, "tg")).id]
+    with ledger.batch() as batch:
+        ids.append(batch.enqueue(post(2, "ma")).id)
+    # held as they are queued, in the queueing transaction: never pending while paused
+    assert [ledger.get(i).state for i in ids] == ["held", "held"]
+    assert ledger.get(ids[0]).reason == "held: paused by an organiser"
 
     report = loop(ledger, clock, real_publishers(masto, tg)).run_once(max_wait=5)
     assert report.outcomes == []
     assert tg.texts() == [] and masto.statuses == []
-    assert [ledger.get(i).state for i in ids] == ["pending", "pending"]
-    assert ledger.deliveries(states=["sending"]) == []
-
-    # the service's next turn shows them as held; still nothing goes out
-    assert ledger.hold_new() == 2
-    assert loop(ledger, clock, real_publishers(masto, tg)).run_once(max_wait=5).outcomes == []
     assert [ledger.get(i).state for i in ids] == ["held", "held"]
+    assert ledger.deliveries(states=["sending"]) == []
 
     was, released = ledger.resume()
     assert was is not None and was.by == "@anna" and released == 2
@@ -167,3 +167,43 @@ def test_a_pause_during_a_send_stops_everything_after_it(ledger, clock):
     assert pub.during is not None and pub.during.sending == 1 and pub.during.held == 2
     assert report.count("sent") == 1
     assert [ledger.get(i).state for i in ids] == ["sent", "held", "held"]
+
+
+def test_queueing_racing_a_pause_being_committed_waits_and_queues_held(ledger):
+    """The pause's transaction is open (flag set, not committed) when a batch starts.
+
+    On PostgreSQL the batch waits for the pause (the pause table's lock) and then
+    sees the flag; without it, its INSERT would not see the uncommitted flag and
+    the row would be queued pending. On SQLite the pause holds the only write lock.
+    """
+    got: list[int] = []
+    with ledger.engine.connect() as conn:
+        tx = conn.begin()
+        lock(conn, exclusive=True)
+        assert set_flag(conn, ledger.now(), "@anna")
+        racer = threading.Thread(target=lambda: got.append(ledger.enqueue(post(1)).id))
+        racer.start()
+        racer.join(0.5)  # long enough for an unguarded INSERT to have gone in
+        tx.commit()
+    racer.join(30)
+    [ident] = got
+    assert ledger.get(ident).state == "held"
+
+
+def test_a_pause_waits_for_a_queueing_transaction_and_holds_what_it_queued(ledger):
+    """A batch is open (rows written, not committed) when an organiser pauses.
+
+    The pause waits for it to commit and then holds its rows; without the lock,
+    PostgreSQL's pause would not see the uncommitted rows and they would stay
+    pending after it.
+    """
+    done: list[PauseResult] = []
+    with ledger.batch() as batch:
+        ids = [batch.enqueue(post(n)).id for n in range(3)]
+        pauser = threading.Thread(target=lambda: done.append(ledger.pause(by="@anna")))
+        pauser.start()
+        pauser.join(0.5)
+        assert done == [], "the pause waits for the open queueing transaction"
+    pauser.join(30)
+    assert done and done[0].held == 3
+    assert {ledger.get(i).state for i in ids} == {"held"}

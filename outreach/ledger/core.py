@@ -100,6 +100,7 @@ class Ledger(LoopMixin, RecordsMixin):
     def batch(self) -> Iterator[Batch]:
         """One transaction for many queueing writes: all commit at the end, or none."""
         with self.engine.begin() as conn:
+            pausing.lock(conn)  # PostgreSQL: a pause waits for this batch, or this for it
             yield Batch(conn, self.now)
 
     def enqueue(
@@ -109,13 +110,10 @@ class Ledger(LoopMixin, RecordsMixin):
         due_at: dt.datetime | None = None,
         dedupe_key: str | None = None,
         occurrence: dt.datetime | None = None,
-        state: Literal["pending", "held"] = "pending",
     ) -> Enqueued:
         """Queue `post` for its channel, once (Batch.enqueue, in a transaction of its own)."""
         with self.batch() as batch:
-            return batch.enqueue(
-                post, due_at=due_at, dedupe_key=dedupe_key, occurrence=occurrence, state=state
-            )
+            return batch.enqueue(post, due_at=due_at, dedupe_key=dedupe_key, occurrence=occurrence)
 
     def record_missed(
         self,
@@ -222,8 +220,11 @@ class Ledger(LoopMixin, RecordsMixin):
     ) -> Delivery:
         from_states = list(from_states)
         stmt = update(D).where(D.c.id == delivery_id, D.c.state.in_(from_states))
+        # a row made sendable again is held instead while paused (pause.py)
+        values |= pausing.pending_unless_paused() if to == "pending" else {"state": to}
         with self.engine.begin() as conn:
-            moved = conn.execute(stmt.values(state=to, updated_at=self.now(), **values)).rowcount
+            pausing.lock(conn)
+            moved = conn.execute(stmt.values(updated_at=self.now(), **values)).rowcount
         current = self.get(delivery_id)
         if not moved:
             raise StoreError(
@@ -283,7 +284,3 @@ class Ledger(LoopMixin, RecordsMixin):
     def paused(self) -> Paused | None:
         """The pause in force, or None."""
         return pausing.paused(self.engine)
-
-    def hold_new(self) -> int:
-        """While paused, hold what was queued pending since; 0 when not paused."""
-        return pausing.hold_new(self.engine, self.now())

@@ -1,43 +1,52 @@
-"""Pause and resume: hold everything queued, and keep holding, until an organiser resumes.
+"""Pause and resume: while paused nothing is queued sendable and nothing is sent.
 
-When a prisoner's family or lawyers ask for silence, nothing may go out. The
-ledger already has the state for it (`held`: never claimed, never sent); this
-module adds the flag that says "we are paused", stored next to the ledger so
-every process sees it:
+When a prisoner's family or lawyers ask for silence, nothing may go out. A
+delivery has the state for it (`held`: never claimed, never sent); this module
+keeps the flag that says "we are paused", in the store so every process sees
+it, and is the one place the pause is applied, always inside the write
+transaction that would otherwise make a row sendable::
 
-    ledger.pause(by="@anna")    -> the flag is set and every pending delivery becomes held
-    ledger.hold_new()           -> while paused, pending rows queued since become held
-    ledger.resume()             -> the flag is cleared; every held delivery is pending again
+    ledger.pause(by="@anna") -> the flag is set and every pending delivery becomes held
+    ledger.resume()          -> the flag is cleared; every held delivery is pending again
+    ledger.paused()          -> the pause in force, or None
 
-The flag is enforced where a post starts to go out: the ledger's claim (the
-one conditional UPDATE that moves a row to `sending`) refuses every row while
-the flag is set (`not_paused()` in its WHERE). So a row queued pending in the
-instant the pause began (the outbox asked `paused` just before) is never
-sent; the service, after each turn, and the admin bot, every few seconds, call
-`hold_new` so it also shows as held. A row already being sent when the pause
-comes cannot be stopped; `pause` says how many there were.
+- Queueing (Batch.enqueue, and an organiser's retry or release): a row that
+  would become `pending` becomes `held`, decided by the very statement that
+  writes it (`pending_unless_paused`). No caller asks "are we paused?" before
+  writing, so no answer can go stale between the question and the write.
+- Sending: the claim (the one conditional UPDATE that moves a row to
+  `sending`) refuses every row while the flag is set (`not_paused`), so a row
+  the delivery loop saw ready an instant before the pause is not sent either.
 
-Setting the flag and a claim are serialised by the database: SQLite has one
-writer at a time, and on PostgreSQL, whose READ COMMITTED statements would
-not see a pause committed while they run, `pause` and `resume` lock the pause
-table EXCLUSIVE and every claim locks it ROW SHARE first (`lock`), so a claim
-either finished before the pause (and `pause` counts it as being sent) or
-sees the flag.
+A row already being sent when the pause comes cannot be stopped; `pause` says
+how many there were.
+
+Serialised by the database. SQLite has one writer at a time, and each write
+reads the flag in its own statement. PostgreSQL's READ COMMITTED statements
+would not see a pause committed while they run, nor would a pause see rows
+another transaction queued and has not committed: `pause` and `resume` lock the
+pause table EXCLUSIVE, and every claim and every queueing transaction lock it
+ROW SHARE first (`lock`). So each claim or batch either finished before the
+pause (which then holds what it queued, or counts what it is sending) or
+starts after it and sees the flag.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
     Update,
+    case,
     delete,
     exists,
     func,
     literal,
+    null,
     select,
     text,
     update,
@@ -56,12 +65,26 @@ def not_paused() -> ColumnElement[bool]:
     return ~exists(select(PAUSE.c.id))
 
 
+def pending_unless_paused() -> dict[str, Any]:
+    """Column values for a row becoming sendable: `pending`, or `held` while paused.
+
+    SQL expressions, evaluated by the statement that writes the row, so the flag
+    is read in the same statement (and, on PostgreSQL, under `lock`).
+    """
+    flag = exists(select(PAUSE.c.id))
+    return {
+        "state": case((flag, literal("held")), else_=literal("pending")),
+        "reason": case((flag, literal(HOLD_REASON)), else_=null()),
+    }
+
+
 def lock(conn: Connection, *, exclusive: bool = False) -> None:
-    """PostgreSQL: serialise claims (shared) with pause and resume (exclusive).
+    """PostgreSQL: serialise claims and queueing (shared) with pause and resume (exclusive).
 
     Call first in the transaction: READ COMMITTED takes each statement's
-    snapshot after this lock is granted, so the claim that follows sees a pause
-    committed while it waited. SQLite needs nothing: it has one writer at a time.
+    snapshot after this lock is granted, so what follows sees a pause
+    committed while it waited, and a pause waits for the queueing transactions
+    in flight. SQLite needs nothing: it has one writer at a time.
     """
     if conn.dialect.name == "postgresql":
         mode = "EXCLUSIVE" if exclusive else "ROW SHARE"
@@ -103,14 +126,6 @@ def pause(engine: Engine, now: dt.datetime, by: str) -> PauseResult:
         ).scalar_one()
         row = conn.execute(select(PAUSE).where(PAUSE.c.id == 1)).one()
     return PauseResult(Paused(row.since, row.by), not added, held, int(sending))
-
-
-def hold_new(engine: Engine, now: dt.datetime) -> int:
-    """While paused, hold what was queued since; 0 when not paused (one statement)."""
-    with engine.begin() as conn:
-        lock(conn)
-        stmt = _hold_pending(now).where(exists(select(PAUSE.c.id)))
-        return int(conn.execute(stmt).rowcount)
 
 
 def resume(engine: Engine, now: dt.datetime) -> tuple[Paused | None, int]:

@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Connection, Table, select, update
 
 from ..errors import StoreError
 from ..post import Post
+from .pause import pending_unless_paused
 from .schema import DELIVERIES as D
 from .schema import SEEN_ITEMS as S
 from .values import Clock, Enqueued, new_key
@@ -47,12 +48,12 @@ class Batch:
         due_at: dt.datetime | None = None,
         dedupe_key: str | None = None,
         occurrence: dt.datetime | None = None,
-        state: Literal["pending", "held"] = "pending",
     ) -> Enqueued:
         """Queue `post` for its channel, once: the same dedupe key again adds nothing.
 
-        A row only ever "sent" by the dry-run publisher is queued again, so a
-        channel that gets its token later really receives the post.
+        Queued `pending`, or `held` while the campaign is paused (pause.py), as the
+        INSERT itself decides. A row only ever "sent" by the dry-run publisher is
+        queued again, so a channel that gets its token later really receives the post.
         """
         now = self.now()
         aware(due_at, occurrence)
@@ -62,11 +63,10 @@ class Batch:
             about=post.about,
             dedupe_key=dedupe_key or post.about or new_key(),
             post=post.to_dict(),
-            state=state,
             due_at=due_at or now,
             occurrence=occurrence,
         )
-        new_id = self._insert(values)
+        new_id = self._insert(values | pending_unless_paused())
         if new_id is not None:
             return Enqueued(new_id, True)
         same = (D.c.channel_id == post.channel_id) & (D.c.dedupe_key == values["dedupe_key"])
@@ -75,10 +75,9 @@ class Batch:
         rearmed = self.conn.execute(
             rearm.values(
                 post=values["post"],
-                state=state,
                 due_at=values["due_at"],
                 occurrence=occurrence,
-                **fresh(),
+                **(fresh() | pending_unless_paused()),
                 dry_run=False,
                 remote_id=None,
                 remote_url=None,
