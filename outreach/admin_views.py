@@ -226,14 +226,10 @@ class Views:
 
     def _service_health(self, now: dt.datetime) -> list[str]:
         out = []
-        pending = self.ledger.deliveries(states=("pending",), limit=200)
-        late = [
-            d for d in pending
-            if max(d.due_at, d.next_attempt_at or d.due_at) < now - OVERDUE
-        ]  # fmt: skip
+        late, oldest = self.ledger.overdue(now - OVERDUE)
         if late:
             out.append(
-                f"  {len(late)} post(s) overdue, the oldest due {self.when(late[0].due_at)}: "
+                f"  {late} post(s) overdue, the oldest due {self.when(oldest)}: "
                 "is `outreach run` running?"
             )
         else:

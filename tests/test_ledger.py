@@ -285,3 +285,42 @@ def test_recover_follows_the_callers_rule_per_channel_not_the_network_name(ledge
     [d] = ledger.recover()  # no rule given: nothing is sent again on a guess
     assert (d.id, d.state) == (a, "unknown")
     assert "the platform cannot tell us which" in (ledger.get(a).reason or "")
+
+
+def test_listings_are_ordered_filtered_and_paged_in_the_store(ledger, clock):
+    ids = []
+    for n in range(5):
+        ids.append(ledger.enqueue(post(n), due_at=clock.now() + dt.timedelta(minutes=10 - n)).id)
+        clock.advance(1)
+    newest = ledger.deliveries(order="newest", limit=2)
+    assert [d.id for d in newest] == [ids[4], ids[3]]
+    assert [d.id for d in ledger.deliveries(order="newest", limit=2, before_id=ids[3])] == [
+        ids[2],
+        ids[1],
+    ]
+    assert [d.id for d in ledger.deliveries(order="queue", limit=2)] == [ids[4], ids[3]]
+    assert [d.id for d in ledger.deliveries(order="queue", limit=2, offset=3)] == [ids[1], ids[0]]
+    claim = ledger.claim(ids[4], LEASE)
+    assert claim is None  # not due yet: claims wait for the due time
+    ledger.cancel(ids[0])
+    clock.advance(5)
+    ledger.cancel(ids[2])
+    assert [d.id for d in ledger.deliveries(states=["cancelled"], order="updated")] == [
+        ids[2],
+        ids[0],
+    ]
+    assert ledger.counts() == {"pending": 3, "cancelled": 2}
+
+
+def test_overdue_counts_every_late_pending_row_in_the_store(ledger, clock):
+    start = clock.now()
+    for n in range(300):  # more than any page: counted by the database, not a fetched page
+        ledger.enqueue(post(n), due_at=start + dt.timedelta(seconds=n))
+    backing_off = ledger.enqueue(post(999, channel="masto", network="mastodon"), due_at=start).id
+    claim = ledger.claim(backing_off, LEASE)
+    assert claim is not None
+    ledger.finish_retry(claim, "503", start + dt.timedelta(hours=2))
+    clock.advance(3600)
+    n, oldest = ledger.overdue(clock.now() - dt.timedelta(minutes=10))
+    assert (n, oldest) == (300, start)
+    assert ledger.overdue(start) == (0, None)

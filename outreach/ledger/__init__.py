@@ -5,10 +5,15 @@ This package is the only code that knows there is a database: every table is
 defined in schema.py and every statement is in one of its modules; the rest of
 outreach imports what this file exports and nothing else. The rooms:
 
-    schema.py     tables and the engine          values.py    what it hands out
-    core.py       Ledger, open_ledger            queueing.py  Batch: many writes, one transaction
-    loop.py       claim, finish, recover         records.py   announcements, feeds, channel limits
-    pause.py      the pause flag                 alerts.py    what the organisers were told
+    schema.py      tables and the engine         values.py    what it hands out
+    core.py        Ledger, open_ledger           queueing.py  Batch: many writes, one transaction
+    deliveries.py  pages, counts, organisers'    loop.py      claim, finish, recover
+                   moves                         records.py   announcements, feeds, channel limits
+    pause.py       the pause flag, applied       alerts.py    what the organisers were told
+                   where rows are written
+
+The Ledger is composed of these rooms (core.py binds their methods); none of
+them knows the Ledger or core.py, so the imports run one way, with no circle.
 
 Nothing lives in memory only: a crash at any moment leaves rows that say what
 happened. Every state change is a conditional UPDATE (`WHERE state = ...`, and
@@ -35,7 +40,9 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     with ledger.batch() as batch:                     # one transaction: all or nothing
         batch.enqueue(...); batch.record_missed(...); batch.mark_seen(...)
     ledger.last_occurrences("announcement:")          -> {about: latest occurrence, any state}
-    ledger.get(id), ledger.deliveries(states=, channel_id=, about=), ledger.counts()
+    ledger.get(id), ledger.counts(), ledger.overdue(cutoff), ledger.last_sent_at()
+    ledger.deliveries(states=, channel_id=, about=, order="queue" | "newest" | "updated"
+                      | "history", limit=, offset=, before_id=)   # one page, from the store
     ledger.cancel(id) / hold(id) / release(id)        # pending <-> held, -> cancelled
     ledger.retry(id) / ledger.resolve(id, "sent" | "failed", note)   # organisers
 

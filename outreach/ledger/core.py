@@ -1,36 +1,31 @@
-"""The Ledger class and open_ledger: the face's one object (see __init__.py)."""
+"""The Ledger class and open_ledger: the face's one object (see __init__.py).
+
+A Ledger is made of its rooms, each an object on the same engine and clock:
+Deliveries (reading, organisers' moves), Loop (claim, finish, recover),
+Records (announcements, feeds, channel limits), AlertStore (`ledger.alerts`),
+the pause (pause.py) and queueing (Batch). Their methods are the Ledger's own,
+bound once here, so callers keep one object and the rooms never know of each
+other (no mixins, no circle).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine
 
 from ..errors import StoreError
 from ..post import Post
 from . import pause as pausing
 from .alerts import AlertStore
-from .loop import LoopMixin
-from .queueing import Batch, fresh
-from .records import RecordsMixin
-from .schema import DELIVERIES as D
+from .deliveries import Deliveries
+from .loop import Loop
+from .queueing import Batch
+from .records import Records
 from .schema import Base, make_engine
-from .values import Clock, Delivery, Enqueued, Paused, PauseResult, to_delivery
-
-Order = Literal["queue", "newest", "updated", "history"]
-"""queue: due time, then id (what goes out next first); newest: the latest queued
-first (by id); updated: the latest change first; history: the latest to go out
-(or otherwise end) first."""
-
-_ORDERS: dict[str, tuple[Any, ...]] = {
-    "queue": (D.c.due_at, D.c.id),
-    "newest": (D.c.id.desc(),),
-    "updated": (D.c.updated_at.desc(), D.c.id.desc()),
-    "history": (func.coalesce(D.c.sent_at, D.c.updated_at).desc(), D.c.id.desc()),
-}
+from .values import Clock, Enqueued, Paused, PauseResult
 
 
 def _system_clock() -> Clock:
@@ -84,12 +79,57 @@ def _missing_columns(engine: Engine) -> list[tuple[str, str]]:
     return [(t, c) for t, c, _ in _ADDED if c not in have]
 
 
-class Ledger(LoopMixin, RecordsMixin):
+class Ledger:
+    """The store. Its methods come from its rooms (bound in __init__) and the few below.
+
+    A subclass overrides only what is defined on this class (batch, enqueue,
+    record_missed, pause, resume, paused): the rest are bound per instance.
+    """
+
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
         self.now = clock
+        rows = Deliveries(engine, clock)
+        loop = Loop(engine, clock, rows.get)
+        records = Records(engine, clock)
         self.alerts = AlertStore(engine, clock)
         """What the organisers were told about (outreach.alerts decides what and when)."""
+        # reading deliveries, and organisers' moves (deliveries.py)
+        self.get = rows.get
+        self.deliveries = rows.deliveries
+        self.changed_since = rows.changed_since
+        self.overdue = rows.overdue
+        self.counts = rows.counts
+        self.last_sent_at = rows.last_sent_at
+        self.last_occurrences = rows.last_occurrences
+        self.sent_times = rows.sent_times
+        self.cancel = rows.cancel
+        self.hold = rows.hold
+        self.release = rows.release
+        self.retry = rows.retry
+        self.resolve = rows.resolve
+        # the delivery loop's moves (loop.py): only outreach/delivery.py calls these
+        self.head = loop.head
+        self.claim = loop.claim
+        self.give_up = loop.give_up
+        self.finish_sent = loop.finish_sent
+        self.finish_retry = loop.finish_retry
+        self.finish_failed = loop.finish_failed
+        self.finish_unknown = loop.finish_unknown
+        self.recover = loop.recover
+        # announcements, feeds, channel limits (records.py)
+        self.save_announcement = records.save_announcement
+        self.save_announcements = records.save_announcements
+        self.announcement = records.announcement
+        self.announcements = records.announcements
+        self.cancel_announcement = records.cancel_announcement
+        self.seen = records.seen
+        self.seen_among = records.seen_among
+        self.mark_seen = records.mark_seen
+        self.feed_state = records.feed_state
+        self.save_feed_state = records.save_feed_state
+        self.save_channel_limits = records.save_channel_limits
+        self.channel_limits = records.channel_limits
 
     def close(self) -> None:
         self.engine.dispose()
@@ -137,139 +177,6 @@ class Ledger(LoopMixin, RecordsMixin):
                 reason=reason,
                 post=post,
             )
-
-    def get(self, delivery_id: int) -> Delivery:
-        with self.engine.connect() as conn:
-            row = conn.execute(select(D).where(D.c.id == delivery_id)).first()
-        if row is None:
-            raise StoreError(
-                f"there is no delivery {delivery_id}; `outreach deliveries` lists them"
-            )
-        return to_delivery(row)
-
-    def deliveries(
-        self,
-        *,
-        states: Collection[str] | None = None,
-        channel_id: str | None = None,
-        about: str | None = None,
-        order: Order = "queue",
-        limit: int = 1000,
-        offset: int = 0,
-        before_id: int | None = None,
-    ) -> list[Delivery]:
-        """One page of rows, filtered, in `order` (see Order), paged in the database.
-
-        `before_id` pages back through order="newest": the rows queued before that one.
-        """
-        q = select(D).order_by(*_ORDERS[order]).limit(limit).offset(offset)
-        if before_id is not None:
-            q = q.where(D.c.id < before_id)
-        if states:
-            q = q.where(D.c.state.in_(list(states)))
-        if channel_id:
-            q = q.where(D.c.channel_id == channel_id)
-        if about:
-            q = q.where(D.c.about == about)
-        with self.engine.connect() as conn:
-            return [to_delivery(r) for r in conn.execute(q)]
-
-    def last_sent_at(self) -> dt.datetime | None:
-        """When the latest post went out (dry-run included), or None."""
-        with self.engine.connect() as conn:
-            return conn.scalar(select(func.max(D.c.sent_at)).where(D.c.state == "sent"))
-
-    def changed_since(self, since: dt.datetime, *, states: Collection[str]) -> list[Delivery]:
-        """Rows in `states` whose state changed at or after `since`, oldest id first."""
-        q = select(D).where(D.c.state.in_(list(states)), D.c.updated_at >= since).order_by(D.c.id)
-        with self.engine.connect() as conn:
-            return [to_delivery(r) for r in conn.execute(q)]
-
-    def counts(self) -> dict[str, int]:
-        """How many deliveries are in each state (states with none are left out)."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(D.c.state, func.count()).group_by(D.c.state)).all()
-        return {state: n for state, n in rows}
-
-    def last_occurrences(self, about_prefix: str = "announcement:") -> dict[str, dt.datetime]:
-        """The latest occurrence recorded, in any state, per `about` with this prefix."""
-        q = (
-            select(D.c.about, func.max(D.c.occurrence))
-            .where(D.c.about.startswith(about_prefix, autoescape=True))
-            .where(D.c.occurrence.is_not(None))
-            .group_by(D.c.about)
-        )
-        with self.engine.connect() as conn:
-            return {about: when for about, when in conn.execute(q)}
-
-    def sent_times(self, channel_ids: Collection[str], since: dt.datetime) -> list[dt.datetime]:
-        """When real (not dry-run) posts went out on these channels since `since`."""
-        q = select(D.c.sent_at).where(
-            D.c.channel_id.in_(list(channel_ids)),
-            D.c.state == "sent",
-            D.c.dry_run.is_(False),
-            D.c.sent_at >= since,
-        )
-        with self.engine.connect() as conn:
-            return sorted(t for (t,) in conn.execute(q))
-
-    # -- organisers' actions ---------------------------------------------------
-
-    def _move(
-        self, delivery_id: int, from_states: Iterable[str], to: str, **values: Any
-    ) -> Delivery:
-        from_states = list(from_states)
-        stmt = update(D).where(D.c.id == delivery_id, D.c.state.in_(from_states))
-        # a row made sendable again is held instead while paused (pause.py)
-        values |= pausing.pending_unless_paused() if to == "pending" else {"state": to}
-        with self.engine.begin() as conn:
-            pausing.lock(conn)
-            moved = conn.execute(stmt.values(updated_at=self.now(), **values)).rowcount
-        current = self.get(delivery_id)
-        if not moved:
-            raise StoreError(
-                f"delivery {delivery_id} is {current.state}; only a delivery that is "
-                f"{' or '.join(from_states)} can become {to}"
-            )
-        return current
-
-    def cancel(self, delivery_id: int, reason: str = "cancelled by an organiser") -> Delivery:
-        return self._move(delivery_id, ("pending", "held"), "cancelled", reason=reason)
-
-    def hold(self, delivery_id: int, reason: str = "held (paused) by an organiser") -> Delivery:
-        return self._move(delivery_id, ("pending",), "held", reason=reason)
-
-    def release(self, delivery_id: int) -> Delivery:
-        return self._move(delivery_id, ("held",), "pending", reason=None)
-
-    def retry(self, delivery_id: int) -> Delivery:
-        """Send again now, with a fresh idempotency key: an organiser saw it is not there."""
-        if self.get(delivery_id).post is None:
-            raise StoreError(f"delivery {delivery_id} was never rendered, so it cannot be sent")
-        return self._move(
-            delivery_id,
-            ("failed", "unknown", "cancelled", "missed", "held"),
-            "pending",
-            due_at=self.now(),
-            **fresh(),
-        )
-
-    def resolve(
-        self,
-        delivery_id: int,
-        outcome: Literal["sent", "failed"],
-        note: str = "",
-        remote_url: str | None = None,
-    ) -> Delivery:
-        """An organiser's word on a delivery whose outcome we could not know."""
-        if outcome not in ("sent", "failed"):
-            raise StoreError(f"resolve as 'sent' or 'failed', not {outcome!r}")
-        values: dict[str, Any] = {
-            "reason": f"marked {outcome} by an organiser" + (f": {note}" if note else "")
-        }
-        if outcome == "sent":
-            values.update(sent_at=self.now(), remote_url=remote_url)
-        return self._move(delivery_id, ("unknown", "failed"), outcome, **values)
 
     # -- pause (pause.py) ------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """The delivery loop's side of the ledger: claim, finish, recover.
 
-Mixed into outreach.ledger.Ledger; only outreach/delivery.py calls these.
+Part of outreach.ledger.Ledger (core.py binds them); only outreach/delivery.py calls these.
 Every change is a conditional UPDATE: a row moves to `sending` only if it is
 the first pending row of its channel, none of its channel is sending and the
 campaign is not paused (pause.py); it leaves `sending` only with the
@@ -31,11 +31,13 @@ from .values import (
 )
 
 
-class LoopMixin:
-    engine: Engine
-    now: Clock
+class Loop:
+    """The delivery loop's moves on the ledger's engine and clock; `get` reads one row."""
 
-    get: Callable[[int], Delivery]
+    def __init__(self, engine: Engine, now: Clock, get: Callable[[int], Delivery]) -> None:
+        self.engine = engine
+        self.now = now
+        self.get = get
 
     def head(self, channel_id: str) -> Head:
         """What to do next on the channel; nothing is ready while the campaign is paused."""

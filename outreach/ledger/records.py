@@ -1,6 +1,7 @@
 """Announcements, seen feed items, feed state and channel limits: the ledger's simple tables.
 
-Mixed into outreach.ledger.Ledger; import from the face (`from outreach.ledger import ...`).
+Part of outreach.ledger.Ledger (core.py binds them); import from the face
+(`from outreach.ledger import ...`).
 
 Channel limits are what a platform said about a channel (Mastodon: the
 instance's `max_characters`), learned by `outreach doctor` and by `run` at
@@ -13,8 +14,7 @@ not keep the old one's limit:
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Engine, Table, delete, insert, select, update
@@ -26,12 +26,15 @@ from .schema import ANNOUNCEMENTS as A
 from .schema import CHANNEL_LIMITS
 from .schema import FEED_STATE as F
 from .schema import SEEN_ITEMS as S
-from .values import ChannelLimit, FeedState, StoredAnnouncement
+from .values import ChannelLimit, Clock, FeedState, StoredAnnouncement
 
 
-class RecordsMixin:
-    engine: Engine
-    now: Callable[[], dt.datetime]
+class Records:
+    """The simple tables, on the ledger's engine and clock."""
+
+    def __init__(self, engine: Engine, now: Clock) -> None:
+        self.engine = engine
+        self.now = now
 
     # -- announcements -------------------------------------------------------
 
