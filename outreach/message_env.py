@@ -31,9 +31,6 @@ TEMPLATE_SUFFIX = ".j2"
 # Control characters, and the bidi embeddings/overrides/isolates that can make a
 # title read backwards (U+202E "RLO" tricks); the plain LRM/RLM marks stay.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-# Where Mastodon sees a mention: '@' after the start or a character that is
-# neither a word character nor '/' (so URLs like https://host/@user are left alone).
-_MENTION = re.compile(r"(^|[^/\w])@(?=\w)")
 _ESCAPE_HATCH = re.compile(r"\{%[-+]?\s*autoescape\b|\|\s*safe\b|\{%[-+]?\s*filter\s+safe\b")
 
 
@@ -153,16 +150,6 @@ def tidy(text: str) -> str:
 def one_line(text: str) -> str:
     """A title as it goes into a post: no control characters, white space collapsed."""
     return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
-
-
-def quiet_mentions(text: str) -> str:
-    """Outside text in a Mastodon post must not mention (and so notify) anyone.
-
-    A feed quoting `@someone@instance` would otherwise have the campaign's
-    account ping that person, exposing them or spamming them. A zero-width
-    space after '@' keeps the text readable and the mention inert.
-    """
-    return _MENTION.sub("\\1@\u200b", text)
 
 
 def paragraphs(text: str) -> str:

@@ -11,7 +11,8 @@ attributes (as Apprise's services do) and a few methods:
     post(channel, text, ...)     the Post its publisher sends
     plain_text(text)             a post as words, for chats and terminals
     slots(channel_id, account)   which pacing windows one post counts against
-    publisher(channel, secret)   who sends it (imported only when a channel goes live)
+    publisher(channel, secret)   who sends it (imported only when a channel goes live);
+                                 its check() is what `doctor` verifies
     limits_source(channel)       where learned limits come from (Mastodon: the instance)
     preview_layout, preview_body how `preview --html` draws its posts
 
@@ -27,11 +28,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-from markupsafe import Markup
-
 from ..config import ChannelBase
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from ..clock import Clock
     from ..pacing import Slot
     from ..post import Post
@@ -93,6 +94,8 @@ class Network(ABC, Generic[C]):
 
     def preview_body(self, text: str) -> Markup:
         """The text as the network shows it, for `preview --html`: escaped paragraphs by default."""
+        from markupsafe import Markup  # only previews draw: loading a config stays quick
+
         paragraphs = [p for p in re.split(r"\n{2,}", text) if p.strip()]
         return Markup("").join(
             Markup("<p>{}</p>").format(Markup("<br>").join(p.split("\n"))) for p in paragraphs

@@ -21,17 +21,16 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
 
-from markupsafe import Markup, escape
 from pydantic import Field
 
 from ..config import ChannelBase
-from ..message_env import quiet_mentions
 from ..pacing import Rule, Slot
 from ..post import Post
-from ..textlimits import mastodon_length
 from .base import Network
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from ..clock import Clock
     from ..publishers.base import Publisher
 
@@ -42,6 +41,21 @@ IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
 ACCOUNT = (Rule(300, 3 * 3600.0, "Mastodon: 300 statuses in 3 hours per account"),)
 _LINK_OR_TAG = re.compile(r"(https?://[^\s<>\"]+)|((?<![\w/])#\w+)")
 MEDIA = (Rule(30, 1800.0, "Mastodon: 30 media uploads in 30 minutes per account"),)
+
+
+# Where Mastodon sees a mention: '@' after the start or a character that is
+# neither a word character nor '/' (so URLs like https://host/@user are left alone).
+_MENTION = re.compile(r"(^|[^/\w])@(?=\w)")
+
+
+def quiet_mentions(text: str) -> str:
+    """Outside text in a Mastodon post must not mention (and so notify) anyone.
+
+    A feed quoting `@someone@instance` would otherwise have the campaign's
+    account ping that person, exposing them or spamming them. A zero-width
+    space after '@' keeps the text readable and the mention inert.
+    """
+    return _MENTION.sub("\\1@\u200b", text)
 
 
 class MastodonChannel(ChannelBase):
@@ -59,6 +73,9 @@ class Mastodon(Network[MastodonChannel]):
     resend_window = IDEMPOTENCY_WINDOW
 
     def length(self, channel: MastodonChannel, text: str) -> int:
+        # textlimits imports grapheme (35 ms): loaded when a text is counted, not with the config
+        from ..textlimits import mastodon_length
+
         return mastodon_length(text, channel.content_warning or "")
 
     def limit(
@@ -95,6 +112,7 @@ class Mastodon(Network[MastodonChannel]):
 
     def preview_body(self, text: str) -> Markup:
         """Plain text as Mastodon draws it: paragraphs, line breaks, short links, hashtags."""
+        from markupsafe import Markup, escape  # only previews draw: loading a config stays quick
 
         def piece(chunk: str) -> str:
             out, pos = [], 0

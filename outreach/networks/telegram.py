@@ -19,17 +19,17 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
 
-from markupsafe import Markup
 from pydantic import Field, field_validator
 
 from .. import telegram_html
 from ..config import ChannelBase, LocalText, Model, _check_http, _local, pick
 from ..pacing import Rule, Slot
 from ..post import LinkButton, Post
-from ..textlimits import telegram_length, telegram_plain
 from .base import Network
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from ..clock import Clock
     from ..publishers.base import Publisher
 
@@ -72,6 +72,9 @@ class Telegram(Network[TelegramChannel]):
     html = True
 
     def length(self, channel: TelegramChannel, text: str) -> int:
+        # textlimits imports grapheme (35 ms): loaded when a text is counted, not with the config
+        from ..textlimits import telegram_length
+
         return telegram_length(text)
 
     def limit(
@@ -113,6 +116,8 @@ class Telegram(Network[TelegramChannel]):
 
     def preview_body(self, text: str) -> Markup:
         """Telegram's HTML, shown as HTML only when it passes the subset check."""
+        from markupsafe import Markup  # only previews draw: loading a config stays quick
+
         if telegram_html.problems(text):
             return Markup('<span class="raw">{}</span>').format(text)
         # The subset carries no script or style; spoilers get an element the page can
@@ -126,6 +131,8 @@ class Telegram(Network[TelegramChannel]):
         )
 
     def plain_text(self, text: str) -> str:
+        from ..textlimits import telegram_plain  # see length()
+
         return telegram_plain(text)
 
     def flags(self, post: Post) -> list[str]:
