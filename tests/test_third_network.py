@@ -245,3 +245,24 @@ def test_no_module_branches_on_a_networks_name_outside_its_own():
                 ):
                     found.append(f"{rel}:{node.lineno}: isinstance(..., {model})")
     assert len(bundled) >= 2 and found == []
+
+
+def test_preview_and_a_dry_run_show_the_new_networks_posts(webhook, tmp_path):
+    """Without a token its channel is dry-run, as every network's: printed, never sent."""
+    from click.testing import CliRunner
+
+    from outreach.cli import cli
+
+    path = campaign(tmp_path, "http://127.0.0.1:9/hook")
+    runner = CliRunner(env={"COLUMNS": "160", "OUTREACH_CONFIG": None, "HOOK_TOKEN": None})
+    page = tmp_path / "preview.html"
+    shown = runner.invoke(cli, ["--config", str(path), "preview", "ales", "--html", str(page)])
+    assert shown.exit_code == 0, shown.output
+    assert "hook" in shown.output and "/200" in shown.output.replace(" ", "")
+    html = page.read_text(encoding="utf-8")
+    assert '<article class="toot"' in html and "<p>About Ales Bialiatski</p>" in html
+
+    ran = runner.invoke(cli, ["--config", str(path), "deliver", "ales"])
+    assert ran.exit_code == 0, ran.output
+    assert "--- dry-run: webhook channel hook (http://127.0.0.1:9/hook) ---" in ran.output
+    assert "About Ales Bialiatski" in ran.output and "sent (dry-run)" in ran.output
