@@ -161,7 +161,7 @@ class Console(Views):
         try:
             up = announcements.add(
                 self.config, self.ledger, ident=ident, template=req.template, now=now,
-                at=f"{req.moment.astimezone(self.tz):%Y-%m-%d %H:%M}", page=req.page,
+                at=req.moment, page=req.page,
                 messages=self.messages, created_by_id=req.user_id,
                 created_by_name=req.user_name or None,
             )  # fmt: skip

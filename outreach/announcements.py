@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import schedule
 from .config import AnnouncementConfig, Config
@@ -123,21 +123,41 @@ def _replace(a: StoredAnnouncement, **kw: Any) -> StoredAnnouncement:
 # -- organisers' announcements -------------------------------------------------
 
 
+_E = TypeVar("_E", bound=OutreachError)
+
+
+def _on(field: str, exc: _E) -> _E:
+    """`exc`, marked as being about the input `field` (see OutreachError.field)."""
+    exc.field = field
+    return exc
+
+
 def parse_at(
-    text: str, tz_name: str, now: dt.datetime, languages: tuple[str, ...] = ()
+    at: str | dt.datetime, tz_name: str, now: dt.datetime, languages: tuple[str, ...] = ()
 ) -> dt.datetime:
     """'2026-08-04 10:00' (wall time in `tz_name`), 'tomorrow 10:00'...: future only.
 
     Read by outreach.when, as the admin bot reads dates, so organisers can
     type the same thing in both; a past, impossible or skipped time is an
-    error that names the option.
+    error about the field 'at'. A datetime (aware) is taken as the moment it
+    is: the admin bot passes the one it read and confirmed, which text could
+    not always say again (the repeated hour when clocks go back).
     """
-    from .when import parse_when
+    from .when import describe, parse_when
 
+    if isinstance(at, dt.datetime):
+        if at.tzinfo is None:
+            raise ValueError("parse_at needs an aware datetime")
+        if at <= now:
+            tz = schedule.zone(tz_name)
+            raise _on("at", ScheduleError(
+                f"{describe(at, tz)} is not in the future (it is now {describe(now, tz)})"
+            ))  # fmt: skip
+        return at.astimezone(UTC)
     try:
-        return parse_when(text, timezone=tz_name, now=now, languages=languages).moment
+        return parse_when(at, timezone=tz_name, now=now, languages=languages).moment
     except ScheduleError as exc:
-        raise ScheduleError(f"--at: {exc}") from None
+        raise _on("at", exc) from None
 
 
 @dataclass(frozen=True)
@@ -153,7 +173,7 @@ def add(
     ident: str,
     template: str,
     now: dt.datetime,
-    at: str | None = None,
+    at: str | dt.datetime | None = None,
     cron: str | None = None,
     page: str | None = None,
     channels: tuple[str, ...] = ("*",),
@@ -162,7 +182,11 @@ def add(
     created_by_id: int | None = None,
     created_by_name: str | None = None,
 ) -> Upcoming:
-    """Validate an organiser's announcement (every problem names its option) and store it.
+    """Validate an organiser's announcement and store it.
+
+    Every problem is an OutreachError whose `field` names the input it is
+    about ('id', 'at', 'cron', 'channel', 'page', 'template'). `at` is what
+    the organiser typed, or the moment itself (aware) when it was read already.
 
     `created_by_*`: the Telegram user who scheduled it in the admin bot (only
     they may cancel it there); None for the CLI's, which belong to the campaign.
@@ -170,29 +194,32 @@ def add(
     from .ledger import StoredAnnouncement
 
     if (at is None) == (cron is None):
-        raise ScheduleError("give exactly one of --at (a date and time) or --cron")
+        raise _on("at", ScheduleError("give exactly one of a date and time or a cron expression"))
     tz_name = timezone or config.campaign.timezone
-    schedule.zone(tz_name)
+    try:
+        schedule.zone(tz_name)
+    except ScheduleError as exc:
+        raise _on("timezone", exc) from None
     try:
         AnnouncementConfig(id=ident, template=template, cron="* * * * *")
     except ValueError:
-        raise ScheduleError(
-            f"ID: {ident!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
-        ) from None
+        raise _on("id", ScheduleError(
+            f"{ident!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
+        )) from None  # fmt: skip
     if ledger.announcement(ident) is not None:
-        raise StoreError(
-            f"ID: an announcement {ident!r} exists already; cancel it or choose another id"
-        )
+        raise _on("id", StoreError(
+            f"an announcement {ident!r} exists already; cancel it or choose another id"
+        ))  # fmt: skip
     known = {c.id for c in config.channels}
     for ch in channels:
         if ch != "*" and ch not in known:
-            raise ScheduleError(
-                f"--channel: unknown channel {ch!r}; known: {', '.join(sorted(known))}"
-            )
+            raise _on("channel", ScheduleError(
+                f"unknown channel {ch!r}; known: {', '.join(sorted(known))}"
+            ))  # fmt: skip
     if page is not None and config.page(page) is None:
-        raise ScheduleError(
-            f"--page: unknown page {page!r}; known: {', '.join(p.id for p in config.pages)}"
-        )
+        raise _on("page", ScheduleError(
+            f"unknown page {page!r}; known: {', '.join(p.id for p in config.pages)}"
+        ))  # fmt: skip
     stored = StoredAnnouncement(
         id=ident,
         template=template,
@@ -209,9 +236,9 @@ def add(
     try:
         nxt = schedule.next_occurrence(for_schedule(stored, config), now)
     except ScheduleError as exc:
-        raise ScheduleError(f"--cron: {exc}") from None
+        raise _on("cron", exc) from None
     if nxt is None:
-        raise ScheduleError(f"--cron: {cron!r} never fires")
+        raise _on("cron", ScheduleError(f"{cron!r} never fires"))
     _check_renders(config, ledger, stored, nxt, messages)
     ledger.save_announcement(stored)
     return Upcoming(ledger.announcement(ident) or stored, nxt)
@@ -241,14 +268,14 @@ def _check_renders(
         try:
             messages.render_post(channel, subject, now=when, limits=limits)
         except OutreachError as exc:
-            raise ScheduleError(f"--template: {exc}") from None
+            raise _on("template", ScheduleError(f"{exc}")) from None
 
 
 def cancel(ledger: Ledger, ident: str, reason: str = "the announcement was cancelled") -> int:
     """Cancel an announcement and its queued deliveries; returns how many deliveries."""
     if not ledger.cancel_announcement(ident):
         known = ", ".join(a.id for a in ledger.announcements()) or "none"
-        raise StoreError(f"ID: there is no announcement {ident!r}; known: {known}")
+        raise _on("id", StoreError(f"there is no announcement {ident!r}; known: {known}"))
     n = 0
     for d in ledger.deliveries(states=("pending", "held"), about=f"announcement:{ident}"):
         try:

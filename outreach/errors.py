@@ -22,6 +22,13 @@ from __future__ import annotations
 class OutreachError(Exception):
     """Base of every error outreach raises on purpose."""
 
+    field: str | None = None
+    """The one input the error is about ('at', 'template'...), when there is one.
+
+    The message itself names no front end's spelling of it: the CLI prefixes
+    its option (--at), the admin bot its own words, so neither leaks into the other.
+    """
+
 
 class ConfigError(OutreachError):
     """A configuration or data file is wrong.

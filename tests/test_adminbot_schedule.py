@@ -138,3 +138,39 @@ def test_a_template_that_cannot_be_rendered_is_refused_before_asking(tmp_path, t
         assert bot.ledger.announcements() == []
     finally:
         bot.close()
+
+
+def test_in_30_minutes_in_the_repeated_hour_is_stored_as_confirmed(tmp_path, tg):
+    # Paris, 25 Oct 2026: 02:00-03:00 happens twice. At 02:10 the second time (01:10 UTC)
+    # "in 30 minutes" is 01:40 UTC, which the wall time "02:40" alone cannot say again.
+    import yaml
+
+    from outreach.config import BUNDLED_CONFIG
+
+    cfg = yaml.safe_load(BUNDLED_CONFIG.read_text(encoding="utf-8"))["campaign"]
+    bot = Harness(tmp_path, tg, campaign={**cfg, "timezone": "Europe/Paris"})
+    try:
+        second_pass = dt.datetime(2026, 10, 25, 1, 10, tzinfo=dt.UTC)
+        bot.clock.advance((second_pass - bot.clock.now()).total_seconds())
+        question = ask(bot, "/schedule in 30 minutes announcement")
+        when = "Sun 25 Oct 2026 02:40 Europe/Paris (01:40 UTC)"
+        assert f"when: {when}" in question["text"]
+        bot.press(ANNA, question, buttons(question)[0]["callback_data"])
+        [stored] = bot.ledger.announcements()
+        assert stored.at == dt.datetime(2026, 10, 25, 1, 40, tzinfo=dt.UTC)
+        assert tg.edits[-1]["text"].startswith(f"Scheduled {stored.id}: announcement at {when}")
+    finally:
+        bot.close()
+
+
+def test_a_refusal_at_confirmation_names_no_command_line_option(bot, tg):
+    question = ask(bot)
+    # meanwhile `outreach doctor` learns that the Mastodon instance takes 60 characters
+    bot.ledger.save_channel_limits(
+        "mastodon-en", {"max_characters": 60}, source=bot.config.channels[0].instance
+    )
+    bot.press(ANNA, question, buttons(question)[0]["callback_data"])
+    assert bot.ledger.announcements() == []
+    answer = tg.edits[-1]["text"]
+    assert answer.startswith("Not scheduled: ") and "mastodon-en" in answer
+    assert "--" not in answer  # --template, --at...: the bot's organisers have no such flags

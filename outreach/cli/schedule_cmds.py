@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from ..errors import OutreachError, ScheduleError
 from .common import App, console, delivery_json, pass_app, print_json
 from .run_output import print_queue, print_result, turn_json
 
@@ -21,6 +22,32 @@ HISTORY_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
 
 
 # -- shared plumbing -----------------------------------------------------------
+
+OPTIONS = {
+    "id": "ID",
+    "at": "--at",
+    "cron": "--cron",
+    "channel": "--channel",
+    "page": "--page",
+    "template": "--template",
+    "timezone": "--timezone",
+}
+"""The input an error is about (OutreachError.field), as these commands spell it."""
+
+
+@contextmanager
+def naming_options() -> Iterator[None]:
+    """An error about one input names it as this command's option ('--at: ...').
+
+    The announcements layer names no option itself: the admin bot shows the
+    same errors, and an organiser in Telegram has no --at to fix.
+    """
+    try:
+        yield
+    except OutreachError as exc:
+        if exc.field in OPTIONS:
+            exc.args = (f"{OPTIONS[exc.field]}: {exc}", *exc.args[1:])
+        raise
 
 
 def _local(moment: dt.datetime | None, tz: Any) -> str:
@@ -179,10 +206,13 @@ def schedule_add(
     """
     from .. import announcements
 
-    up = announcements.add(
-        app.config, app.ledger, ident=ident, template=template, now=app.clock.now(),
-        at=at, cron=cron, page=page, channels=channels or ("*",), timezone=timezone,
-    )  # fmt: skip
+    if (at is None) == (cron is None):
+        raise ScheduleError("give exactly one of --at (a date and time) or --cron")
+    with naming_options():
+        up = announcements.add(
+            app.config, app.ledger, ident=ident, template=template, now=app.clock.now(),
+            at=at, cron=cron, page=page, channels=channels or ("*",), timezone=timezone,
+        )  # fmt: skip
     if as_json:
         print_json(_ann_json(up))
         return
@@ -250,7 +280,8 @@ def schedule_cancel(app: App, ident: str, as_json: bool) -> None:
     """
     from .. import announcements
 
-    n = announcements.cancel(app.ledger, ident)
+    with naming_options():
+        n = announcements.cancel(app.ledger, ident)
     if as_json:
         print_json({"id": ident, "state": "cancelled", "deliveries_cancelled": n})
         return
