@@ -14,7 +14,7 @@ import itertools
 import random
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from fakes import ManualClock
@@ -24,13 +24,14 @@ from fakes.webhook_network import Webhook, WebhookChannel
 from outreach import networks
 from outreach.config import load_config
 from outreach.delivery import DeliveryLoop
-from outreach.errors import ConfigError
+from outreach.errors import ConfigError, TemplateError
 from outreach.ledger import open_ledger
 from outreach.messages import Messages
 from outreach.outbox import Outbox
 from outreach.publishers import publishers_for
 
 TOKEN = "hook-SECRET-token"
+NOW = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 
 
 class FakeHook(FakeServer):
@@ -266,3 +267,35 @@ def test_preview_and_a_dry_run_show_the_new_networks_posts(webhook, tmp_path):
     assert ran.exit_code == 0, ran.output
     assert "--- dry-run: webhook channel hook (http://127.0.0.1:9/hook) ---" in ran.output
     assert "About Ales Bialiatski" in ran.output and "sent (dry-run)" in ran.output
+
+
+def test_a_network_that_posts_html_gets_escaped_templates(tmp_path):
+    """`html = True` is all it takes: outside text in its templates never becomes markup."""
+
+    class HtmlHookChannel(WebhookChannel):
+        kind: Literal["htmlhook"]  # type: ignore[assignment]
+
+    class HtmlHook(Webhook):
+        name = "htmlhook"
+        html = True
+        channel_model = HtmlHookChannel
+
+    net = networks.register(HtmlHook())
+    try:
+        path = campaign(tmp_path, "", channel="  - id: h\n    kind: htmlhook\n    url: http://h\n")
+        text = path.read_text(encoding="utf-8").replace(
+            "title: About Ales Bialiatski", "title: 'Ales <b>free</b> & safe'"
+        )
+        path.write_text(text, encoding="utf-8")
+        template = tmp_path / "messages" / "page" / "htmlhook.j2"
+        template.write_text("<i>{{ item.title }}</i>", encoding="utf-8")
+        cfg = load_config(path, {})
+        messages = Messages(cfg)
+        post = messages.render_post(cfg.channels[0], messages.subject("ales"), now=NOW).post
+        assert post.text == "<i>Ales &lt;b&gt;free&lt;/b&gt; &amp; safe</i>"
+        # ... and, as Telegram's, it may not switch escaping off.
+        template.write_text("{{ item.title|safe }}", encoding="utf-8")
+        with pytest.raises(TemplateError, match="not allowed in Htmlhook templates"):
+            Messages(cfg).render_post(cfg.channels[0], messages.subject("ales"), now=NOW)
+    finally:
+        networks.unregister(net.name)
