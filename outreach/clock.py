@@ -37,6 +37,7 @@ __all__ = [
     "ScaledClock",
     "SystemClock",
     "clock_from_environ",
+    "clock_seconds",
 ]
 
 UTC = dt.UTC
@@ -176,3 +177,14 @@ def clock_from_environ(environ: Mapping[str, str]) -> SystemClock | ScaledClock:
         return ScaledClock(start, factor)
     except ValueError as exc:
         raise ConfigError(f"${FAKE_NOW_ENV} / ${CLOCK_SPEED_ENV}: {exc}") from None
+
+
+def clock_seconds(clock: Clock, real_seconds: float) -> float:
+    """A wait a server gave in its own (wall) seconds, in seconds of `clock`.
+
+    A simulated clock running N times faster waits N times as many of its own
+    seconds: the same moment for the server. The system clock: unchanged.
+    """
+    now = clock.now()
+    later = clock.from_real(clock.to_real(now) + dt.timedelta(seconds=real_seconds))
+    return (later - now).total_seconds()

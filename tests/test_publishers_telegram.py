@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fakes.telegram_server import Chat, FakeTelegram
 
+from outreach.clock import Clock, ScaledClock
 from outreach.errors import PermanentError, RateLimited, TransientError, UnknownOutcome
 from outreach.networks.telegram import TelegramChannel
 from outreach.post import LinkButton, Post
@@ -19,9 +22,11 @@ def tg():
         yield fake
 
 
-def publisher(fake: FakeTelegram, chat: str | int = "@freeales_ru", **kw) -> TelegramPublisher:
+def publisher(
+    fake: FakeTelegram, chat: str | int = "@freeales_ru", clock: Clock | None = None, **kw
+) -> TelegramPublisher:
     channel = TelegramChannel(id="tg", kind="telegram", chat=chat, api_base_url=fake.url, **kw)
-    return TelegramPublisher(channel, TOKEN, token_name="$TG_TOKEN", timeout=0.8)
+    return TelegramPublisher(channel, TOKEN, token_name="$TG_TOKEN", timeout=0.8, clock=clock)
 
 
 def post(**kw) -> Post:
@@ -78,6 +83,15 @@ def test_flood_control_is_rate_limited_with_telegrams_wait(tg):
     with pytest.raises(RateLimited) as exc:
         publisher(tg).publish(post(), "k")
     assert exc.value.retry_after == 17 and tg.messages == []
+
+
+def test_flood_control_waits_are_given_in_the_publishers_clock_seconds(tg):
+    # A clock 60 times faster: Telegram's 17 s are 17 of its minutes, the same moment for Telegram.
+    clock = ScaledClock(dt.datetime(2031, 5, 6, 12, 0, tzinfo=dt.UTC), speed=60)
+    tg.fail_next(1, reply=tg.flood(retry_after=17))
+    with pytest.raises(RateLimited) as exc:
+        publisher(tg, clock=clock).publish(post(), "k")
+    assert exc.value.retry_after == pytest.approx(17 * 60, abs=0.01)
 
 
 @pytest.mark.parametrize(

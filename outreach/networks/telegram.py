@@ -159,4 +159,6 @@ class Telegram(Network[TelegramChannel]):
     ) -> Publisher:
         from ..publishers.telegram import TelegramPublisher
 
-        return TelegramPublisher(channel, secret, token_name=token_name, timeout=timeout)
+        return TelegramPublisher(
+            channel, secret, token_name=token_name, timeout=timeout, clock=clock
+        )

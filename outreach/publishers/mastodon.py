@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..clock import Clock, SystemClock
+from ..clock import Clock, SystemClock, clock_seconds
 from ..errors import PermanentError, PublishError, RateLimited, TransientError
 from ..networks.mastodon import MastodonChannel
 from ..post import Post
@@ -197,15 +197,13 @@ class MastodonPublisher(Publisher):
         times as many of its own seconds, which is the same moment for the server.
         """
         headers = getattr(self._last, "headers", None) or {}
-        now = self.clock.now()
         if headers.get("Retry-After", "").strip().isdigit():
-            real = self.clock.to_real(now) + dt.timedelta(seconds=float(headers["Retry-After"]))
-        else:
-            reset = getattr(self._api, "ratelimit_reset", None)  # parsed X-RateLimit-Reset
-            if not reset:
-                return None
-            real = dt.datetime.fromtimestamp(float(reset), dt.UTC)
-        return max(0.0, (self.clock.from_real(real) - now).total_seconds())
+            return clock_seconds(self.clock, float(headers["Retry-After"]))
+        reset = getattr(self._api, "ratelimit_reset", None)  # parsed X-RateLimit-Reset
+        if not reset:
+            return None
+        at = self.clock.from_real(dt.datetime.fromtimestamp(float(reset), dt.UTC))
+        return max(0.0, (at - self.clock.now()).total_seconds())
 
 
 class _Translate:

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..clock import Clock, SystemClock, clock_seconds
 from ..errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
 from ..networks.telegram import TelegramChannel
 from ..post import Post
@@ -52,8 +53,11 @@ class TelegramPublisher(Publisher):
         *,
         token_name: str = "the token",
         timeout: float = 20.0,
+        clock: Clock | None = None,
     ) -> None:
+        """`clock`: the application's; a flood-control wait is given in its seconds."""
         super().__init__(channel.id, token)
+        self.clock: Clock = clock or SystemClock()
         self.channel = channel
         self.chat = chat_ref(channel.chat)
         self._token = token
@@ -159,7 +163,7 @@ class TelegramPublisher(Publisher):
             wait = _retry_after_seconds(exc)
             return RateLimited(
                 f"Telegram flood control: wait {wait:.0f} s before posting to {chat}",
-                retry_after=wait,
+                retry_after=clock_seconds(self.clock, wait),
             )
         if isinstance(exc, t.InvalidToken):
             return PermanentError(
