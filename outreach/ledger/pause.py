@@ -65,17 +65,21 @@ def not_paused() -> ColumnElement[bool]:
     return ~exists(select(PAUSE.c.id))
 
 
+_FLAG = exists(select(PAUSE.c.id))
+# Built once: SQL expressions are immutable, and queueing writes one per row.
+_PENDING_UNLESS_PAUSED = {
+    "state": case((_FLAG, literal("held")), else_=literal("pending")),
+    "reason": case((_FLAG, literal(HOLD_REASON)), else_=null()),
+}
+
+
 def pending_unless_paused() -> dict[str, Any]:
     """Column values for a row becoming sendable: `pending`, or `held` while paused.
 
     SQL expressions, evaluated by the statement that writes the row, so the flag
     is read in the same statement (and, on PostgreSQL, under `lock`).
     """
-    flag = exists(select(PAUSE.c.id))
-    return {
-        "state": case((flag, literal("held")), else_=literal("pending")),
-        "reason": case((flag, literal(HOLD_REASON)), else_=null()),
-    }
+    return dict(_PENDING_UNLESS_PAUSED)
 
 
 def lock(conn: Connection, *, exclusive: bool = False) -> None:
