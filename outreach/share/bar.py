@@ -23,6 +23,7 @@ from ..content import Item
 from ..errors import ConfigError, ShareError
 from ..resources import share_templates
 from ..yamlfile import parse_yaml
+from .embed import embed_config
 from .links import DEFAULT_PICKER, ShareLink, ShareOptions, links_for
 from .picker import picker_context
 from .targets import Network, ShareTargets, select
@@ -220,6 +221,49 @@ class Renderer:
             or next(iter(self.cfg.campaign.name.values())),
         )
 
+    def embed_js(self, langs: list[str]) -> str:
+        strings = {lang: ui_strings(lang, self.cfg.campaign.default_language) for lang in langs}
+        notes = {lang: self.note(lang) for lang in langs}
+        config = embed_config(self.cfg, self.networks, self.picker_url, strings, notes)
+        code = (TEMPLATES / "embed.js").read_text(encoding="utf-8")
+        enhance = (TEMPLATES / "sharebar.js").read_text(encoding="utf-8")
+        # The JSON goes where the script reads it; then the bars it drew are enhanced.
+        return code.replace("/*CONFIG*/null", json.dumps(config, ensure_ascii=False)) + enhance
+
+    def embed_demo(self, bars: list[Bar], snippet: str) -> str:
+        """The embed demo page: bars built by embed.js, each over its static fallback."""
+        lang = self.cfg.campaign.default_language
+        cards: dict[str, dict[str, Any]] = {}
+        for bar in bars:
+            card = cards.setdefault(
+                bar.item.id,
+                {"uid": slug(bar.item.id), "title": bar.item.title_in(lang), "bars": []},
+            )
+            card["bars"].append(
+                {
+                    "lang": bar.lang,
+                    "url": bar.item.url,
+                    "title": bar.item.title_in(bar.lang),
+                    "text": self.share_text(bar.item, bar.lang) if self.share_text else "",
+                    "summary": bar.item.summary_in(bar.lang, self.cfg.campaign.default_language),
+                    "fallback": _markup(bar.html),
+                }
+            )
+        first = bars[0] if bars else None
+        page = {
+            "url": first.item.url if first else self.cfg.campaign.base_url,
+            "title": first.item.title_in(lang) if first else "",
+            "fallback": _markup(first.html) if first and first.lang == lang else "",
+        }
+        return self.env.get_template("embed.html.j2").render(
+            lang=lang,
+            s=ui_strings(lang),
+            csp=PAGE_CSP,
+            cards=list(cards.values()),
+            page=page,
+            snippet=snippet,
+        )
+
     def picker(self, lang: str, fediverse: Network) -> str:
         s = ui_strings(lang, self.cfg.campaign.default_language)
         return self.env.get_template("fediverse.html.j2").render(
@@ -240,6 +284,11 @@ class Export:
     bars: int
     networks: list[str]
 
+
+EMBED_DEMO_ITEMS = 2
+"""Items whose bars the embed demo page builds (and checks against the static ones)."""
+
+EMBED_SNIPPET = '<div data-outreach-share></div><script src="{assets}embed.js" defer></script>'
 
 DEMO_ITEMS = 50
 """Items whose bars the demo page shows. With every item of a large site it would be
@@ -307,6 +356,15 @@ def _files(
                 shown.append(bar)
     yield "assets/sharebar.css", r.css()
     yield "assets/sharebar.js", (TEMPLATES / "sharebar.js").read_text(encoding="utf-8")
+    yield "assets/embed.js", r.embed_js(langs)
+    assets = cfg.campaign.base_url.rstrip("/") + "/assets/"
+    demo_items = list(dict.fromkeys(b.item.id for b in shown))[:EMBED_DEMO_ITEMS]
+    yield (
+        "embed.html",
+        r.embed_demo(
+            [b for b in shown if b.item.id in demo_items], EMBED_SNIPPET.format(assets=assets)
+        ),
+    )
     fediverse = next((n for n in offered if n.kind == "picker"), None)
     if fediverse is not None:
         yield "assets/fediverse.js", (TEMPLATES / "fediverse.js").read_text(encoding="utf-8")
@@ -325,7 +383,7 @@ def _files(
                     for n in targets.retired
                     if n.retired
                 },
-                "assets": ["assets/sharebar.css", "assets/sharebar.js"],
+                "assets": ["assets/sharebar.css", "assets/sharebar.js", "assets/embed.js"],
                 "picker": picker_url if fediverse is not None else None,
                 "bars": summaries,
             }
