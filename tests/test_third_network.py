@@ -299,3 +299,12 @@ def test_a_network_that_posts_html_gets_escaped_templates(tmp_path):
             Messages(cfg).render_post(cfg.channels[0], messages.subject("ales"), now=NOW)
     finally:
         networks.unregister(net.name)
+
+
+def test_a_declaration_whose_kind_does_not_match_its_name_is_refused():
+    class Misnamed(Webhook):
+        name = "hooks"  # its channel model still says kind: Literal["webhook"]
+
+    with pytest.raises(ValueError, match=r'must declare kind: Literal\["hooks"\]'):
+        networks.register(Misnamed())
+    assert networks.find_network("hooks") is None

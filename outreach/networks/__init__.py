@@ -16,7 +16,7 @@ import importlib
 import inspect
 import pkgutil
 import threading
-from typing import Any
+from typing import Any, get_args
 
 from ..errors import ConfigError
 from .base import Network
@@ -44,7 +44,7 @@ def _load_bundled() -> None:
                     and obj.__module__ == module.__name__
                     and not inspect.isabstract(obj)
                 ):
-                    _registry.setdefault(obj.name, obj())
+                    _registry.setdefault(obj.name, _checked(obj()))
         _loaded = True
 
 
@@ -53,7 +53,18 @@ def register(net: Network[Any]) -> Network[Any]:
     _load_bundled()
     if net.name in _registry:
         raise ValueError(f"a network named {net.name!r} is already registered")
-    _registry[net.name] = net
+    _registry[net.name] = _checked(net)
+    return net
+
+
+def _checked(net: Network[Any]) -> Network[Any]:
+    """A declaration whose channels could never be configured is refused when it is made."""
+    kind = net.channel_model.model_fields.get("kind")
+    if kind is None or get_args(kind.annotation) != (net.name,):
+        raise ValueError(
+            f"network {net.name!r}: its channel_model {net.channel_model.__name__} must declare "
+            f'kind: Literal["{net.name}"], so that `kind: {net.name}` in the config selects it'
+        )
     return net
 
 
