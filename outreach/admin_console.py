@@ -116,18 +116,17 @@ class Console(Views):
             subject = self.messages.subject_for_announcement(ann)
         except OutreachError as exc:
             return f"{exc}"
-        first: tuple[str, str] | None = None
-        from .outbox import learned_limits
+        from .channel_posts import learned_limits, render_for_channels
 
         limits = learned_limits(self.config, self.ledger)  # as the instances reported them
-        for ch in self.messages.channels(subject):
-            try:
-                post = self.messages.render_post(ch, subject, now=moment, limits=limits).post
-            except OutreachError as exc:
-                return f"The {template!r} post cannot be made for {ch.id}: {exc}"
-            if first is None:
-                first = (ch.id, network(post.network).plain_text(post.text))
-        return first or "No channel is configured to receive it."
+        made = render_for_channels(self.messages, subject, at=moment, limits=limits)
+        for cp in made:
+            if cp.error is not None:
+                return f"The {template!r} post cannot be made for {cp.channel.id}: {cp.error}"
+        if not made or made[0].post is None:
+            return "No channel is configured to receive it."
+        post = made[0].post
+        return (made[0].channel.id, network(post.network).plain_text(post.text))
 
     def _forget_old(self, now: dt.datetime) -> None:
         for token, req in list(self._pending.items()):

@@ -173,15 +173,14 @@ class Views:
             f"Preview of {subject.about} ({subject.kind}) as each channel would get it "
             f"at {self.when(now)}:"
         )
-        from .outbox import learned_limits
+        from .channel_posts import learned_limits, render_for_channels
 
         limits = learned_limits(self.config, self.ledger)  # as the instances reported them
-        for ch in self.messages.channels(subject):
+        for cp in render_for_channels(self.messages, subject, at=now, limits=limits):
+            ch, r = cp.channel, cp.rendered
             head = f"— {ch.id} ({ch.kind}, {ch.language})"
-            try:
-                r = self.messages.render_post(ch, subject, now=now, limits=limits)
-            except OutreachError as exc:
-                out += plain(f"{head}: cannot be made: {exc}")
+            if r is None:
+                out += plain(f"{head}: cannot be made: {cp.error}")
                 continue
             p = r.post
             notes = [f"{r.length}/{r.limit}" + (", shortened to fit" if r.shortened else "")]

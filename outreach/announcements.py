@@ -256,7 +256,7 @@ def _check_renders(
     With the limits the instances reported, so that a post too long for a
     300-character instance is refused now rather than missed on the day.
     """
-    from .outbox import learned_limits
+    from .channel_posts import learned_limits, render_for_channels
 
     limits = learned_limits(config, ledger)
     if messages is None:
@@ -264,11 +264,9 @@ def _check_renders(
 
         messages = Messages(config)
     subject = messages.subject_for_announcement(to_config(stored))
-    for channel in messages.channels(subject):
-        try:
-            messages.render_post(channel, subject, now=when, limits=limits)
-        except OutreachError as exc:
-            raise _on("template", ScheduleError(f"{exc}")) from None
+    for cp in render_for_channels(messages, subject, at=when, limits=limits):
+        if cp.error is not None:
+            raise _on("template", ScheduleError(f"{cp.error}"))
 
 
 def cancel(ledger: Ledger, ident: str, reason: str = "the announcement was cancelled") -> int:

@@ -193,27 +193,28 @@ class App:
         self, item_id: str, channel_ids: tuple[str, ...] = (), *, again: bool = False, wait: float
     ) -> Delivered:
         """`outreach deliver`: a page or news item to its channels now, once (again: once more)."""
+        from .channel_posts import learned_limits, render_for_channels
         from .content import all_items, find_item
-        from .errors import ConfigError, OutreachError
+        from .errors import ConfigError
         from .messages import Messages
-        from .outbox import learned_limits
 
         cfg, ledger = self.config, self.ledger
         item = find_item(all_items(cfg), item_id)
         messages = Messages(cfg)
         subject = messages.subject_for_item(item)
         now = self.clock.now()
-        targets = [c for c in messages.channels(subject) if not channel_ids or c.id in channel_ids]
-        if not targets:
+        made = render_for_channels(
+            messages, subject, at=now, limits=learned_limits(cfg, ledger), only=channel_ids or None
+        )
+        if not made:
             among = f" among {', '.join(channel_ids)}" if channel_ids else ""
             raise ConfigError(f"{item_id!r} goes to no configured channel{among}")
-        limits = learned_limits(cfg, ledger)
+        targets = [cp.channel for cp in made]
         result, ids = Delivered(targets=len(targets)), []
-        for ch in targets:
-            try:
-                post = messages.render_post(ch, subject, now=now, limits=limits).post
-            except OutreachError as exc:
-                result.not_made.append(f"{ch.id}: not sent, the post cannot be made: {exc}")
+        for cp in made:
+            ch, post = cp.channel, cp.post
+            if post is None:
+                result.not_made.append(f"{ch.id}: not sent, the post cannot be made: {cp.error}")
                 continue
             key = f"manual:{subject.about}@{now.isoformat()}" if again else subject.about
             done = ledger.enqueue(post, dedupe_key=key)

@@ -22,6 +22,9 @@ Each network counts and limits its own texts (outreach/networks/): a Mastodon
 post fits the channel's `max_characters` from the config, else the limit its
 instance reports (the caller passes what `doctor` or `run` learned:
 `limits={channel id: max_characters}`; this layer never reads the store), else 500.
+
+This module renders one channel's post; outreach.channel_posts renders a
+subject for every channel it goes to, which is what every caller uses.
 """
 
 from __future__ import annotations
@@ -367,15 +370,6 @@ class Messages:
         )
         return Rendered(post, str(template.filename), measure(text), limit, shortened)
 
-    def posts(
-        self, subject: Subject, *, now: dt.datetime, limits: Mapping[str, int] | None = None
-    ) -> list[Post]:
-        """One Post per channel the subject goes to; the first failure raises."""
-        return [
-            self.render_post(ch, subject, now=now, limits=limits).post
-            for ch in self.channels(subject)
-        ]
-
     def share_text(
         self,
         item: Item,
@@ -408,36 +402,3 @@ def about_item(item: Item) -> str:
     called "page" or "announcement" (config.py), so the three never collide.
     """
     return item.id if item.kind == "news" else f"{item.kind}:{item.id}"
-
-
-# --- the API the scheduler and delivery code call ------------------------------------
-
-
-def posts_for_item(
-    config: Config, item: Item, *, now: dt.datetime, kind: str | None = None
-) -> list[Post]:
-    """Posts for a page or news item, one per channel its feed (or the campaign) posts to."""
-    messages = Messages(config)
-    return messages.posts(messages.subject_for_item(item, kind), now=now)
-
-
-def posts_for_announcement(
-    config: Config, announcement: AnnouncementConfig | str, *, now: dt.datetime
-) -> list[Post]:
-    """Posts for a configured announcement (by id or config), one per channel it names."""
-    messages = Messages(config)
-    return messages.posts(messages.subject_for_announcement(announcement), now=now)
-
-
-def share_text(
-    config: Config,
-    item: Item,
-    lang: str,
-    *,
-    now: dt.datetime,
-    kind: str | None = None,
-    rule: str | None = None,
-    limit: int | None = None,
-) -> str:
-    """The `share` template's text for `item` in `lang` (see Messages.share_text)."""
-    return Messages(config).share_text(item, lang, now=now, kind=kind, rule=rule, limit=limit)

@@ -15,9 +15,9 @@ in one (a feed poll, the occurrences due in a turn), render them first with
 outside the transaction, so SQLite's single writer lock is held only for the
 writes, and no post is sendable before its whole batch commits.
 
-Mastodon posts are fitted to the limit each instance reported (learned by
-`outreach doctor` and at the start of `run`, kept in the ledger): `learned_limits`
-reads them for the message layer, which never reads the store itself.
+Posts are rendered by outreach.channel_posts, as every preview and check
+renders them, fitted to the limit each platform reported (learned by
+`outreach doctor` and at the start of `run`, kept in the ledger).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from .errors import OutreachError
+from .channel_posts import learned_limits, render_for_channels
 from .schedule import Quiet, release_time
 
 if TYPE_CHECKING:
@@ -65,23 +65,6 @@ class Queued:
     """False when the ledger already had this (channel, dedupe key): nothing new."""
     error: str | None = None
     """The post could not be made for this channel; recorded, not queued."""
-
-
-def learned_limits(config: Config, ledger: Ledger) -> dict[str, int]:
-    """max_characters per channel as its platform reported it (Mastodon: the instance), for
-    render_post.
-
-    Only what was read from where the channel is configured to post now.
-    """
-    from .networks import network
-
-    known = ledger.channel_limits("max_characters")
-    out = {}
-    for ch in config.channels:
-        source = network(ch.kind).limits_source(ch)
-        if source and ch.id in known and known[ch.id].source.rstrip("/") == source.rstrip("/"):
-            out[ch.id] = known[ch.id].value
-    return out
 
 
 def quiet_hours(config: Config) -> dict[str, Quiet | None]:
@@ -141,22 +124,22 @@ class Outbox:
     ) -> list[Draft]:
         """Render `subject` for each of its channels; nothing is written yet (see write)."""
         limits = self.limits() if limits is None else limits
-        out: list[Draft] = []
-        for channel in self.messages.channels(subject):
+
+        def when(channel: Any) -> dt.datetime:
             if due_at is not None and channel.id in due_at:
-                when = due_at[channel.id]
-            else:
-                when = release_time(self.quiet, channel.id, self.tz, due)
-            draft = Draft(channel.id, channel.kind, subject.about, dedupe_key, when, occurrence)
-            try:
-                # rendered for the moment it goes out: a day count must match that day
-                post = self.messages.render_post(channel, subject, now=when, limits=limits).post
-            except OutreachError as exc:
-                reason = f"the post could not be made, so it was not sent: {exc}"
-                log.error("%s -> %s: %s", subject.about, channel.id, reason)
-                out.append(replace(draft, error=reason))
-                continue
-            out.append(replace(draft, post=post))
+                return due_at[channel.id]
+            return release_time(self.quiet, channel.id, self.tz, due)
+
+        out: list[Draft] = []
+        # rendered for the moment each goes out: a day count must match that day
+        for cp in render_for_channels(self.messages, subject, at=when, limits=limits):
+            ch = cp.channel
+            draft = Draft(ch.id, ch.kind, subject.about, dedupe_key, cp.at, occurrence, cp.post)
+            if cp.error is not None:
+                reason = f"the post could not be made, so it was not sent: {cp.error}"
+                log.error("%s -> %s: %s", subject.about, ch.id, reason)
+                draft = replace(draft, error=reason)
+            out.append(draft)
         return out
 
     def write(self, batch: Batch, drafts: Iterable[Draft]) -> list[Queued]:

@@ -17,13 +17,13 @@ from fakes import ManualClock
 from fakes.mastodon_server import FakeMastodon
 from servicekit import write_campaign
 
+from outreach.channel_posts import learned_limits
 from outreach.cli import cli
 from outreach.config import load_config
 from outreach.delivery import DeliveryLoop
 from outreach.ledger import open_ledger
 from outreach.messages import Messages
 from outreach.networks.mastodon import MastodonChannel
-from outreach.outbox import learned_limits
 from outreach.publishers import publishers_for
 from outreach.service import Service
 from outreach.textlimits import mastodon_length

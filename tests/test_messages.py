@@ -7,16 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from outreach.channel_posts import render_for_channels
 from outreach.config import AnnouncementConfig, Config
 from outreach.content import Image, Item, all_items, find_item
 from outreach.errors import ConfigError, ContentError, FitError, TemplateError
-from outreach.messages import (
-    BUNDLED_DIR,
-    Messages,
-    posts_for_announcement,
-    posts_for_item,
-    share_text,
-)
+from outreach.messages import BUNDLED_DIR, Messages
 from outreach.networks.mastodon import MastodonChannel
 from outreach.networks.telegram import Button, TelegramChannel
 from outreach.post import LinkButton
@@ -49,6 +44,25 @@ def telegram(**kw) -> TelegramChannel:
 
 def with_channels(cfg: Config, *channels) -> Config:
     return cfg.model_copy(update={"channels": list(channels)})
+
+
+def posts(m: Messages, subject, now: dt.datetime):
+    """Every channel's post (render_for_channels); the first channel's error raised."""
+    made = render_for_channels(m, subject, at=now)
+    for cp in made:
+        if cp.error is not None:
+            raise cp.error
+    return [cp.post for cp in made]
+
+
+def posts_for_item(cfg: Config, it: Item, *, now: dt.datetime):
+    m = Messages(cfg)
+    return posts(m, m.subject_for_item(it), now)
+
+
+def posts_for_announcement(cfg: Config, ann, *, now: dt.datetime):
+    m = Messages(cfg)
+    return posts(m, m.subject_for_announcement(ann), now)
 
 
 def render(cfg: Config, it: Item, channel, kind: str | None = None, lang: str | None = None):
@@ -218,13 +232,12 @@ def test_telegram_flags_come_from_the_channel(bundled_config):
 
 def test_share_text_is_plain_and_can_be_fitted(bundled_config):
     it = item(title="Tom & Jerry <b>not bold</b>")
-    text = share_text(bundled_config, it, "en", now=NOW)
+    m = Messages(bundled_config)
+    text = m.share_text(it, "en", now=NOW)
     assert text == "Tom & Jerry <b>not bold</b> — Free Ales Bialiatski"
-    ru = share_text(bundled_config, it, "ru", now=NOW, kind="reminder")
+    ru = m.share_text(it, "ru", now=NOW, kind="reminder")
     assert ru == "5\u00a0114 дней с 4 августа 2011\u202fг. — Свободу Алесю Беляцкому"
-    fitted = share_text(
-        bundled_config, item(title="word " * 40), "en", now=NOW, rule="x_weighted", limit=60
-    )
+    fitted = m.share_text(item(title="word " * 40), "en", now=NOW, rule="x_weighted", limit=60)
     assert fitted.endswith("— Free Ales Bialiatski") and "…" in fitted
     assert len(fitted) <= 60
 
@@ -327,3 +340,30 @@ def test_bidi_overrides_are_stripped_from_titles(bundled_config):
         text = render(cfg, it, ch).post.text
         assert not any(c in text for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
         assert "selA" in text
+
+
+def test_every_channel_gets_its_post_or_its_own_error(bundled_config, tmp_path):
+    """render_for_channels: one channel's broken template hides no other channel's post."""
+    cfg = own_templates(bundled_config, tmp_path, {"page/telegram.ru.j2": "{{ item.nope }}"})
+    m = Messages(cfg)
+    subject = m.subject_for_item(find_item(all_items(bundled_config), "ales"))
+    late = NOW + dt.timedelta(days=3)
+    made = render_for_channels(
+        m,
+        subject,
+        at=lambda ch: late if ch.id == "telegram-be" else NOW,
+        limits={"mastodon-en": 200},
+    )
+    assert [(cp.channel.id, cp.at) for cp in made] == [
+        ("mastodon-en", NOW),
+        ("telegram-ru", NOW),
+        ("telegram-be", late),
+    ]
+    en, ru, be = made
+    assert en.rendered is not None and en.rendered.limit == 200 and en.rendered.shortened
+    assert mastodon_length(en.post.text) <= 200
+    assert ru.post is None and isinstance(ru.error, TemplateError)
+    assert "page/telegram.ru.j2" in str(ru.error) and "nope" in str(ru.error)
+    assert be.error is None and "<b>Пра Алеся Бяляцкага</b>" in be.post.text
+    only = render_for_channels(m, subject, at=NOW, only={"telegram-be"}, lang="en")
+    assert [(cp.channel.id, cp.post.language) for cp in only] == [("telegram-be", "en")]

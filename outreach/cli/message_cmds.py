@@ -67,13 +67,14 @@ def preview_rows(
     limits: Mapping[str, int] | None = None,
 ) -> list[PreviewRow]:
     """`limits`: each Mastodon instance's reported max_characters, by channel id."""
+    from ..channel_posts import render_for_channels
+
     rows = []
-    for ch in messages.channels(subject):
+    for cp in render_for_channels(messages, subject, at=now, limits=limits, lang=lang):
+        ch, rendered = cp.channel, cp.rendered
         language = lang or ch.language
-        try:
-            rendered = messages.render_post(ch, subject, now=now, lang=lang, limits=limits)
-        except OutreachError as exc:
-            rows.append(PreviewRow(ch.id, ch.kind, language, "", error=str(exc)))
+        if rendered is None:
+            rows.append(PreviewRow(ch.id, ch.kind, language, "", error=str(cp.error)))
             continue
         name = short_template_name(messages, rendered.template)
         rows.append(PreviewRow(ch.id, ch.kind, language, name, rendered=rendered))
@@ -85,7 +86,7 @@ def learned_limits(app: App) -> dict[str, int]:
 
     A store that does not exist yet is not created for a preview.
     """
-    from ..outbox import learned_limits as from_ledger
+    from ..channel_posts import learned_limits as from_ledger
 
     cfg = app.config
     if not any(network(c.kind).limits_source(c) for c in cfg.channels):

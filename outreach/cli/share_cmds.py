@@ -61,7 +61,7 @@ def check(app: App, as_json: bool) -> None:
                     links_for(item, sel.offered, opts, texts(item, lang))
                 except OutreachError as exc:
                     problems.append(f"{item.id} [{lang}]: {exc}")
-        report["posts_checked"] = _check_messages(cfg, items, problems, app.clock.now())
+        report["posts_checked"] = _check_messages(app, items, problems)
         report |= {
             "pages": sum(1 for i in items if i.kind == "page"),
             "news_items": sum(1 for i in items if i.kind == "news"),
@@ -86,14 +86,17 @@ def check(app: App, as_json: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
-def _check_messages(cfg, items, problems: list[str], now) -> int:
+def _check_messages(app: App, items, problems: list[str]) -> int:
     """Render every post every channel would get, so a broken template shows today.
 
-    Fitted to the config's limits (or 500 for Mastodon): `doctor` and `run`
-    learn the instances' own limits later.
+    Fitted to the limits `doctor` or `run` learned from the platforms when
+    the store has them, else to the config's (or the network's default).
     """
+    from ..channel_posts import render_for_channels
     from ..messages import Messages
+    from .message_cmds import learned_limits
 
+    cfg, now, limits = app.config, app.clock.now(), learned_limits(app)
     messages, done = Messages(cfg), 0
     subjects = []
     for item in items:
@@ -107,12 +110,11 @@ def _check_messages(cfg, items, problems: list[str], now) -> int:
         except OutreachError as exc:
             problems.append(f"announcement {ann.id}: {exc}")
     for name, subject in subjects:
-        for ch in messages.channels(subject):
-            try:
-                messages.render_post(ch, subject, now=now)
+        for cp in render_for_channels(messages, subject, at=now, limits=limits):
+            if cp.error is None:
                 done += 1
-            except OutreachError as exc:
-                problems.append(f"{name} -> {ch.id}: {exc}")
+            else:
+                problems.append(f"{name} -> {cp.channel.id}: {cp.error}")
     return done
 
 
