@@ -17,7 +17,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._common import machine, parser, report
 
-BENCHMARKS = ("startup", "share_links", "sharebar_export", "pacing", "fanout", "peers", "scale")
+BENCHMARKS = (
+    "startup",
+    "share_links",
+    "sharebar_export",
+    "pacing",
+    "fanout",
+    "peers",
+    "scale",
+    "ledger_reads",
+)
 
 
 def main() -> None:

@@ -84,3 +84,9 @@ def test_percentile_is_nearest_rank():
     assert percentile(values, 50) == 50.0
     assert percentile(values, 99) == 99.0
     assert percentile([3.0], 99) == 3.0
+
+
+def test_ledger_reads():
+    r = quick("ledger_reads")
+    assert r["rows"] == 300 and r["same_rows_as_baseline"]
+    assert r["deliveries_limit_3_ms"] > 0 and r["baseline_all_rows_ms"] > 0
