@@ -274,14 +274,7 @@ def cancel(ledger: Ledger, ident: str, reason: str = "the announcement was cance
     if not ledger.cancel_announcement(ident):
         known = ", ".join(a.id for a in ledger.announcements()) or "none"
         raise _on("id", StoreError(f"there is no announcement {ident!r}; known: {known}"))
-    n = 0
-    for d in ledger.deliveries(states=("pending", "held"), about=f"announcement:{ident}"):
-        try:
-            ledger.cancel(d.id, reason)
-            n += 1
-        except StoreError:
-            pass  # it left the queue meanwhile (sent or being sent)
-    return n
+    return ledger.cancel_queued(f"announcement:{ident}", reason)
 
 
 def upcoming(config: Config, ledger: Ledger, now: dt.datetime) -> list[Upcoming]:

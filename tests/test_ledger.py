@@ -324,3 +324,22 @@ def test_overdue_counts_every_late_pending_row_in_the_store(ledger, clock):
     n, oldest = ledger.overdue(clock.now() - dt.timedelta(minutes=10))
     assert (n, oldest) == (300, start)
     assert ledger.overdue(start) == (0, None)
+
+
+def test_cancel_queued_cancels_only_what_waits_in_one_statement(ledger):
+    from dataclasses import replace
+
+    about = "announcement:verdict"
+    rows = [
+        ledger.enqueue(replace(post(n, channel=ch), about=about)).id
+        for n, ch in enumerate(["tg", "tg2", "tg3", "tg4"])
+    ]
+    ledger.hold(rows[0])
+    assert ledger.claim(rows[2], LEASE) is not None  # being sent: it cannot be called off
+    sent = ledger.claim(rows[3], LEASE)
+    assert sent is not None and ledger.finish_sent(sent, "9", None)
+    other = ledger.enqueue(replace(post(9), about="announcement:other")).id
+    assert ledger.cancel_queued(about, "the announcement was cancelled") == 2
+    assert [ledger.get(i).state for i in rows] == ["cancelled", "cancelled", "sending", "sent"]
+    assert ledger.get(rows[0]).reason == "the announcement was cancelled"
+    assert ledger.get(other).state == "pending"

@@ -44,6 +44,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.deliveries(states=, channel_id=, about=, order="queue" | "newest" | "updated"
                       | "history", limit=, offset=, before_id=)   # one page, from the store
     ledger.cancel(id) / hold(id) / release(id)        # pending <-> held, -> cancelled
+    ledger.cancel_queued(about, reason) -> how many   # an announcement's queued posts
     ledger.retry(id) / ledger.resolve(id, "sent" | "failed", note)   # organisers
 
     ledger.save_announcement(StoredAnnouncement(...)) # upsert by id

@@ -104,6 +104,7 @@ class Ledger:
         self.last_occurrences = rows.last_occurrences
         self.sent_times = rows.sent_times
         self.cancel = rows.cancel
+        self.cancel_queued = rows.cancel_queued
         self.hold = rows.hold
         self.release = rows.release
         self.retry = rows.retry

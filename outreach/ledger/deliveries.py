@@ -2,7 +2,7 @@
 
 Reading: `get`, `deliveries` (filtered, ordered, paged in the database),
 `changed_since`, `overdue`, `counts`, `last_sent_at`, `last_occurrences`, `sent_times`.
-An organiser's moves: `cancel`, `hold`, `release`, `retry`, `resolve`, each one
+An organiser's moves: `cancel`, `cancel_queued`, `hold`, `release`, `retry`, `resolve`, each one
 conditional UPDATE that names the states it may start from. The delivery
 loop's own moves are in loop.py.
 """
@@ -150,6 +150,17 @@ class Deliveries:
 
     def cancel(self, delivery_id: int, reason: str = "cancelled by an organiser") -> Delivery:
         return self._move(delivery_id, ("pending", "held"), "cancelled", reason=reason)
+
+    def cancel_queued(self, about: str, reason: str) -> int:
+        """Cancel every queued (pending or held) delivery about `about`, in one statement;
+        how many. A row being sent, or already out, is left as it is."""
+        stmt = (
+            update(D)
+            .where(D.c.about == about, D.c.state.in_(("pending", "held")))
+            .values(state="cancelled", reason=reason, updated_at=self.now())
+        )
+        with self.engine.begin() as conn:
+            return int(conn.execute(stmt).rowcount)
 
     def hold(self, delivery_id: int, reason: str = "held (paused) by an organiser") -> Delivery:
         return self._move(delivery_id, ("pending",), "held", reason=reason)
