@@ -9,8 +9,9 @@ a new item has all its keys recorded, without expiry, so a re-ordered feed, an
 edit or a restart never posts twice.
 
 An item's deliveries and its seen keys are written in one transaction (a
-batch of up to BATCH_SIZE items each): a crash leaves an item queued and
-seen, or neither, and the next poll queues it once.
+batch of up to outbox.BATCH_SIZE items each, by Outbox.queue_batches): a
+crash leaves an item queued and seen, or neither, and the next poll queues
+it once.
 
 The first successful read of a feed announces only its newest `backlog`
 items and marks the rest seen, so adding a feed with ten years of news does
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .content import FeedProblem, Item, normalize_link, parse_feed
 from .errors import ContentError
+from .outbox import BATCH_SIZE
 
 if TYPE_CHECKING:
     import httpx
@@ -40,13 +42,11 @@ if TYPE_CHECKING:
     from .clock import Now
     from .config import Config, FeedConfig
     from .ledger import Batch
-    from .outbox import Outbox
+    from .outbox import Draft, Outbox, Queued
 
 log = logging.getLogger("outreach.feeds")
 MAX_FEED_BYTES = 10 * 1024 * 1024
 USER_AGENT = "outreach feed watcher (+https://github.com/)"
-BATCH_SIZE = 100
-"""Items queued per transaction: one commit instead of a hundred, a short write lock."""
 
 
 class FeedError(ContentError):
@@ -360,10 +360,6 @@ class FeedWatcher:
                 known.update(item.dedupe_keys)
         self._announce_batches(feed.id, todo, len(fresh), result, progress, skipped=skipped)
 
-    def announce(self, item: Item, result: PollResult) -> None:
-        """Queue one item for its feed's channels and record it as seen, in one transaction."""
-        self._announce_batches(item.feed_id or "", [(1, item)], 1, result, None)
-
     def _announce_batches(
         self,
         feed_id: str,
@@ -382,27 +378,32 @@ class FeedWatcher:
         writer lock is held only for the writes. `skipped` items (older than a
         first read's backlog) are marked seen in the first transaction.
         """
-        chunks = [todo[i : i + self.batch_size] for i in range(0, len(todo), self.batch_size)]
-        for chunk in chunks or ([[]] if skipped else []):
-            limits = self.outbox.limits()
-            drafts = [
-                self.outbox.prepare(
-                    self.outbox.messages.subject_for_item(item),
-                    dedupe_key=item_dedupe_key(item),
-                    due=self.clock(),
-                    limits=limits,
-                )
-                for _, item in chunk
-            ]
-            with self.ledger.batch() as batch:
-                for item in skipped:
-                    batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
-                queued = [self.outbox.write(batch, d) for d in drafts]
-                for _, item in chunk:
-                    batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
+        outbox = self.outbox
+
+        def render(job: tuple[int, Item], limits: Mapping[str, int]) -> list[Draft]:
+            item = job[1]
+            subject = outbox.messages.subject_for_item(item)
+            return outbox.prepare(
+                subject, dedupe_key=item_dedupe_key(item), due=self.clock(), limits=limits
+            )
+
+        def write(batch: Batch, job: tuple[int, Item], drafts: list[Draft]) -> list[Queued]:
+            item = job[1]
+            queued = outbox.write(batch, drafts)
+            batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
+            return queued
+
+        def mark_skipped(batch: Batch) -> None:
+            for item in skipped:
+                batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
+
+        batches = outbox.queue_batches(
+            todo, render, write, size=self.batch_size, first=mark_skipped if skipped else None
+        )
+        for committed in batches:
             result.skipped_backlog += len(skipped)
             skipped = ()
-            for (n, item), qs in zip(chunk, queued, strict=True):
+            for (n, item), qs in committed:
                 result.deliveries += sum(1 for q in qs if q.created)
                 result.problems += [
                     f"{item.id} -> {q.channel_id}: {q.error}" for q in qs if q.error

@@ -9,11 +9,12 @@ restart, a re-read feed or a second `run --once` harmless. While the campaign
 is paused the ledger queues new posts `held` (in the same transaction), so
 nothing can send them.
 
-`queue` writes one subject's rows in one transaction. To queue many subjects
-in one (a feed poll, the occurrences due in a turn), render them first with
-`prepare` and write them with `write` inside `ledger.batch()`: rendering stays
-outside the transaction, so SQLite's single writer lock is held only for the
-writes, and no post is sendable before its whole batch commits.
+`queue` writes one subject's rows in one transaction. Many subjects (a feed
+poll, the occurrences due in a turn) go through `queue_batches`, the one
+queueing loop: BATCH_SIZE subjects at a time, each chunk rendered first (with
+the limits learned by then), then written in one `ledger.batch()`. Rendering
+stays outside the transaction, so SQLite's single writer lock is held only
+for the writes, and no post is sendable before its whole batch commits.
 
 Posts are rendered by outreach.channel_posts, as every preview and check
 renders them, fitted to the limit each platform reported (learned by
@@ -24,9 +25,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .channel_posts import learned_limits, render_for_channels
 from .schedule import Quiet, release_time
@@ -39,6 +40,11 @@ if TYPE_CHECKING:
     from .post import Post
 
 log = logging.getLogger("outreach.outbox")
+BATCH_SIZE = 100
+"""Subjects queued per transaction: one commit instead of a hundred, a short write lock."""
+W = TypeVar("W")
+P = TypeVar("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -101,13 +107,44 @@ class Outbox:
 
         `due_at` gives the time per channel when the caller already decided it
         (the schedule's plan does). Every channel's row is written in one
-        transaction; to queue many subjects in one, use prepare() and write().
+        transaction; many subjects go through queue_batches.
         """
-        drafts = self.prepare(
-            subject, dedupe_key=dedupe_key, due=due, occurrence=occurrence, due_at=due_at
-        )
-        with self.ledger.batch() as batch:
-            return self.write(batch, drafts)
+
+        def render(s: Any, limits: Mapping[str, int]) -> list[Draft]:
+            return self.prepare(
+                s, dedupe_key=dedupe_key, due=due, occurrence=occurrence, due_at=due_at,
+                limits=limits,
+            )  # fmt: skip
+
+        [[(_, queued)]] = self.queue_batches([subject], render, lambda b, _, d: self.write(b, d))
+        return queued
+
+    def queue_batches(
+        self,
+        work: Sequence[W],
+        render: Callable[[W, Mapping[str, int]], P],
+        write: Callable[[Batch, W, P], R],
+        *,
+        size: int = BATCH_SIZE,
+        first: Callable[[Batch], None] | None = None,
+    ) -> Iterator[list[tuple[W, R]]]:
+        """Queue `work`, `size` at a time; yields each chunk's results once it is committed.
+
+        `render(w, limits)` runs before the chunk's transaction opens (usually
+        `prepare`), `write(batch, w, rendered)` inside it (usually `write`,
+        plus what must commit with it: an item's seen keys). `first` writes
+        in the first transaction, which happens even when `work` is empty.
+        """
+        for start in range(0, max(len(work), 1 if first else 0), size):
+            chunk = work[start : start + size]
+            limits = self.limits()  # as learned by now: `doctor` may run meanwhile
+            rendered = [render(w, limits) for w in chunk]
+            with self.ledger.batch() as batch:
+                if first is not None:
+                    first(batch)
+                    first = None
+                done = [(w, write(batch, w, r)) for w, r in zip(chunk, rendered, strict=True)]
+            yield done
 
     def limits(self) -> dict[str, int]:
         return learned_limits(self.config, self.ledger)

@@ -32,13 +32,13 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import announcements, schedule
 from .errors import OutreachError, ScheduleError
-from .feeds import BATCH_SIZE, FeedWatcher, Fetcher, PollResult
+from .feeds import FeedWatcher, Fetcher, PollResult
 from .outbox import Draft, Outbox, Queued
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class Service:
     def plan(self, turn: Turn | None = None) -> Turn:
         """Queue the announcement occurrences that are due; record the missed ones.
 
-        Occurrences are rendered first, then written BATCH_SIZE to a
+        Occurrences go through Outbox.queue_batches: rendered, then written 100 to a
         transaction: all the channels of an occurrence commit together (the
         schedule counts an occurrence done once any row of it exists), and a
         thousand due at once cost a few commits, not three thousand.
@@ -126,24 +126,23 @@ class Service:
                     reason = missed.reason(self.grace)
                     chs = self._record_missed(batch, stored_ann, missed.last, reason)
                     turn.missed.append((missed, chs))
-        for start in range(0, len(result.due), BATCH_SIZE):
-            chunk = [(by_id[d.announcement_id], d) for d in result.due[start : start + BATCH_SIZE]]
-            limits = self.outbox.limits()
-            drafts = [self._prepare_due(stored_ann, due, limits) for stored_ann, due in chunk]
-            queued: list[list[Queued] | None] = []
-            with self.ledger.batch() as batch:
-                for (stored_ann, due), prepared in zip(chunk, drafts, strict=True):
-                    if isinstance(prepared, str):
-                        # e.g. its page left the campaign file: say so on every channel, once
-                        self._record_missed(batch, stored_ann, due.occurrence, prepared)
-                        queued.append(None)
-                    else:
-                        queued.append(self.outbox.write(batch, prepared))
-            for (stored_ann, due), qs in zip(chunk, queued, strict=True):
+        work = [(by_id[d.announcement_id], d) for d in result.due]
+        for committed in self.outbox.queue_batches(work, self._prepare_due, self._write_due):
+            for (stored_ann, due), qs in committed:
                 if qs is not None:
                     self._log_queued(stored_ann, due, qs)
                     turn.queued += qs
         return turn
+
+    def _write_due(
+        self, batch: Batch, job: tuple[Any, schedule.Due], prepared: list[Draft] | str
+    ) -> list[Queued] | None:
+        stored, due = job
+        if isinstance(prepared, str):
+            # e.g. its page left the campaign file: say so on every channel, once
+            self._record_missed(batch, stored, due.occurrence, prepared)
+            return None
+        return self.outbox.write(batch, prepared)
 
     def _schedulable(self, stored: Any) -> schedule.Announcement | None:
         ann = announcements.for_schedule(stored, self.config)
@@ -172,9 +171,10 @@ class Service:
         return [c.id for c in channels]
 
     def _prepare_due(
-        self, stored: Any, due: schedule.Due, limits: dict[str, int]
+        self, job: tuple[Any, schedule.Due], limits: Mapping[str, int]
     ) -> list[Draft] | str:
         """The occurrence's posts, rendered; or why it cannot be made (a str)."""
+        stored, due = job
         try:
             subject = self.outbox.messages.subject_for_announcement(announcements.to_config(stored))
         except OutreachError as exc:

@@ -120,7 +120,3 @@ def problems(text: str) -> list[str]:
     found.extend(checker.problems)
     found.extend(f"<{tag}> is never closed" for tag in reversed(checker.stack))
     return found
-
-
-def is_valid(text: str) -> bool:
-    return not problems(text)
