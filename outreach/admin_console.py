@@ -196,7 +196,9 @@ class Console(Views):
                 f"There is no delivery {args[0]}. /queue and /history list them. {NOTHING_CHANGED}"
             )
 
-    def cancel(self, args: Sequence[str] = (), user_id: int | None = None) -> list[Reply]:
+    def cancel(
+        self, args: Sequence[str] = (), user_id: int | None = None, by: str | None = None
+    ) -> list[Reply]:
         """`user_id`: who asks; None (no one known) may cancel only the campaign's own."""
         if len(args) != 1:
             return plain("Say what to cancel: /cancel <delivery id> or /cancel <announcement id>.")
@@ -227,7 +229,7 @@ class Console(Views):
                     f"`outreach schedule cancel {owner.id}`. {NOTHING_CHANGED}"
                 )
         try:
-            self.ledger.cancel(d.id, "cancelled by an organiser in Telegram")
+            self.ledger.cancel(d.id, "cancelled by an organiser in Telegram", by=by)
         except StoreError as exc:
             return plain(f"{exc}. {NOTHING_CHANGED}")
         return plain(
@@ -264,7 +266,7 @@ class Console(Views):
         note = " It is in the campaign file; it stays cancelled." if ann.source == "yaml" else ""
         return f"Cancelled announcement {ann.id} ({ann.template}, {when}); {n} queued post(s) cancelled with it.{note}"
 
-    def retry(self, args: Sequence[str] = ()) -> list[Reply]:
+    def retry(self, args: Sequence[str] = (), by: str | None = None) -> list[Reply]:
         d = self._delivery(args, "retry")
         if isinstance(d, str):
             return plain(d)
@@ -278,14 +280,14 @@ class Console(Views):
                 f"Delivery {d.id} is {d.state} already (due {self.when(d.due_at)}). {NOTHING_CHANGED}"
             )
         try:
-            d = self.ledger.retry(d.id)
+            d = self.ledger.retry(d.id, by=by)
         except StoreError as exc:
             return plain(f"{exc}. {NOTHING_CHANGED}")
         return plain(
             f"Delivery {d.id} to {d.channel_id} is queued again, due now ({self.when(d.due_at)})."
         )
 
-    def resolve(self, args: Sequence[str] = ()) -> list[Reply]:
+    def resolve(self, args: Sequence[str] = (), by: str | None = None) -> list[Reply]:
         usage = "Use: /resolve <delivery id> sent|failed [link or note]"
         if len(args) < 2 or args[1] not in ("sent", "failed"):
             return plain(usage)
@@ -300,7 +302,13 @@ class Console(Views):
         rest = list(args[2:])
         url = rest.pop(0) if rest and re.match(r"https?://", rest[0]) else None
         try:
-            d = self.ledger.resolve(d.id, args[1], " ".join(rest) or "checked in Telegram", url)  # type: ignore[arg-type]
+            d = self.ledger.resolve(
+                d.id,
+                "sent" if args[1] == "sent" else "failed",
+                " ".join(rest) or "checked in Telegram",
+                url,
+                by=by,
+            )
         except StoreError as exc:
             return plain(f"{exc}. {NOTHING_CHANGED}")
         tail = f" ({url})" if url else ""
@@ -310,12 +318,40 @@ class Console(Views):
         )
 
     def pause(self, args: Sequence[str] = (), by: str = "an organiser") -> list[Reply]:
-        why = " ".join(args)
-        r = self.ledger.pause(f"{by} ({why})" if why else by)
+        """/pause [channel] [until <when>,] [why]: everything, or one channel; maybe an embargo."""
+        words = list(args)
+        channel = None
+        if words and words[0] in {c.id for c in self.config.channels}:
+            channel = words.pop(0)
+        until = None
+        if words and words[0].lower() == "until":
+            when_text, _, rest = " ".join(words[1:]).partition(",")
+            try:
+                until = parse_when(
+                    when_text, timezone=self.config.campaign.timezone, now=self.clock(),
+                    languages=self.config.campaign.languages,
+                ).moment  # fmt: skip
+            except OutreachError as exc:
+                return plain(
+                    f"{exc} Use: /pause [channel] [until <when>,] [why], e.g. "
+                    f"/pause until tomorrow 10:00, verdict embargo. {NOTHING_CHANGED}"
+                )
+            words = rest.split()
+        why = " ".join(words) or None
+        try:
+            r = self.ledger.pause(by, channel_id=channel, until=until, why=why)
+        except StoreError as exc:
+            return plain(f"{exc}. {NOTHING_CHANGED}")
+        what = f" {channel} only" if channel else ""
+        end = f"until {self.when(r.paused.until)}" if r.paused.until else "until /resume"
         if r.already:
-            head = f"Already paused since {self.when(r.paused.since)} by {r.paused.by}."
+            head = (
+                f"Already paused{what} since {self.when(r.paused.since)} by {r.paused.by}; "
+                f"now {end}."
+            )
         else:
-            head = f"Paused at {self.when(r.paused.since)}. Nothing is posted until /resume."
+            where = f" on {channel}" if channel else ""
+            head = f"Paused{what} at {self.when(r.paused.since)}. Nothing is posted{where} {end}."
         lines = [
             head,
             f"{r.held} queued post(s) held now; posts that fall due while paused are held too.",
@@ -326,16 +362,46 @@ class Console(Views):
             )
         return plain(*lines)
 
-    def resume(self, args: Sequence[str] = ()) -> list[Reply]:
-        was, n = self.ledger.resume()
+    def resume(self, args: Sequence[str] = (), by: str = "an organiser") -> list[Reply]:
+        """/resume: every pause ends; /resume <channel>: that channel's."""
+        channel = args[0] if args else None
+        if channel is not None and channel not in {c.id for c in self.config.channels}:
+            return plain(
+                f"There is no channel {channel!r}. Channels: "
+                f"{', '.join(c.id for c in self.config.channels)}. {NOTHING_CHANGED}"
+            )
+        r = self.ledger.resume(by=by, channel_id=channel)
         now = self.when(self.clock())
-        if was is None and n == 0:
+        if not r.ended and r.released == 0:
             return plain(f"Not paused ({now}). {NOTHING_CHANGED}")
+        was = r.ended[0] if r.ended else None
         since = f" (paused since {self.when(was.since)} by {was.by})" if was else ""
-        return plain(
-            f"Resumed at {now}{since}. {n} held post(s) released and go out in order; an "
+        lines = [
+            f"Resumed at {now}{since}. {r.released} held post(s) released and go out in order; an "
             f"announcement more than {self.config.delivery.misfire_grace_minutes} minutes "
             "overdue is not sent late but marked missed (/retry sends it anyway)."
+        ]
+        if r.still is not None:
+            lines.append(
+                f"Everything is still paused (since {self.when(r.still.since)} by {r.still.by}): "
+                f"{channel}'s posts stay held until /resume."
+            )
+        return plain(*lines)
+
+    def web_link(self, user_id: int, user_name: str = "") -> list[Reply]:
+        """/web: a one-time sign-in link for the web console, for this organiser only."""
+        from .web.tokens import make_signin_link
+
+        url = make_signin_link(self.config, self.ledger, user_id, user_name or f"user {user_id}")
+        self.ledger.audit.record(
+            by=f"telegram:{user_id}", action="link", detail="a web sign-in link was sent"
+        )
+        minutes = f"{self.config.web.link_minutes:g}"
+        # In the text, not a URL button: Telegram refuses buttons to 127.0.0.1 and intranets.
+        return plain(
+            f"Your sign-in link to the web console. It works once, within {minutes} "
+            "minutes, and only for you: do not forward it.",
+            url,
         )
 
 

@@ -37,8 +37,10 @@ HELP = """Commands (times are {tz}):
    (one scheduled here: only the organiser who scheduled it)
 /retry <delivery id> — send a failed, unknown or missed delivery again
 /resolve <delivery id> sent|failed [link or note] — you checked an unknown delivery
-/pause [why] — hold everything queued until /resume (nothing is posted)
-/resume — release what was held
+/pause [channel] [until <when>,] [why] — hold everything (or one channel) until
+   /resume or until <when> (an embargo), e.g. /pause until tomorrow 10:00, verdict
+/resume [channel] — release what was held (every pause, or that channel's)
+/web — a one-time link to sign in to the web console (valid for minutes, once)
 /status — service, feeds, channels' credentials, alerts"""
 
 
@@ -84,16 +86,20 @@ class Views:
 
     # -- reading ---------------------------------------------------------------------
 
+    def _pause_line(self, p: Any) -> str:
+        what = "" if p.channel_id is None else f" ({p.channel_id} only)"
+        end = f", until {self.when(p.until)}" if p.until else ""
+        why = f": {p.why}" if p.why else ""
+        return f"PAUSED{what} since {self.when(p.since)} by {p.by}{end}{why}"
+
     def help(self, args: Sequence[str] = ()) -> list[Reply]:
         return plain(HELP.format(tz=self.config.campaign.timezone))
 
     def queue(self, args: Sequence[str] = ()) -> list[Reply]:
         now = self.clock()
         lines = [f"Queue at {self.when(now)}"]
-        if p := self.ledger.paused():
-            lines.append(
-                f"PAUSED since {self.when(p.since)} by {p.by}: nothing goes out until /resume."
-            )
+        for p in self.ledger.pauses():
+            lines.append(self._pause_line(p) + ": nothing goes out there until it ends.")
         upcoming = [
             u
             for u in announcements.upcoming(self.config, self.ledger, now)
@@ -200,10 +206,8 @@ class Views:
     def status(self, args: Sequence[str] = ()) -> list[Reply]:
         now = self.clock()
         lines = [f"Status at {self.when(now)}"]
-        p = self.ledger.paused()
-        lines.append(
-            f"PAUSED since {self.when(p.since)} by {p.by} (/resume)" if p else "Not paused."
-        )
+        pauses = self.ledger.pauses()
+        lines += [self._pause_line(p) + " (/resume)" for p in pauses] or ["Not paused."]
         counts = self.ledger.counts()
         shown = ", ".join(
             f"{counts[s]} {s}"

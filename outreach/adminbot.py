@@ -66,8 +66,9 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancel", "Cancel a queued delivery or an announcement"),
     ("retry", "Send a failed, unknown or missed delivery again"),
     ("resolve", "Record an unknown delivery as sent or failed"),
-    ("pause", "Hold everything queued (nothing is posted)"),
-    ("resume", "Release what was held"),
+    ("pause", "Hold everything (or a channel) queued, maybe until a time"),
+    ("resume", "Release what was held (everything, or a channel)"),
+    ("web", "A one-time link to sign in to the web console"),
     ("status", "Service, feeds, credentials, alerts"),
     ("help", "What the bot can do"),
 )
@@ -238,9 +239,11 @@ def build_application(
             if name == "schedule":
                 replies = await asyncio.to_thread(console.schedule, args, user.id, _name(user))
             elif name == "cancel":
-                replies = await asyncio.to_thread(console.cancel, args, user.id)
-            elif name == "pause":
-                replies = await asyncio.to_thread(console.pause, args, _who(user))
+                replies = await asyncio.to_thread(console.cancel, args, user.id, _who(user))
+            elif name in ("pause", "resume", "retry", "resolve"):
+                replies = await asyncio.to_thread(getattr(console, name), args, _who(user))
+            elif name == "web":
+                replies = await asyncio.to_thread(console.web_link, user.id, _name(user))
             else:
                 replies = await asyncio.to_thread(getattr(console, name), args)
             await send(message, replies)

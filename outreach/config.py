@@ -352,6 +352,25 @@ class AdminConfig(Model):
     _token = field_validator("token", mode="before")(_no_plain_token)
 
 
+class WebConfig(Model):
+    """The organisers' web console (`outreach web`)."""
+
+    base_url: str = "http://127.0.0.1:8080"
+    """Where organisers reach it (the reverse proxy's https:// address): sign-in links point here."""
+    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0
+    link_minutes: Annotated[float, Field(gt=0, le=60)] = 10.0
+    """How long a sign-in link from the admin bot's /web works (once)."""
+    telegram_role: Literal["viewer", "organiser", "admin"] = "organiser"
+    """The role of an admin.allowed_users member without an account of their own."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, v: str) -> str:
+        if not re.match(r"https?://[^/\s]+", v):
+            raise ValueError("give the console's address, e.g. https://outreach.example.org")
+        return v.rstrip("/")
+
+
 class Config(Model):
     campaign: CampaignInfo
     share: ShareSettings = Field(default_factory=ShareSettings)
@@ -362,6 +381,7 @@ class Config(Model):
     store: StoreConfig = Field(default_factory=StoreConfig)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     admin: AdminConfig = Field(default_factory=AdminConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
     messages_dir: str | None = None
     """An organiser's own template folder, layered over the bundled `messages/`."""
 

@@ -224,7 +224,7 @@ def test_pause_cannot_stop_a_post_being_sent_and_says_so(bot):
     ident = queue(bot.ledger)
     assert bot.ledger.claim(ident, LEASE) is not None
     assert "1 post(s) were being sent at that moment" in bot.texts(ANNA, "/pause family asked")
-    assert bot.ledger.paused().by == "@u111 (family asked)"
+    assert bot.ledger.paused().by == "@u111" and bot.ledger.paused().why == "family asked"
     assert bot.ledger.get(ident).state == "sending"
 
 
@@ -238,8 +238,8 @@ def test_pause_and_resume_on_each_store(store_url):
         assert ledger.paused().by == "@anna"
         b = queue(ledger, 2)  # queued while paused: held in the same transaction
         assert {ledger.get(i).state for i in (a, b)} == {"held"}
-        was, n = ledger.resume()
-        assert was is not None and was.by == "@anna" and n == 2
+        r = ledger.resume(by="@boris")
+        assert [p.by for p in r.ended] == ["@anna"] and r.released == 2
         assert ledger.paused() is None
         assert {ledger.get(i).state for i in (a, b, queue(ledger, 3))} == {"pending"}
     finally:

@@ -83,8 +83,8 @@ def test_a_row_queued_while_paused_is_not_sent_until_resume(ledger, clock, fakes
     assert [ledger.get(i).state for i in ids] == ["held", "held"]
     assert ledger.deliveries(states=["sending"]) == []
 
-    was, released = ledger.resume()
-    assert was is not None and was.by == "@anna" and released == 2
+    r = ledger.resume(by="@anna")
+    assert [p.by for p in r.ended] == ["@anna"] and r.released == 2
     report = loop(ledger, clock, real_publishers(masto, tg)).run_once(max_wait=5)
     assert report.count("sent") == 2
     assert tg.texts() == ["<b>post 1</b>"] and masto.texts() == ["post 2"]
@@ -102,7 +102,7 @@ def test_the_claim_refuses_a_row_the_loop_saw_ready_before_the_pause(ledger):
     assert ledger.claim(ident, LEASE) is None
     assert ledger.get(ident).state == "pending"
     assert ledger.head("tg").ready is None  # the loop waits instead of asking again and again
-    ledger.resume()
+    ledger.resume(by="@anna")
     claim = ledger.claim(ident, LEASE)
     assert claim is not None and claim.delivery.id == ident
 

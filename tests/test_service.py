@@ -253,7 +253,7 @@ def test_while_paused_nothing_goes_out_and_resume_sends_it(tmp_path: Path):
     rig.once()
     assert {d.state for d in rig.rows()} == {"held"} and len(rig.rows()) == 6
     assert rig.printed.getvalue() == ""
-    rig.ledger.resume()
+    rig.ledger.resume(by="@anna")
     rig.clock.advance(60)
     rig.once()
     assert {d.state for d in rig.rows()} == {"sent"}

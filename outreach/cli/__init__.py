@@ -60,6 +60,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "What went out, where, with links; failures with reasons.",
     ),
     "feeds": ("feed_cmds", "feeds", "News feeds: status, poll now, backfill."),
+    "web": ("web_cmds", "web", "Run the organisers' web console; web add-user adds an account."),
+    "pause": ("pause_cmds", "pause", "Hold everything (or a channel) queued, now or until a time."),
+    "resume": (
+        "pause_cmds",
+        "resume",
+        "End the pauses (or a channel's) and release what was held.",
+    ),
     "adminbot": (
         "admin_cmds",
         "adminbot",

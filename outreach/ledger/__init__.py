@@ -9,7 +9,8 @@ outreach imports what this file exports and nothing else. The rooms:
     core.py        Ledger, open_ledger           queueing.py  Batch: many writes, one transaction
     deliveries.py  pages, counts, organisers'    loop.py      claim, finish, recover
                    moves                         records.py   announcements, feeds, channel limits
-    pause.py       the pause flag, applied       alerts.py    what the organisers were told
+    pause.py       pauses and embargoes, applied alerts.py    what the organisers were told
+    audit.py       who did what (the trail)      accounts.py  the web console's users, sessions, links
                    where rows are written
 
 The Ledger is composed of these rooms (core.py binds their methods); none of
@@ -46,6 +47,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.cancel(id) / hold(id) / release(id)        # pending <-> held, -> cancelled
     ledger.cancel_queued(about, reason) -> how many   # an announcement's queued posts
     ledger.retry(id) / ledger.resolve(id, "sent" | "failed", note)   # organisers
+        # cancel, retry and resolve take by="web:anna" (who asks): recorded in ledger.audit
 
     ledger.save_announcement(StoredAnnouncement(...)) # upsert by id
     ledger.announcement(id), ledger.announcements(state="active"), cancel_announcement(id)
@@ -55,8 +57,12 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.mark_seen(item.dedupe_keys, feed_id=, item_id=) -> how many keys were new
     ledger.feed_state(feed_id) -> FeedState | None; ledger.save_feed_state(FeedState(...))
 
-    ledger.pause(by) -> PauseResult; ledger.resume(); ledger.paused() -> Paused | None
+    ledger.pause(by, channel_id=None, until=None, why=None) -> PauseResult   # recorded
+    ledger.resume(by=, channel_id=None) -> Resumed; ledger.paused(channel_id=None) -> Paused | None
+    ledger.pauses() -> every pause in force (an embargo past its time is lifted by head())
     ledger.alerts.record(...), .claim(limit), .waiting()   # outreach/alerts.py decides
+    ledger.audit.record(by=, action=, target=, detail=), .entries(limit=, offset=)
+    ledger.accounts: web users, sessions (by hash), one-time sign-in links (by hash)
 
 Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up, and
 recover(rule), where rule(channel_id) -> Recovery is what the channel's network allows.
@@ -69,6 +75,7 @@ from .values import (
     STATES,
     UNKNOWN_AFTER_CRASH,
     Alert,
+    AuditEntry,
     ChannelLimit,
     Claim,
     Delivery,
@@ -78,14 +85,19 @@ from .values import (
     Paused,
     PauseResult,
     Recovery,
+    Resumed,
+    SignInLink,
     State,
     StoredAnnouncement,
+    WebSession,
+    WebUser,
 )
 
 __all__ = [
     "STATES",
     "UNKNOWN_AFTER_CRASH",
     "Alert",
+    "AuditEntry",
     "Batch",
     "ChannelLimit",
     "Claim",
@@ -97,8 +109,12 @@ __all__ = [
     "PauseResult",
     "Paused",
     "Recovery",
+    "Resumed",
+    "SignInLink",
     "State",
     "StoredAnnouncement",
+    "WebSession",
+    "WebUser",
     "normalize_url",
     "open_ledger",
 ]

@@ -19,13 +19,15 @@ from sqlalchemy import Engine
 from ..errors import StoreError
 from ..post import Post
 from . import pause as pausing
+from .accounts import AccountStore
 from .alerts import AlertStore
+from .audit import AuditTrail
 from .deliveries import Deliveries
 from .loop import Loop
 from .queueing import Batch
 from .records import Records
 from .schema import Base, make_engine
-from .values import Clock, Enqueued, Paused, PauseResult
+from .values import Clock, Enqueued, Paused, PauseResult, Resumed
 
 
 def _system_clock() -> Clock:
@@ -44,6 +46,7 @@ def open_ledger(url: str, clock: Clock | None = None) -> Ledger:
         engine = make_engine(url)
         Base.metadata.create_all(engine)
         missing = _missing_columns(engine)
+        pausing.carry_over(engine)
     except Exception as exc:
         # Driver messages repeat the URL, which may hold a password: name the kind only.
         raise StoreError(
@@ -94,6 +97,10 @@ class Ledger:
         records = Records(engine, clock)
         self.alerts = AlertStore(engine, clock)
         """What the organisers were told about (outreach.alerts decides what and when)."""
+        self.audit = AuditTrail(engine, clock)
+        """What organisers did, who and when."""
+        self.accounts = AccountStore(engine, clock)
+        """The web console's users, sessions and sign-in links."""
         # reading deliveries, and organisers' moves (deliveries.py)
         self.get = rows.get
         self.deliveries = rows.deliveries
@@ -179,16 +186,35 @@ class Ledger:
                 post=post,
             )
 
-    # -- pause (pause.py) ------------------------------------------------------
+    # -- pause and embargo (pause.py) ---------------------------------------------
 
-    def pause(self, by: str) -> PauseResult:
-        """Set the pause flag and hold every pending delivery, in one transaction."""
-        return pausing.pause(self.engine, self.now(), by)
+    def pause(
+        self,
+        by: str,
+        *,
+        channel_id: str | None = None,
+        until: dt.datetime | None = None,
+        why: str | None = None,
+    ) -> PauseResult:
+        """Pause everything (or one channel), until resumed or `until`; hold what is queued.
 
-    def resume(self) -> tuple[Paused | None, int]:
-        """Clear the flag, release every held delivery; (the pause that ended, how many)."""
-        return pausing.resume(self.engine, self.now())
+        Pausing what is paused already extends the pause, never shortens it. Recorded
+        in the audit trail with `by` and `why`.
+        """
+        if until is not None and until <= self.now():
+            raise StoreError("a pause must end in the future; that time has passed")
+        return pausing.pause(
+            self.engine, self.now(), by, channel_id=channel_id, until=until, why=why
+        )
 
-    def paused(self) -> Paused | None:
-        """The pause in force, or None."""
-        return pausing.paused(self.engine)
+    def resume(self, *, by: str, channel_id: str | None = None) -> Resumed:
+        """End every pause (or one channel's); release what no pause covers now."""
+        return pausing.resume(self.engine, self.now(), by, channel_id=channel_id)
+
+    def paused(self, channel_id: str | None = None) -> Paused | None:
+        """The pause of everything in force; with a channel, the pause that covers it."""
+        return pausing.paused(self.engine, self.now(), channel_id)
+
+    def pauses(self) -> list[Paused]:
+        """Every pause in force: everything first, then channels by id."""
+        return pausing.pauses(self.engine, self.now())

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, func, select, update
 
 from ..errors import StoreError
+from . import audit
 from . import pause as pausing
 from .queueing import fresh
 from .schema import DELIVERIES as D
@@ -131,15 +132,27 @@ class Deliveries:
     # -- organisers' actions ---------------------------------------------------
 
     def _move(
-        self, delivery_id: int, from_states: Iterable[str], to: str, **values: Any
+        self,
+        delivery_id: int,
+        from_states: Iterable[str],
+        to: str,
+        *,
+        by: str | None = None,
+        action: str = "",
+        **values: Any,
     ) -> Delivery:
+        """One conditional UPDATE; with `by`, recorded in the audit trail in its transaction."""
         from_states = list(from_states)
         stmt = update(D).where(D.c.id == delivery_id, D.c.state.in_(from_states))
+        now = self.now()
+        detail = values.get("reason") or f"now {to}"
         # a row made sendable again is held instead while paused (pause.py)
-        values |= pausing.pending_unless_paused() if to == "pending" else {"state": to}
+        values |= pausing.pending_unless_paused(now) if to == "pending" else {"state": to}
         with self.engine.begin() as conn:
             pausing.lock(conn)
-            moved = conn.execute(stmt.values(updated_at=self.now(), **values)).rowcount
+            moved = conn.execute(stmt.values(updated_at=now, **values)).rowcount
+            if moved and by is not None:
+                audit.record(conn, now, by, action or to, f"delivery:{delivery_id}", detail)
         current = self.get(delivery_id)
         if not moved:
             raise StoreError(
@@ -148,8 +161,12 @@ class Deliveries:
             )
         return current
 
-    def cancel(self, delivery_id: int, reason: str = "cancelled by an organiser") -> Delivery:
-        return self._move(delivery_id, ("pending", "held"), "cancelled", reason=reason)
+    def cancel(
+        self, delivery_id: int, reason: str = "cancelled by an organiser", *, by: str | None = None
+    ) -> Delivery:
+        return self._move(
+            delivery_id, ("pending", "held"), "cancelled", by=by, action="cancel", reason=reason
+        )
 
     def cancel_queued(self, about: str, reason: str) -> int:
         """Cancel every queued (pending or held) delivery about `about`, in one statement;
@@ -168,7 +185,7 @@ class Deliveries:
     def release(self, delivery_id: int) -> Delivery:
         return self._move(delivery_id, ("held",), "pending", reason=None)
 
-    def retry(self, delivery_id: int) -> Delivery:
+    def retry(self, delivery_id: int, *, by: str | None = None) -> Delivery:
         """Send again now, with a fresh idempotency key: an organiser saw it is not there."""
         if self.get(delivery_id).post is None:
             raise StoreError(f"delivery {delivery_id} was never rendered, so it cannot be sent")
@@ -176,6 +193,8 @@ class Deliveries:
             delivery_id,
             ("failed", "unknown", "cancelled", "missed", "held"),
             "pending",
+            by=by,
+            action="retry",
             due_at=self.now(),
             **fresh(),
         )
@@ -186,6 +205,8 @@ class Deliveries:
         outcome: Literal["sent", "failed"],
         note: str = "",
         remote_url: str | None = None,
+        *,
+        by: str | None = None,
     ) -> Delivery:
         """An organiser's word on a delivery whose outcome we could not know."""
         if outcome not in ("sent", "failed"):
@@ -195,4 +216,6 @@ class Deliveries:
         }
         if outcome == "sent":
             values.update(sent_at=self.now(), remote_url=remote_url)
-        return self._move(delivery_id, ("unknown", "failed"), outcome, **values)
+        return self._move(
+            delivery_id, ("unknown", "failed"), outcome, by=by, action="resolve", **values
+        )

@@ -40,7 +40,8 @@ class Loop:
         self.get = get
 
     def head(self, channel_id: str) -> Head:
-        """What to do next on the channel; nothing is ready while the campaign is paused."""
+        """What to do next on the channel; nothing is ready while a pause covers it."""
+        pause.lift_ended(self.engine, self.now())  # an embargo past its time: release its rows
         now = self.now()
         ours = D.c.channel_id == channel_id
         with self.engine.connect() as conn:
@@ -49,8 +50,9 @@ class Loop:
             ).scalar()
             if lease is not None:
                 return Head(wake_at=lease, stuck=lease <= now)
-            if not conn.execute(select(pause.not_paused())).scalar():
-                return Head()  # look again at the next poll; claim() refuses meanwhile
+            if not conn.execute(select(pause.not_paused(now, channel_id))).scalar():
+                # look again when an embargo ends, else at the next poll; claim() refuses
+                return Head(wake_at=pause.next_end(conn, now, channel_id))
             row = conn.execute(
                 select(D).where(ours, D.c.state == "pending").order_by(D.c.due_at, D.c.id).limit(1)
             ).first()
@@ -83,7 +85,7 @@ class Loop:
             D.c.next_attempt_at.is_(None) | (D.c.next_attempt_at <= now),
             ~busy,
             ~earlier,
-            pause.not_paused(),
+            pause.not_paused(now),
         )
         with self.engine.begin() as conn:
             pause.lock(conn)

@@ -66,7 +66,7 @@ class Batch:
             due_at=due_at or now,
             occurrence=occurrence,
         )
-        new_id = self._insert(values | pending_unless_paused())
+        new_id = self._insert(values | pending_unless_paused(now, post.channel_id))
         if new_id is not None:
             return Enqueued(new_id, True)
         same = (D.c.channel_id == post.channel_id) & (D.c.dedupe_key == values["dedupe_key"])
@@ -77,7 +77,7 @@ class Batch:
                 post=values["post"],
                 due_at=values["due_at"],
                 occurrence=occurrence,
-                **(fresh() | pending_unless_paused()),
+                **(fresh() | pending_unless_paused(now)),
                 dry_run=False,
                 remote_id=None,
                 remote_url=None,

@@ -11,7 +11,11 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
 - seen_items: every dedupe key of a feed item already announced.
 - feed_state: conditional-GET validators and health per feed.
 - channel_limits: what a platform said about a channel (Mastodon's max_characters).
-- pause: one row while the campaign is paused (pause.py).
+- pauses: one row per pause in force, of everything ('*') or of one channel, maybe
+  until a given time (an embargo); pause.py. (`pause`, the single flag of stores
+  made before, is carried over into it when a store is opened, then left empty.)
+- audit: what organisers did, who and when (audit.py).
+- web_users, web_sessions, web_links: the web console's accounts (accounts.py).
 - alerts: problems the organisers were told about, once each (alerts.py).
 """
 
@@ -159,12 +163,71 @@ CHANNEL_LIMITS = Table(
     Column("learned_at", UtcDateTime, nullable=False),
 )
 
-PAUSE = Table(
+LEGACY_PAUSE = Table(
     "pause",
     Base.metadata,
     Column("id", Integer, primary_key=True),  # always 1: one flag per store
     Column("since", UtcDateTime, nullable=False),
     Column("by", String(200), nullable=False),
+)
+"""Stores made before per-channel pauses: its row, if any, moves into PAUSES on open."""
+
+# New tables, not new columns: there are no migrations yet, and create_all adds a
+# missing table to an older store (it never alters an existing one).
+PAUSES = Table(
+    "pauses",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(64), nullable=False, unique=True),
+    # '*' (everything) or a channel id: one pause per scope; pausing again extends it
+    Column("since", UtcDateTime, nullable=False),
+    Column("until", UtcDateTime, nullable=True),  # None: until someone resumes
+    Column("by", String(200), nullable=False),
+    Column("why", Text, nullable=True),
+)
+
+AUDIT = Table(
+    "audit",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("by", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("target", String(300), nullable=False, default=""),
+    Column("detail", Text, nullable=True),
+)
+
+WEB_USERS = Table(
+    "web_users",
+    Base.metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=True),  # argon2id; None: link sign-in only
+    Column("telegram_id", BigInteger, nullable=True, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+WEB_SESSIONS = Table(
+    "web_sessions",
+    Base.metadata,
+    Column("id_hash", String(64), primary_key=True),  # sha256 of the cookie's value
+    Column("user", String(64), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+WEB_LINKS = Table(
+    "web_links",
+    Base.metadata,
+    Column("token_hash", String(64), primary_key=True),  # sha256 of the link's token
+    Column("telegram_id", BigInteger, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
 )
 
 ALERTS = Table(

@@ -137,6 +137,21 @@ class ChannelLimit:
 class Paused:
     since: dt.datetime
     by: str
+    channel_id: str | None = None
+    """The channel paused; None: everything."""
+    until: dt.datetime | None = None
+    """When it lifts itself (an embargo); None: when someone resumes."""
+    why: str | None = None
+
+
+@dataclass(frozen=True)
+class Resumed:
+    ended: tuple[Paused, ...]
+    """The pauses this call ended (none: nothing was paused)."""
+    released: int
+    """Held deliveries that are pending again."""
+    still: Paused | None
+    """The pause of everything, when it is still in force (a channel was resumed)."""
 
 
 @dataclass(frozen=True)
@@ -180,3 +195,44 @@ class Recovery:
 
 UNKNOWN_AFTER_CRASH = Recovery()
 """The rule for a network that cannot tell whether an interrupted post went out."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Something an organiser did (ledger.audit)."""
+
+    id: int
+    at: dt.datetime
+    by: str
+    action: str
+    target: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class WebUser:
+    name: str
+    role: str
+    """'viewer', 'organiser' or 'admin' (outreach.web.auth.ROLES)."""
+    password_hash: str | None
+    telegram_id: int | None
+    created_at: dt.datetime
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class WebSession:
+    id_hash: str
+    user: str
+    role: str
+    csrf: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class SignInLink:
+    telegram_id: int
+    name: str
+    created_at: dt.datetime
+    expires_at: dt.datetime

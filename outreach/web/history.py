@@ -1,0 +1,40 @@
+"""The history: what went out (with links), failed, was missed or cancelled, and who did what.
+
+Deliveries, latest first, filtered and paged like the queue; below them the
+organisers' actions from the ledger's audit trail (web, bot and command
+line alike), newest first, paged on their own (?actions=N).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .auth import Visitor
+from .kit import console_of, int_param, page, render
+from .queue import listing, listing_context, with_params
+
+HISTORY_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
+ACTIONS_PAGE = 20
+
+
+@page("viewer")
+def history(request: Request, who: Visitor) -> Response:
+    lst = listing(request, HISTORY_STATES, "history")
+    n = int_param(request.query_params.get("actions"), 1, lo=1, hi=100_000)
+    entries = console_of(request).ledger.audit.entries(
+        limit=ACTIONS_PAGE + 1, offset=(n - 1) * ACTIONS_PAGE
+    )
+
+    return render(
+        request,
+        "history.html",
+        **listing_context(request, lst, HISTORY_STATES),
+        entries=entries[:ACTIONS_PAGE],
+        actions_newer=with_params(request, actions=n - 1) if n > 1 else None,
+        actions_older=with_params(request, actions=n + 1) if len(entries) > ACTIONS_PAGE else None,
+    )
+
+
+routes = [Route("/history", history, methods=["GET"])]

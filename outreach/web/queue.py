@@ -1,0 +1,172 @@
+"""The queue (what is still to go out, or waits for a decision) and the delivery actions.
+
+Cancel, retry and resolve are the ledger's own organiser actions (the same
+ones the CLI and the admin bot call), told who asks so the audit trail
+records it; the ledger refuses a move from the wrong state, and that refusal
+is shown as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..errors import StoreError
+from .auth import Visitor
+from .kit import action, console_of, done, int_param, local_path, page, render
+
+if TYPE_CHECKING:
+    from ..ledger import Delivery
+
+QUEUE_STATES = ("pending", "held", "sending", "unknown")
+PAGE_SIZE = 25
+CANCELLABLE = ("pending", "held")
+RETRYABLE = ("failed", "unknown", "cancelled", "missed", "held")
+
+
+@dataclass(frozen=True)
+class Row:
+    """A delivery as a page shows it."""
+
+    d: Delivery
+    text: str
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.d.state in CANCELLABLE
+
+    @property
+    def can_retry(self) -> bool:
+        return self.d.state in RETRYABLE and self.d.post is not None
+
+    @property
+    def can_resolve(self) -> bool:
+        return self.d.state == "unknown"
+
+
+def shown_text(d: Delivery) -> str:
+    """The post's words as a reader sees them (its network takes any markup off)."""
+    if d.post is None:
+        return ""
+    from ..networks import find_network
+
+    net = find_network(d.post.network)
+    return net.plain_text(d.post.text) if net is not None else d.post.text
+
+
+@dataclass(frozen=True)
+class Listing:
+    rows: list[Row]
+    page: int
+    more: bool
+    state: str
+    channel: str
+
+
+def listing(request: Request, states: Sequence[str], order: str) -> Listing:
+    """One page of deliveries in `states`, filtered by ?state= and ?channel=, in `order`."""
+    con = console_of(request)
+    q = request.query_params
+    state = q.get("state", "")
+    channel = q.get("channel", "")
+    chosen = [state] if state in states else list(states)
+    channel_ids = {c.id for c in con.config.channels}
+    n = int_param(q.get("page"), 1, lo=1, hi=100_000)
+    found = con.ledger.deliveries(
+        states=chosen,
+        channel_id=channel if channel in channel_ids else None,
+        order=order,  # type: ignore[arg-type]
+        limit=PAGE_SIZE + 1,
+        offset=(n - 1) * PAGE_SIZE,
+    )
+    rows = [Row(d, shown_text(d)) for d in found[:PAGE_SIZE]]
+    return Listing(
+        rows,
+        n,
+        len(found) > PAGE_SIZE,
+        state if state in states else "",
+        channel if channel in channel_ids else "",
+    )
+
+
+def with_params(request: Request, **changes: object) -> str:
+    """This page's address with some query parameters changed (filters kept)."""
+    params = dict(request.query_params)
+    params.update({k: str(v) for k, v in changes.items()})
+    return f"{request.url.path}?{urlencode(params)}"
+
+
+def listing_context(request: Request, lst: Listing, states: Sequence[str]) -> dict[str, Any]:
+    con = console_of(request)
+    return {
+        "listing": lst,
+        "states": states,
+        "channels": [c.id for c in con.config.channels],
+        "newer": with_params(request, page=lst.page - 1) if lst.page > 1 else None,
+        "older": with_params(request, page=lst.page + 1) if lst.more else None,
+    }
+
+
+@page("viewer")
+def queue(request: Request, who: Visitor) -> Response:
+    lst = listing(request, QUEUE_STATES, "newest")
+    return render(request, "queue.html", **listing_context(request, lst, QUEUE_STATES))
+
+
+def _id(request: Request) -> int:
+    return int_param(request.path_params.get("id"), 0)
+
+
+def _back(form: Mapping[str, str]) -> str:
+    return local_path(form.get("back"), "/queue")
+
+
+@action("organiser")
+def cancel(request: Request, who: Visitor, form: Mapping[str, str]) -> Response:
+    d = console_of(request).ledger.cancel(
+        _id(request), f"cancelled by {who.name} in the web console", by=who.actor
+    )
+    return done(request, _back(form), "done.cancel", id=d.id)
+
+
+@action("organiser")
+def retry(request: Request, who: Visitor, form: Mapping[str, str]) -> Response:
+    d = console_of(request).ledger.retry(_id(request), by=who.actor)
+    return done(request, _back(form), "done.retry", id=d.id)
+
+
+@action("organiser")
+def resolve(request: Request, who: Visitor, form: Mapping[str, str]) -> Response:
+    ledger = console_of(request).ledger
+    outcome = form.get("outcome")
+    if outcome not in ("sent", "failed"):
+        raise StoreError("say whether it went out (sent) or not (failed)")
+    current = ledger.get(_id(request))
+    if current.state != "unknown":
+        raise StoreError(
+            f"delivery {current.id} is {current.state}, not unknown: only a delivery whose "
+            "outcome nobody knows is resolved"
+        )
+    url = form.get("url", "").strip() or None
+    if url is not None and not re.fullmatch(r"https?://\S{1,990}", url):
+        raise StoreError("the link must be an http:// or https:// address")
+    note = (
+        " ".join(form.get("note", "").split())[:500] or f"checked by {who.name} in the web console"
+    )
+    d = ledger.resolve(current.id, outcome, note, url if outcome == "sent" else None, by=who.actor)  # type: ignore[arg-type]
+    return done(request, _back(form), "done.resolve", id=d.id, state=d.state)
+
+
+routes = [
+    Route("/queue", queue, methods=["GET"]),
+    Route("/deliveries/{id:int}/cancel", cancel, methods=["POST"]),
+    Route("/deliveries/{id:int}/retry", retry, methods=["POST"]),
+    Route("/deliveries/{id:int}/resolve", resolve, methods=["POST"]),
+]
