@@ -283,6 +283,11 @@ class Console(Views):
             d = self.ledger.retry(d.id, by=by)
         except StoreError as exc:
             return plain(f"{exc}. {NOTHING_CHANGED}")
+        if d.state == "held":  # paused: the ledger queues it held
+            return plain(
+                f"Delivery {d.id} to {d.channel_id} is queued again, but held: the campaign "
+                "is paused, so it goes out after /resume."
+            )
         return plain(
             f"Delivery {d.id} to {d.channel_id} is queued again, due now ({self.when(d.due_at)})."
         )

@@ -142,6 +142,20 @@ def test_retry_refusals_change_nothing(bot, state, answer):
     assert snapshot(bot) == before
 
 
+def test_retry_while_paused_queues_it_held_and_says_so(bot):
+    ident = queue(bot.ledger)
+    finish(bot.ledger, ident, "failed")
+    bot.ledger.pause("@u111")
+    text = bot.texts(ANNA, f"/retry {ident}")
+    assert text == (
+        f"Delivery {ident} to telegram-ru is queued again, but held: the campaign is paused, "
+        "so it goes out after /resume."
+    )
+    assert bot.ledger.get(ident).state == "held"
+    assert "1 held post(s) released" in bot.texts(ANNA, "/resume")
+    assert bot.ledger.get(ident).state == "pending"
+
+
 def test_retry_needs_a_delivery_number(bot):
     assert "Say which delivery: /retry <delivery id>" in bot.texts(ANNA, "/retry")
     assert "There is no delivery 77" in bot.texts(ANNA, "/retry 77")
