@@ -210,13 +210,17 @@ class App:
             among = f" among {', '.join(channel_ids)}" if channel_ids else ""
             raise ConfigError(f"{item_id!r} goes to no configured channel{among}")
         targets = [cp.channel for cp in made]
+        # The key `deliver` has always written: "<kind>:<id>", as `about` read before a
+        # news item's stopped repeating its kind. A store that delivered an item then
+        # must not deliver it again now, so the key stays what it was.
+        once = f"{item.kind}:{item.id}"
         result, ids = Delivered(targets=len(targets)), []
         for cp in made:
             ch, post = cp.channel, cp.post
             if post is None:
                 result.not_made.append(f"{ch.id}: not sent, the post cannot be made: {cp.error}")
                 continue
-            key = f"manual:{subject.about}@{now.isoformat()}" if again else subject.about
+            key = f"manual:{once}@{now.isoformat()}" if again else once
             done = ledger.enqueue(post, dedupe_key=key)
             if not done.created:
                 state = ledger.get(done.id).state

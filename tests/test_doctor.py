@@ -158,3 +158,15 @@ def test_deliveries_shows_the_newest_first_and_pages_back(setup):
     rows = json.loads(setup("deliveries", "--json", "--channel", "ru").stdout)
     assert [r["id"] for r in rows] == ids[-1:-101:-1]  # the default page: the newest 100
     assert listed("--limit", "2", "--before", str(ids[1])) == [f"#{ids[0]}"]
+
+
+def test_deliver_keeps_a_news_item_delivered_before_its_id_was_shown_once(setup):
+    # a store written before news abouts lost their doubled prefix (news:news:<slug>)
+    ledger = open_ledger(setup.store)
+    old = "news:news:freeales-2012-01-pressure"
+    ledger.enqueue(Post("ru", "telegram", "<b>x</b>", "ru", about=old), dedupe_key=old)
+    ledger.close()
+    again = setup("deliver", "news:freeales-2012-01-pressure", "--channel", "ru", "--wait", "0")
+    assert "already queued as #1" in again.stderr
+    assert [m["text"] for m in setup.tg.messages] == ["<b>x</b>"]  # the old row, no new one
+    assert len(json.loads(setup("deliveries", "--json").stdout)) == 1

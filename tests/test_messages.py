@@ -367,3 +367,14 @@ def test_every_channel_gets_its_post_or_its_own_error(bundled_config, tmp_path):
     assert be.error is None and "<b>Пра Алеся Бяляцкага</b>" in be.post.text
     only = render_for_channels(m, subject, at=NOW, only={"telegram-be"}, lang="en")
     assert [(cp.channel.id, cp.post.language) for cp in only] == [("telegram-be", "en")]
+
+
+def test_only_render_for_channels_renders_a_subject_channel_by_channel():
+    """Previews, queueing and checks show the same posts because they share one function."""
+    package = Path(__file__).resolve().parents[1] / "outreach"
+    callers = {
+        p.relative_to(package).as_posix()
+        for p in package.rglob("*.py")
+        if ".render_post(" in p.read_text(encoding="utf-8")
+    }
+    assert callers == {"channel_posts.py"}
