@@ -147,10 +147,11 @@ class Deliveries:
         now = self.now()
         detail = values.get("reason") or f"now {to}"
         # a row made sendable again is held instead while paused (pause.py)
-        values |= pausing.pending_unless_paused(now) if to == "pending" else {"state": to}
+        values |= pausing.pending_unless_paused() if to == "pending" else {"state": to}
         with self.engine.begin() as conn:
             pausing.lock(conn)
-            moved = conn.execute(stmt.values(updated_at=now, **values)).rowcount
+            params = pausing.pause_params(now) if to == "pending" else {}
+            moved = conn.execute(stmt.values(updated_at=now, **values), params).rowcount
             if moved and by is not None:
                 audit.record(conn, now, by, action or to, f"delivery:{delivery_id}", detail)
         current = self.get(delivery_id)

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Table, select, update
 
 from ..errors import StoreError
 from ..post import Post
-from .pause import pending_unless_paused
+from .pause import pause_params, pending_unless_paused
 from .schema import DELIVERIES as D
 from .schema import SEEN_ITEMS as S
 from .values import Clock, Enqueued, new_key
@@ -66,7 +66,9 @@ class Batch:
             due_at=due_at or now,
             occurrence=occurrence,
         )
-        new_id = self._insert(values | pending_unless_paused(now, post.channel_id))
+        new_id = self._insert(
+            values | pending_unless_paused(inserting=True), pause_params(now, post.channel_id)
+        )
         if new_id is not None:
             return Enqueued(new_id, True)
         same = (D.c.channel_id == post.channel_id) & (D.c.dedupe_key == values["dedupe_key"])
@@ -77,13 +79,14 @@ class Batch:
                 post=values["post"],
                 due_at=values["due_at"],
                 occurrence=occurrence,
-                **(fresh() | pending_unless_paused(now)),
+                **(fresh() | pending_unless_paused()),
                 dry_run=False,
                 remote_id=None,
                 remote_url=None,
                 sent_at=None,
                 updated_at=now,
-            )
+            ),
+            pause_params(now),
         ).rowcount
         return Enqueued(old_id, bool(rearmed))
 
@@ -125,14 +128,20 @@ class Batch:
             new += self._insert_new(S, row, S.c.dedupe_key) is not None
         return new
 
-    def _insert(self, values: dict[str, Any]) -> int | None:
+    def _insert(self, values: dict[str, Any], params: dict[str, Any] | None = None) -> int | None:
         """The new delivery's id, or None when (channel, dedupe key) is taken."""
         now = self.now()
         row = dict(attempts=0, idempotency_key=new_key(), dry_run=False, created_at=now)
-        found = self._insert_new(D, {**row, **values, "updated_at": now}, D.c.id)
+        found = self._insert_new(D, {**row, **values, "updated_at": now}, D.c.id, params)
         return None if found is None else int(found)
 
-    def _insert_new(self, table: Table, row: dict[str, Any], returning: Any) -> Any:
+    def _insert_new(
+        self,
+        table: Table,
+        row: dict[str, Any],
+        returning: Any,
+        params: dict[str, Any] | None = None,
+    ) -> Any:
         """INSERT unless a unique key is taken: the `returning` column's value, None if taken.
 
         RETURNING, not rowcount: drivers may report -1 for INSERT ... ON CONFLICT.
@@ -149,7 +158,7 @@ class Batch:
             stmt = sqlite_insert(table).values(**row).on_conflict_do_nothing()
         else:  # make_engine accepts other URLs, but the ledger is written for these two
             raise StoreError(f"the store must be SQLite or PostgreSQL, not {dialect}")
-        return self.conn.execute(stmt.returning(returning)).scalar()
+        return self.conn.execute(stmt.returning(returning), params or {}).scalar()
 
 
 def aware(*moments: dt.datetime | None) -> None:
