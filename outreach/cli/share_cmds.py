@@ -210,9 +210,14 @@ def share(
 @click.option(
     "--out",
     "out_dir",
-    required=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder to write; replaced as a whole (only if it is empty or an earlier export).",
+)
+@click.option(
+    "--meta",
+    "meta_item",
+    metavar="ID",
+    help="Print the Open Graph tags of one page or news item for the CMS's <head>, and stop.",
 )
 @click.option(
     "--picker-url",
@@ -224,23 +229,44 @@ def share(
 @click.option("--json", "as_json", is_flag=True, help="Print what was written as JSON.")
 @pass_app
 def buttons(
-    app: App, out_dir: Path, picker_url: str, languages: tuple[str, ...], as_json: bool
+    app: App,
+    out_dir: Path | None,
+    meta_item: str | None,
+    picker_url: str,
+    languages: tuple[str, ...],
+    as_json: bool,
 ) -> None:
     """Export static share bars, JSON manifests, the fediverse picker and a demo page.
 
     For every page and news item in every language: bars/<id>.<lang>.html (a
-    fragment to include) and bars/<id>.<lang>.json (its links). Serve assets/
-    and share/ from the campaign site; open index.html to see them all.
+    fragment to include), bars/<id>.<lang>.json (its links) and
+    meta/<id>.<lang>.html (its Open Graph tags, for the page's <head>). Serve
+    assets/ and share/ from the campaign site; open index.html to see them all.
     Nothing is written unless everything renders.
 
     \b
     Example:
       outreach buttons --out share-bars
+      outreach buttons --meta ales --lang be
     """
-    from ..content import all_items
-    from ..share import export
+    from ..content import all_items, find_item
+    from ..share import export, meta_tags
 
     cfg = app.config
+    if meta_item is not None:
+        item = find_item(all_items(cfg), meta_item)
+        for lang in languages or cfg.campaign.languages:
+            if as_json:
+                continue
+            click.echo(f"<!-- {item.id} ({lang}) -->")
+            click.echo(meta_tags(cfg, item, lang), nl=False)
+        if as_json:
+            print_json(
+                {lang: meta_tags(cfg, item, lang) for lang in languages or cfg.campaign.languages}
+            )
+        return
+    if out_dir is None:
+        raise click.UsageError("give --out FOLDER to export, or --meta ID to print one item's tags")
     result = export(
         cfg,
         _targets(app),

@@ -22,6 +22,7 @@ from .links import (
     links_for,
     shared_url,
 )
+from .meta import meta_tags
 from .targets import BUNDLED_TARGETS, Network, ShareTargets, load_targets, select, targets_path
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "iter_export",
     "links_for",
     "load_targets",
+    "meta_tags",
     "picker_href",
     "render_export",
     "select",

@@ -25,6 +25,7 @@ from ..resources import share_templates
 from ..yamlfile import parse_yaml
 from .embed import embed_config
 from .links import DEFAULT_PICKER, ShareLink, ShareOptions, links_for
+from .meta import meta_tags
 from .picker import picker_context
 from .targets import Network, ShareTargets, select
 
@@ -97,6 +98,7 @@ class Bar:
             "title": self.item.title_in(self.lang),
             "url": self.item.url,
             "fragment": f"bars/{self.name}.html",
+            "meta": f"meta/{self.name}.html",
             "links": [
                 {k: v for k, v in link.to_dict().items() if k != "params"} | {"text": link.params}
                 for link in self.links
@@ -351,6 +353,7 @@ def _files(
             manifest = bar.manifest()  # once per bar: it is the slow part of an export
             yield f"bars/{bar.name}.html", bar.html
             yield f"bars/{bar.name}.json", _json(manifest, indent=None)
+            yield f"meta/{bar.name}.html", meta_tags(cfg, item, lang)
             summaries.append(manifest | {"links": len(bar.links)})
             if items_seen <= DEMO_ITEMS:
                 shown.append(bar)
