@@ -163,7 +163,7 @@ def test_bar_is_labelled_in_the_page_language_and_warns(guarded, site):
     assert ids[:4] == ["copy", "threema", "whatsapp", "viber"]
     assert "google_plus" not in ids and "yandex" not in ids and "mailru_myworld" not in ids
     en = bar(page, "ales", "en")
-    assert en.get_attribute("aria-label") == "Share this page"
+    assert en.get_attribute("aria-label") == "Share this page: About Ales Bialiatski"
     assert en.locator(".sb-note").count() == 0
 
 

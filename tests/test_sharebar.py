@@ -116,7 +116,9 @@ def test_bar_contents_and_language(files):
     html = files["bars/ales.ru.html"]
     tags = parse(html).tags
     nav = next(a for tag, a in tags if tag == "nav")
-    assert nav["lang"] == "ru" and nav["aria-label"] == "Поделиться этой страницей"
+    assert (
+        nav["lang"] == "ru" and nav["aria-label"] == "Поделиться этой страницей: Об Алесе Беляцком"
+    )
     shares = [a["data-share"] for tag, a in tags if "data-share" in a]
     assert shares[:5] == ["native", "copy", "threema", "whatsapp", "viber"]
     assert {"google_plus", "mailru_myworld", "yandex"}.isdisjoint(shares)

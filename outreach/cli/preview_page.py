@@ -37,8 +37,11 @@ PAGE = """<!doctype html>
   header { padding: 18px 28px; background: #fff; border-bottom: 1px solid #d8dee4; }
   header h1 { margin: 0 0 4px; font-size: 20px; }
   header p { margin: 0; color: #57606a; font-size: 14px; }
-  main { display: grid; grid-template-columns: repeat(auto-fill, minmax(470px, 1fr));
+  main { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 470px), 1fr));
          gap: 24px; padding: 24px 28px; align-items: start; }
+  /* A phone: one column, the page's width (470 px columns overflowed to 498 at 390). */
+  @media (max-width: 520px) { header { padding: 14px 12px; } main { padding: 16px 10px; gap: 16px; } }
+  .post { min-width: 0; }
   .meta { display: flex; flex-wrap: wrap; gap: 6px 12px; align-items: center;
           font-size: 13px; color: #57606a; margin-bottom: 8px; }
   .meta b { color: #1f2328; font-size: 14px; }
@@ -54,7 +57,7 @@ PAGE = """<!doctype html>
              border-radius: 10px; padding: 16px 14px 14px; }
   .tg-bubble { background: #fff; border-radius: 14px 14px 14px 4px; max-width: 440px;
                overflow: hidden; box-shadow: 0 1px 1px rgba(0,0,0,.15); }
-  .tg-name { color: #3a8ed0; font-weight: 600; font-size: 14px; padding: 8px 12px 0; }
+  .tg-name { color: #1f6fae; font-weight: 600; font-size: 14px; padding: 8px 12px 0; }
   .tg-text { padding: 4px 12px 4px; white-space: pre-wrap; font-size: 15px; line-height: 1.35;
              overflow-wrap: anywhere; }
   .tg-text a { color: #2678b6; text-decoration: none; }
@@ -62,12 +65,12 @@ PAGE = """<!doctype html>
   .tg-text blockquote { margin: 4px 0; padding: 2px 8px; border-left: 3px solid #3a8ed0;
                         background: #eef6fc; border-radius: 4px; }
   .tg-text tg-spoiler { background: #b9c3cc; color: transparent; border-radius: 3px; }
-  .tg-foot { text-align: right; color: #8e9ba6; font-size: 12px; padding: 0 10px 6px; }
+  .tg-foot { text-align: right; color: #5f6b76; font-size: 12px; padding: 0 10px 6px; }
   .tg-preview { margin: 2px 12px 8px; border-left: 3px solid #3a8ed0; padding: 2px 8px;
-                font-size: 13px; color: #3a8ed0; background: #eef6fc; border-radius: 4px; }
+                font-size: 13px; color: #1f6fae; background: #eef6fc; border-radius: 4px; }
   .tg-preview small { display: block; color: #57606a; }
   .tg-buttons { display: grid; gap: 4px; margin-top: 4px; max-width: 440px; }
-  .tg-button { display: block; background: rgba(40, 70, 90, .45); color: #fff; text-align: center;
+  .tg-button { display: block; background: rgba(30, 55, 75, .7); color: #fff; text-align: center;
                border-radius: 8px; padding: 9px; font-size: 14px; font-weight: 500;
                text-decoration: none; position: relative; }
   .tg-button::after { content: "↗"; position: absolute; right: 8px; top: 4px; font-size: 11px; }

@@ -189,6 +189,7 @@ class Renderer:
             style=settings.style,
             direction=settings.direction,
             uid=f"sb-{slug(item.id)}-{lang}",
+            title=item.title_in(lang, self.cfg.campaign.default_language),
         )
         # The manifest lists the links in the order the bar shows them.
         shown = [b.link for b in first + rest]
@@ -236,7 +237,10 @@ class Renderer:
         """The embed demo page: bars built by embed.js, each over its static fallback."""
         lang = self.cfg.campaign.default_language
         cards: dict[str, dict[str, Any]] = {}
+        first = bars[0] if bars else None
         for bar in bars:
+            if first is not None and bar.item.id == first.item.id:
+                continue  # its bar is the one built from the page's own metadata
             card = cards.setdefault(
                 bar.item.id,
                 {"uid": slug(bar.item.id), "title": bar.item.title_in(lang), "bars": []},
@@ -251,7 +255,6 @@ class Renderer:
                     "fallback": _markup(bar.html),
                 }
             )
-        first = bars[0] if bars else None
         page = {
             "url": first.item.url if first else self.cfg.campaign.base_url,
             "title": first.item.title_in(lang) if first else "",
@@ -287,7 +290,7 @@ class Export:
     networks: list[str]
 
 
-EMBED_DEMO_ITEMS = 2
+EMBED_DEMO_ITEMS = 3
 """Items whose bars the embed demo page builds (and checks against the static ones)."""
 
 EMBED_SNIPPET = '<div data-outreach-share></div><script src="{assets}embed.js" defer></script>'

@@ -278,7 +278,7 @@
     var note = CONFIG.notes[lang] || "";
     var bar = CONFIG.bar;
     var html = '<nav class="sharebar sb-' + esc(bar.style) + " sb-" + esc(bar.direction) + '" lang="' +
-      esc(lang) + '" aria-label="' + esc(s.bar_label) + '"' +
+      esc(lang) + '" aria-label="' + esc(s.bar_label + ": " + page.title) + '"' +
       (note ? ' aria-describedby="' + uid + '-note"' : "") + " data-sharebar>";
     if (note) html += '<p class="sb-note" id="' + uid + '-note">' + esc(note) + "</p>";
     html += '<ul class="sb-list">' + first.map(function (l) { return entry(l, s, lang); }).join("");
