@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-    from .adminbot import Rounds
+    from .admin.bot import Rounds
     from .clock import ScaledClock, SystemClock
     from .config import Config
     from .delivery import DeliveryLoop, Report
@@ -270,12 +270,12 @@ class App:
         problems are logged only (outreach.alerts). The bot itself (`outreach
         adminbot --no-alerts`) then leaves alerts to this process.
         """
-        from .adminbot import Rounds
+        from .admin.bot import Rounds
 
         admin, sender = self.config.admin, None
         token = _value(admin.token)
         if admin.alert_chat is not None and token:
-            from .alerts import TelegramAlertSender
+            from .admin.alerts import TelegramAlertSender
 
             sender = TelegramAlertSender(token, admin.alert_chat, admin.api_base_url)
         # a chat is set but this process has no token for it: leave the alerts to the bot
@@ -318,9 +318,9 @@ class App:
 
         polling=False: to be fed updates (tests); no polling or alert jobs.
         """
-        from .admin_console import Console
-        from .adminbot import Rounds, build_application
-        from .alerts import TelegramAlertSender
+        from .admin.alerts import TelegramAlertSender
+        from .admin.bot import Rounds, build_application
+        from .admin.console import Console
 
         cfg, token = self.config, self.admin_token()
         sender = None

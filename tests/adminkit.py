@@ -18,8 +18,8 @@ from fakes import ManualClock
 from fakes.telegram_server import FakeTelegram
 from servicekit import campaign
 
-from outreach.admin_console import Console
-from outreach.adminbot import build_application
+from outreach.admin.bot import build_application
+from outreach.admin.console import Console
 from outreach.ledger import Ledger, open_ledger
 
 TOKEN = "777000:ADMIN-BOT-SECRET-token"

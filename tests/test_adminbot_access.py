@@ -8,7 +8,7 @@ import pytest
 from adminkit import ANNA, BORIS, ORGANISERS_GROUP, STRANGER, TOKEN, Harness, buttons
 from fakes.telegram_server import Chat, FakeTelegram
 
-from outreach.adminbot import GROUP_REFUSAL, REFUSAL, chunks
+from outreach.admin.bot import GROUP_REFUSAL, REFUSAL, chunks
 from outreach.post import Post
 
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from fakes.telegram_server import Chat, FakeTelegram, _ok
 from servicekit import write_campaign
 
-from outreach.adminbot import REFUSAL
+from outreach.admin.bot import REFUSAL
 from outreach.cli import COMMANDS, cli
 from outreach.ledger import open_ledger
 from outreach.post import Post

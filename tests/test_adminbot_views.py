@@ -8,8 +8,8 @@ import pytest
 from adminkit import ANNA, ORGANISERS_GROUP, TOKEN, Harness
 from fakes.telegram_server import Chat, FakeTelegram
 
-from outreach.adminbot import Rounds
-from outreach.alerts import TelegramAlertSender
+from outreach.admin.alerts import TelegramAlertSender
+from outreach.admin.bot import Rounds
 from outreach.announcements import sync_yaml
 from outreach.ledger import FeedState, Ledger
 from outreach.post import Post

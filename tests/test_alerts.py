@@ -10,7 +10,7 @@ from fakes import ManualClock
 from fakes.telegram_server import Chat, FakeTelegram
 from servicekit import campaign
 
-from outreach.alerts import TelegramAlertSender, send_pending_alerts
+from outreach.admin.alerts import TelegramAlertSender, send_pending_alerts
 from outreach.errors import PublishError
 from outreach.ledger import FeedState, Ledger
 from outreach.post import Post

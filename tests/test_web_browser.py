@@ -18,7 +18,7 @@ from axe import axe_source, run_axe
 from conftest import require_chromium
 from webkit import ANNA_TG, PASSWORD, Site
 
-from outreach.admin_console import Console
+from outreach.admin.console import Console
 
 pytestmark = pytest.mark.browser
 

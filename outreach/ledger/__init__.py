@@ -60,7 +60,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.pause(by, channel_id=None, until=None, why=None) -> PauseResult   # recorded
     ledger.resume(by=, channel_id=None) -> Resumed; ledger.paused(channel_id=None) -> Paused | None
     ledger.pauses() -> every pause in force (an embargo past its time is lifted by head())
-    ledger.alerts.record(...), .claim(limit), .waiting()   # outreach/alerts.py decides
+    ledger.alerts.record(...), .claim(limit), .waiting()   # outreach/admin/alerts.py decides
     ledger.audit.record(by=, action=, target=, detail=), .entries(limit=, offset=)
     ledger.accounts: web users, sessions (by hash), one-time sign-in links (by hash)
 

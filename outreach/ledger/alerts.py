@@ -1,6 +1,6 @@
 """The `alerts` table: which problems the organisers were told about, once each.
 
-What a problem is, its key and its text are outreach/alerts.py's business; this
+What a problem is, its key and its text are outreach/admin/alerts.py's business; this
 is where they are remembered. A row is claimed with a short lease before it is
 sent, so two processes (the service and the admin bot) never both send it::
 

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..admin_views import OVERDUE
+from ..admin.views import OVERDUE
 from ..ledger import STATES
 from .auth import Visitor
 from .kit import action, console_of, done, page, render

@@ -1,6 +1,6 @@
 """The organisers' Telegram bot: python-telegram-bot 22 wired to the admin console.
 
-Only this module knows Telegram. outreach/admin_console.py decides what each
+Only this module knows Telegram. outreach/admin/console.py decides what each
 command does and says; here updates become calls and answers become messages.
 
 Who may talk to it: the user ids in `admin.allowed_users`, in a private chat
@@ -34,18 +34,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..publishers.telegram import bot_base_url
+from ..redact import Redactor, install_log_redaction
 from .alerts import AlertReport, Sender, send_pending_alerts
-from .publishers.telegram import bot_base_url
-from .redact import Redactor, install_log_redaction
 
 if TYPE_CHECKING:
     from telegram import Message, Update
     from telegram.ext import Application, ContextTypes
 
-    from .admin_console import Console
-    from .admin_views import Reply
-    from .config import Config
-    from .ledger import Ledger
+    from ..config import Config
+    from ..ledger import Ledger
+    from .console import Console
+    from .views import Reply
 
 log = logging.getLogger("outreach.adminbot")
 

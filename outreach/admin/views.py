@@ -1,7 +1,7 @@
 """What the admin bot shows: the queue, the history, previews, the service's status.
 
 Read-only views over the ledger, the campaign config and the message layer,
-as plain text for a Telegram chat; outreach/admin_console.py adds the commands
+as plain text for a Telegram chat; outreach/admin/console.py adds the commands
 that change things. Every time shown is exact, with its zone
 (outreach.when.describe).
 """
@@ -13,14 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import announcements
-from .errors import OutreachError
-from .networks import network
-from .when import describe
+from .. import announcements
+from ..errors import OutreachError
+from ..networks import network
+from ..when import describe
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .ledger import Delivery, Ledger
+    from ..config import Config
+    from ..ledger import Delivery, Ledger
 
 DONE_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
 OVERDUE = dt.timedelta(minutes=10)
@@ -73,7 +73,7 @@ class Views:
 
     def __post_init__(self) -> None:
         if self.messages is None:
-            from .messages import Messages
+            from ..messages import Messages
 
             self.messages = Messages(self.config)
 
@@ -179,7 +179,7 @@ class Views:
             f"Preview of {subject.about} ({subject.kind}) as each channel would get it "
             f"at {self.when(now)}:"
         )
-        from .channel_posts import learned_limits, render_for_channels
+        from ..channel_posts import learned_limits, render_for_channels
 
         limits = learned_limits(self.config, self.ledger)  # as the instances reported them
         for cp in render_for_channels(self.messages, subject, at=now, limits=limits):

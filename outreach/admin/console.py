@@ -1,6 +1,6 @@
 """What the admin bot does: scheduling with confirmation, cancel, retry, resolve, pause.
 
-No Telegram here: outreach/adminbot.py turns updates into calls of `Console`
+No Telegram here: outreach/admin/bot.py turns updates into calls of `Console`
 and its Replies into messages. Each method takes the command's words and
 returns what to answer; bad input is answered, never raised, and leaves the
 store as it was.
@@ -27,14 +27,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import announcements
-from .admin_views import NOTHING_CHANGED, Reply, Views, plain
-from .errors import OutreachError, StoreError
-from .networks import network
-from .when import parse_when
+from .. import announcements
+from ..errors import OutreachError, StoreError
+from ..networks import network
+from ..when import parse_when
+from .views import NOTHING_CHANGED, Reply, Views, plain
 
 if TYPE_CHECKING:
-    from .ledger import Delivery, StoredAnnouncement
+    from ..ledger import Delivery, StoredAnnouncement
 
 PENDING_TTL = dt.timedelta(minutes=15)
 MAX_PENDING = 50
@@ -109,14 +109,14 @@ class Console(Views):
         self, template: str, page: str | None, moment: dt.datetime
     ) -> tuple[str, str] | str:
         """(channel, text) of the first channel, or what stops the post from being made."""
-        from .config import AnnouncementConfig
+        from ..config import AnnouncementConfig
 
         ann = AnnouncementConfig(id="preview", template=template, page=page, at=moment)
         try:
             subject = self.messages.subject_for_announcement(ann)
         except OutreachError as exc:
             return f"{exc}"
-        from .channel_posts import learned_limits, render_for_channels
+        from ..channel_posts import learned_limits, render_for_channels
 
         limits = learned_limits(self.config, self.ledger)  # as the instances reported them
         made = render_for_channels(self.messages, subject, at=moment, limits=limits)
@@ -395,7 +395,7 @@ class Console(Views):
 
     def web_link(self, user_id: int, user_name: str = "") -> list[Reply]:
         """/web: a one-time sign-in link for the web console, for this organiser only."""
-        from .web.tokens import make_signin_link
+        from ..web.tokens import make_signin_link
 
         url = make_signin_link(self.config, self.ledger, user_id, user_name or f"user {user_id}")
         self.ledger.audit.record(

@@ -34,13 +34,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import PublishError
-from .publishers.telegram import bot_base_url, chat_ref
-from .when import describe
+from ..errors import PublishError
+from ..publishers.telegram import bot_base_url, chat_ref
+from ..when import describe
 
 if TYPE_CHECKING:
-    from .config import Config
-    from .ledger import Delivery, Ledger
+    from ..config import Config
+    from ..ledger import Delivery, Ledger
 
 log = logging.getLogger("outreach.alerts")
 
