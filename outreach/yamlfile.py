@@ -1,4 +1,12 @@
-"""Read YAML files keeping where each value came from, so errors can name the line."""
+"""Read YAML files keeping where each value came from, so errors can name the line.
+
+Bounded work: YAML aliases let 7.5 KB of text stand for billions of values
+("billion laughs"); PyYAML shares the aliased objects, but every reader that
+walks the data (our line map, pydantic) pays for the whole expansion. The
+line map is walked first, counting every value an alias stands for, and a
+file past MAX_VALUES, nested past MAX_DEPTH or holding an alias to its own
+ancestor is refused naming the line, before anything else reads it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,11 @@ import yaml
 from .errors import ConfigError
 
 Loc = tuple[str | int, ...]
+MAX_VALUES = 200_000
+"""Values (keys, scalars, items) a file may hold with its aliases expanded; a
+large campaign holds a few thousand."""
+MAX_DEPTH = 100
+"""Nesting levels a file may have; the campaign config uses fewer than ten."""
 
 
 @dataclass
@@ -47,19 +60,55 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
-def _walk(node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> None:
-    lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            child = (*loc, key)
-            lines[child] = key_node.start_mark.line + 1
-            _walk(value_node, child, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            child = (*loc, i)
-            lines[child] = item.start_mark.line + 1
-            _walk(item, child, lines)
+class _Walk:
+    """The line map, built with a count of values and the nodes being walked."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines: dict[Loc, int] = {}
+        self.count = 0
+        self.open: set[int] = set()
+        self.seen: set[int] = set()
+        self.aliases: list[int] = []
+        """Lines of the aliases being expanded, outermost first."""
+
+    def refuse(self, node: yaml.Node, why: str) -> ConfigError:
+        line = self.aliases[0] if self.aliases else node.start_mark.line + 1
+        return ConfigError(f"{self.path}:{line}: {why}")
+
+    def walk(self, node: yaml.Node, loc: Loc) -> None:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.refuse(
+                node,
+                f"the file stands for more than {MAX_VALUES:,} values once its YAML aliases "
+                "(*name) are expanded: write the values out, or use fewer nested aliases",
+            )
+        if len(loc) > MAX_DEPTH:
+            raise self.refuse(node, f"nested more than {MAX_DEPTH} levels deep")
+        self.lines.setdefault(loc, node.start_mark.line + 1)
+        if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            return
+        if id(node) in self.open:
+            raise self.refuse(node, "a YAML alias (*name) refers to a value that contains it")
+        alias = id(node) in self.seen  # a node met twice is reached through an alias
+        if alias:
+            self.aliases.append(self.lines[loc])
+        self.seen.add(id(node))
+        self.open.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                child = (*loc, key_node.value)
+                self.lines[child] = key_node.start_mark.line + 1
+                self.walk(value_node, child)
+        else:
+            for i, item in enumerate(node.value):
+                child = (*loc, i)
+                self.lines[child] = item.start_mark.line + 1
+                self.walk(item, child)
+        self.open.discard(id(node))
+        if alias:
+            self.aliases.pop()
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -94,7 +143,12 @@ def parse_yaml(text: str, path: Path | str) -> YamlDoc:
     path = Path(path)
     try:
         node = yaml.compose(text, Loader=_UniqueKeyLoader)
+        walk = _Walk(path)
+        if node is not None:
+            walk.walk(node, ())  # bounded: before anything else reads the data
         data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to read") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -104,10 +158,7 @@ def parse_yaml(text: str, path: Path | str) -> YamlDoc:
         raise ConfigError(f"{path}{line}: YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: YAML error: {exc}") from None
-    lines: dict[Loc, int] = {}
-    if node is not None:
-        _walk(node, (), lines)
-    return YamlDoc(path=path, data=data, lines=lines)
+    return YamlDoc(path=path, data=data, lines=walk.lines)
 
 
 def load_yaml(path: Path | str) -> YamlDoc:
