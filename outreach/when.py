@@ -15,6 +15,12 @@ wrong are done here instead:
   twice, from two bases) is a span; a span of whole days keeps the time of
   day ("tomorrow", "in 2 days"), any other span is added to the instant.
 
+Times of day are read strictly. dateparser drops what it cannot read, so
+"tomorrow 25:00" or "tomorrow 10:99" came back as tomorrow at the current
+time of day. Every time written with a colon or 'h' ("10:30", "10h30",
+"10:30:15") and every hour before am/pm is checked here first (hours 0-23,
+1-12 before am/pm, minutes and seconds 0-59) before dateparser reads it.
+
 A bare day without a time ("friday") would be midnight, which nobody means:
 it is refused with a hint. Every answer should restate the result with
 `describe`, because a machine reading of a human date can be wrong in ways no
@@ -37,6 +43,14 @@ _PROBE = dt.timedelta(minutes=1, seconds=7)
 """How far the second parse moves "now": odd, so no calendar rule lands on it by chance."""
 _MIDNIGHT = re.compile(r"\b0?0\s*[:.hч]\s*00\b|midnight|minuit|полноч|поўнач", re.IGNORECASE)
 _DATEPARSER_LANGS: frozenset[str] | None = None
+_CLOCK = re.compile(
+    r"(?<![\d:])(\d+)\s*[:hч]\s*(\d+)(?:\s*:\s*(\d+))?(?![\d:])(?:\s*([ap])\.?m\b)?", re.I
+)
+"""A time of day as typed: 10:30, 10h30, 10:30:15, 9:30 pm (any number of digits, to refuse 100:00)."""
+_MERIDIEM = re.compile(r"(?<![\d:])(\d+)\s*([ap])\.?m\b", re.I)
+"""An hour before am/pm without minutes: 10am, 13 pm."""
+_MAX_TEXT = 200
+"""Characters a date may have: dateparser's work grows with the text."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,11 @@ def parse_when(
     hint = f"Try {EXAMPLES} (times are {timezone})."
     if not cleaned:
         raise ScheduleError(f"Say when, for example {EXAMPLES} (times are {timezone}).")
+    if len(cleaned) > _MAX_TEXT:
+        raise ScheduleError(
+            f"{cleaned[:40]!r}... is too long for a date ({len(cleaned)} characters). {hint}"
+        )
+    typed_time(cleaned)
     langs = _languages(languages)
     base = now.astimezone(tz).replace(tzinfo=None)
     first = _parse(cleaned, timezone, base, langs)
@@ -125,6 +144,56 @@ def parse_when(
             f"(it is now {describe(now, tz)}). {hint}"
         )
     return When(moment, cleaned)
+
+
+def typed_time(text: str) -> tuple[int, int] | None:
+    """The (hour, minute) a text gives with digits, if any; an error when out of range.
+
+    The error names the text, the part read as a time and what the rest was read as.
+    """
+    found: list[tuple[int, int]] = []
+    for m in _CLOCK.finditer(text):
+        hour, minute, second = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+        meridiem = (m.group(4) or "").lower()
+        bad = _out_of_range(hour, minute, second, meridiem)
+        if bad:
+            raise ScheduleError(_not_a_time(text, m.group(0), bad))
+        found.append((_hour24(hour, meridiem), minute))
+    for m in _MERIDIEM.finditer(text):
+        if any(c.start() <= m.start() < c.end() for c in _CLOCK.finditer(text)):
+            continue
+        hour, meridiem = int(m.group(1)), m.group(2).lower()
+        bad = _out_of_range(hour, 0, 0, meridiem)
+        if bad:
+            raise ScheduleError(_not_a_time(text, m.group(0), bad))
+        found.append((_hour24(hour, meridiem), 0))
+    return found[0] if len(found) == 1 else None
+
+
+def _out_of_range(hour: int, minute: int, second: int, meridiem: str) -> str | None:
+    if meridiem and not 1 <= hour <= 12:
+        return f"the hour {hour} is not 1-12 before {meridiem}m"
+    if hour > 23:
+        return f"the hour {hour} is not 0-23"
+    if minute > 59:
+        return f"the minute {minute} is not 0-59"
+    if second > 59:
+        return f"the second {second} is not 0-59"
+    return None
+
+
+def _hour24(hour: int, meridiem: str) -> int:
+    if meridiem == "a":
+        return 0 if hour == 12 else hour
+    if meridiem == "p":
+        return 12 if hour == 12 else hour + 12
+    return hour
+
+
+def _not_a_time(text: str, part: str, why: str) -> str:
+    rest = " ".join(text.replace(part, " ").split())
+    understood = f"I read {rest!r} as the day, but " if rest else ""
+    return f"{text!r}: {understood}{part.strip()!r} is not a time of day ({why}). Try {EXAMPLES}."
 
 
 def describe(moment: dt.datetime, tz: ZoneInfo | dt.tzinfo | None) -> str:
