@@ -47,15 +47,48 @@ def _check_id(value: str) -> str:
     return value
 
 
-_HTTP = re.compile(r"^https?://[^\s/?#]+", re.I)
+def check_http_url(value: str | None) -> str | None:
+    """An http(s) URL with a host, or None: the one rule for every URL in the campaign file.
 
+    Page and campaign URLs become hrefs in readers' share bars and subscribers'
+    posts (javascript: or data: there would run or show whatever it holds on a
+    click); instances and API bases are where requests go.
+    """
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
 
-def _check_http(value: str | None) -> str | None:
-    # These URLs become hrefs in readers' share bars and subscribers' posts:
-    # javascript: or data: there would run or show whatever it holds on a click.
-    if value is not None and not _HTTP.match(value):
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a bad port only fails when read
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok or re.search(r"[\s\x00-\x1f\x7f]", value):
         raise ValueError(f"{value!r} is not an http(s) URL")
     return value
+
+
+def check_endpoint_url(value: str | None) -> str | None:
+    """An http(s) URL requests are sent to (an instance, an API base): no user info,
+    query or fragment, which the client would drop or send where they do not belong."""
+    check_http_url(value)
+    if value is not None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                f"{parts.scheme}://...@{parts.hostname}: a server URL holds no user name or "
+                "password (a token goes in token_env or token_file)"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r} is a server's address: it takes no '?' or '#' part")
+    return value
+
+
+_check_http = check_http_url
+"""The former name, kept for code written against it."""
 
 
 def _no_plain_token(value: Any) -> Any:
@@ -108,7 +141,7 @@ class PageConfig(Model):
     _id = field_validator("id")(_check_id)
     _texts = field_validator("title", "summary", mode="before")(_local)
 
-    _url = field_validator("url")(_check_http)
+    _url = field_validator("url")(check_http_url)
 
 
 class FeedConfig(Model):
@@ -117,11 +150,14 @@ class FeedConfig(Model):
     path: str | None = None
     channels: list[str] = Field(default_factory=lambda: ["*"])
     template: str = "news"
-    poll_minutes: Annotated[int, Field(ge=1)] = 15
-    backlog: Annotated[int, Field(ge=0)] = 0
+    poll_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 15
+    backlog: Annotated[int, Field(ge=0, le=1000)] = 0
     """How many of the newest items to announce the first time a feed is read."""
+    public: bool = False
+    """The URL may be logged whole; otherwise its query (often a private feed's key) is masked."""
 
     _id = field_validator("id")(_check_id)
+    _url = field_validator("url")(check_http_url)
 
     @field_validator("id")
     @classmethod
@@ -151,7 +187,7 @@ class CampaignInfo(Model):
     """Named dates for the campaign clock, e.g. arrest, sentence."""
 
     _name = field_validator("name", mode="before")(_local)
-    _urls = field_validator("base_url", "mirror_url")(_check_http)
+    _urls = field_validator("base_url", "mirror_url")(check_http_url)
 
     @field_validator("languages")
     @classmethod
@@ -319,7 +355,8 @@ class StoreConfig(Model):
         # Our own words: SQLAlchemy's would repeat the URL, and it may hold a password.
         try:
             url = make_url(v)
-            url.port  # noqa: B018 - a bad port only fails when read
+            if url.port is not None and not 0 < url.port < 65536:
+                raise ValueError("port out of range")
         except Exception:
             raise ValueError(
                 "not a database URL: use sqlite:///path/to/file.sqlite3 or "
@@ -333,11 +370,13 @@ class StoreConfig(Model):
 
 
 class DeliverySettings(Model):
-    retry_budget: Annotated[int, Field(ge=0)] = 5
-    backoff_base_seconds: Annotated[float, Field(gt=0)] = 2.0
-    backoff_max_seconds: Annotated[float, Field(gt=0)] = 300.0
-    misfire_grace_minutes: Annotated[int, Field(ge=0)] = 60
-    timeout_seconds: Annotated[float, Field(gt=0)] = 20.0
+    # Upper bounds too: a number typed with a few zeros too many would overflow a
+    # timedelta deep in the delivery loop instead of being named here.
+    retry_budget: Annotated[int, Field(ge=0, le=100)] = 5
+    backoff_base_seconds: Annotated[float, Field(gt=0, le=86_400)] = 2.0
+    backoff_max_seconds: Annotated[float, Field(gt=0, le=7 * 86_400)] = 300.0
+    misfire_grace_minutes: Annotated[int, Field(ge=0, le=7 * 24 * 60)] = 60
+    timeout_seconds: Annotated[float, Field(gt=0, le=3_600)] = 20.0
 
 
 class AdminConfig(Model):
@@ -350,6 +389,7 @@ class AdminConfig(Model):
     """Not from YAML: resolved from token_env / token_file when the config is loaded."""
 
     _token = field_validator("token", mode="before")(_no_plain_token)
+    _api = field_validator("api_base_url")(check_endpoint_url)
 
 
 class WebConfig(Model):
@@ -491,4 +531,53 @@ def _cross_check(cfg: Config, doc: YamlDoc) -> list[str]:
     for i, ann in enumerate(cfg.announcements):
         if ann.page and ann.page not in page_ids:
             problems.append(f"{doc.where(('announcements', i, 'page'))}: unknown page {ann.page!r}")
+        problem = _schedule_problem(ann, cfg.campaign.timezone)
+        if problem:
+            field, message = problem
+            problems.append(f"{doc.where(('announcements', i, field))}: {message}")
+    return problems
+
+
+def _schedule_problem(ann: AnnouncementConfig, campaign_tz: str) -> tuple[str, str] | None:
+    """What the schedule would refuse later (a cron field out of range, an hour the
+    clocks skip, an unknown zone), found when the file is loaded: (field, message)."""
+    from . import schedule  # the schedule imports APScheduler: only once a config is loaded
+    from .errors import ScheduleError
+
+    try:
+        tz = schedule.zone(ann.timezone or campaign_tz)
+    except ScheduleError as exc:
+        return "timezone", str(exc)
+    field = "cron" if ann.cron else "at"
+    try:
+        schedule.trigger(
+            schedule.Announcement(
+                id=ann.id, channels=tuple(ann.channels), timezone=tz.key, at=ann.at, cron=ann.cron
+            )
+        )
+    except ScheduleError as exc:
+        return field, str(exc)
+    return None
+
+
+def token_problems(cfg: Config) -> list[str]:
+    """Tokens named in the file that cannot be read (a missing or unreadable token_file).
+
+    Not an error when the config is loaded (`outreach buttons` needs no token),
+    but `check` reports them, since `run` and `deliver` would refuse them.
+    """
+    doc = load_yaml(cfg.source) if cfg.source.is_file() else None
+    holders: list[tuple[tuple[str | int, ...], Any]] = [
+        (("channels", i), c) for i, c in enumerate(cfg.channels)
+    ]
+    holders.append((("admin",), cfg.admin))
+    problems = []
+    for loc, holder in holders:
+        if holder.token is None:
+            continue
+        try:
+            holder.token.get_secret_value()
+        except ConfigError as exc:
+            where = doc.where((*loc, "token_file")) if doc else f"{cfg.source}"
+            problems.append(f"{where}: {exc}")
     return problems

@@ -62,8 +62,14 @@ def test_a_token_typed_into_the_campaign_file_is_refused_without_echoing_it(tmp_
 def test_an_unreadable_token_file_stops_only_the_commands_that_need_the_token(tmp_path: Path):
     path = write_campaign(tmp_path, channels=[telegram("ru", token_file="missing.token")])
     env = {"OUTREACH_CONFIG": str(path), "OUTREACH_DB_URL": f"sqlite:///{tmp_path / 'l.db'}"}
+    buttons = CliRunner().invoke(cli, ["buttons", "--out", str(tmp_path / "bars")], env=env)
+    assert buttons.exit_code == 0, buttons.output
+    # check reports it (issue 12: check passing means no other command refuses the file)
     checked = CliRunner().invoke(cli, ["check"], env=env)
-    assert checked.exit_code == 0, checked.output
+    assert checked.exit_code == 1
+    assert f"channels[0].token_file: token file {tmp_path / 'missing.token'} cannot be read" in (
+        checked.output
+    )
     doctor = CliRunner().invoke(cli, ["doctor"], env=env)
     assert doctor.exit_code == 1
     assert f"token file {tmp_path / 'missing.token'} cannot be read" in doctor.output

@@ -115,9 +115,19 @@ def deliver(
     "--state", "states", multiple=True, help="Only these states (repeatable), e.g. unknown."
 )
 @click.option("--channel", default=None, help="Only this channel.")
-@click.option("--limit", default=100, show_default=True, help="How many, newest first.")
 @click.option(
-    "--before", "before", type=int, default=None, help="Only those queued before this id (paging)."
+    "--limit",
+    type=click.IntRange(1, 10_000),
+    default=100,
+    show_default=True,
+    help="How many, newest first.",
+)
+@click.option(
+    "--before",
+    "before",
+    type=click.IntRange(1),
+    default=None,
+    help="Only those queued before this id (paging).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the deliveries as JSON.")
 @pass_app

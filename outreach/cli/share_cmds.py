@@ -40,6 +40,7 @@ def check(app: App, as_json: bool) -> None:
       outreach check
       outreach --config my-campaign.yaml check --json
     """
+    from ..config import token_problems
     from ..content import all_items
     from ..share import ShareOptions, links_for, select, targets_path
 
@@ -49,6 +50,7 @@ def check(app: App, as_json: bool) -> None:
         cfg = app.config
         report["config"] = str(cfg.source)
         report["share_targets"] = str(targets_path(cfg))
+        problems += token_problems(cfg)  # run and deliver would refuse these
         targets = _targets(app)
         sel = select(cfg, targets)
         problems += sel.problems
