@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from ..config import ChannelBase
+from ..config import ChannelBase, check_endpoint_url
 from ..pacing import Rule, Slot
 from ..post import Post
 from .base import Network
@@ -63,8 +63,10 @@ class MastodonChannel(ChannelBase):
     instance: str
     visibility: Literal["public", "unlisted", "private", "direct"] = "public"
     content_warning: str | None = None
-    max_characters: Annotated[int, Field(ge=1)] | None = None
+    max_characters: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     """Override the instance's limit; read from the instance by `doctor` otherwise."""
+
+    _instance = field_validator("instance")(check_endpoint_url)
 
 
 class Mastodon(Network[MastodonChannel]):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from .. import telegram_html
-from ..config import ChannelBase, LocalText, Model, _check_http, _local, pick
+from ..config import ChannelBase, LocalText, Model, _local, check_endpoint_url, check_http_url, pick
 from ..pacing import Rule, Slot
 from ..post import LinkButton, Post
 from .base import Network
@@ -54,7 +54,7 @@ class Button(Model):
     @classmethod
     def _url(cls, v: str) -> str:
         # Telegram refuses any other button URL at send time; say so at load time.
-        return v if v.startswith("tg://") else str(_check_http(v))
+        return v if v.startswith("tg://") else str(check_http_url(v))
 
 
 class TelegramChannel(ChannelBase):
@@ -64,6 +64,8 @@ class TelegramChannel(ChannelBase):
     silent: bool = False
     link_preview: bool = True
     buttons: list[Button] = Field(default_factory=list)
+
+    _api = field_validator("api_base_url")(check_endpoint_url)
 
 
 class Telegram(Network[TelegramChannel]):

@@ -4,7 +4,9 @@ Telegram has no idempotency key, so a send whose outcome cannot be known (a
 timeout, a connection that broke after the request left, a gateway error) is
 UnknownOutcome, never retried blindly. Only failures that prove nothing was
 delivered (the connection could not be opened, 429 flood control, 500/503)
-are transient.
+are transient. An API address the HTTP client cannot use at all (no http(s),
+no host) fails before any request leaves: a permanent failure naming the
+setting, never UnknownOutcome.
 
 PTB is async; each call runs in its own short event loop with its own HTTP
 client, so a publisher may be used from any one thread at a time.
@@ -82,6 +84,7 @@ class TelegramPublisher(Publisher):
     # -- the calls --------------------------------------------------------------
 
     async def _call(self, doing: str, fn: Any, sending: bool) -> Any:
+        import httpx
         from telegram import Bot
         from telegram.error import TelegramError
 
@@ -91,6 +94,8 @@ class TelegramPublisher(Publisher):
             return await fn(bot)
         except TelegramError as exc:
             raise self._translate(exc, doing, sending, request.last_status) from None
+        except httpx.InvalidURL as exc:  # raised before PTB's request wrapper sees it
+            raise self._unusable_address(exc) from None
         finally:
             await request.shutdown()
 
@@ -191,18 +196,18 @@ class TelegramPublisher(Publisher):
             # The server answered, with an error: 500/503 are refusals; a gateway error
             # (502/504) may hide a backend that did post.
             if not sending or status in (429, 500, 503):
-                return TransientError(
-                    f"Telegram answered HTTP {status} ({desc}) while {doing}; will try again"
-                )
+                return TransientError(f"Telegram answered HTTP {status} ({desc}) while {doing}")
             return UnknownOutcome(
                 f"Telegram's gateway answered HTTP {status} while sending to {chat}, so the post may or may not be there"
             )
         cause = exc.__cause__
+        if isinstance(cause, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+            return self._unusable_address(cause)
         if not sending or isinstance(
             cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
         ):
             return TransientError(
-                f"Telegram could not be reached ({type(cause or exc).__name__}) while {doing}; nothing was sent; will try again"
+                f"Telegram could not be reached ({type(cause or exc).__name__}) while {doing}; nothing was sent"
             )
         what = (
             "did not answer in time"
@@ -211,6 +216,13 @@ class TelegramPublisher(Publisher):
         )
         return UnknownOutcome(
             f"Telegram {what} while sending to {chat}, so the post may or may not be there"
+        )
+
+    def _unusable_address(self, cause: Exception) -> PermanentError:
+        where = self.redact(self.channel.api_base_url or DEFAULT_BASE_URL)
+        return PermanentError(
+            f"the Telegram API address {where!r} cannot be used ({type(cause).__name__}: "
+            f"{self.redact(str(cause))}); nothing was sent: fix channels.{self.channel_id}.api_base_url"
         )
 
 
