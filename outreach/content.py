@@ -6,6 +6,7 @@ none of it knows whether an item came from the config or a feed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -220,6 +221,9 @@ def parse_feed(
     """RSS or Atom bytes into items, newest first, and the entries that were skipped."""
     import feedparser  # slow to import; only the commands that read feeds pay for it
 
+    if len(data) > MAX_FEED_BYTES:
+        raise ContentError(f"feed {feed.id!r}: larger than {MAX_FEED_BYTES // 1024 // 1024} MB")
+    _count_entries(data, feed.id)
     parsed = feedparser.parse(data)
     if parsed.bozo and not parsed.entries:
         reason = getattr(parsed, "bozo_exception", "not a feed")
@@ -256,6 +260,47 @@ def parse_feed(
     return items, problems
 
 
+MAX_FEED_BYTES = 10 * 1024 * 1024
+"""Bytes read of one feed, over HTTP or from a file."""
+MAX_FEED_ENTRIES = 5_000
+"""Entries one feed may hold: news sites publish tens; an archive of years, thousands."""
+
+
+def read_feed_file(path: Path) -> bytes:
+    """A feed file's bytes, at most MAX_FEED_BYTES (OSError when it cannot be read)."""
+    with open(path, "rb") as f:
+        data = f.read(MAX_FEED_BYTES + 1)
+    if len(data) > MAX_FEED_BYTES:
+        raise ContentError(f"{path} is larger than {MAX_FEED_BYTES // 1024 // 1024} MB")
+    return data
+
+
+def _count_entries(data: bytes | str, feed_id: str) -> None:
+    """Refuse a feed of more than MAX_FEED_ENTRIES entries before feedparser reads them all.
+
+    expat (C, streaming) counts <item>/<entry> elements in a fraction of feedparser's
+    time; a document it cannot parse is left to feedparser's lenient reading.
+    """
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    count = 0
+
+    def start(name: str, _attrs: object) -> None:
+        nonlocal count
+        if name.rsplit(":", 1)[-1] in ("item", "entry"):
+            count += 1
+            if count > MAX_FEED_ENTRIES:
+                raise ContentError(
+                    f"feed {feed_id!r}: more than {MAX_FEED_ENTRIES:,} entries; "
+                    "serve a feed of the recent ones"
+                )
+
+    parser.StartElementHandler = start
+    with contextlib.suppress(expat.ExpatError):
+        parser.Parse(data, True)
+
+
 def local_news(cfg: Config) -> list[Item]:
     """Items of the feeds that are files next to the config (the bundled campaign's)."""
     out: list[Item] = []
@@ -264,7 +309,7 @@ def local_news(cfg: Config) -> list[Item]:
             continue
         path = cfg.resolve_path(feed.path)
         try:
-            data = Path(path).read_bytes()
+            data = read_feed_file(Path(path))
         except OSError as exc:
             raise ContentError(f"feed {feed.id!r}: {path} cannot be read: {exc.strerror}") from None
         items, _ = parse_feed(data, feed, cfg.campaign.default_language)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .content import FeedProblem, Item, normalize_link, parse_feed
+from .content import MAX_FEED_BYTES, FeedProblem, Item, normalize_link, parse_feed, read_feed_file
 from .errors import ContentError
 from .outbox import BATCH_SIZE
 
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from .outbox import Draft, Outbox, Queued
 
 log = logging.getLogger("outreach.feeds")
-MAX_FEED_BYTES = 10 * 1024 * 1024
 USER_AGENT = "outreach feed watcher (+https://github.com/)"
 
 
@@ -122,7 +121,9 @@ def read_file(path: Path, last_modified: str | None) -> Fetched:
         stamp = f"{stat.st_mtime_ns}:{stat.st_size}"
         if stamp == last_modified:
             return Fetched(None, None, stamp)
-        return Fetched(path.read_bytes(), None, stamp)
+        return Fetched(read_feed_file(path), None, stamp)
+    except ContentError as exc:
+        raise FeedError(str(exc)) from None
     except OSError as exc:
         raise FeedError(f"{path} cannot be read: {exc.strerror}") from None
 
