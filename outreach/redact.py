@@ -5,6 +5,11 @@ those URLs at INFO ("HTTP Request: POST https://api.telegram.org/bot<token>/..."
 PTB logs its base URL at DEBUG. `install_log_redaction` wraps the logging record
 factory, so every record of every logger is cleaned before any handler (ours,
 pytest's, a library's) sees it, tracebacks included.
+
+URLs in log records lose their user info and their query values
+(`https://[REDACTED]@host/feed?key=[REDACTED]`): a private feed's key or a
+store's password travels there, and the URL is logged with -v by httpx. A feed
+the campaign file marks `public: true` is logged as it is.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ if TYPE_CHECKING:
     from .config import AdminConfig, ChannelBase, Config
 
 MASK = "[REDACTED]"
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>`]+", re.I)
+_QUERY_VALUE = re.compile(r"([?&;][^=&;#]*=)[^&;#]*")
 _MIN_SECRET = 6
 """Shorter values are too likely to match ordinary text to be masked safely."""
 
@@ -31,7 +38,32 @@ class Redactor:
         self._secrets: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
         self._lock = threading.Lock()
+        self._public: frozenset[str] = frozenset()
         self.add(*secrets)
+
+    def add_public(self, *urls: str) -> None:
+        """URLs logged as they are (feeds the campaign marks public)."""
+        with self._lock:
+            self._public = self._public | {u for u in urls if u}
+
+    def mask_urls(self, text: str) -> str:
+        """`text` with every URL's user info and query values masked, public URLs aside."""
+        if "://" not in text:
+            return text
+        return _URL.sub(lambda m: self._mask_url(m.group(0)), text)
+
+    def _mask_url(self, url: str) -> str:
+        if url in self._public:
+            return url
+        scheme, rest = url.split("://", 1)
+        authority, sep, tail = rest.partition("/") if "/" in rest else (rest, "", "")
+        if "?" in authority:  # https://host?key=...
+            authority, q, more = authority.partition("?")
+            sep, tail = "", q + more
+        if "@" in authority:
+            authority = f"{MASK}@{authority.rsplit('@', 1)[1]}"
+        tail = _QUERY_VALUE.sub(lambda m: m.group(1) + MASK, tail)
+        return f"{scheme}://{authority}{sep}{tail}"
 
     def add(self, *secrets: str | None) -> None:
         with self._lock:
@@ -58,27 +90,30 @@ def install_log_redaction(redactor: Redactor) -> Redactor:
     global _installed
     if _installed is not None:
         _installed.add(*redactor._secrets)
+        _installed.add_public(*redactor._public)
         return _installed
     _installed = redactor
     previous = logging.getLogRecordFactory()
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
         record = previous(*args, **kwargs)
-        if redactor._pattern is None:
-            return record
         try:
             message = record.getMessage()
         except Exception:  # a broken format string: let logging report it as usual
             return record
-        clean = redactor(message)
-        if clean != message:  # records without a secret are left exactly as they were
-            record.msg, record.args = clean, None
+
+        def clean(text: str) -> str:
+            return redactor.mask_urls(redactor(text))
+
+        masked = clean(message)
+        if masked != message:  # records without a secret are left exactly as they were
+            record.msg, record.args = masked, None
         if record.exc_info and record.exc_info[0] is not None:
             text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-            if redactor(text) != text:
-                record.exc_text = redactor(text)  # formatters use this instead of exc_info
+            if clean(text) != text:
+                record.exc_text = clean(text)  # formatters use this instead of exc_info
         if record.stack_info:
-            record.stack_info = redactor(record.stack_info)
+            record.stack_info = clean(record.stack_info)
         return record
 
     logging.setLogRecordFactory(factory)
@@ -118,4 +153,6 @@ def _store_passwords(url: str) -> list[str]:
 
 def install_for_config(config: Config) -> Redactor:
     """Mask the config's secrets in every log record; the application does this on loading it."""
-    return install_log_redaction(Redactor(config_secrets(config)))
+    redactor = Redactor(config_secrets(config))
+    redactor.add_public(*(f.url for f in config.feeds if f.public and f.url))
+    return install_log_redaction(redactor)
