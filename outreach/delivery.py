@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import re
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +50,7 @@ from .publishers.base import Publisher, Receipt
 log = logging.getLogger(__name__)
 IDLE_POLL = 5.0
 MEDIA_WAIT = 60.0
+_PROMISE = re.compile(r"[;,.]?\s*(?:will|we'll) (?:try|retry) again\.?$", re.I)
 
 
 @runtime_checkable
@@ -336,16 +338,19 @@ class DeliveryLoop:
     def _retry(self, claim: Claim, exc: PublishError, ambiguous: bool) -> Outcome:
         d = claim.delivery
         budget = self.settings.retry_budget
+        # One statement per reason: the publisher says what happened, the loop what it
+        # does next ("gave up" or "next try at"); a publisher's own promise is dropped.
+        cause = _PROMISE.sub("", str(exc))
         if d.attempts > budget:
-            reason = f"gave up after {d.attempts} attempts; the last: {exc}"
+            reason = f"gave up after {d.attempts} attempts; the last: {cause}"
             self.ledger.finish_failed(claim, reason)
             log.error("delivery %s to %s failed: %s", d.id, d.channel_id, reason)
             return Outcome(d.id, d.channel_id, "failed", reason)
         delay = self.backoff(d.attempts, getattr(exc, "retry_after", None))
         at = self.clock.now() + dt.timedelta(seconds=delay)
-        reason = f"attempt {d.attempts} of {budget + 1}: {exc}"
+        reason = f"attempt {d.attempts} of {budget + 1}: {cause}; next try at {at:%H:%M:%S} UTC"
         self.ledger.finish_retry(claim, reason, at, ambiguous=ambiguous)
-        log.warning("delivery %s to %s: %s; next try in %.1f s", d.id, d.channel_id, exc, delay)
+        log.warning("delivery %s to %s: %s; next try in %.1f s", d.id, d.channel_id, cause, delay)
         return Outcome(d.id, d.channel_id, "retry", reason)
 
     def backoff(self, attempt: int, hint: float | None = None) -> float:

@@ -118,8 +118,7 @@ class MastodonPublisher(Publisher):
         while media.get("url") is None:
             if self.clock.monotonic() > deadline:
                 raise TransientError(
-                    f"{self.instance} was still processing the image after "
-                    f"{self.media_wait:.0f} s; will try again"
+                    f"{self.instance} was still processing the image after {self.media_wait:.0f} s"
                 )
             self.sleep(MEDIA_POLL_SECONDS)
             media = api.media(media["id"])
@@ -238,11 +237,9 @@ class _Translate:
                 if "timed out" in str(exc).lower()
                 else "could not be reached"
             )
-            return TransientError(f"{where} {what} while {self.doing}; will try again")
+            return TransientError(f"{where} {what} while {self.doing}")
         if isinstance(exc, m.MastodonServerError):
-            return TransientError(
-                f"{where} answered HTTP {status} while {self.doing}; will try again"
-            )
+            return TransientError(f"{where} answered HTTP {status} while {self.doing}")
         fix_token = (
             f"create a new access token (Preferences > Development > New application, "
             f"scopes write:statuses and write:media) and put it in {pub.token_name}"
@@ -275,7 +272,7 @@ class _Translate:
             return PermanentError(
                 f"the post for channel {pub.channel_id!r} cannot be sent: {pub.redact(str(exc))}"
             )
-        return TransientError(f"{where}: {type(exc).__name__} while {self.doing}; will try again")
+        return TransientError(f"{where}: {type(exc).__name__} while {self.doing}")
 
 
 def fetch_image_default(url: str, timeout: float) -> tuple[bytes, str]:
@@ -292,9 +289,7 @@ def fetch_image_default(url: str, timeout: float) -> tuple[bytes, str]:
     try:
         with requests.get(url, timeout=timeout, stream=True) as r:
             if r.status_code >= 500 or r.status_code == 429:
-                raise TransientError(
-                    f"the image {url} answered HTTP {r.status_code}; will try again"
-                )
+                raise TransientError(f"the image {url} answered HTTP {r.status_code}")
             if r.status_code >= 400:
                 raise PermanentError(
                     f"the image {url} answered HTTP {r.status_code}: fix the image URL"
@@ -307,7 +302,7 @@ def fetch_image_default(url: str, timeout: float) -> tuple[bytes, str]:
             data = r.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
     except requests.RequestException as exc:
         raise TransientError(
-            f"the image {url} could not be downloaded ({type(exc).__name__}); will try again"
+            f"the image {url} could not be downloaded ({type(exc).__name__})"
         ) from None
     if len(data) > MAX_IMAGE_BYTES:
         raise PermanentError(

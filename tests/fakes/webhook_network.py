@@ -100,7 +100,7 @@ class WebhookPublisher(Publisher):
         except requests.RequestException as exc:
             raise TransientError(f"the hook could not be reached ({type(exc).__name__})") from None
         if r.status_code >= 500:
-            raise TransientError(f"the hook answered HTTP {r.status_code}; will try again")
+            raise TransientError(f"the hook answered HTTP {r.status_code}")
         if r.status_code >= 400:
             raise PermanentError(f"the hook refused the post (HTTP {r.status_code})")
         return Receipt(remote_id=str(r.json()["id"]))
