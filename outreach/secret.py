@@ -13,6 +13,7 @@ needed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from .errors import ConfigError
 __all__ = ["Secret", "resolve_secret"]
 
 _MASK = "**********"
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 class Secret:
@@ -78,10 +80,23 @@ def resolve_secret(
     environ: Mapping[str, str],
     base_dir: Path,
 ) -> Secret | None:
-    """A token from the named environment variable, else the file; None when neither is set."""
+    """A token from the named environment variable, else the file; None when neither is set.
+
+    The file's name may hold `$NAME` or `${NAME}`, taken from `environ`: under
+    systemd, `token_file: ${CREDENTIALS_DIRECTORY}/mastodon-en` reads the
+    credential a unit's `LoadCredential=mastodon-en:...` handed the service.
+    """
     if env_name and environ.get(env_name):
         return Secret(environ[env_name].strip())
     if file_name:
+        unset = [m[0] or m[1] for m in _VAR.findall(file_name) if not environ.get(m[0] or m[1])]
+        if unset:
+            hint = " (systemd sets it for a unit with LoadCredential=)"
+            return Secret.unreadable(
+                f"token file {file_name}: ${unset[0]} is not set"
+                + (hint if unset[0] == "CREDENTIALS_DIRECTORY" else "")
+            )
+        file_name = _VAR.sub(lambda m: environ[m[1] or m[2]], file_name)
         path = Path(file_name).expanduser()
         path = path if path.is_absolute() else base_dir / path
         try:
