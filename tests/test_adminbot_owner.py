@@ -147,11 +147,19 @@ def test_a_ledger_from_before_the_creator_columns_is_refused_in_words(tmp_path: 
             "page VARCHAR(64), channels JSON, at DATETIME, cron VARCHAR(100), "
             "timezone VARCHAR(64), source VARCHAR(8), state VARCHAR(16), created_at DATETIME)"
         )
+        db.execute(
+            "INSERT INTO announcements VALUES ('old', 'reminder', 'ales', '[\"*\"]', NULL, "
+            "'0 10 * * mon', 'Europe/Minsk', 'yaml', 'active', '2025-01-01 10:00:00')"
+        )
     with pytest.raises(StoreError) as err:
         open_ledger(f"sqlite:///{path}")
-    assert "announcements.created_by_id, announcements.created_by_name" in str(err.value)
-    assert "ALTER TABLE announcements ADD COLUMN created_by_id BIGINT;" in str(err.value)
-    with sqlite3.connect(path) as db:
-        db.execute("ALTER TABLE announcements ADD COLUMN created_by_id BIGINT")
-        db.execute("ALTER TABLE announcements ADD COLUMN created_by_name VARCHAR(200)")
-    open_ledger(f"sqlite:///{path}").close()  # as the message says, and it opens
+    assert "made by an older outreach" in str(err.value)
+    assert "`outreach db upgrade`" in str(err.value)
+    result = CliRunner().invoke(
+        cli, ["db", "upgrade"], env={"OUTREACH_DB_URL": f"sqlite:///{path}"}
+    )
+    assert result.exit_code == 0, result.output
+    ledger = open_ledger(f"sqlite:///{path}")  # as the message says, and it opens
+    old = ledger.announcement("old")
+    assert old is not None and old.cron == "0 10 * * mon" and old.created_by_id is None
+    ledger.close()

@@ -12,6 +12,7 @@ outreach imports what this file exports and nothing else. The rooms:
     pause.py       pauses and embargoes, applied alerts.py    what the organisers were told
     audit.py       who did what (the trail)      accounts.py  the web console's users, sessions, links
                    where rows are written
+    migrations/    schema revisions (Alembic), the lock for creating and upgrading a store
 
 The Ledger is composed of these rooms (core.py binds their methods); none of
 them knows the Ledger or core.py, so the imports run one way, with no circle.

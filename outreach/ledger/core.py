@@ -26,7 +26,7 @@ from .deliveries import Deliveries
 from .loop import Loop
 from .queueing import Batch
 from .records import Records
-from .schema import Base, make_engine
+from .schema import make_engine
 from .values import Clock, Enqueued, Paused, PauseResult, Resumed
 
 
@@ -37,49 +37,33 @@ def _system_clock() -> Clock:
 
 
 def open_ledger(url: str, clock: Clock | None = None) -> Ledger:
-    """The ledger at `url` (config.store.url), its tables created if missing.
+    """The ledger at `url` (config.store.url); a new store is created at the schema's head.
 
+    A store made by an older (or newer) outreach is refused, naming `outreach db
+    upgrade`: opening never migrates (migrations/__init__.py).
     `clock` gives every timestamp the ledger writes (the application's one clock;
     the machine's time when none is given).
     """
+    from .migrations import ensure_current
+
+    engine = None
     try:
         engine = make_engine(url)
-        Base.metadata.create_all(engine)
-        missing = _missing_columns(engine)
-        pausing.carry_over(engine)
+        ensure_current(engine)
+        pausing.carry_over(engine)  # a no-op at head: revision 0003 carried the flag over
+    except StoreError:
+        if engine is not None:
+            engine.dispose()
+        raise
     except Exception as exc:
+        if engine is not None:
+            engine.dispose()
         # Driver messages repeat the URL, which may hold a password: name the kind only.
         raise StoreError(
             f"the store cannot be opened ({type(exc).__name__}); check store.url "
             "or $OUTREACH_DB_URL"
         ) from None
-    if missing:
-        engine.dispose()
-        raise StoreError(
-            "the store was made by an older outreach and lacks "
-            + ", ".join(f"{t}.{c}" for t, c in missing)
-            + "; there are no automatic migrations yet: add them by hand, e.g. "
-            + " ".join(
-                f"ALTER TABLE {t} ADD COLUMN {c} {ty};" for t, c, ty in _ADDED if (t, c) in missing
-            )
-        )
     return Ledger(engine, clock or _system_clock())
-
-
-_ADDED = (
-    ("announcements", "created_by_id", "BIGINT"),
-    ("announcements", "created_by_name", "VARCHAR(200)"),
-)
-"""Nullable columns added to existing tables since the first release (create_all adds
-them to new databases only; this project has no migrations yet)."""
-
-
-def _missing_columns(engine: Engine) -> list[tuple[str, str]]:
-    """Which of _ADDED an existing database lacks, so it fails here in words, not mid-run."""
-    from sqlalchemy import inspect
-
-    have = {c["name"] for c in inspect(engine).get_columns("announcements")}
-    return [(t, c) for t, c, _ in _ADDED if c not in have]
 
 
 class Ledger:

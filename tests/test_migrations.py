@@ -1,0 +1,199 @@
+"""Migrations: stores made before them upgrade with every row; new stores are made at head,
+also by two processes at once; a store behind the code is refused, untouched.
+
+The fixtures in tests/data/stores/ were written by outreach at commit 195acf4, the
+last code without migrations (make_195acf4.py says how).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from fakes import postgres_schema_url
+from sqlalchemy import create_engine, inspect, text
+
+from outreach.cli import cli
+from outreach.errors import StoreError
+from outreach.ledger import migrations, open_ledger
+
+STORES = Path(__file__).parent / "data" / "stores"
+TABLES = ("deliveries", "announcements", "seen_items", "feed_state", "pause", "channel_limits",
+          "alerts")  # fmt: skip
+BOT_USER = 2**40 + 7
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    yield from postgres_schema_url()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def old_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A store as outreach 195acf4 left it, on SQLite or PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "old.sqlite3"
+        shutil.copy(STORES / "195acf4.sqlite3", path)
+        yield f"sqlite:///{path}"
+        return
+    for url in postgres_schema_url():
+        schema = url.rsplit("%3D", 1)[1]
+        _restore_pg_dump(url, schema)
+        yield url
+
+
+def _restore_pg_dump(url: str, schema: str) -> None:
+    import psycopg
+
+    dump = (STORES / "195acf4.pg.sql").read_text(encoding="utf-8")
+    lines = [line for line in dump.splitlines() if not line.startswith("\\")]  # psql's \restrict
+    sql = "\n".join(lines).replace("fixture_195acf4.", f"{schema}.")
+    sql = sql.replace("CREATE SCHEMA fixture_195acf4;", "")
+    with psycopg.connect(url.split("?")[0], autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _rows(url: str) -> dict[str, list[tuple]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                t: sorted(map(tuple, conn.execute(text(f'SELECT * FROM "{t}"'))), key=repr)
+                for t in TABLES
+            }
+    finally:
+        engine.dispose()
+
+
+def test_a_store_from_before_migrations_is_refused_untouched_then_upgraded_with_every_row(
+    old_store: str,
+):
+    before = _rows(old_store)
+    assert len(before["deliveries"]) == 12 and len(before["announcements"]) == 5
+    assert all(before[t] for t in TABLES), "the fixture has rows in every table"
+
+    with pytest.raises(StoreError, match=r"older outreach.*`outreach db upgrade`"):
+        open_ledger(old_store)
+    engine = create_engine(old_store)
+    assert "alembic_version" not in inspect(engine).get_table_names(), "refusing changed nothing"
+    engine.dispose()
+
+    current = CliRunner().invoke(cli, ["db", "current"], env={"OUTREACH_DB_URL": old_store})
+    assert "made before migrations" in current.output and "db upgrade" in current.output
+    upgraded = CliRunner().invoke(cli, ["db", "upgrade"], env={"OUTREACH_DB_URL": old_store})
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"none -> {migrations.head()}" in upgraded.output
+
+    assert _rows(old_store) == before
+    ledger = open_ledger(old_store)
+    try:
+        assert len(ledger.deliveries()) == 12
+        assert {d.state for d in ledger.deliveries()} == {"sent", "held"}
+        assert ledger.paused() is not None
+        bot = ledger.announcement("bot-reminder")
+        assert bot is not None and bot.created_by_id == BOT_USER
+        assert bot.created_by_name == "Наталля"
+        assert ledger.announcement("weekly") is not None
+        assert ledger.announcement("weekly").state == "cancelled"  # type: ignore[union-attr]
+    finally:
+        ledger.close()
+    again = CliRunner().invoke(cli, ["db", "upgrade"], env={"OUTREACH_DB_URL": old_store})
+    assert again.exit_code == 0 and "nothing to do" in again.output
+
+
+def _by_revisions(url: str) -> None:
+    """A store made the long way: every revision run in turn from nothing."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(migrations.alembic_config(conn), "head")
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_revisions_give_exactly_the_schema_the_models_declare(kind, tmp_path):
+    from outreach.ledger.schema import Base  # the models, to compare with; tests may look inside
+
+    urls = postgres_schema_url() if kind == "postgres" else iter([f"sqlite:///{tmp_path}/r.db"])
+    for url in urls:
+        _by_revisions(url)
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+                assert diff == [], "schema.py changed without a revision in migrations/versions/"
+                assert MigrationContext.configure(conn).get_current_revision() == migrations.head()
+        finally:
+            engine.dispose()
+
+
+def test_a_new_store_is_created_at_head_and_a_newer_one_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path}/new.sqlite3"
+    open_ledger(url).close()
+    assert migrations.status(url).state == "current"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    with pytest.raises(StoreError, match="newer outreach"):
+        open_ledger(url)
+    with pytest.raises(StoreError, match="cannot upgrade"):
+        migrations.upgrade(url)
+
+
+def test_the_baseline_is_not_downgraded(tmp_path):
+    url = f"sqlite:///{tmp_path}/new.sqlite3"
+    open_ledger(url).close()
+    result = CliRunner().invoke(cli, ["db", "downgrade", "base"], env={"OUTREACH_DB_URL": url})
+    assert result.exit_code == 1 and "would delete the store" in result.output
+    assert migrations.status(url).state == "current"
+
+
+def test_history_lists_the_baseline_first():
+    result = CliRunner().invoke(cli, ["db", "history"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].startswith("0001_baseline")
+
+
+START = """
+import sys, time
+from pathlib import Path
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.005)
+from outreach.ledger import open_ledger
+ledger = open_ledger(sys.argv[1])
+print(len(ledger.deliveries()))
+ledger.close()
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("attempt", range(4))
+def test_two_processes_starting_on_a_fresh_postgresql_both_succeed(pg_url, tmp_path, attempt):
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", START, pg_url, str(go)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    import outreach.ledger  # noqa: F401  (both children import it too; let them get there)
+
+    go.touch()
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in results]
+    assert [out.strip() for out, _ in results] == ["0", "0"]
+    assert migrations.status(pg_url).state == "current"
