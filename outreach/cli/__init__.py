@@ -67,6 +67,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "resume",
         "End the pauses (or a channel's) and release what was held.",
     ),
+    "init": ("init_cmds", "init", "Start a campaign of your own from the bundled one."),
     "db": ("db_cmds", "db", "The store's schema: db upgrade|current|history|downgrade."),
     "adminbot": (
         "admin_cmds",
