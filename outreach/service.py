@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("outreach.service")
 HEARTBEAT = dt.timedelta(seconds=60)
+ALIVE_WITHIN = 3 * HEARTBEAT
+"""A service whose last beat is older than this is taken for dead (a long turn included)."""
 """However quiet the schedule, the loop looks at the ledger this often (clock time)."""
 
 
@@ -92,6 +94,7 @@ class Service:
         self._lock = threading.Lock()
         self._scheduler: Scheduler | None = None
         self._jobs_signature: tuple[Any, ...] = ()
+        self._started_at = clock.now()
 
     # -- the steps ---------------------------------------------------------------
 
@@ -215,6 +218,7 @@ class Service:
         what is due later (quiet hours, backoff) stays queued for the next run.
         """
         self.prepare()
+        self.beat("run --once")
         turn = Turn(recovered=self.delivery.start())
         self.plan(turn)
         turn.polls = self.poll(progress=progress)
@@ -261,6 +265,7 @@ class Service:
         try:
             while not self.stop.is_set():
                 self.wake.clear()  # before the turn: a job firing during it wakes the next
+                self.beat("run")
                 try:
                     self._resync_jobs()
                     turn = self.turn()
@@ -277,6 +282,22 @@ class Service:
             self._scheduler.shutdown()
             sender.join()
             log.info("outreach stopped")
+
+    def beat(self, kind: str) -> None:
+        """Tell the store this process is alive (`outreach status`); never stops the service."""
+        import socket
+        from importlib.metadata import version
+
+        try:
+            self.ledger.health.beat(
+                kind,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                version=version("outreach"),
+                started_at=self._started_at,
+            )
+        except Exception:
+            log.exception("could not write the heartbeat; the service goes on")
 
     def turn(self) -> Turn:
         turn = self.plan()

@@ -141,10 +141,19 @@ def test_status_reports_queue_service_feeds_channels_and_alerts(bot):
     assert "Not paused." in text and "Deliveries: 1 pending; 0 sent in all." in text
     assert "1 post(s) overdue, the oldest due Sun 1 Mar 2026 11:30 Europe/Minsk" in text
     assert "is `outreach run` running?" in text and "nothing sent yet" in text
+    assert "NOT RUNNING: outreach run has never run against this store" in text
     assert f"news: last poll {NOON}, FAILING (2 in a row): HTTP 503" in text
     assert "mastodon-en (mastodon): OK" in text
     assert "telegram-ru (telegram): NOT OK — Telegram rejected the bot token" in text
     assert "No alerts waiting." in text
+
+
+def test_status_says_the_service_is_alive_from_its_heartbeat(bot):
+    bot.ledger.health.beat(
+        "run", host="box", pid=4242, version="0.1.0", started_at=bot.clock() - dt.timedelta(hours=1)
+    )
+    text = bot.texts(ANNA, "/status")
+    assert "alive: outreach run on box (pid 4242, 0.1.0), last sign of life 0 s ago" in text
 
 
 def test_the_bots_rounds_send_alerts_to_the_organisers_chat_once(bot, tg):

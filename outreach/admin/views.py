@@ -228,7 +228,10 @@ class Views:
         return plain(*lines)
 
     def _service_health(self, now: dt.datetime) -> list[str]:
-        out = []
+        from .liveness import report, service_lines
+
+        # alive or not, from the heartbeat `outreach run` writes to the store
+        out = [f"  {service_lines(report(self.config, self.ledger, now), self.when)[0]}"]
         late, oldest = self.ledger.overdue(now - OVERDUE)
         if late:
             out.append(

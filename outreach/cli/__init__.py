@@ -67,6 +67,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "resume",
         "End the pauses (or a channel's) and release what was held.",
     ),
+    "status": (
+        "status_cmds",
+        "status",
+        "Is `outreach run` alive? What is overdue; each feed's and channel's last activity.",
+    ),
     "init": ("init_cmds", "init", "Start a campaign of your own from the bundled one."),
     "db": ("db_cmds", "db", "The store's schema: db upgrade|current|history|downgrade."),
     "adminbot": (

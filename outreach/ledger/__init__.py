@@ -12,6 +12,7 @@ outreach imports what this file exports and nothing else. The rooms:
     pause.py       pauses and embargoes, applied alerts.py    what the organisers were told
     audit.py       who did what (the trail)      accounts.py  the web console's users, sessions, links
                    where rows are written
+    health.py      heartbeats; last post per channel (ledger.health)
     migrations/    schema revisions (Alembic), the lock for creating and upgrading a store
 
 The Ledger is composed of these rooms (core.py binds their methods); none of
@@ -33,7 +34,7 @@ A delivery's life::
 API for the scheduler, the feed watcher and the service. Times are aware UTC;
 "now" is the clock given to `open_ledger`::
 
-    ledger = open_ledger(cfg.store.url, clock)        # creates missing tables
+    ledger = open_ledger(cfg.store.url, clock)        # a new store at head; older: `db upgrade`
     ledger.enqueue(post, due_at=t, dedupe_key=k, occurrence=o) -> Enqueued(id, created)
         # once per (post.channel_id, dedupe_key): again -> the first row, created=False.
         # dedupe_key defaults to post.about; for announcements use

@@ -23,6 +23,7 @@ from .accounts import AccountStore
 from .alerts import AlertStore
 from .audit import AuditTrail
 from .deliveries import Deliveries
+from .health import Health
 from .loop import Loop
 from .queueing import Batch
 from .records import Records
@@ -85,6 +86,8 @@ class Ledger:
         """What organisers did, who and when."""
         self.accounts = AccountStore(engine, clock)
         """The web console's users, sessions and sign-in links."""
+        self.health = Health(engine, clock)
+        """Heartbeats of `outreach run`, and what its metrics ask of the deliveries."""
         # reading deliveries, and organisers' moves (deliveries.py)
         self.get = rows.get
         self.deliveries = rows.deliveries

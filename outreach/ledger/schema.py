@@ -17,6 +17,10 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
 - audit: what organisers did, who and when (audit.py).
 - web_users, web_sessions, web_links: the web console's accounts (accounts.py).
 - alerts: problems the organisers were told about, once each (alerts.py).
+- heartbeats: each running `outreach run`'s latest sign of life (health.py).
+
+Every change here is a revision in migrations/versions/ (tests/test_migrations.py
+fails until it is).
 """
 
 from __future__ import annotations
@@ -242,6 +246,18 @@ ALERTS = Table(
     Column("claimed_until", UtcDateTime, nullable=True),
     Column("sent_at", UtcDateTime, nullable=True),
     Column("resolved_at", UtcDateTime, nullable=True),
+)
+
+HEARTBEATS = Table(
+    "heartbeats",
+    Base.metadata,
+    Column("process", String(200), primary_key=True),  # "run@host:pid"
+    Column("kind", String(16), nullable=False),  # "run" or "run --once"
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("version", String(32), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("beat_at", UtcDateTime, nullable=False, index=True),
 )
 
 
