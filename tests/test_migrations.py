@@ -197,3 +197,20 @@ def test_two_processes_starting_on_a_fresh_postgresql_both_succeed(pg_url, tmp_p
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in results]
     assert [out.strip() for out, _ in results] == ["0", "0"]
     assert migrations.status(pg_url).state == "current"
+
+
+def test_a_revision_that_allows_it_is_downgraded_and_upgraded_again_rows_kept(old_store: str):
+    up = CliRunner().invoke(cli, ["db", "upgrade"], env={"OUTREACH_DB_URL": old_store})
+    assert up.exit_code == 0, up.output
+    before = _rows(old_store)
+    down = CliRunner().invoke(cli, ["db", "downgrade", "-1"], env={"OUTREACH_DB_URL": old_store})
+    assert down.exit_code == 0, down.output
+    assert f"{migrations.head()} -> 0001_baseline" in down.output
+    engine = create_engine(old_store)
+    assert "heartbeats" not in inspect(engine).get_table_names()
+    engine.dispose()
+    assert _rows(old_store) == before
+    with pytest.raises(StoreError, match="older outreach"):
+        open_ledger(old_store)
+    migrations.upgrade(old_store)
+    assert _rows(old_store) == before and migrations.status(old_store).state == "current"
