@@ -23,6 +23,7 @@ NOW = "2026-08-04T09:59:00+03:00"
 NOT_HERE = {
     "outreach run": "runs until stopped (tests/test_service*.py stop it with a signal)",
     "outreach --log-format json run": "runs until stopped (tests/test_log_json.py)",
+    "outreach run --metrics-port 9464": "runs until stopped (tests/test_metrics.py)",
     "outreach adminbot": "needs a bot token and Telegram (tests/test_adminbot_*.py)",
     "outreach resolve 42 sent --url https://t.me/freeales_ru/118": (
         "needs a delivery whose outcome is unknown, which only a real network leaves "
@@ -69,10 +70,8 @@ def test_every_readme_example_runs_in_order(tmp_path, monkeypatch, now):
         if line in NOT_HERE:
             continue
         result = CliRunner(env=env).invoke(cli, shlex.split(line)[1:])
-        if (
-            result.exit_code != EXIT.get(line, 0)
-            or (result.exception
-            and not isinstance(result.exception, SystemExit))
+        if result.exit_code != EXIT.get(line, 0) or (
+            result.exception and not isinstance(result.exception, SystemExit)
         ):
             failed.append(f"{line}\n    -> exit {result.exit_code}: {result.output[-600:]}")
     assert failed == [], "\n".join(failed)

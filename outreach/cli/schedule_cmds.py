@@ -96,8 +96,16 @@ def _setup_logging(verbose: bool, level: int = logging.WARNING) -> None:
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report (--once) or JSON lines.")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve Prometheus /metrics and /health on 127.0.0.1:PORT (not with --once).",
+)
 @pass_app
-def run(app: App, once: bool, wait: float, verbose: bool, as_json: bool) -> None:
+def run(
+    app: App, once: bool, wait: float, verbose: bool, as_json: bool, metrics_port: int | None
+) -> None:
     """Run the service: scheduled announcements, the feed watcher and delivery.
 
     Without --once it runs until SIGTERM or Ctrl-C, which let the post in
@@ -110,6 +118,7 @@ def run(app: App, once: bool, wait: float, verbose: bool, as_json: bool) -> None
     Example:
       outreach run --once
       outreach run            # as a systemd service
+      outreach run --metrics-port 9464
     """
     # with --json, stdout carries JSON only: printed dry-run posts go to stderr
     app.dry_run_out = sys.stderr if as_json else sys.stdout
@@ -126,7 +135,17 @@ def run(app: App, once: bool, wait: float, verbose: bool, as_json: bool) -> None
 
             service.delivery.on_outcome = emit
         service.install_signal_handlers()
-        service.run()
+        server = None
+        if metrics_port is not None:
+            from ..metrics import MetricsServer
+
+            server = MetricsServer(app.config, app.ledger, app.clock.now, metrics_port).start()
+            click.echo(f"metrics: http://127.0.0.1:{server.port}/metrics", err=True)
+        try:
+            service.run()
+        finally:
+            if server is not None:
+                server.stop()
         return
     _setup_logging(verbose)
     service = app.service()
@@ -154,7 +173,7 @@ def schedule() -> None:
 
     \b
     Example:
-      outreach schedule add verdict --template reminder --page ales --at "2026-08-04 10:00"
+      outreach schedule add verdict --template reminder --page ales --at "tomorrow 10:00"
       outreach schedule add monday --template reminder --cron "0 10 * * mon"
       outreach schedule list
       outreach schedule cancel verdict
@@ -201,7 +220,7 @@ def schedule_add(
 
     \b
     Example:
-      outreach schedule add verdict --template reminder --page ales --at "2026-08-04 10:00"
+      outreach schedule add verdict --template reminder --page ales --at "tomorrow 10:00"
       outreach schedule add monday --template reminder --cron "0 10 * * mon" --channel telegram-be
     """
     from .. import announcements

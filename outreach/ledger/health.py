@@ -75,3 +75,15 @@ class Health:
         )
         with self.engine.connect() as conn:
             return {channel: at for channel, at in conn.execute(q) if at is not None}
+
+    def retries(self) -> int:
+        """Attempts beyond the first, over every delivery."""
+        q = select(func.coalesce(func.sum(D.c.attempts - 1), 0)).where(D.c.attempts > 1)
+        with self.engine.connect() as conn:
+            return int(conn.scalar(q) or 0)
+
+    def lateness_since(self, since: dt.datetime) -> list[float]:
+        """Seconds between due and sent, for each post sent since `since`."""
+        q = select(D.c.due_at, D.c.sent_at).where(D.c.state == "sent", D.c.sent_at >= since)
+        with self.engine.connect() as conn:
+            return [max(0.0, (sent - due).total_seconds()) for due, sent in conn.execute(q)]
