@@ -20,7 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOW = "2026-08-04T09:59:00+03:00"
 
-pytestmark = pytest.mark.slow
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(900),
+]  # a wheel and a venv: minutes on a busy machine
 
 
 def _run(args: list[str], *, cwd: Path, env: dict[str, str], timeout: float = 600):
