@@ -117,6 +117,10 @@ def test_readme_first_job_from_an_empty_folder(user):
     assert json.loads(again.stdout)["outcomes"] == []
     assert "--- dry-run:" not in again.stderr
 
+    # The schema's revisions came with the wheel, and the new store is at their head.
+    current = _run([outreach, "db", "current", "--json"], cwd=work, env=env)
+    assert json.loads(current.stdout)["state"] == "current"
+
     # The store went to the user data directory, named on first use, and nowhere else.
     store = Path(env["XDG_DATA_HOME"]) / "outreach" / "outreach.sqlite3"
     assert store.is_file()
