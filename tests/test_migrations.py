@@ -180,10 +180,18 @@ ledger.close()
 @pytest.mark.postgres
 @pytest.mark.parametrize("attempt", range(4))
 def test_two_processes_starting_on_a_fresh_postgresql_both_succeed(pg_url, tmp_path, attempt):
+    _two_first_starts(pg_url, tmp_path)
+
+
+def test_two_processes_starting_on_a_fresh_sqlite_file_both_succeed(tmp_path):
+    _two_first_starts(f"sqlite:///{tmp_path / 'new.sqlite3'}", tmp_path)
+
+
+def _two_first_starts(url: str, tmp_path: Path) -> None:
     go = tmp_path / "go"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", START, pg_url, str(go)],
+            [sys.executable, "-c", START, url, str(go)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -196,7 +204,7 @@ def test_two_processes_starting_on_a_fresh_postgresql_both_succeed(pg_url, tmp_p
     results = [p.communicate(timeout=60) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in results]
     assert [out.strip() for out, _ in results] == ["0", "0"]
-    assert migrations.status(pg_url).state == "current"
+    assert migrations.status(url).state == "current"
 
 
 def test_a_revision_that_allows_it_is_downgraded_and_upgraded_again_rows_kept(old_store: str):
