@@ -72,6 +72,7 @@ def test_the_wheel_is_not_the_checkout(installed: Path):
     where = subprocess.run(
         [str(installed / "python"), "-c", "import outreach; print(outreach.__file__)"],
         cwd=installed,  # python -c puts the folder it runs in on the path
+        env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
         capture_output=True,
         text=True,
         check=True,
