@@ -8,13 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .admin_views import OVERDUE  # one threshold for the bot's /status and `outreach status`
 from .service import ALIVE_WITHIN, HEARTBEAT
 
 if TYPE_CHECKING:
     from .config import Config
     from .ledger import Ledger
-
-from .admin_views import OVERDUE  # one threshold for the bot's /status and `outreach status`
 
 
 @dataclass(frozen=True)
