@@ -61,6 +61,15 @@ def _restore_pg_dump(url: str, schema: str) -> None:
         conn.execute(sql)
 
 
+def _pauses(url: str) -> list[tuple]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return list(map(tuple, conn.execute(text("SELECT scope, since, by FROM pauses"))))
+    finally:
+        engine.dispose()
+
+
 def _rows(url: str) -> dict[str, list[tuple]]:
     engine = create_engine(url)
     try:
@@ -92,7 +101,13 @@ def test_a_store_from_before_migrations_is_refused_untouched_then_upgraded_with_
     assert upgraded.exit_code == 0, upgraded.output
     assert f"none -> {migrations.head()}" in upgraded.output
 
-    assert _rows(old_store) == before
+    after = _rows(old_store)
+    # every row kept; the old pause flag now lives on as the pause of everything (0003)
+    assert {t: r for t, r in after.items() if t != "pause"} == {
+        t: r for t, r in before.items() if t != "pause"
+    }
+    assert after["pause"] == []
+    assert _pauses(old_store) == [("*", before["pause"][0][1], "organiser 123456789")]
     ledger = open_ledger(old_store)
     try:
         assert len(ledger.deliveries()) == 12
@@ -207,18 +222,25 @@ def _two_first_starts(url: str, tmp_path: Path) -> None:
     assert migrations.status(url).state == "current"
 
 
-def test_a_revision_that_allows_it_is_downgraded_and_upgraded_again_rows_kept(old_store: str):
+def test_revisions_that_allow_it_are_downgraded_and_upgraded_again_rows_kept(old_store: str):
     up = CliRunner().invoke(cli, ["db", "upgrade"], env={"OUTREACH_DB_URL": old_store})
     assert up.exit_code == 0, up.output
-    before = _rows(old_store)
-    down = CliRunner().invoke(cli, ["db", "downgrade", "-1"], env={"OUTREACH_DB_URL": old_store})
+    before, pauses = _rows(old_store), _pauses(old_store)
+    env = {"OUTREACH_DB_URL": old_store}
+    down = CliRunner().invoke(cli, ["db", "downgrade", "0001_baseline"], env=env)
     assert down.exit_code == 0, down.output
     assert f"{migrations.head()} -> 0001_baseline" in down.output
     engine = create_engine(old_store)
-    assert "heartbeats" not in inspect(engine).get_table_names()
+    tables = set(inspect(engine).get_table_names())
     engine.dispose()
-    assert _rows(old_store) == before
+    assert not tables & {"heartbeats", "pauses", "audit", "web_users"}
+    back = _rows(old_store)
+    assert {t: r for t, r in back.items() if t != "pause"} == {
+        t: r for t, r in before.items() if t != "pause"
+    }
+    assert [(1, since, by) for _, since, by in pauses] == back["pause"]  # the old flag again
     with pytest.raises(StoreError, match="older outreach"):
         open_ledger(old_store)
     migrations.upgrade(old_store)
-    assert _rows(old_store) == before and migrations.status(old_store).state == "current"
+    assert _rows(old_store) == before and _pauses(old_store) == pauses
+    assert migrations.status(old_store).state == "current"
