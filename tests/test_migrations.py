@@ -173,6 +173,10 @@ def test_the_baseline_is_not_downgraded(tmp_path):
     assert migrations.status(url).state == "current"
 
 
+def test_the_head_written_out_for_quick_opens_is_the_newest_revision():
+    assert migrations.HEAD == migrations.head() == migrations.history()[-1].id
+
+
 def test_history_lists_the_baseline_first():
     result = CliRunner().invoke(cli, ["db", "history"])
     assert result.exit_code == 0

@@ -25,6 +25,7 @@ NOT_HERE = {
     "outreach --log-format json run": "runs until stopped (tests/test_log_json.py)",
     "outreach run --metrics-port 9464": "runs until stopped (tests/test_metrics.py)",
     "outreach adminbot": "needs a bot token and Telegram (tests/test_adminbot_*.py)",
+    "outreach web": "runs until stopped (tests/test_web*.py)",
     "outreach resolve 42 sent --url https://t.me/freeales_ru/118": (
         "needs a delivery whose outcome is unknown, which only a real network leaves "
         "(tests/test_delivery_cli*.py, tests/test_secrets.py)"
@@ -32,6 +33,8 @@ NOT_HERE = {
     "outreach retry 43": "needs a failed or unknown delivery (tests/test_secrets.py)",
 }
 
+INPUT = {"outreach web add-user anna --role admin": "a long passphrase\na long passphrase\n"}
+"""What the reader types at the prompt."""
 EXIT = {"outreach status": 1}
 """Examples that say something is wrong on purpose: no `outreach run` runs in this test."""
 
@@ -53,6 +56,7 @@ def test_the_readme_has_examples_and_only_known_ones_are_left_out():
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # some forty commands, each loading the campaign
 @pytest.mark.parametrize("now", [None, NOW], ids=["today", "anniversary-eve"])
 def test_every_readme_example_runs_in_order(tmp_path, monkeypatch, now):
     """Today, as a reader would; and on the morning of the campaign's anniversary."""
@@ -69,7 +73,7 @@ def test_every_readme_example_runs_in_order(tmp_path, monkeypatch, now):
     for line in examples():
         if line in NOT_HERE:
             continue
-        result = CliRunner(env=env).invoke(cli, shlex.split(line)[1:])
+        result = CliRunner(env=env).invoke(cli, shlex.split(line)[1:], input=INPUT.get(line))
         if result.exit_code != EXIT.get(line, 0) or (
             result.exception and not isinstance(result.exception, SystemExit)
         ):
