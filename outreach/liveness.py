@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .admin_views import OVERDUE  # one threshold for the bot's /status and `outreach status`
+from .admin.views import OVERDUE  # one threshold for the bot's /status and `outreach status`
 from .service import ALIVE_WITHIN, HEARTBEAT
 
 if TYPE_CHECKING:

@@ -228,7 +228,7 @@ class Views:
         return plain(*lines)
 
     def _service_health(self, now: dt.datetime) -> list[str]:
-        from .liveness import report, service_lines
+        from ..liveness import report, service_lines
 
         # alive or not, from the heartbeat `outreach run` writes to the store
         out = [f"  {service_lines(report(self.config, self.ledger, now), self.when)[0]}"]
