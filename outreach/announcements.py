@@ -286,3 +286,40 @@ def upcoming(config: Config, ledger: Ledger, now: dt.datetime) -> list[Upcoming]
             nxt = None
         out.append(Upcoming(stored, nxt))
     return out
+
+
+def reschedule(
+    config: Config, ledger: Ledger, ident: str, at: str | dt.datetime, *, now: dt.datetime, by: str
+) -> Upcoming:
+    """Move a one-off announcement that has not been queued yet to `at` (read as `add` reads it).
+
+    Recorded in the audit trail as said by `by`. The campaign file's announcements
+    are refused: the file is upserted on every start and would move them back.
+    """
+    stored = ledger.announcement(ident)
+    if stored is None or stored.state != "active":
+        raise _on("id", StoreError(f"there is no active announcement {ident!r}"))
+    if stored.at is None:
+        raise _on("at", ScheduleError(
+            f"{ident!r} is recurring ({stored.cron}): only a one-off announcement is moved"
+        ))  # fmt: skip
+    if stored.source == "yaml":
+        raise _on("id", ScheduleError(
+            f"{ident!r} is declared in the campaign file: change its time there"
+        ))  # fmt: skip
+    if ledger.deliveries(about=f"announcement:{ident}", limit=1):
+        raise _on("at", ScheduleError(
+            f"{ident!r} was queued already: cancel its posts in the queue instead"
+        ))  # fmt: skip
+    moved = _replace(
+        stored, at=parse_at(at, stored.timezone, now, tuple(config.campaign.languages))
+    )
+    _check_renders(config, ledger, moved, moved.at or now, None)
+    ledger.save_announcement(moved)
+    ledger.audit.record(
+        by=by,
+        action="reschedule",
+        target=f"announcement:{ident}",
+        detail=schedule.iso(moved.at or now),
+    )
+    return Upcoming(ledger.announcement(ident) or moved, moved.at)

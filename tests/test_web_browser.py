@@ -257,7 +257,7 @@ def filled(site: Site) -> None:
     site.ledger.cancel(site.queue(5, "mastodon-en"), by="web:olga")
 
 
-PAGES = ["/signin", "/queue", "/history", "/status", "/pause", "/users", "/nowhere"]
+PAGES = ["/signin", "/queue", "/calendar", "/history", "/status", "/pause", "/users", "/nowhere"]
 
 
 @pytest.mark.parametrize("width", [1280, 390])

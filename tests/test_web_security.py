@@ -41,6 +41,12 @@ def routes_table(site: Site) -> dict[str, tuple[str, dict[str, str]]]:
     pending = site.queue(2)
     failed = site.queue(3, "telegram-ru", state="failed")
     site.ledger.accounts.add_user("zoe", "viewer")
+    from outreach import announcements
+
+    announcements.add(
+        site.config, site.ledger, ident="vigil", template="reminder", now=site.clock.now(),
+        at="2026-03-10 18:00",
+    )  # fmt: skip
     return {
         f"/deliveries/{pending}/cancel": ("organiser", {"back": "/queue"}),
         f"/deliveries/{failed}/retry": ("organiser", {"back": "/queue"}),
@@ -51,6 +57,7 @@ def routes_table(site: Site) -> dict[str, tuple[str, dict[str, str]]]:
         "/users/zoe/role": ("admin", {"role": "admin"}),
         "/users/zoe/remove": ("admin", {}),
         "/status/check": ("viewer", {}),
+        "/calendar/vigil/move": ("organiser", {"at": "2026-03-12T19:30"}),
     }
 
 
@@ -67,7 +74,10 @@ SIGNED_OUT_FORMS = {"/signin", "/signin/link", "/signout"}
 
 def test_the_table_names_every_post_route(site):
     table = routes_table(site)
-    pattern = {re.sub(r"/\d+/", "/{id:int}/", p).replace("/zoe/", "/{name}/") for p in table}
+    pattern = {
+        re.sub(r"/\d+/", "/{id:int}/", p).replace("/zoe/", "/{name}/").replace("/vigil/", "/{id}/")
+        for p in table
+    }
     assert post_routes(site) - SIGNED_OUT_FORMS == pattern
 
 
@@ -129,7 +139,7 @@ def test_an_under_privileged_user_is_refused_by_the_server(site):
         assert r.status_code == 403, path
         assert "may not do this" in r.text
         refused += 1
-    assert refused == 8 and snapshot(site) == before
+    assert refused == 9 and snapshot(site) == before
     # and the pages do not offer what the server would refuse
     site.queue(9)
     page = visitors["vera"].get("/queue").text

@@ -43,6 +43,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     with ledger.batch() as batch:                     # one transaction: all or nothing
         batch.enqueue(...); batch.record_missed(...); batch.mark_seen(...)
     ledger.last_occurrences("announcement:")          -> {about: latest occurrence, any state}
+    ledger.between(start, end) -> rows sent, or due, in [start, end): a calendar's
     ledger.get(id), ledger.counts(), ledger.overdue(cutoff), ledger.last_sent_at()
     ledger.deliveries(states=, channel_id=, about=, order="queue" | "newest" | "updated"
                       | "history", limit=, offset=, before_id=)   # one page, from the store

@@ -91,6 +91,7 @@ class Ledger:
         # reading deliveries, and organisers' moves (deliveries.py)
         self.get = rows.get
         self.deliveries = rows.deliveries
+        self.between = rows.between
         self.changed_since = rows.changed_since
         self.overdue = rows.overdue
         self.counts = rows.counts

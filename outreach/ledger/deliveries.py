@@ -1,7 +1,7 @@
 """Deliveries as organisers and front ends see them: one row, a page, counts; their moves.
 
 Reading: `get`, `deliveries` (filtered, ordered, paged in the database),
-`changed_since`, `overdue`, `counts`, `last_sent_at`, `last_occurrences`, `sent_times`.
+`between`, `changed_since`, `overdue`, `counts`, `last_sent_at`, `last_occurrences`, `sent_times`.
 An organiser's moves: `cancel`, `cancel_queued`, `hold`, `release`, `retry`, `resolve`, each one
 conditional UPDATE that names the states it may start from. The delivery
 loop's own moves are in loop.py.
@@ -75,6 +75,14 @@ class Deliveries:
             q = q.where(D.c.channel_id == channel_id)
         if about:
             q = q.where(D.c.about == about)
+        with self.engine.connect() as conn:
+            return [to_delivery(r) for r in conn.execute(q)]
+
+    def between(self, start: dt.datetime, end: dt.datetime, limit: int = 5000) -> list[Delivery]:
+        """Rows that went out (sent_at) or are or were due (due_at) in [start, end), by that time:
+        what a calendar shows."""
+        moment = func.coalesce(D.c.sent_at, D.c.due_at, type_=D.c.due_at.type)
+        q = select(D).where(moment >= start, moment < end).order_by(moment, D.c.id).limit(limit)
         with self.engine.connect() as conn:
             return [to_delivery(r) for r in conn.execute(q)]
 

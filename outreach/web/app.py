@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import history, pause, queue, signin, status, users
+from . import calendar, history, pause, queue, signin, status, users
 from .kit import Application, Console, refuse
 
 HERE = Path(__file__).parent
@@ -106,6 +106,7 @@ def create_app(application: Application, *, secure_cookies: bool = True) -> Star
         Route("/", home, methods=["GET"]),
         *signin.routes,
         *queue.routes,
+        *calendar.routes,
         *history.routes,
         *status.routes,
         *pause.routes,
