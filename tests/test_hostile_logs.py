@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from servicekit import FeedServer, feed_bytes, write_campaign
-from test_delivery import TG_TOKEN, World
+from test_delivery import MA_TOKEN, TG_TOKEN, World
 from test_delivery import fakes as fakes  # the fixture
 
 from outreach.cli import cli
 from outreach.config import DeliverySettings
+from outreach.networks.mastodon import MastodonChannel
 from outreach.networks.telegram import TelegramChannel
 from outreach.redact import MASK
 
@@ -39,6 +40,22 @@ def test_an_unusable_api_address_fails_with_its_cause_never_unknown(world, addre
     assert "nothing was sent" in d.reason and "channels.ru.api_base_url" in d.reason
     assert TG_TOKEN not in d.reason and TG_TOKEN.split(":")[1] not in d.reason
     assert d.attempts == 1  # permanent: not retried
+
+
+@pytest.mark.parametrize("address", ["not a url", "javascript:alert(1)"])
+def test_an_unusable_mastodon_address_fails_with_its_cause(world, address):
+    world.channels["ma"] = MastodonChannel.model_construct(
+        id="ma", kind="mastodon", instance=address, visibility="public", content_warning=None,
+        max_characters=None, language="en", token=None, token_env=None, token_file=None,
+        quiet_hours=None,
+    )  # fmt: skip
+    i = world.enqueue("ma", 0)
+    world.loop().run_once(max_wait=60)
+    d = world.ledger.get(i)
+    assert d.state == "failed" and d.attempts == 1, d.reason
+    assert f"the Mastodon address {address!r} cannot be used" in d.reason
+    assert "nothing was sent" in d.reason and "channels.ma.instance" in d.reason
+    assert MA_TOKEN not in d.reason
 
 
 def test_every_reason_says_one_thing(world):

@@ -231,6 +231,12 @@ class _Translate:
             wait = pub.retry_after()
             hint = f"; it asks us to wait {wait:.0f} s" if wait is not None else ""
             return RateLimited(f"{where} is rate-limiting this account{hint}", retry_after=wait)
+        if isinstance(exc, m.MastodonNetworkError) and _refused_before_sending(exc):
+            return PermanentError(
+                f"the Mastodon address {where!r} cannot be used "
+                f"({type(exc.__context__).__name__}); nothing was sent: "
+                f"fix channels.{pub.channel_id}.instance"
+            )
         if isinstance(exc, m.MastodonNetworkError):
             what = (
                 "did not answer in time"
@@ -273,6 +279,17 @@ class _Translate:
                 f"the post for channel {pub.channel_id!r} cannot be sent: {pub.redact(str(exc))}"
             )
         return TransientError(f"{where}: {type(exc).__name__} while {self.doing}")
+
+
+def _refused_before_sending(exc: Exception) -> bool:
+    """Whether requests refused the address itself (no http(s), no host): nothing left.
+
+    Mastodon.py raises its network error inside requests' `except`, so the
+    requests exception is the context, not the cause.
+    """
+    from requests import exceptions as r
+
+    return isinstance(exc.__context__, (r.InvalidURL, r.MissingSchema, r.InvalidSchema))
 
 
 def fetch_image_default(url: str, timeout: float) -> tuple[bytes, str]:
