@@ -18,6 +18,7 @@ application (a delivery no longer cancellable...) -> 409 with its words.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import json
 import logging
@@ -74,6 +75,7 @@ class Console:
     """Failed sign-ins (passwords and links) per client address."""
     checks: list[Any] | None = None
     """The last credential checks run from the status page (they take seconds)."""
+    checked_at: dt.datetime | None = None
 
     def __post_init__(self) -> None:
         self.names = Throttle(self.ledger.now, FAILURES_PER_NAME)

@@ -139,7 +139,9 @@ def cancel(request: Request, who: Visitor, form: Mapping[str, str]) -> Response:
 @action("organiser")
 def retry(request: Request, who: Visitor, form: Mapping[str, str]) -> Response:
     d = console_of(request).ledger.retry(_id(request), by=who.actor)
-    return done(request, _back(form), "done.retry", id=d.id)
+    # retried while its channel is paused: queued again, but held until the pause ends
+    key = "done.retry_held" if d.state == "held" else "done.retry"
+    return done(request, _back(form), key, id=d.id)
 
 
 @action("organiser")

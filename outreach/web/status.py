@@ -10,6 +10,7 @@ with a button, and shown until the console restarts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from starlette.requests import Request
@@ -42,10 +43,17 @@ def status(request: Request, who: Visitor) -> Response:
     )
 
 
+CHECK_EVERY = dt.timedelta(minutes=1)
+"""A viewer may ask, but the networks are asked at most this often (their rate limits)."""
+
+
 @action("viewer")
 def check(request: Request, who: Visitor, form: Mapping[str, str]) -> Response:
     con = console_of(request)
-    con.checks = list(con.application.check_channels())
+    now = con.ledger.now()
+    if con.checked_at is None or now - con.checked_at >= CHECK_EVERY:
+        con.checks = list(con.application.check_channels())
+        con.checked_at = now
     return done(request, "/status", "done.checked")
 
 
