@@ -13,6 +13,7 @@ OutreachError                    anything outreach raises on purpose
     ├── TransientError           worth retrying (connection, 5xx)
     │   └── RateLimited          the platform asked us to wait (retry_after seconds)
     ├── PermanentError           retrying will not help (bad token, no rights, 422)
+    │   └── Gone                 the post to edit or delete is not there (any more)
     └── UnknownOutcome           the request may or may not have gone through
 """
 
@@ -93,6 +94,13 @@ class RateLimited(TransientError):
 
 class PermanentError(PublishError):
     """A failure that will not pass by itself: an organiser must act."""
+
+
+class Gone(PermanentError):
+    """The post to edit or delete is not on the platform: deleted by hand or before.
+
+    For a deletion this is success (it is not visible); for an edit, a refusal.
+    """
 
 
 class UnknownOutcome(PublishError):

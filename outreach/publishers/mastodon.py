@@ -1,5 +1,12 @@
 """Mastodon through Mastodon.py: text, language, visibility, content warning, one image.
 
+Corrections edit a status in place (PUT /api/v1/statuses/:id, `status_update`):
+the status is read first and its media ids and `sensitive` flag are sent back,
+because an edit without media_ids drops the attachments; the content warning is
+the post's own; visibility cannot be changed by an edit and language is kept by
+Mastodon when not sent (Mastodon.py's status_update does not send it).
+Takedowns delete it (DELETE /api/v1/statuses/:id); a 404 means it is gone.
+
 Rate limits are ours to handle (`ratelimit_method="throw"`): a 429 becomes
 RateLimited with the wait from X-RateLimit-Reset (or Retry-After). Every status
 carries an Idempotency-Key derived from the delivery, so a retry after a
@@ -23,10 +30,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..clock import Clock, SystemClock, clock_seconds
-from ..errors import PermanentError, PublishError, RateLimited, TransientError
+from ..errors import Gone, PermanentError, PublishError, RateLimited, TransientError
 from ..networks.mastodon import MastodonChannel
 from ..post import Post
-from .base import Check, Publisher, Receipt, fingerprint
+from .base import Check, Done, LookUp, Publisher, Receipt, SentPost, fingerprint
 
 log = logging.getLogger(__name__)
 ImageFetcher = Callable[[str], tuple[bytes, str]]
@@ -109,6 +116,45 @@ class MastodonPublisher(Publisher):
             )
         return Receipt(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"))
 
+    # -- corrections and takedowns -------------------------------------------------
+
+    def edit(self, sent: SentPost, text: str) -> Done:
+        api = self.api()
+        with self._errors("reading the post to correct", sent):
+            status = api.status(sent.remote_id)
+        media = [str(m["id"]) for m in status.get("media_attachments") or ()]
+        with self._errors("correcting the post", sent):
+            api.status_update(
+                sent.remote_id,
+                text,
+                spoiler_text=sent.post.spoiler_text,
+                sensitive=bool(status.get("sensitive")),
+                media_ids=media or None,
+            )
+        return Done("edited")
+
+    def delete(self, sent: SentPost) -> Done:
+        with self._errors("removing the post", sent):
+            self.api().status_delete(sent.remote_id)
+        return Done("removed")
+
+    def look_up(self, sent: SentPost) -> LookUp:
+        """The account's recent statuses (GET /api/v1/accounts/:id/statuses), by text."""
+        api = self.api()
+        with self._errors("looking the post up"):
+            me = api.account_verify_credentials()
+            statuses = api.account_statuses(me["id"], limit=40, exclude_reblogs=True)
+        want = _words(sent.post.text)
+        for status in statuses:
+            if _words(html_text(status.get("content") or "")) == want:
+                url = status.get("url") or status.get("uri")
+                return LookUp(True, Receipt(str(status["id"]), url))
+        return LookUp(
+            True,
+            note=f"none of the account's {len(statuses)} latest statuses on {self.instance} "
+            "has this text",
+        )
+
     def _upload(self, api: Any, image_url: str, alt: str) -> str:
         data, mime = self.fetch_image(image_url)
         name = Path(urlsplit(image_url).path).name or "image"
@@ -186,8 +232,8 @@ class MastodonPublisher(Publisher):
 
     # -- errors -----------------------------------------------------------------
 
-    def _errors(self, doing: str) -> _Translate:
-        return _Translate(self, doing)
+    def _errors(self, doing: str, sent: SentPost | None = None) -> _Translate:
+        return _Translate(self, doing, sent)
 
     def retry_after(self) -> float | None:
         """Seconds to wait on our clock, from the last answer's Retry-After or X-RateLimit-Reset.
@@ -208,9 +254,11 @@ class MastodonPublisher(Publisher):
 class _Translate:
     """Mastodon.py's exceptions -> ours, with words an organiser can act on."""
 
-    def __init__(self, pub: MastodonPublisher, doing: str) -> None:
+    def __init__(self, pub: MastodonPublisher, doing: str, sent: SentPost | None = None) -> None:
         self.pub = pub
         self.doing = doing
+        self.sent = sent
+        """The post acted on (an edit, a deletion): a 404 then means it is gone."""
 
     def __enter__(self) -> None:
         return None
@@ -250,6 +298,16 @@ class _Translate:
             f"create a new access token (Preferences > Development > New application, "
             f"scopes write:statuses and write:media) and put it in {pub.token_name}"
         )
+        if self.sent is not None and status in (403, 404):
+            link = self.sent.link
+            if status == 404:
+                return Gone(f"{link} is not on {where} any more (HTTP 404 while {self.doing})")
+            return PermanentError(
+                f"{where} refused {self.doing} {link} (HTTP 403"
+                f"{': ' + detail if detail else ''}): the token of channel {pub.channel_id!r} "
+                "needs the write:statuses scope and must belong to the account that posted "
+                "it; or do it by hand at that address"
+            )
         if status == 401:
             return PermanentError(
                 f"{where} rejected the access token of channel {pub.channel_id!r} (HTTP 401): {fix_token}"
@@ -290,6 +348,29 @@ def _refused_before_sending(exc: Exception) -> bool:
     from requests import exceptions as r
 
     return isinstance(exc.__context__, (r.InvalidURL, r.MissingSchema, r.InvalidSchema))
+
+
+def html_text(content: str) -> str:
+    """A status's HTML `content` as its words (links whole: Mastodon hides their middle
+    in spans that still hold the text)."""
+    from html.parser import HTMLParser
+
+    parts: list[str] = []
+
+    class _Text(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag in ("br", "p"):
+                parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            parts.append(data)
+
+    _Text(convert_charrefs=True).feed(content)
+    return "".join(parts)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
 
 
 def fetch_image_default(url: str, timeout: float) -> tuple[bytes, str]:

@@ -8,6 +8,15 @@ are transient. An API address the HTTP client cannot use at all (no http(s),
 no host) fails before any request leaves: a permanent failure naming the
 setting, never UnknownOutcome.
 
+Corrections use editMessageText, or editMessageCaption for a photo, with the
+post's buttons sent again (an edit without reply_markup removes them).
+Takedowns use deleteMessage; the Bot API lets a bot delete a message only
+within 48 hours of sending it ("message can't be deleted"), and a message
+already deleted answers "message to delete not found", raised as Gone. Edits
+and deletions are idempotent, so their failures are transient or permanent,
+never unknown. The Bot API cannot read a channel's history, so a post of
+unknown outcome cannot be looked up.
+
 PTB is async; each call runs in its own short event loop with its own HTTP
 client, so a publisher may be used from any one thread at a time.
 """
@@ -22,10 +31,21 @@ from pathlib import Path
 from typing import Any
 
 from ..clock import Clock, SystemClock, clock_seconds
-from ..errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
+from ..errors import (
+    Gone,
+    PermanentError,
+    PublishError,
+    RateLimited,
+    TransientError,
+    UnknownOutcome,
+)
 from ..networks.telegram import TelegramChannel
 from ..post import Post
-from .base import Check, Publisher, Receipt
+from .base import Check, Done, LookUp, Publisher, Receipt, SentPost
+
+DELETE_WITHIN = dt.timedelta(hours=48)
+"""The Bot API's deleteMessage: "A message can only be deleted if it was sent less than 48
+hours ago" (except by an administrator allowed to delete others' messages)."""
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
@@ -75,6 +95,23 @@ class TelegramPublisher(Publisher):
     def publish(self, post: Post, delivery_key: str) -> Receipt:
         return asyncio.run(self._call("sending", lambda bot: self._send(bot, post), sending=True))
 
+    def edit(self, sent: SentPost, text: str) -> Done:
+        return asyncio.run(
+            self._call("correcting a post", lambda bot: self._edit(bot, sent, text), sending=False)
+        )
+
+    def delete(self, sent: SentPost) -> Done:
+        return asyncio.run(
+            self._call("removing a post", lambda bot: self._delete(bot, sent), sending=False)
+        )
+
+    def look_up(self, sent: SentPost) -> LookUp:
+        return LookUp(
+            False,
+            note="the Telegram Bot API offers no way to read a channel's messages, so outreach "
+            f"cannot look; open {self.chat} and look for the post by its time and text",
+        )
+
     def check(self) -> Check:
         try:
             return asyncio.run(self._call("checking", self._check, sending=False))
@@ -122,7 +159,73 @@ class TelegramPublisher(Publisher):
         else:
             preview = LinkPreviewOptions(is_disabled=not post.link_preview)
             message = await bot.send_message(text=post.text, link_preview_options=preview, **common)
-        return Receipt(remote_id=str(message.message_id), url=message.link)
+        return Receipt(
+            remote_id=str(message.message_id), url=message.link, place=str(message.chat.id)
+        )
+
+    def _where(self, sent: SentPost) -> int | str:
+        # The chat Telegram answered with when it was sent: the config may name it otherwise now.
+        return chat_ref(sent.place) if sent.place else self.chat
+
+    async def _edit(self, bot: Any, sent: SentPost, text: str) -> Done:
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+        from telegram import error as t
+        from telegram.constants import ParseMode
+
+        post = sent.post
+        markup = None
+        if post.buttons:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b.text, url=b.url)] for b in post.buttons]
+            )
+        common: dict[str, Any] = dict(
+            chat_id=self._where(sent),
+            message_id=int(sent.remote_id),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+        )
+        try:
+            if post.image_url:
+                await bot.edit_message_caption(caption=text, **common)
+            else:
+                preview = LinkPreviewOptions(is_disabled=not post.link_preview)
+                await bot.edit_message_text(text=text, link_preview_options=preview, **common)
+        except (t.BadRequest, t.Forbidden) as exc:
+            desc = self.redact(exc.message).lower()
+            if "not modified" in desc:
+                return Done("edited (it already read so)")
+            raise self._refused(exc, sent, "correct") from None
+        return Done("edited")
+
+    async def _delete(self, bot: Any, sent: SentPost) -> Done:
+        from telegram import error as t
+
+        try:
+            await bot.delete_message(chat_id=self._where(sent), message_id=int(sent.remote_id))
+        except (t.BadRequest, t.Forbidden) as exc:
+            raise self._refused(exc, sent, "remove") from None
+        return Done("removed")
+
+    def _refused(self, exc: Any, sent: SentPost, verb: str) -> PublishError:
+        from telegram import error as t
+
+        desc = self.redact(exc.message)
+        low = desc.lower()
+        link = sent.link
+        if "not found" in low:
+            return Gone(f"{link} is not in {self.chat} any more (Telegram: {desc})")
+        if isinstance(exc, t.Forbidden) or "rights" in low or "not enough" in low:
+            return PermanentError(
+                f"the bot may not {verb} {link} ({desc}): make it an administrator of "
+                f"{self.chat} allowed to edit and delete messages, or do it by hand"
+            )
+        if verb == "remove" and "can't be deleted" in low:
+            return PermanentError(
+                f"Telegram refused to remove {link} ({desc}): a bot can delete a message only "
+                f"within {DELETE_WITHIN.total_seconds() / 3600:.0f} hours of sending it; "
+                f"remove it by hand in {self.chat}"
+            )
+        return PermanentError(f"Telegram refused to {verb} {link} ({desc}); do it by hand")
 
     async def _check(self, bot: Any) -> Check:
         facts: list[str] = []

@@ -6,11 +6,17 @@ then POST /api/v2/media, GET /api/v1/media/:id until `url` is set, and POST
 /api/v1/statuses. Like the real server, a repeated Idempotency-Key returns the
 first status instead of creating another.
 
+Edits and deletions behave as Mastodon documents them: GET, PUT (edit; an
+edit without media_ids drops the attachments, language and visibility stay)
+and DELETE /api/v1/statuses/:id, 404 "Record not found" for a status that
+was deleted; GET /api/v1/accounts/:id/statuses lists the live ones, newest first.
+
     with FakeMastodon() as m:
         m.fail_next(2, "reply", reply=m.rate_limited(reset_in=1))
         m.fail_next(1, "slow", delay=2, path="/statuses")   # posts, answers too late
         ...
-        m.statuses  # what was posted
+        m.statuses  # what was posted (a deleted one stays here, with "deleted": True)
+        m.live()    # what is still there, as it reads now
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ class FakeMastodon(FakeServer):
         self.replays = 0
         """Requests answered with an earlier status because their Idempotency-Key was known."""
         self._ids = itertools.count(100000000000000001)
+        self.edits: list[dict[str, Any]] = []
+        """PUT /api/v1/statuses/:id calls that changed a status: id, status, spoiler_text, media_ids."""
 
     # -- misbehaviour helpers ---------------------------------------------------
 
@@ -74,6 +82,15 @@ class FakeMastodon(FakeServer):
         with self.lock:
             return [s["status"] for s in self.statuses]
 
+    def live(self) -> list[dict[str, Any]]:
+        """The statuses still there (not deleted), as they read now."""
+        with self.lock:
+            return [s for s in self.statuses if not s.get("deleted")]
+
+    def find(self, status_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            return next((s for s in self.statuses if s["id"] == status_id), None)
+
     # -- routes -----------------------------------------------------------------
 
     def route(self, req: Request) -> Reply:
@@ -97,7 +114,54 @@ class FakeMastodon(FakeServer):
             return self._media(path.rsplit("/", 1)[1])
         if path == "/api/v1/statuses" and req.method == "POST":
             return self._post_status(req, token)
+        if path.startswith("/api/v1/statuses/"):
+            return self._one_status(req, path.rsplit("/", 1)[1])
+        if path.startswith("/api/v1/accounts/") and path.endswith("/statuses"):
+            limit = int(req.query.get("limit") or 20)
+            with self.lock:
+                live = [s["json"] for s in reversed(self.statuses) if not s.get("deleted")]
+            return Reply(200, live[:limit])
         return Reply(404, {"error": "Record not found"})
+
+    def _one_status(self, req: Request, status_id: str) -> Reply:
+        with self.lock:
+            record = self.find(status_id)
+            if record is None or record.get("deleted"):
+                return Reply(404, {"error": "Record not found"})
+            if req.method == "GET":
+                return Reply(200, record["json"])
+            if req.method == "DELETE":
+                record["deleted"] = True
+                return Reply(200, {**record["json"], "text": record["status"]})
+            if req.method != "PUT":
+                return Reply(404, {"error": "Record not found"})
+            form = req.form
+            text = form.get("status", record["status"])
+            spoiler = form.get("spoiler_text", record["spoiler_text"])
+            if len(text) + len(spoiler) > self.max_characters:
+                return self.error(
+                    422,
+                    f"Validation failed: Text character limit of {self.max_characters} exceeded",
+                )
+            media_ids = form.get("media_ids", [])  # omitted: the attachments are dropped
+            if any(mid not in self.media for mid in media_ids):
+                return self.error(422, "Validation failed: media not found")
+            record.update(status=text, spoiler_text=spoiler, media_ids=media_ids)
+            if "sensitive" in form:
+                record["sensitive"] = form["sensitive"]
+            if form.get("language"):
+                record["language"] = form["language"]
+            self.edits.append({
+                "id": status_id, "status": text, "spoiler_text": spoiler, "media_ids": media_ids,
+            })  # fmt: skip
+            record["json"].update(
+                content=f"<p>{text}</p>",
+                spoiler_text=spoiler,
+                language=record["language"],
+                edited_at=dt.datetime.now(dt.UTC).isoformat(),
+                media_attachments=[self._media_json(m, processed=True) for m in media_ids],
+            )
+            return Reply(200, record["json"])
 
     def _instance(self, v2: bool) -> dict[str, Any]:
         conf = {
@@ -186,6 +250,7 @@ class FakeMastodon(FakeServer):
                 "language": req.form.get("language"),
                 "spoiler_text": req.form.get("spoiler_text", ""),
                 "media_ids": media_ids,
+                "sensitive": req.form.get("sensitive"),
                 "idempotency_key": key,
                 "token": token,
             }
@@ -197,6 +262,7 @@ class FakeMastodon(FakeServer):
                 "visibility": record["visibility"] or "public",
                 "language": record["language"],
                 "spoiler_text": record["spoiler_text"],
+                "sensitive": req.form.get("sensitive") in ("1", "true", "True"),
                 "created_at": dt.datetime.now(dt.UTC).isoformat(),
                 "media_attachments": [self._media_json(m, processed=True) for m in media_ids],
                 "account": self._account(),

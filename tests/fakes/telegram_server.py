@@ -1,7 +1,11 @@
 """A fake Telegram Bot API server: /bot<token>/<method> for what outreach calls.
 
-getMe, getChat, getChatMember, sendMessage, sendPhoto; for the admin bot also
-answerCallbackQuery, editMessageText, setMyCommands and deleteWebhook, and
+getMe, getChat, getChatMember, sendMessage, sendPhoto, editMessageText,
+editMessageCaption and deleteMessage as the Bot API documents them ("message
+is not modified", "message to edit not found", "message to delete not found",
+"message can't be deleted for everyone" after 48 hours, 403 for a bot that is
+no administrator); for the admin bot also answerCallbackQuery, setMyCommands
+and deleteWebhook, and
 private chats with users (`add_user`). Any token is accepted
 (`tokens_seen` records which); chats are known by @name or id with the bot's
 membership in each. Errors are shaped like Telegram's:
@@ -10,7 +14,9 @@ membership in each. Errors are shaped like Telegram's:
     with FakeTelegram() as t:
         t.fail_next(1, "reply", reply=t.flood(retry_after=1))
         t.fail_next(1, "slow", delay=2, path="sendMessage")   # posts, answers too late
-        t.messages  # what was posted, in order
+        t.messages  # what was posted, in order (a deleted one stays, with "deleted": True)
+        t.live("@freeales_ru")  # what the chat still shows, as it reads now
+        t.make_old(message_id, hours=49)  # sent that long ago (deleteMessage refuses after 48)
         t.add_user(111)  # a private chat with user 111; t.texts("111") is what the bot said there
         t.callback_answers, t.edits  # answerCallbackQuery and editMessageText calls
 """
@@ -56,7 +62,10 @@ class FakeTelegram(FakeServer):
         self.callback_answers: list[dict[str, Any]] = []
         """answerCallbackQuery calls: callback_query_id, text, show_alert."""
         self.edits: list[dict[str, Any]] = []
-        """editMessageText calls that changed a message: chat, message_id, text, reply_markup."""
+        """editMessageText/Caption calls that changed a message: chat, message_id, text,
+        reply_markup, method."""
+        self.deletions: list[dict[str, Any]] = []
+        """deleteMessage calls that deleted a message: chat, message_id."""
         self.commands: list[dict[str, Any]] = []
         """setMyCommands calls, the last one last."""
         self._ids = itertools.count(1)
@@ -100,6 +109,20 @@ class FakeTelegram(FakeServer):
         with self.lock:
             return [m["text"] for m in self.messages if chat is None or m["chat"] == chat]
 
+    def live(self, chat: str | None = None) -> list[dict[str, Any]]:
+        """The messages still there (not deleted), as they read now."""
+        with self.lock:
+            return [
+                m for m in self.messages if not m["deleted"] and (chat is None or m["chat"] == chat)
+            ]
+
+    def make_old(self, message_id: int, hours: float) -> None:
+        """Pretend the message was sent `hours` ago."""
+        with self.lock:
+            for m in self.messages:
+                if m["message_id"] == message_id:
+                    m["date"] = int(time.time() - hours * 3600)
+
     # -- routes -----------------------------------------------------------------
 
     def route(self, req: Request) -> Reply:
@@ -125,8 +148,10 @@ class FakeTelegram(FakeServer):
             return _ok(self._member(chat))
         if method in ("sendMessage", "sendPhoto"):
             return self._send(method, chat, params, req, token)
-        if method == "editMessageText":
-            return self._edit(chat, params)
+        if method in ("editMessageText", "editMessageCaption"):
+            return self._edit(method, chat, params)
+        if method == "deleteMessage":
+            return self._delete(chat, params)
         return self.error(404, "Not Found: method not found")
 
     def _record_call(self, method: str, params: dict[str, Any]) -> Reply:
@@ -141,32 +166,73 @@ class FakeTelegram(FakeServer):
                 self.commands.append({"commands": _maybe_json(params.get("commands"))})
         return _ok(True)
 
-    def _edit(self, chat: Chat, params: dict[str, Any]) -> Reply:
+    def _find(self, chat: Chat, params: dict[str, Any]) -> dict[str, Any] | None:
         ref = f"@{chat.username}" if chat.username else str(chat.id)
         message_id = int(params.get("message_id") or 0)
+        return next(
+            (
+                m
+                for m in self.messages
+                if m["chat"] == ref and m["message_id"] == message_id and not m["deleted"]
+            ),
+            None,
+        )
+
+    def _edit(self, method: str, chat: Chat, params: dict[str, Any]) -> Reply:
+        if chat.type != "private" and chat.bot_status != "administrator":
+            return self.error(403, "Forbidden: bot is not a member of the channel chat")
         with self.lock:
-            found = next(
-                (m for m in self.messages if m["chat"] == ref and m["message_id"] == message_id),
-                None,
-            )
+            found = self._find(chat, params)
             if found is None:
                 return self.error(400, "Bad Request: message to edit not found")
+            photo = found["method"] == "sendPhoto"
+            if method == "editMessageText" and photo:
+                return self.error(400, "Bad Request: there is no text in the message to edit")
+            if method == "editMessageCaption" and not photo:
+                return self.error(400, "Bad Request: there is no caption in the message to edit")
+            text = params.get("text") if method == "editMessageText" else params.get("caption")
+            markup = _maybe_json(params.get("reply_markup"))
+            if text == found["text"] and markup == found["reply_markup"]:
+                return self.error(
+                    400,
+                    "Bad Request: message is not modified: specified new message content and "
+                    "reply markup are exactly the same as a current content and reply markup "
+                    "of the message",
+                )
             edit = {
-                "chat": ref,
-                "message_id": message_id,
-                "text": params.get("text"),
+                "chat": found["chat"],
+                "message_id": found["message_id"],
+                "text": text,
                 "parse_mode": params.get("parse_mode"),
-                "reply_markup": _maybe_json(params.get("reply_markup")),
+                "reply_markup": markup,
+                "method": method,
             }
             self.edits.append(edit)
-            found["text"], found["reply_markup"] = edit["text"], edit["reply_markup"]
-        return _ok({
-            "message_id": message_id,
-            "date": int(time.time()),
+            found["text"], found["reply_markup"] = text, markup
+            date = found["date"]
+        message: dict[str, Any] = {
+            "message_id": edit["message_id"],
+            "date": date,
             "edit_date": int(time.time()),
             "chat": self._chat_json(chat),
-            "text": edit["text"],
-        })  # fmt: skip
+        }
+        message["caption" if photo else "text"] = text
+        if photo:
+            message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]
+        return _ok(message)
+
+    def _delete(self, chat: Chat, params: dict[str, Any]) -> Reply:
+        if chat.type != "private" and chat.bot_status != "administrator":
+            return self.error(403, "Forbidden: bot is not a member of the channel chat")
+        with self.lock:
+            found = self._find(chat, params)
+            if found is None:
+                return self.error(400, "Bad Request: message to delete not found")
+            if time.time() - found["date"] >= 48 * 3600:
+                return self.error(400, "Bad Request: message can't be deleted for everyone")
+            found["deleted"] = True
+            self.deletions.append({"chat": found["chat"], "message_id": found["message_id"]})
+        return _ok(True)
 
     def _chat_json(self, chat: Chat) -> dict[str, Any]:
         out: dict[str, Any] = {"id": chat.id, "type": chat.type, "title": chat.title}
@@ -228,6 +294,8 @@ class FakeTelegram(FakeServer):
             "reply_markup": _maybe_json(markup),
             "photo": photo,
             "token": token,
+            "date": int(time.time()),
+            "deleted": False,
         }
         with self.lock:
             message_id = next(self._ids)
@@ -235,7 +303,7 @@ class FakeTelegram(FakeServer):
             self.messages.append(record)
         message: dict[str, Any] = {
             "message_id": message_id,
-            "date": int(time.time()),
+            "date": record["date"],
             "chat": self._chat_json(chat),
         }
         if method == "sendMessage":
