@@ -160,11 +160,18 @@ class App:
 
     # -- what the front ends run ----------------------------------------------------
 
-    def delivery_loop(self, channel_ids: tuple[str, ...] = ()) -> DeliveryLoop:
+    def delivery_loop(
+        self, channel_ids: tuple[str, ...] = (), *, only_actions: bool = False
+    ) -> DeliveryLoop:
+        """`only_actions`: corrections and takedowns only, no posts (outreach/corrections.py)."""
         from .delivery import DeliveryLoop
 
         return DeliveryLoop(
-            self.ledger, self.publishers_of(channel_ids), self.config.delivery, clock=self.clock
+            self.ledger,
+            self.publishers_of(channel_ids),
+            self.config.delivery,
+            clock=self.clock,
+            only_actions=only_actions,
         )
 
     def check_channels(self) -> list[Check]:

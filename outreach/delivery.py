@@ -15,6 +15,11 @@ While the campaign is paused (ledger.pause) the ledger hands out no row:
 `head` shows nothing ready and `claim`, one conditional UPDATE, refuses even a
 row the loop saw ready just before the pause; the loop idles until a resume.
 
+Corrections and takedowns (ledger actions, outreach/acting.py) go through the
+same channel threads, before the channel's next post, paced as the network
+declares (Network.action_slots); a crash leaves them to be done again (they
+are idempotent on the platforms).
+
 After a crash, rows left in `sending` are recovered once their lease expires,
 as their network declares (Network.resend_window): sent again with the same
 idempotency key inside the network's window (Mastodon), else `unknown`
@@ -42,7 +47,7 @@ from typing import Any, Protocol, runtime_checkable
 from .clock import Clock, SystemClock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
-from .ledger import UNKNOWN_AFTER_CRASH, Claim, Delivery, Ledger, Recovery
+from .ledger import UNKNOWN_AFTER_CRASH, Action, Claim, Delivery, Ledger, Recovery
 from .networks import Network, find_network, network
 from .pacing import Pacer, Slot
 from .publishers.base import Publisher, Receipt
@@ -74,6 +79,8 @@ class Outcome:
 @dataclass
 class Report:
     outcomes: list[Outcome] = field(default_factory=list)
+    actions: list[Outcome] = field(default_factory=list)
+    """Corrections and takedowns: the post's delivery id, state done/refused/failed/retry."""
 
     def count(self, state: str) -> int:
         return sum(1 for o in self.outcomes if o.state == state)
@@ -104,7 +111,10 @@ class DeliveryLoop:
         rng: random.Random | None = None,
         lease: dt.timedelta | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
+        only_actions: bool = False,
     ) -> None:
+        """`only_actions`: do corrections and takedowns only, and send no post
+        (`outreach takedown` must not post what was due meanwhile)."""
         self.ledger = ledger
         self.publishers = dict(publishers)
         self.settings = settings
@@ -115,6 +125,7 @@ class DeliveryLoop:
         # Longer than the slowest send (image download, upload, processing, status).
         self.lease = lease or dt.timedelta(seconds=3 * settings.timeout_seconds + MEDIA_WAIT + 30)
         self.on_outcome = on_outcome
+        self.only_actions = only_actions
         self._stopping = threading.Event()
         self._wake = {ch: threading.Event() for ch in self.publishers}
         self._report_lock = threading.Lock()
@@ -128,6 +139,10 @@ class DeliveryLoop:
         recovered = self.ledger.recover(self.recovery, channel_ids=list(self.publishers))
         for d in recovered:
             log.warning("delivery %s (%s) after a crash: %s", d.id, d.channel_id, d.state)
+        for a in self.ledger.recover_actions(list(self.publishers)):
+            log.warning(
+                "%s of delivery %s (%s) after a crash: again", a.kind, a.delivery_id, a.channel_id
+            )
         since = self.clock.now() - dt.timedelta(hours=3)
         for ch, pub in self.publishers.items():
             times = [t.timestamp() for t in self.ledger.sent_times([ch], since)]
@@ -219,6 +234,14 @@ class DeliveryLoop:
 
     def _step(self, channel_id: str, deadline: dt.datetime | None) -> bool:
         """One decision for the channel; False when there is nothing more to do before the deadline."""
+        act = self.ledger.action_head(channel_id)
+        if act.stuck:
+            self.ledger.recover_actions([channel_id])
+            return True
+        if act.ready is not None:
+            return self._act(channel_id, act.ready, deadline)
+        if self.only_actions:
+            return self._wait(channel_id, act.wake_at, deadline)
         head = self.ledger.head(channel_id)
         now = self.clock.now()
         if head.stuck:
@@ -226,7 +249,8 @@ class DeliveryLoop:
             return True
         d = head.ready
         if d is None:
-            return self._wait(channel_id, head.wake_at, deadline)
+            wake = [t for t in (head.wake_at, act.wake_at) if t is not None]
+            return self._wait(channel_id, min(wake) if wake else None, deadline)
         if self._too_late(d, now):
             return True
         pub = self.publishers[channel_id]
@@ -285,6 +309,43 @@ class DeliveryLoop:
         has_image = bool(d.post and d.post.image_url)
         return self._network(pub).slots(d.channel_id, pub.account, has_image=has_image)
 
+    # -- corrections and takedowns ----------------------------------------------
+
+    def _act(self, channel_id: str, a: Action, deadline: dt.datetime | None) -> bool:
+        from .acting import attempt
+
+        pub = self.publishers[channel_id]
+        slots = [] if pub.dry_run else self._action_slots(pub, a)
+        reserved_at = self.clock.now().timestamp()
+        wait = self.pacer.reserve(slots, reserved_at)
+        if wait > 0:
+            return self._wait(channel_id, self.clock.now() + dt.timedelta(seconds=wait), deadline)
+        claim = self.ledger.claim_action(a.id, self.lease)
+        if claim is None:
+            return True
+        try:
+            result = attempt(pub, claim, self.settings.retry_budget)
+        finally:
+            self.pacer.answered(slots, reserved_at)
+        if result.state == "retry":
+            delay = self.backoff(claim.action.attempts, result.retry_after)
+            if result.retry_after:
+                self.pacer.block([key for key, _ in slots], result.retry_after)
+            at = self.clock.now() + dt.timedelta(seconds=delay)
+            self.ledger.finish_action(claim, "pending", result.detail, retry_at=at)
+        else:
+            self.ledger.finish_action(claim, result.state, result.detail)
+        log.info("%s of delivery %s on %s: %s", a.kind, a.delivery_id, channel_id, result.detail)
+        outcome = Outcome(a.delivery_id, channel_id, result.state, result.detail)
+        with self._report_lock:
+            if self._report is not None:
+                self._report.actions.append(outcome)
+        return True
+
+    def _action_slots(self, pub: Publisher, a: Action) -> list[Slot]:
+        """The pacing windows the network says an edit or a deletion counts against."""
+        return self._network(pub).action_slots(a.kind, a.channel_id, pub.account)
+
     # -- one attempt -----------------------------------------------------------
 
     def _publish(
@@ -323,7 +384,9 @@ class DeliveryLoop:
             if resend_window(d.network) is not None:
                 return self._retry(claim, PublishError(f"unexpected error: {detail}"), True)
             return self._unknown(claim, f"an unexpected error happened while sending ({detail})")
-        if not self.ledger.finish_sent(claim, receipt.remote_id, receipt.url, dry_run=pub.dry_run):
+        if not self.ledger.finish_sent(
+            claim, receipt.remote_id, receipt.url, dry_run=pub.dry_run, place=receipt.place
+        ):
             log.warning("delivery %s to %s was sent, but another worker had taken it", d.id, ch)
         log.info("delivery %s to %s sent: %s", d.id, ch, receipt.url or receipt.remote_id)
         return Outcome(d.id, ch, "sent", receipt.url or receipt.remote_id)

@@ -14,6 +14,7 @@ outreach imports what this file exports and nothing else. The rooms:
                    where rows are written
     health.py      heartbeats; last post per channel (ledger.health)
     migrations/    schema revisions (Alembic), the lock for creating and upgrading a store
+    actions.py     corrections and takedowns of sent posts (edits, deletions)
 
 The Ledger is composed of these rooms (core.py binds their methods); none of
 them knows the Ledger or core.py, so the imports run one way, with no circle.
@@ -67,16 +68,28 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.audit.record(by=, action=, target=, detail=), .entries(limit=, offset=)
     ledger.accounts: web users, sessions (by hash), one-time sign-in links (by hash)
 
-Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up, and
-recover(rule), where rule(channel_id) -> Recovery is what the channel's network allows.
+    ledger.request_actions([ActionRequest(delivery, "delete", by, why)], cancel=ids, why=)
+        -> (request id, cancelled ids)        # outreach/corrections.py decides what
+    ledger.actions(request=, delivery_ids=, about=, states=), ledger.place(delivery_id)
+
+Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up,
+recover(rule), where rule(channel_id) -> Recovery is what the channel's network allows,
+and for actions action_head, claim_action, finish_action and recover_actions.
 """
 
 from .core import Ledger, open_ledger
 from .queueing import Batch
 from .schema import normalize_url
 from .values import (
+    ACTION_STATES,
     STATES,
     UNKNOWN_AFTER_CRASH,
+    Action,
+    ActionClaim,
+    ActionHead,
+    ActionKind,
+    ActionRequest,
+    ActionState,
     Alert,
     AuditEntry,
     ChannelLimit,
@@ -97,8 +110,15 @@ from .values import (
 )
 
 __all__ = [
+    "ACTION_STATES",
     "STATES",
     "UNKNOWN_AFTER_CRASH",
+    "Action",
+    "ActionClaim",
+    "ActionHead",
+    "ActionKind",
+    "ActionRequest",
+    "ActionState",
     "Alert",
     "AuditEntry",
     "Batch",

@@ -20,6 +20,7 @@ from ..errors import StoreError
 from ..post import Post
 from . import pause as pausing
 from .accounts import AccountStore
+from .actions import Actions
 from .alerts import AlertStore
 from .audit import AuditTrail
 from .deliveries import Deliveries
@@ -80,6 +81,7 @@ class Ledger:
         rows = Deliveries(engine, clock)
         loop = Loop(engine, clock, rows.get)
         records = Records(engine, clock)
+        actions = Actions(engine, clock, rows.get)
         self.alerts = AlertStore(engine, clock)
         """What the organisers were told about (outreach.alerts decides what and when)."""
         self.audit = AuditTrail(engine, clock)
@@ -126,6 +128,15 @@ class Ledger:
         self.save_feed_state = records.save_feed_state
         self.save_channel_limits = records.save_channel_limits
         self.channel_limits = records.channel_limits
+        # corrections and takedowns (actions.py); the loop's side only for delivery.py
+        self.request_actions = actions.request_actions
+        self.actions = actions.actions
+        self.action = actions.action
+        self.place = actions.place
+        self.action_head = actions.action_head
+        self.claim_action = actions.claim_action
+        self.finish_action = actions.finish_action
+        self.recover_actions = actions.recover_actions
 
     def close(self) -> None:
         self.engine.dispose()

@@ -57,6 +57,7 @@ class Deliveries:
         states: Collection[str] | None = None,
         channel_id: str | None = None,
         about: str | None = None,
+        dedupe_key: str | None = None,
         order: Order = "queue",
         limit: int = 1000,
         offset: int = 0,
@@ -75,6 +76,8 @@ class Deliveries:
             q = q.where(D.c.channel_id == channel_id)
         if about:
             q = q.where(D.c.about == about)
+        if dedupe_key:
+            q = q.where(D.c.dedupe_key == dedupe_key)
         with self.engine.connect() as conn:
             return [to_delivery(r) for r in conn.execute(q)]
 

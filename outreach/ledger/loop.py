@@ -17,6 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, exists, func, select, update
 
 from . import pause
+from .actions import record_place
 from .schema import DELIVERIES as D
 from .values import (
     UNKNOWN_AFTER_CRASH,
@@ -108,7 +109,9 @@ class Loop:
             res = conn.execute(stmt.values(state=to, reason=reason, updated_at=self.now()))
         return bool(res.rowcount)
 
-    def _finish(self, claim: Claim, from_states: tuple[str, ...], **values: Any) -> bool:
+    def _finish(
+        self, claim: Claim, from_states: tuple[str, ...], place: str | None = None, **values: Any
+    ) -> bool:
         stmt = update(D).where(
             D.c.id == claim.delivery.id,
             D.c.claim_token == claim.token,
@@ -116,16 +119,26 @@ class Loop:
         )
         with self.engine.begin() as conn:
             res = conn.execute(stmt.values(updated_at=self.now(), lease_until=None, **values))
+            if res.rowcount and place:
+                record_place(conn, claim.delivery.id, place)
         return bool(res.rowcount)
 
     def finish_sent(
-        self, claim: Claim, remote_id: str, remote_url: str | None, dry_run: bool = False
+        self,
+        claim: Claim,
+        remote_id: str,
+        remote_url: str | None,
+        dry_run: bool = False,
+        place: str | None = None,
     ) -> bool:
+        """`place`: where it went when the id alone does not say (Telegram's chat id),
+        kept for correcting or removing it later."""
         # Also from pending or unknown: recover() may have given up on our lease while
         # the request went through after all, and what we know now is the truth.
         return self._finish(
             claim,
             ("sending", "pending", "unknown"),
+            place,
             state="sent",
             remote_id=remote_id,
             remote_url=remote_url,

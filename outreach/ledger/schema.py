@@ -17,6 +17,10 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
 - audit: what organisers did, who and when (audit.py).
 - web_users, web_sessions, web_links: the web console's accounts (accounts.py).
 - alerts: problems the organisers were told about, once each (alerts.py).
+- post_actions: corrections (edits) and takedowns (deletions) of sent posts, each a
+  delivery of its own (actions.py); unique (delivery_id, kind, request).
+- sent_places: where a sent post went when its remote id alone does not say
+  (Telegram: the chat's numeric id), for editing or deleting it later.
 - heartbeats: each running `outreach run`'s latest sign of life (health.py).
 
 Every change here is a revision in migrations/versions/ (tests/test_migrations.py
@@ -258,6 +262,41 @@ HEARTBEATS = Table(
     Column("version", String(32), nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("beat_at", UtcDateTime, nullable=False, index=True),
+)
+
+
+POST_ACTIONS = Table(
+    "post_actions",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("request", String(64), nullable=False, index=True),
+    Column("delivery_id", Integer, nullable=False, index=True),
+    Column("channel_id", String(64), nullable=False, index=True),
+    Column("network", String(16), nullable=False),
+    Column("about", String(300), nullable=False, index=True),
+    Column("kind", String(8), nullable=False),  # edit | delete
+    Column("state", String(16), nullable=False, index=True),
+    Column("text", Text, nullable=True),  # the new text of an edit
+    Column("old_text", Text, nullable=True),  # what it read before
+    Column("requested_by", String(200), nullable=False),
+    Column("why", Text, nullable=False),
+    Column("detail", Text, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("claim_token", String(32), nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime, nullable=True),
+    UniqueConstraint("delivery_id", "kind", "request", name="uq_post_actions_once"),
+)
+
+SENT_PLACES = Table(
+    "sent_places",
+    Base.metadata,
+    Column("delivery_id", Integer, primary_key=True),
+    Column("place", String(200), nullable=False),
 )
 
 

@@ -236,3 +236,80 @@ class SignInLink:
     name: str
     created_at: dt.datetime
     expires_at: dt.datetime
+
+
+ActionKind = Literal["edit", "delete"]
+ActionState = Literal["pending", "sending", "done", "refused", "failed", "cancelled"]
+ACTION_STATES: tuple[ActionState, ...] = (
+    "pending", "sending", "done", "refused", "failed", "cancelled",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """One edit or deletion to record (Ledger.request_actions)."""
+
+    delivery: Delivery
+    kind: ActionKind
+    requested_by: str
+    why: str
+    text: str | None = None
+    """An edit's new text."""
+    old_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """A correction (edit) or takedown (deletion) of one sent post, and how it went.
+
+    pending -> sending -> done (the platform confirmed: edited, removed, already removed)
+                       -> refused (the platform will not: too old, no rights; `detail` says)
+                       -> failed (transient errors past the retry budget: it may still be there)
+                       -> pending again (transient error, or a crash: both are safe to repeat)
+    """
+
+    id: int
+    request: str
+    delivery_id: int
+    channel_id: str
+    network: str
+    about: str
+    kind: ActionKind
+    state: ActionState
+    text: str | None
+    old_text: str | None
+    requested_by: str
+    why: str
+    detail: str | None
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    claimed_at: dt.datetime | None
+    lease_until: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    done_at: dt.datetime | None
+
+
+_ACTION_FIELDS = tuple(f.name for f in fields(Action))
+
+
+def to_action(row: Any) -> Action:
+    m = dict(row._mapping)
+    return Action(**{k: m[k] for k in _ACTION_FIELDS})
+
+
+@dataclass(frozen=True)
+class ActionClaim:
+    """An action this worker holds in `sending`, with the post it acts on."""
+
+    action: Action
+    delivery: Delivery
+    place: str | None
+    token: str
+
+
+@dataclass(frozen=True)
+class ActionHead:
+    ready: Action | None = None
+    wake_at: dt.datetime | None = None
+    stuck: bool = False

@@ -11,8 +11,11 @@ attributes (as Apprise's services do) and a few methods:
     post(channel, text, ...)     the Post its publisher sends
     plain_text(text)             a post as words, for chats and terminals
     slots(channel_id, account)   which pacing windows one post counts against
+    action_slots(kind, ...)      which ones an edit or a deletion counts against
+    delete_within                how long after sending the platform lets a post be deleted
     publisher(channel, secret)   who sends it (imported only when a channel goes live);
-                                 its check() is what `doctor` verifies
+                                 its check() is what `doctor` verifies, its edit() and
+                                 delete() how corrections and takedowns are done
     limits_source(channel)       where learned limits come from (Mastodon: the instance)
     preview_layout, preview_body how `preview --html` draws its posts
 
@@ -108,6 +111,17 @@ class Network(ABC, Generic[C]):
     def slots(self, channel_id: str, account: str, *, has_image: bool = False) -> list[Slot]:
         """The pacing windows one post counts against; none by default."""
         return []
+
+    delete_within: ClassVar[dt.timedelta | None] = None
+    """How long after sending the platform lets a bot or app delete a post; None: any time.
+
+    Takedowns still ask the platform past it (its answer is the truth); plans warn.
+    How a network edits and deletes is its publisher's `edit` and `delete`.
+    """
+
+    def action_slots(self, kind: str, channel_id: str, account: str) -> list[Slot]:
+        """The pacing windows one edit or deletion counts against: a post's, by default."""
+        return self.slots(channel_id, account)
 
     @abstractmethod
     def where(self, channel: C) -> str:

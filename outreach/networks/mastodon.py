@@ -8,6 +8,8 @@
   for an hour, so an uncertain send is sent again with the same key within 55
   minutes, and becomes `unknown` after.
 - Outside text never mentions (and so notifies) anyone.
+- Corrections: statuses are edited in place (edits are not counted against the
+  300); takedowns delete them, 30 deletions in 30 minutes per account.
 
 The publisher is publishers/mastodon.py (Mastodon.py, imported only when a
 channel goes live).
@@ -41,6 +43,7 @@ IDEMPOTENCY_WINDOW = dt.timedelta(minutes=55)
 ACCOUNT = (Rule(300, 3 * 3600.0, "Mastodon: 300 statuses in 3 hours per account"),)
 _LINK_OR_TAG = re.compile(r"(https?://[^\s<>\"]+)|((?<![\w/])#\w+)")
 MEDIA = (Rule(30, 1800.0, "Mastodon: 30 media uploads in 30 minutes per account"),)
+DELETIONS = (Rule(30, 1800.0, "Mastodon: 30 deletions in 30 minutes per account"),)
 
 
 # Where Mastodon sees a mention: '@' after the start or a character that is
@@ -148,6 +151,11 @@ class Mastodon(Network[MastodonChannel]):
         if has_image:
             slots.append((f"{account}:media", MEDIA))
         return slots
+
+    def action_slots(self, kind: str, channel_id: str, account: str) -> list[Slot]:
+        # Edits do not count against the 300 statuses (Mastodon rate-limits creation);
+        # deletions have their own window.
+        return [(f"{account}:delete", DELETIONS)] if kind == "delete" else []
 
     def where(self, channel: MastodonChannel) -> str:
         return channel.instance

@@ -6,6 +6,9 @@
   (telegram_html.py) before anything is queued.
 - Pacing: about 20 messages a minute and one a second in one chat, about 30 a
   second per bot (shared by every channel the bot posts to).
+- Corrections and takedowns: editMessageText / editMessageCaption and
+  deleteMessage, paced like messages; a bot may delete a message only within
+  48 hours of sending it (the Bot API's deleteMessage).
 - Recovery: the Bot API has no idempotency key, so an uncertain send becomes
   `unknown` for an organiser to look.
 
@@ -15,6 +18,7 @@ when a channel goes live).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal
@@ -146,6 +150,10 @@ class Telegram(Network[TelegramChannel]):
 
     def slots(self, channel_id: str, account: str, *, has_image: bool = False) -> list[Slot]:
         return [(f"telegram-chat:{channel_id}", CHAT), (account, BOT)]
+
+    delete_within = dt.timedelta(hours=48)
+    """The Bot API's deleteMessage: "a message can only be deleted if it was sent less than
+    48 hours ago" (an administrator allowed to delete others' messages may do more)."""
 
     def where(self, channel: TelegramChannel) -> str:
         return str(channel.chat)

@@ -39,13 +39,9 @@ from ..errors import (
     TransientError,
     UnknownOutcome,
 )
-from ..networks.telegram import TelegramChannel
+from ..networks.telegram import Telegram, TelegramChannel
 from ..post import Post
 from .base import Check, Done, LookUp, Publisher, Receipt, SentPost
-
-DELETE_WITHIN = dt.timedelta(hours=48)
-"""The Bot API's deleteMessage: "A message can only be deleted if it was sent less than 48
-hours ago" (except by an administrator allowed to delete others' messages)."""
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
@@ -220,9 +216,10 @@ class TelegramPublisher(Publisher):
                 f"{self.chat} allowed to edit and delete messages, or do it by hand"
             )
         if verb == "remove" and "can't be deleted" in low:
+            hours = (Telegram.delete_within or dt.timedelta(0)).total_seconds() / 3600
             return PermanentError(
                 f"Telegram refused to remove {link} ({desc}): a bot can delete a message only "
-                f"within {DELETE_WITHIN.total_seconds() / 3600:.0f} hours of sending it; "
+                f"within {hours:.0f} hours of sending it; "
                 f"remove it by hand in {self.chat}"
             )
         return PermanentError(f"Telegram refused to {verb} {link} ({desc}); do it by hand")
