@@ -11,8 +11,9 @@ import pytest
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
 
-from outreach.config import MastodonChannel, TelegramChannel
 from outreach.errors import Gone, PermanentError, TransientError
+from outreach.networks.mastodon import MastodonChannel
+from outreach.networks.telegram import TelegramChannel
 from outreach.post import LinkButton, Post
 from outreach.publishers.base import SentPost
 from outreach.publishers.mastodon import MastodonPublisher

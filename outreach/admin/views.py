@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import announcements
+from ..corrections.values import describe as describe_change
 from ..errors import OutreachError
 from ..networks import network
 from ..when import describe
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..ledger import Delivery, Ledger
+    from ..ledger import Action, Delivery, Ledger
 
 DONE_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
 OVERDUE = dt.timedelta(minutes=10)
@@ -139,8 +140,12 @@ class Views:
         if not rows:
             return plain(f"Nothing has gone out yet ({self.when(self.clock())}).")
         lines = [f"The last {len(rows)} deliveries, newest first (now {self.when(self.clock())}):"]
+        changes: dict[int, list[Action]] = {}
+        for a in self.ledger.actions(delivery_ids=[d.id for d in rows]):
+            changes.setdefault(a.delivery_id, []).append(a)
         for d in rows:
             lines += ["", *self._history_line(d)]
+            lines += [f"  {describe_change(a)}" for a in changes.get(d.id, [])]
         return plain(*lines)
 
     def _history_line(self, d: Delivery) -> list[str]:

@@ -74,6 +74,17 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "init": ("init_cmds", "init", "Start a campaign of your own from the bundled one."),
     "db": ("db_cmds", "db", "The store's schema: db upgrade|current|history|downgrade."),
+    "correct": (
+        "correction_cmds",
+        "correct",
+        "Edit sent posts in place (templates again, or your text); --dry-run.",
+    ),
+    "takedown": (
+        "correction_cmds",
+        "takedown",
+        "Remove everything about a subject on every channel; --dry-run.",
+    ),
+    "lookup": ("correction_cmds", "lookup", "Look for a post of unknown outcome on its channel."),
     "adminbot": (
         "admin_cmds",
         "adminbot",

@@ -328,11 +328,19 @@ def history(
     """
     from rich.table import Table
 
+    from ..corrections import changes_of, describe
+
     rows = app.ledger.deliveries(
         states=states or HISTORY_STATES, channel_id=channel, order="history", limit=limit
     )
+    changes = changes_of(app, [d.id for d in rows])
     if as_json:
-        print_json([delivery_json(d) for d in rows])
+        print_json(
+            [
+                {**delivery_json(d), "changes": [describe(a) for a in changes.get(d.id, [])]}
+                for d in rows
+            ]
+        )
         return
     if not rows:
         click.echo("Nothing has gone out yet (`outreach run --once` sends what is due).")
@@ -345,6 +353,7 @@ def history(
     for d in rows:
         state = d.state + (" (dry-run)" if d.dry_run and d.state == "sent" else "")
         detail = (d.remote_url or d.remote_id or "") if d.state == "sent" else (d.reason or "")
+        detail = "\n".join([detail, *(describe(a) for a in changes.get(d.id, []))]).strip()
         style = colour.get(d.state, "")
         table.add_row(
             _local(d.sent_at or d.updated_at, tz), str(d.id), d.channel_id, d.about,

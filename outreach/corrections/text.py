@@ -1,0 +1,71 @@
+"""A sent post's text made again from the templates, and checked against its network's limit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ContentError
+from ..ledger import Delivery
+
+if TYPE_CHECKING:
+    from ..app import App
+
+
+class Renderer:
+    """Renders a sent post again from the templates, and checks a text fits its network."""
+
+    def __init__(self, app: App) -> None:
+        from ..messages import Messages
+        from ..outbox import learned_limits
+
+        self.app = app
+        self.messages = Messages(app.config)
+        self.limits = learned_limits(app.config, app.ledger)
+
+    def channel(self, d: Delivery) -> Any:
+        for ch in self.app.config.channels:
+            if ch.id == d.channel_id:
+                return ch
+        raise ContentError(
+            f"delivery {d.id} went to channel {d.channel_id!r}, which the campaign file no "
+            "longer has: correct it by hand, or give the channel back its config"
+        )
+
+    def render(self, d: Delivery) -> str:
+        from .. import announcements
+        from ..content import all_items, find_item
+
+        if d.about.startswith("announcement:"):
+            stored = self.app.ledger.announcement(d.about.split(":", 1)[1])
+            if stored is None:
+                raise ContentError(f"the announcement of delivery {d.id} is no longer known")
+            subject = self.messages.subject_for_announcement(announcements.to_config(stored))
+        else:
+            item = find_item(all_items(self.app.config), d.about.removeprefix("page:"))
+            subject = self.messages.subject_for_item(item)
+        lang = d.post.language if d.post else None
+        rendered = self.messages.render_post(
+            self.channel(d), subject, now=d.due_at, lang=lang, limits=self.limits
+        )
+        return rendered.post.text
+
+    def check_fits(self, d: Delivery, text: str) -> None:
+        from ..errors import FitError
+        from ..networks import network
+
+        ch = self.channel(d)
+        net = network(d.network)
+        has_image = bool(d.post and d.post.image_url)
+        limit = net.limit(ch, has_image=has_image, learned=self.limits)
+        length = net.length(ch, text)
+        if length > limit:
+            raise FitError(
+                f"the new text for delivery {d.id} ({d.channel_id}) is {length} long, over "
+                f"{d.network}'s limit of {limit}{' for a caption' if has_image else ''}: shorten it"
+            )
+        problems = net.problems(text)
+        if problems:
+            raise FitError(
+                f"the new text for delivery {d.id} ({d.channel_id}) would be refused: "
+                + "; ".join(problems)
+            )
