@@ -63,6 +63,8 @@ class App:
         self.notify = notify
         self.dry_run_out: TextIO | None = None
         """Where the dry-run publisher prints posts (stdout when None)."""
+        self.delivery_tuning: dict[str, Any] = {}
+        """Extra DeliveryLoop arguments (pacing_scale, lease) for tests and demos."""
         self._config = config
         self._clock = clock
         self._ledger: Ledger | None = None
@@ -172,6 +174,7 @@ class App:
             self.config.delivery,
             clock=self.clock,
             only_actions=only_actions,
+            **self.delivery_tuning,
         )
 
     def check_channels(self) -> list[Check]:
@@ -341,7 +344,7 @@ class App:
             clock=self.clock.now,
             alerts_every=60.0 if alerts else None,
         )
-        console = Console(cfg, self.ledger, self.clock.now, checker=self.check_channels)
+        console = Console(cfg, self.ledger, self.clock.now, checker=self.check_channels, app=self)
         return build_application(cfg, console, token, polling=polling, rounds=rounds)
 
 

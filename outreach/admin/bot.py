@@ -56,7 +56,8 @@ NOT_A_COMMAND = "I only understand commands. /help lists them."
 BROKEN = "Something went wrong and this command may not have finished; the details are in the bot's log. Check with /status or /queue."  # fmt: skip
 TEXT_LIMIT = 4000
 """Characters per message (Telegram allows 4096 UTF-16 units; room for safety)."""
-CHOICE = re.compile(r"s:([A-Za-z0-9_-]{1,16}):([yn])")
+CHOICE = re.compile(r"([st]):([A-Za-z0-9_-]{1,16}):([yn])")
+"""s: a scheduling question; t: a takedown or correction question."""
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("queue", "What is queued and scheduled next, per channel"),
@@ -66,6 +67,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("cancel", "Cancel a queued delivery or an announcement"),
     ("retry", "Send a failed, unknown or missed delivery again"),
     ("resolve", "Record an unknown delivery as sent or failed"),
+    ("takedown", "Remove everything about a subject, on every channel"),
+    ("correct", "Correct sent posts in place"),
     ("pause", "Hold everything (or a channel) queued, maybe until a time"),
     ("resume", "Release what was held (everything, or a channel)"),
     ("web", "A one-time link to sign in to the web console"),
@@ -240,6 +243,9 @@ def build_application(
                 replies = await asyncio.to_thread(console.schedule, args, user.id, _name(user))
             elif name == "cancel":
                 replies = await asyncio.to_thread(console.cancel, args, user.id, _who(user))
+            elif name in ("takedown", "correct"):
+                by = f"Telegram user {user.id} ({_name(user)})"
+                replies = await asyncio.to_thread(getattr(console, name), args, user.id, by)
             elif name in ("pause", "resume", "retry", "resolve"):
                 replies = await asyncio.to_thread(getattr(console, name), args, _who(user))
             elif name == "web":
@@ -257,8 +263,9 @@ def build_application(
         if m is None:
             await query.answer("This button is not one of mine.")
             return
-        text, settled = await asyncio.to_thread(console.confirm, m[1], user.id, m[2] == "y")
-        log.info("organiser %s answered a scheduling question", user.id)
+        answer = console.confirm if m[1] == "s" else console.confirm_change
+        text, settled = await asyncio.to_thread(answer, m[2], user.id, m[3] == "y")
+        log.info("organiser %s answered a question (%s)", user.id, m[1])
         if not settled:
             await query.answer(text, show_alert=True)
             return

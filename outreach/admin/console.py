@@ -1,4 +1,5 @@
-"""What the admin bot does: scheduling with confirmation, cancel, retry, resolve, pause.
+"""What the admin bot does: scheduling with confirmation, cancel, retry, resolve, pause;
+takedowns and corrections with confirmation (admin/corrections.py).
 
 No Telegram here: outreach/admin/bot.py turns updates into calls of `Console`
 and its Replies into messages. Each method takes the command's words and
@@ -25,12 +26,13 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import announcements
 from ..errors import OutreachError, StoreError
 from ..networks import network
 from ..when import parse_when
+from .corrections import AdminCorrections
 from .views import NOTHING_CHANGED, Reply, Views, plain
 
 if TYPE_CHECKING:
@@ -53,6 +55,23 @@ class _Request:
 @dataclass
 class Console(Views):
     _pending: dict[str, _Request] = field(default_factory=dict)
+    app: Any = None
+    """The application (outreach.app.App), for takedowns and corrections; None: not offered."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.corrections = AdminCorrections(self.app, self.clock)
+
+    # -- takedowns and corrections (corrections.py) ---------------------------
+
+    def takedown(self, args: Sequence[str], user_id: int, by: str) -> list[Reply]:
+        return self.corrections.takedown(args, user_id, by)
+
+    def correct(self, args: Sequence[str], user_id: int, by: str) -> list[Reply]:
+        return self.corrections.correct(args, user_id, by)
+
+    def confirm_change(self, token: str, user_id: int, yes: bool) -> tuple[str, bool]:
+        return self.corrections.confirm(token, user_id, yes)
 
     # -- scheduling ------------------------------------------------------------------
 

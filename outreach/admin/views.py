@@ -38,6 +38,10 @@ HELP = """Commands (times are {tz}):
    (one scheduled here: only the organiser who scheduled it)
 /retry <delivery id> — send a failed, unknown or missed delivery again
 /resolve <delivery id> sent|failed [link or note] — you checked an unknown delivery
+/takedown <subject> [why] — remove every post about it on every channel, cancel what is
+   queued (asks first); subjects as /history shows them, e.g. page:ales
+/correct <subject> — edit its sent posts, rendered again from the templates (asks first)
+/correct <delivery id> <new text> — edit one sent post with this text (asks first)
 /pause [channel] [until <when>,] [why] — hold everything (or one channel) until
    /resume or until <when> (an embargo), e.g. /pause until tomorrow 10:00, verdict
 /resume [channel] — release what was held (every pause, or that channel's)

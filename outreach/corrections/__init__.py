@@ -168,9 +168,12 @@ def plan_takedown(app: App, subject: str) -> Plan:
                 _change(d, what="none", note=note, link=d.remote_url, outcome="already removed")
             )
             continue
-        if _in_hand(acts, "delete"):
-            note = "a takedown of it is already under way (`outreach run` finishes it)"
-            changes.append(_change(d, what="none", note=note, link=d.remote_url))
+        under_way = _in_hand(acts, "delete")
+        if under_way is not None:
+            note = f"its removal, asked by {under_way.requested_by}, is under way"
+            changes.append(
+                _change(d, what="none", note=note, link=d.remote_url, action_id=under_way.id)
+            )
             continue
         note = ""
         net = find_network(d.network)
@@ -218,8 +221,11 @@ def takedown(
     cancel = [c.delivery_id for c in plan.changes if c.what == "cancel"]
     reason = f"taken down by {by}" + (f": {why}" if why else "")
     request, cancelled = ledger.request_actions(requests, cancel=cancel, why=reason)
-    if run and requests:
-        run_actions(app, {r.delivery.channel_id for r in requests}, wait)
+    # an earlier takedown's removals still under way (a crash, a restart) are done too
+    channels = {r.delivery.channel_id for r in requests}
+    channels |= {c.channel_id for c in plan.changes if c.action_id is not None}
+    if run and channels:
+        run_actions(app, channels, wait)
     return Result(plan, report(app, plan, request, cancelled), tuple(cancelled))
 
 

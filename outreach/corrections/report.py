@@ -32,6 +32,8 @@ def report(app: App, plan: Plan, request: str | None, cancelled: Sequence[int] =
     lines = []
     for c in plan.changes:
         a = actions.get(c.delivery_id)
+        if a is None and c.action_id is not None:
+            a = app.ledger.action(c.action_id)
         if c.what == "cancel":
             ok = c.delivery_id in cancelled
             outcome = "cancelled" if ok else "not cancelled"

@@ -26,6 +26,8 @@ class Change:
     link: str | None = None
     old_text: str | None = None
     new_text: str | None = None
+    action_id: int | None = None
+    """An earlier request's removal of it, still under way: done by this one too."""
     outcome: str = "left alone"
     """What the report says when nothing is done: "left alone" (nothing is on the
     platform), "already removed", or "not removable"/"not corrected" (it may be there)."""
