@@ -15,8 +15,8 @@ class Renderer:
     """Renders a sent post again from the templates, and checks a text fits its network."""
 
     def __init__(self, app: App) -> None:
+        from ..channel_posts import learned_limits
         from ..messages import Messages
-        from ..outbox import learned_limits
 
         self.app = app
         self.messages = Messages(app.config)
@@ -43,11 +43,23 @@ class Renderer:
         else:
             item = find_item(all_items(self.app.config), d.about.removeprefix("page:"))
             subject = self.messages.subject_for_item(item)
+        from ..channel_posts import render_for_channels
+
+        self.channel(d)  # still configured: say so plainly if not
         lang = d.post.language if d.post else None
-        rendered = self.messages.render_post(
-            self.channel(d), subject, now=d.due_at, lang=lang, limits=self.limits
+        # for the moment it was due, so a day count in it stays that day's
+        found = render_for_channels(
+            self.messages, subject, at=d.due_at, limits=self.limits, only={d.channel_id}, lang=lang
         )
-        return rendered.post.text
+        if not found:
+            raise ContentError(
+                f"{d.about} no longer goes to channel {d.channel_id!r} (delivery {d.id}): "
+                "give the new text with --text"
+            )
+        if found[0].error is not None:
+            raise found[0].error
+        assert found[0].post is not None
+        return found[0].post.text
 
     def check_fits(self, d: Delivery, text: str) -> None:
         from ..errors import FitError
