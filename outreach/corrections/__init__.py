@@ -163,7 +163,7 @@ def plan_takedown(app: App, subject: str) -> Plan:
             continue
         gone = _removed(acts)
         if gone is not None:
-            note = f"removed before, at {when(gone.done_at)} by {gone.requested_by}"
+            note = f"removed before, at {_when(gone.done_at)} by {gone.requested_by}"
             changes.append(
                 _change(d, what="none", note=note, link=d.remote_url, outcome="already removed")
             )
@@ -330,5 +330,5 @@ def look_up(app: App, delivery_id: int) -> LookUp:
         return LookUp(True, note=f"the platform could not be asked: {exc}")
 
 
-def when(t: dt.datetime | None) -> str:
+def _when(t: dt.datetime | None) -> str:
     return f"{t:%Y-%m-%d %H:%M} UTC" if t else ""
