@@ -31,6 +31,12 @@ NOT_HERE = {
         "(tests/test_delivery_cli*.py, tests/test_secrets.py)"
     ),
     "outreach retry 43": "needs a failed or unknown delivery (tests/test_secrets.py)",
+    "outreach lookup 42": (
+        "needs a delivery posted to a live network (tests/test_cli_corrections.py)"
+    ),
+    'outreach correct 42 --text "Day 5001 …" --why "wrong day count"': (
+        "needs a post sent to a live network (tests/test_cli_corrections.py)"
+    ),
 }
 
 INPUT = {"outreach web add-user anna --role admin": "a long passphrase\na long passphrase\n"}
