@@ -156,6 +156,9 @@ class App:
         return {k: v for k, v in pubs.items() if not channel_ids or k in channel_ids}
 
     def close(self) -> None:
+        for pub in (self._publishers or {}).values():
+            pub.close()
+        self._publishers = None
         if self._ledger is not None:
             self._ledger.close()
             self._ledger = None

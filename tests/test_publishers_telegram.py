@@ -174,3 +174,50 @@ def test_check_says_what_to_fix(tg, chat, problem):
         tg.add_chat(chat)
     check = publisher(tg, chat=name).check()
     assert not check.ok and problem in check.problems[0]
+
+
+def test_one_client_and_one_connection_serve_every_post_of_a_channel(tg):
+    pub = publisher(tg)
+    try:
+        receipts = [pub.publish(post(text=f"post {i}"), f"k{i}") for i in range(20)]
+        assert pub.check().ok
+        assert tg.texts() == [f"post {i}" for i in range(20)]
+        assert len({r.remote_id for r in receipts}) == 20
+        assert tg.connections == 1
+    finally:
+        pub.close()
+
+
+def test_the_kept_client_recovers_from_each_failure_on_the_next_post(tg):
+    # Failures on a kept connection must not poison it: after each, a post still goes out.
+    pub = publisher(tg)
+    failures = [
+        (dict(reply=tg.flood(retry_after=17)), RateLimited),
+        (dict(reply=tg.error(503)), TransientError),
+        (dict(reply=tg.error(502)), UnknownOutcome),
+        (dict(kind="drop"), UnknownOutcome),
+        (dict(kind="drop_after"), UnknownOutcome),
+        (dict(kind="slow", delay=1.5), UnknownOutcome),
+    ]
+    try:
+        for i, (fault, error) in enumerate(failures):
+            tg.fail_next(1, **fault)
+            with pytest.raises(error):
+                pub.publish(post(text=f"lost {i}"), f"x{i}")
+            pub.publish(post(text=f"after {i}"), f"k{i}")
+            assert tg.texts()[-1] == f"after {i}"
+        # Only failures that ended a connection cost a new one.
+        assert tg.connections <= 1 + 3
+    finally:
+        pub.close()
+
+
+def test_close_ends_the_publishers_thread_and_it_can_be_closed_twice(tg):
+    import threading
+
+    pub = publisher(tg)
+    pub.publish(post(), "k")
+    assert any(t.name == "telegram-tg" for t in threading.enumerate())
+    pub.close()
+    pub.close()
+    assert not any(t.name == "telegram-tg" for t in threading.enumerate())

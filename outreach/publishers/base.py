@@ -104,6 +104,10 @@ class Publisher(ABC):
     def check(self) -> Check:
         """Verify credentials and rights for real, without posting."""
 
+    def close(self) -> None:
+        """Let go of connections and threads kept between posts (none by default)."""
+        return None
+
     @property
     @abstractmethod
     def account(self) -> str:

@@ -17,16 +17,20 @@ and deletions are idempotent, so their failures are transient or permanent,
 never unknown. The Bot API cannot read a channel's history, so a post of
 unknown outcome cannot be looked up.
 
-PTB is async; each call runs in its own short event loop with its own HTTP
-client, so a publisher may be used from any one thread at a time.
+PTB is async; each publisher keeps one Bot and its HTTP client (so its
+open connections, and against the real API its TLS sessions) for the life of
+the process, on an event loop of its own thread (loop_thread.py). Callers are
+plain threads: calls on one publisher are taken one at a time. `close()` (the
+App calls it on exit) shuts the client and the loop down.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import functools
 import re
+import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +46,7 @@ from ..errors import (
 from ..networks.telegram import Telegram, TelegramChannel
 from ..post import Post
 from .base import Check, Done, LookUp, Publisher, Receipt, SentPost
+from .loop_thread import LoopThread
 
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
@@ -82,6 +87,11 @@ class TelegramPublisher(Publisher):
         self.token_name = token_name
         self.timeout = timeout
         self.base_url = bot_base_url(channel.api_base_url)
+        self._client = _Client()
+        self._loop = LoopThread(f"telegram-{channel.id}")
+        self._calls = threading.Lock()
+        # Also on exit or when dropped unclosed: the client is closed on its own loop.
+        self._closer = weakref.finalize(self, _shut_down, self._loop, self._client)
 
     @property
     def account(self) -> str:
@@ -89,17 +99,15 @@ class TelegramPublisher(Publisher):
         return f"telegram-bot:{self._token.split(':', 1)[0]}"
 
     def publish(self, post: Post, delivery_key: str) -> Receipt:
-        return asyncio.run(self._call("sending", lambda bot: self._send(bot, post), sending=True))
+        return self._run("sending", lambda bot: self._send(bot, post), sending=True)
 
     def edit(self, sent: SentPost, text: str) -> Done:
-        return asyncio.run(
-            self._call("correcting a post", lambda bot: self._edit(bot, sent, text), sending=False)
+        return self._run(
+            "correcting a post", lambda bot: self._edit(bot, sent, text), sending=False
         )
 
     def delete(self, sent: SentPost) -> Done:
-        return asyncio.run(
-            self._call("removing a post", lambda bot: self._delete(bot, sent), sending=False)
-        )
+        return self._run("removing a post", lambda bot: self._delete(bot, sent), sending=False)
 
     def look_up(self, sent: SentPost) -> LookUp:
         return LookUp(
@@ -110,27 +118,31 @@ class TelegramPublisher(Publisher):
 
     def check(self) -> Check:
         try:
-            return asyncio.run(self._call("checking", self._check, sending=False))
+            return self._run("checking", self._check, sending=False)
         except PublishError as exc:
             return Check(self.channel_id, self.network, False, problems=(str(exc),))
 
+    def close(self) -> None:
+        self._closer()
+
     # -- the calls --------------------------------------------------------------
+
+    def _run(self, doing: str, fn: Any, sending: bool) -> Any:
+        """Await `fn(bot)` on the publisher's loop; Telegram's errors become ours."""
+        with self._calls:
+            return self._loop.run(self._call(doing, fn, sending))
 
     async def _call(self, doing: str, fn: Any, sending: bool) -> Any:
         import httpx
-        from telegram import Bot
         from telegram.error import TelegramError
 
-        request = _recording_request(self.timeout)
-        bot = Bot(self._token, base_url=self.base_url, request=request, get_updates_request=request)
+        bot, request = self._client.get(self._token, self.base_url, self.timeout)
         try:
             return await fn(bot)
         except TelegramError as exc:
             raise self._translate(exc, doing, sending, request.last_status) from None
         except httpx.InvalidURL as exc:  # raised before PTB's request wrapper sees it
             raise self._unusable_address(exc) from None
-        finally:
-            await request.shutdown()
 
     async def _send(self, bot: Any, post: Post) -> Receipt:
         from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
@@ -326,6 +338,34 @@ class TelegramPublisher(Publisher):
         )
 
 
+class _Client:
+    """The Bot and its request, made on first use on the loop; nothing here refers back
+    to the publisher, so a dropped publisher can still be shut down."""
+
+    def __init__(self) -> None:
+        self.bot: Any = None
+        self.request: Any = None
+
+    def get(self, token: str, base_url: str, timeout: float) -> tuple[Any, Any]:
+        if self.bot is None:
+            from telegram import Bot
+
+            self.request = _recording_request(timeout)
+            self.bot = Bot(
+                token, base_url=base_url, request=self.request, get_updates_request=self.request
+            )
+        return self.bot, self.request
+
+    async def shutdown(self) -> None:
+        request, self.bot, self.request = self.request, None, None
+        if request is not None:
+            await request.shutdown()
+
+
+def _shut_down(loop: LoopThread, client: _Client) -> None:
+    loop.stop(client.shutdown)
+
+
 def _retry_after_seconds(exc: Any) -> float:
     # The public attribute warns about its future type (PTB 22.2); the private one is a timedelta.
     value = getattr(exc, "_retry_after", None)
@@ -336,7 +376,7 @@ def _retry_after_seconds(exc: Any) -> float:
 
 @functools.cache
 def _ssl_context() -> Any:
-    # Loading the CA bundle takes ~20 ms; every call's short-lived client shares one context.
+    # Loading the CA bundle takes ~20 ms; every channel's client shares one context.
     import httpx
 
     return httpx.create_ssl_context()

@@ -61,6 +61,8 @@ class FakeServer:
         self.faults: deque[Fault] = deque()
         self.log: list[tuple[str, str]] = []
         """(method, path) of every request, in arrival order."""
+        self.connections = 0
+        """TCP connections accepted so far (a kept-alive client opens one)."""
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -68,6 +70,8 @@ class FakeServer:
 
             def setup(self) -> None:
                 super().setup()
+                with server.lock:
+                    server.connections += 1
                 # Headers and body go out in separate writes: without this, Nagle and
                 # delayed ACKs add 40 ms to every request.
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)

@@ -1,0 +1,66 @@
+"""One asyncio event loop on a daemon thread, for an async client kept for a process's life.
+
+PTB's Bot and its httpx client are bound to the loop they first ran on, so a
+publisher that keeps them (and their open connections) between posts needs a
+loop that outlives each call; the delivery loop calls publishers from plain
+threads. Hand-written because it is twenty lines around
+asyncio.run_coroutine_threadsafe; anyio's blocking portal would do the same
+with a new dependency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class LoopThread:
+    """Runs coroutines on its own loop; started on first use, stopped by `stop()`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run `coro` on the loop and wait for it, from any thread but the loop's own."""
+        loop = self._start()
+        return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+    def stop(self, cleanup: Callable[[], Awaitable[Any]] | None = None) -> None:
+        """Await `cleanup` on the loop (closing clients), then end the loop and its thread."""
+        with self._lock:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
+        if loop is None or thread is None:
+            return
+        try:
+            if cleanup is not None and thread.is_alive():
+                asyncio.run_coroutine_threadsafe(_awaited(cleanup), loop).result(timeout=5)
+        finally:
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join(timeout=5)
+            if not thread.is_alive():
+                loop.close()
+
+    def _start(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, name=self.name, daemon=True)
+                thread.start()
+                self._loop, self._thread = loop, thread
+            return self._loop
+
+
+async def _awaited(fn: Callable[[], Awaitable[Any]]) -> Any:
+    return await fn()
