@@ -23,6 +23,7 @@ BENCHMARKS = (
     "sharebar_export",
     "pacing",
     "fanout",
+    "telegram_posts",
     "peers",
     "scale",
     "ledger_reads",

@@ -58,6 +58,11 @@ def test_fanout():
     assert r["sent"] == r["channels"] and r["cold_sent"] == r["channels"]
 
 
+def test_telegram_posts():
+    r = quick("telegram_posts")
+    assert r["sent"] == 2 * r["posts"] and r["outreach_connections"] == 1
+
+
 def test_peers():
     r = quick("peers")
     assert r["outreach"].endswith(f"{r['items']} posted"), r["outreach"]
