@@ -215,9 +215,11 @@ def test_the_kept_client_recovers_from_each_failure_on_the_next_post(tg):
 def test_close_ends_the_publishers_thread_and_it_can_be_closed_twice(tg):
     import threading
 
+    before = set(threading.enumerate())
     pub = publisher(tg)
     pub.publish(post(), "k")
-    assert any(t.name == "telegram-tg" for t in threading.enumerate())
+    ours = [t for t in threading.enumerate() if t not in before and t.name == "telegram-tg"]
+    assert len(ours) == 1
     pub.close()
     pub.close()
-    assert not any(t.name == "telegram-tg" for t in threading.enumerate())
+    assert not ours[0].is_alive()
