@@ -11,6 +11,7 @@ with a new dependency.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -43,9 +44,22 @@ class LoopThread:
             self._loop = self._thread = None
         if loop is None or thread is None:
             return
+        if threading.current_thread() is thread:
+            # Called from the loop itself (a finalizer run by the collector there):
+            # waiting would block the loop, so the cleanup is scheduled, then the stop.
+            async def last() -> None:
+                with contextlib.suppress(Exception):
+                    if cleanup is not None:
+                        await cleanup()
+                loop.stop()
+
+            loop.call_soon_threadsafe(lambda: loop.create_task(last()))
+            return
         try:
             if cleanup is not None and thread.is_alive():
                 asyncio.run_coroutine_threadsafe(_awaited(cleanup), loop).result(timeout=5)
+        except Exception:  # closing is best effort: a connection that will not close is dropped
+            pass
         finally:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout=5)
