@@ -268,12 +268,52 @@ class App:
         """`outreach run`: announcements, feeds and delivery, with the alert rounds after each turn."""
         from .service import Service
 
-        return Service(
+        loop = self.delivery_loop()
+        service = Service(
             self.config,
             self.ledger,
-            self.delivery_loop(),
+            loop,
             clock=self.clock,
             on_turn=self._service_rounds().after_turn,
+            membership=self._membership(lambda: service),
+        )
+        loop.membership = service.membership
+        return service
+
+    def _membership(self, service: Callable[[], Service]) -> Any:
+        """This instance's share of the store (outreach.instances), started by `run` only.
+
+        PostgreSQL: shared with any other instance, channel by channel. SQLite: the
+        only one, and a second `run` on the same file is refused.
+        """
+        from .clock import clock_seconds
+        from .instances import Shared, Solo, SqliteLock
+        from .ledger import CHANNEL, QUEUEING
+
+        ledger, store = self.ledger, self.config.store
+        if not ledger.leases.shared:
+            from sqlalchemy.engine import make_url
+
+            database = make_url(store.url).database
+            if not database or database == ":memory:":
+                return Solo()
+            return Solo(SqliteLock(database))
+
+        def acquired(name: str) -> None:
+            if name == QUEUEING:
+                service().took_queueing()
+            elif name.startswith(CHANNEL):
+                service().delivery.taken_over(name.removeprefix(CHANNEL))
+
+        clock = self.clock
+        per_real = clock_seconds(clock, 1.0)  # the leases count real seconds (the database's)
+        return Shared(
+            ledger,
+            list(self.publishers),
+            real_monotonic=lambda: clock.monotonic() / per_real,
+            ttl=store.lease_seconds,
+            renew=store.renew_seconds,
+            on_acquired=acquired,
         )
 
     def _service_rounds(self) -> Rounds:

@@ -346,6 +346,10 @@ class AnnouncementConfig(Model):
 
 class StoreConfig(Model):
     url: str = "sqlite:///outreach.sqlite3"
+    lease_seconds: Annotated[float, Field(gt=0)] = 10.0
+    """PostgreSQL, several instances: a dead instance's channels pass on after this (outreach/instances.py)."""
+    renew_seconds: Annotated[float, Field(gt=0)] = 2.0
+    """How often an instance renews its leases; well under lease_seconds."""
 
     @field_validator("url")
     @classmethod

@@ -47,7 +47,8 @@ from typing import Any, Protocol, runtime_checkable
 from .clock import Clock, SystemClock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
-from .ledger import UNKNOWN_AFTER_CRASH, Action, Claim, Delivery, Ledger, Recovery
+from .instances import Membership, Solo
+from .ledger import CHANNEL, UNKNOWN_AFTER_CRASH, Action, Claim, Delivery, Ledger, Recovery
 from .networks import Network, find_network, network
 from .pacing import Pacer, Slot
 from .publishers.base import Publisher, Receipt
@@ -112,10 +113,14 @@ class DeliveryLoop:
         lease: dt.timedelta | None = None,
         on_outcome: Callable[[Outcome], None] | None = None,
         only_actions: bool = False,
+        membership: Membership | None = None,
     ) -> None:
         """`only_actions`: do corrections and takedowns only, and send no post
-        (`outreach takedown` must not post what was due meanwhile)."""
+        (`outreach takedown` must not post what was due meanwhile). `membership`:
+        which channels this instance may send on now (outreach.instances; all of
+        them by default, as the one instance)."""
         self.ledger = ledger
+        self.membership: Membership = membership or Solo()
         self.publishers = dict(publishers)
         self.settings = settings
         self.clock = clock or SystemClock()
@@ -149,6 +154,21 @@ class DeliveryLoop:
             if times and not pub.dry_run:
                 self.pacer.seed(self._network(pub).slots(ch, pub.account), times)
         self.learn_limits()
+        return recovered
+
+    def taken_over(self, channel_id: str) -> list[Delivery]:
+        """This instance now holds the channel (outreach.instances): what its last holder
+        left in `sending` is recovered at once, and its recent sends count against pacing."""
+        recovered = self.ledger.recover(self.recovery, channel_ids=[channel_id], orphaned=True)
+        for d in recovered:
+            log.warning("delivery %s (%s) taken over: %s", d.id, d.channel_id, d.state)
+        pub = self.publishers.get(channel_id)
+        if pub is not None and not pub.dry_run:
+            since = self.clock.now() - dt.timedelta(hours=3)
+            times = [t.timestamp() for t in self.ledger.sent_times([channel_id], since)]
+            slots = self._network(pub).slots(channel_id, pub.account)
+            self.pacer.seed(slots, times, newer=True)
+        self.nudge(channel_id)
         return recovered
 
     def recovery(self, channel_id: str) -> Recovery:
@@ -234,6 +254,9 @@ class DeliveryLoop:
 
     def _step(self, channel_id: str, deadline: dt.datetime | None) -> bool:
         """One decision for the channel; False when there is nothing more to do before the deadline."""
+        lease = CHANNEL + channel_id
+        if not self.membership.holds(lease):
+            return self._wait(channel_id, None, deadline)  # another instance sends here
         act = self.ledger.action_head(channel_id)
         if act.stuck:
             self.ledger.recover_actions([channel_id])
@@ -259,9 +282,12 @@ class DeliveryLoop:
         wait = self.pacer.reserve(slots, reserved_at)
         if wait > 0:
             return self._wait(channel_id, now + dt.timedelta(seconds=wait), deadline)
-        claim = self.ledger.claim(d.id, self.lease)
-        if claim is not None:
-            self._emit(self._send(pub, claim, slots, reserved_at))
+        with self.membership.busy(lease):  # a hand-over waits for this send
+            if not self.membership.holds(lease):
+                return True
+            claim = self.ledger.claim(d.id, self.lease, fence=self.membership.fence(lease))
+            if claim is not None:
+                self._emit(self._send(pub, claim, slots, reserved_at))
         return True
 
     def _wait(

@@ -85,13 +85,19 @@ class Pacer:
                         continue
                     bisect.insort(sent, now)
 
-    def seed(self, slots: Sequence[Slot], times: Iterable[float]) -> None:
-        """Count sends made before this process started (read from the ledger)."""
+    def seed(self, slots: Sequence[Slot], times: Iterable[float], newer: bool = False) -> None:
+        """Count sends made before this process started (read from the ledger).
+
+        `newer`: only those after the last send this pacer counted on a window (a
+        channel taken over again from another instance: our own sends are counted).
+        """
         with self._lock:
             for t in sorted(times):
                 for key, rules in slots:
                     for rule in rules:
-                        self._sent.setdefault((key, rule), deque()).append(t)
+                        sent = self._sent.setdefault((key, rule), deque())
+                        if not (newer and sent and t <= sent[-1]):
+                            sent.append(t)
 
     def block(self, keys: Iterable[str], seconds: float) -> None:
         """The platform said to wait (429): nothing goes out on these keys until then."""

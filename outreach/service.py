@@ -39,12 +39,14 @@ from typing import TYPE_CHECKING, Any
 from . import announcements, schedule
 from .errors import OutreachError, ScheduleError
 from .feeds import FeedWatcher, Fetcher, PollResult
+from .ledger import QUEUEING
 from .outbox import Draft, Outbox, Queued
 
 if TYPE_CHECKING:
     from .clock import Clock
     from .config import Config, FeedConfig
     from .delivery import DeliveryLoop, Report
+    from .instances import Membership
     from .ledger import Batch, Ledger
     from .scheduler import Scheduler
 
@@ -78,9 +80,16 @@ class Service:
         fetcher: Fetcher | None = None,
         messages: Any | None = None,
         on_turn: Callable[[Turn], None] | None = None,
+        membership: Membership | None = None,
     ) -> None:
-        """`on_turn` runs after every turn (e.g. sending organisers' alerts); its errors are logged."""
+        """`on_turn` runs after every turn (e.g. sending organisers' alerts); its errors are logged.
+
+        `membership`: this instance's share when several run on one store
+        (outreach.instances); `run` plans, polls and sends alerts only while it
+        holds the `queueing` lease, and sends on the channels it holds.
+        """
         self.config = config
+        self.membership: Membership = membership or delivery.membership
         self.on_turn = on_turn
         self.ledger = ledger
         self.delivery = delivery
@@ -248,6 +257,13 @@ class Service:
 
     def run(self, scheduler: Scheduler | None = None) -> None:
         """Until `stop` is set: plan and poll as the scheduler wakes us; deliver meanwhile."""
+        self.membership.start()  # SQLite: refused while another `run` holds the store
+        try:
+            self._run(scheduler)
+        finally:
+            self.membership.stop()
+
+    def _run(self, scheduler: Scheduler | None) -> None:
         from .scheduler import Scheduler
 
         self.prepare()
@@ -268,10 +284,12 @@ class Service:
                 self.beat("run")
                 try:
                     self._resync_jobs()
-                    turn = self.turn()
-                    if turn.queued or any(p.deliveries for p in turn.polls):
-                        self.delivery.nudge()
-                    self._after(turn)
+                    # several instances: one plans, polls and alerts per turn, the others send
+                    if self.membership.holds(QUEUEING):
+                        turn = self.turn()
+                        if turn.queued or any(p.deliveries for p in turn.polls):
+                            self.delivery.nudge()
+                        self._after(turn)
                 except Exception:
                     # the ledger is the truth, so the next turn simply tries again
                     log.exception("this turn failed; trying again within a minute")
@@ -298,6 +316,12 @@ class Service:
             )
         except Exception:
             log.exception("could not write the heartbeat; the service goes on")
+
+    def took_queueing(self) -> None:
+        """This instance now plans and polls (the last one stopped): every feed is due."""
+        with self._lock:
+            self._due_feeds = {f.id for f in self.config.feeds}
+        self.wake.set()
 
     def turn(self) -> Turn:
         turn = self.plan()

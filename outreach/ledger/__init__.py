@@ -67,6 +67,9 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.alerts.record(...), .claim(limit), .waiting()   # outreach/admin/alerts.py decides
     ledger.audit.record(by=, action=, target=, detail=), .entries(limit=, offset=)
     ledger.accounts: web users, sessions (by hash), one-time sign-in links (by hash)
+    ledger.leases.beat / acquire / release / held()   # PostgreSQL: who holds which channel
+        # (outreach/instances.py decides); claim(id, lease, fence=(name, owner)) and
+        # recover(rule, channel_ids=, orphaned=True) honour them
 
     ledger.request_actions([ActionRequest(delivery, "delete", by, why)], cancel=ids, why=)
         -> (request id, cancelled ids)        # outreach/corrections.py decides what
@@ -78,6 +81,7 @@ and for actions action_head, claim_action, finish_action and recover_actions.
 """
 
 from .core import Ledger, open_ledger
+from .leases import CHANNEL, QUEUEING, Held, Holder
 from .queueing import Batch
 from .schema import normalize_url
 from .values import (
@@ -111,6 +115,8 @@ from .values import (
 
 __all__ = [
     "ACTION_STATES",
+    "CHANNEL",
+    "QUEUEING",
     "STATES",
     "UNKNOWN_AFTER_CRASH",
     "Action",
@@ -128,6 +134,8 @@ __all__ = [
     "Enqueued",
     "FeedState",
     "Head",
+    "Held",
+    "Holder",
     "Ledger",
     "PauseResult",
     "Paused",

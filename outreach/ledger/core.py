@@ -25,6 +25,7 @@ from .alerts import AlertStore
 from .audit import AuditTrail
 from .deliveries import Deliveries
 from .health import Health
+from .leases import Leases
 from .loop import Loop
 from .queueing import Batch
 from .records import Records
@@ -83,6 +84,8 @@ class Ledger:
         records = Records(engine, clock)
         actions = Actions(engine, clock, rows.get)
         self.alerts = AlertStore(engine, clock)
+        self.leases = Leases(engine)
+        """What each running instance holds (PostgreSQL; outreach/instances.py decides)."""
         """What the organisers were told about (outreach.alerts decides what and when)."""
         self.audit = AuditTrail(engine, clock)
         """What organisers did, who and when."""

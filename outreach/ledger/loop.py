@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine, exists, func, select, update
 
-from . import pause
+from . import leases, pause
 from .actions import record_place
 from .schema import DELIVERIES as D
 from .values import (
@@ -63,11 +63,15 @@ class Loop:
         wake = max(d.due_at, d.next_attempt_at or d.due_at)
         return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
 
-    def claim(self, delivery_id: int, lease: dt.timedelta) -> Claim | None:
+    def claim(
+        self, delivery_id: int, lease: dt.timedelta, *, fence: tuple[str, str] | None = None
+    ) -> Claim | None:
         """Move the channel's first pending row to `sending`, if due, none is sending and not paused.
 
         One conditional UPDATE decides; on PostgreSQL it first waits for a pause
         or resume being committed (pause.lock), so it sees the flag they set.
+        `fence` (lease name, owner): only while that instance holds that lease
+        (leases.py), so an instance that lost its channel cannot claim on it.
         """
         now = self.now()
         token = new_key()
@@ -87,6 +91,7 @@ class Loop:
             ~busy,
             ~earlier,
             pause.not_paused(now),
+            *([leases.holds(*fence)] if fence is not None else []),
         )
         with self.engine.begin() as conn:
             pause.lock(conn)
@@ -168,8 +173,13 @@ class Loop:
         rule: Callable[[str], Recovery] = lambda _channel_id: UNKNOWN_AFTER_CRASH,
         *,
         channel_ids: Collection[str] | None = None,
+        orphaned: bool = False,
     ) -> list[Delivery]:
         """Rows left in `sending` by a crash (lease expired): back to pending, or unknown.
+
+        `orphaned`: the caller has just taken these channels over from an instance
+        whose lease on them ran out (leases.py), so their rows in `sending` are
+        recovered now, without waiting for the rows' own leases.
 
         `rule(channel_id)` is what the channel's network allows (Recovery): a row
         is sent again with the same idempotency key while its first uncertain
@@ -177,7 +187,10 @@ class Loop:
         an organiser. `channel_ids`: only these channels' rows (None: all).
         """
         now = self.now()
-        q = select(D).where(D.c.state == "sending", D.c.lease_until <= now)
+        expired = D.c.lease_until <= now
+        if orphaned:
+            expired = D.c.lease_until.is_not(None)
+        q = select(D).where(D.c.state == "sending", expired)
         if channel_ids is not None:
             q = q.where(D.c.channel_id.in_(list(channel_ids)))
         with self.engine.connect() as conn:
@@ -197,7 +210,7 @@ class Loop:
                 )
             else:
                 state, reason = "unknown", _unknown_reason(d, since, window)
-            stmt = update(D).where(D.c.id == d.id, D.c.state == "sending", D.c.lease_until <= now)
+            stmt = update(D).where(D.c.id == d.id, D.c.state == "sending", expired)
             with self.engine.begin() as conn:
                 moved = conn.execute(
                     stmt.values(

@@ -25,6 +25,9 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
 
 Every change here is a revision in migrations/versions/ (tests/test_migrations.py
 fails until it is).
+- leases: what each running instance holds, on PostgreSQL (leases.py): its
+  membership ('instance:<id>', its heartbeat), its channels ('channel:<id>')
+  and the turn's queueing ('queueing'); times are the database's own.
 """
 
 from __future__ import annotations
@@ -262,6 +265,20 @@ HEARTBEATS = Table(
     Column("version", String(32), nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("beat_at", UtcDateTime, nullable=False, index=True),
+)
+
+LEASES = Table(
+    "leases",
+    Base.metadata,
+    Column("name", String(200), primary_key=True),
+    Column("owner", String(64), nullable=False, index=True),
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    # The database's clock, not a machine's: instances on two machines compare
+    # their leases on one clock, however far apart their own are.
+    Column("acquired_at", DateTime(timezone=True), nullable=False),
+    Column("renewed_at", DateTime(timezone=True), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
 )
 
 

@@ -1,0 +1,145 @@
+"""Leases: which running instance holds what, on a PostgreSQL store shared by several.
+
+One row per thing held, named:
+
+    instance:<id>   the instance itself: its heartbeat, however little it holds
+    channel:<id>    the right to send on a channel
+    queueing        the right to plan announcements and poll feeds this turn
+
+A row is held until `until`, which its owner pushes forward on every beat; a
+row whose `until` has passed is free, and the next `acquire` takes it over in
+one INSERT ... ON CONFLICT DO UPDATE WHERE until <= now(), so two instances
+can never both win it. Every time here is the database's (`now()`), so the
+machines' clocks need not agree. outreach/instances.py decides what to hold.
+
+PostgreSQL only: an SQLite store has one instance (outreach/instances.py
+refuses a second), and holds no lease.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Engine, delete, exists, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from .schema import LEASES as L
+
+INSTANCE = "instance:"
+CHANNEL = "channel:"
+QUEUEING = "queueing"
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who is asking: a running instance."""
+
+    owner: str
+    host: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class Held:
+    name: str
+    owner: str
+    host: str
+    pid: int
+    acquired_at: dt.datetime
+    renewed_at: dt.datetime
+    until: dt.datetime
+
+
+def holds(name: str, owner: str) -> ColumnElement[bool]:
+    """A WHERE condition: `owner` holds `name` now (the claim's fence)."""
+    return exists().where(L.c.name == name, L.c.owner == owner, L.c.until > func.now())
+
+
+class Leases:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def shared(self) -> bool:
+        """Whether this store can be shared by several instances (PostgreSQL)."""
+        return self.engine.dialect.name == "postgresql"
+
+    def beat(self, who: Holder, names: Collection[str], ttl: float) -> tuple[set[str], int]:
+        """Renew `who`'s membership and those of `names` it still holds, in one transaction.
+
+        Returns (the names still held, how many instances are alive, `who` included).
+        A name not returned was lost (its lease ran out and may be someone else's).
+        """
+        until = func.now() + dt.timedelta(seconds=ttl)
+        member = pg_insert(L).values(
+            name=INSTANCE + who.owner, owner=who.owner, host=who.host[:200], pid=who.pid,
+            acquired_at=func.now(), renewed_at=func.now(), until=until,
+        )  # fmt: skip
+        member = member.on_conflict_do_update(
+            index_elements=[L.c.name], set_=dict(renewed_at=func.now(), until=until)
+        )
+        with self.engine.begin() as conn:
+            conn.execute(member)
+            kept: set[str] = set()
+            if names:
+                stmt = (
+                    update(L)
+                    .where(
+                        L.c.owner == who.owner, L.c.name.in_(list(names)), L.c.until > func.now()
+                    )
+                    .values(renewed_at=func.now(), until=until)
+                    .returning(L.c.name)
+                )
+                kept = set(conn.execute(stmt).scalars())
+            alive = conn.execute(
+                select(func.count())
+                .select_from(L)
+                .where(L.c.name.startswith(INSTANCE), L.c.until > func.now())
+            ).scalar_one()
+        return kept, int(alive)
+
+    def acquire(self, who: Holder, name: str, ttl: float) -> bool:
+        """Take `name` if no one holds it, or its holder's lease ran out."""
+        until = func.now() + dt.timedelta(seconds=ttl)
+        values = dict(
+            owner=who.owner, host=who.host[:200], pid=who.pid,
+            acquired_at=func.now(), renewed_at=func.now(), until=until,
+        )  # fmt: skip
+        stmt = (
+            pg_insert(L)
+            .values(name=name, **values)
+            .on_conflict_do_update(
+                index_elements=[L.c.name], set_=values, where=L.c.until <= func.now()
+            )
+            .returning(L.c.name)
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(stmt).first() is not None
+
+    def free(self, names: Collection[str]) -> list[str]:
+        """Which of `names` no one holds now (the ones worth trying to acquire)."""
+        held = select(L.c.name).where(L.c.name.in_(list(names)), L.c.until > func.now())
+        with self.engine.connect() as conn:
+            taken = set(conn.execute(held).scalars())
+        return [n for n in names if n not in taken]
+
+    def release(self, who: Holder, names: Collection[str]) -> None:
+        """Give up `names` at once (a clean stop, or a share handed to a newcomer)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(L).where(L.c.owner == who.owner, L.c.name.in_(list(names))))
+
+    def leave(self, who: Holder) -> None:
+        """Give up everything `who` holds, its membership included."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(L).where(L.c.owner == who.owner))
+
+    def held(self) -> list[Held]:
+        """Every lease in force (none on SQLite), by owner then name."""
+        if not self.shared:
+            return []
+        q = select(L).where(L.c.until > func.now()).order_by(L.c.owner, L.c.name)
+        with self.engine.begin() as conn:
+            conn.execute(delete(L).where(L.c.until < func.now() - dt.timedelta(days=1)))
+            return [Held(**row._mapping) for row in conn.execute(q)]
