@@ -349,7 +349,18 @@ class StoreConfig(Model):
     lease_seconds: Annotated[float, Field(gt=0)] = 10.0
     """PostgreSQL, several instances: a dead instance's channels pass on after this (outreach/instances.py)."""
     renew_seconds: Annotated[float, Field(gt=0)] = 2.0
-    """How often an instance renews its leases; well under lease_seconds."""
+    """How often an instance renews its leases; under lease_seconds / 4."""
+
+    @model_validator(mode="after")
+    def _renewed_in_time(self) -> StoreConfig:
+        # outreach/instances.py: three beats fit well inside a lease, and the last fifth
+        # of it is kept as a margin for an instance that lost the database to stop in
+        if not 3 * self.renew_seconds < 0.8 * self.lease_seconds:
+            raise ValueError(
+                f"renew_seconds ({self.renew_seconds:g}) must be under a quarter of "
+                f"lease_seconds ({self.lease_seconds:g}), e.g. 2 and 10"
+            )
+        return self
 
     @field_validator("url")
     @classmethod

@@ -164,8 +164,10 @@ class DeliveryLoop:
             log.warning("delivery %s (%s) taken over: %s", d.id, d.channel_id, d.state)
         pub = self.publishers.get(channel_id)
         if pub is not None and not pub.dry_run:
-            since = self.clock.now() - dt.timedelta(hours=3)
-            times = [t.timestamp() for t in self.ledger.sent_times([channel_id], since)]
+            now = self.clock.now()
+            # another machine's clock may run ahead of ours: its sends count as now at the latest
+            sent = self.ledger.sent_times([channel_id], now - dt.timedelta(hours=3))
+            times = [min(t, now).timestamp() for t in sent]
             slots = self._network(pub).slots(channel_id, pub.account)
             self.pacer.seed(slots, times, newer=True)
         self.nudge(channel_id)

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from .errors import StoreError
-from .ledger import CHANNEL, QUEUEING, Holder, Ledger
+from .ledger import CHANNEL, QUEUEING, Holder, Ledger, Member
 
 log = logging.getLogger("outreach.instances")
 
@@ -48,8 +48,9 @@ TTL = 10.0
 """Seconds a lease lasts without a beat: a dead instance's channels wait this long."""
 RENEW = 2.0
 """Seconds between beats: well inside TTL, so one or two slow beats lose nothing."""
-MARGIN = 2.0
-"""Seconds before a lease's expiry at which an instance that could not renew stops using it."""
+MARGIN = 0.2
+"""The part of a lease (2 s of 10) before its expiry at which an instance that could not
+renew stops using it."""
 
 
 class Membership(Protocol):
@@ -118,6 +119,20 @@ class SqliteLock:
         f.flush()
         self._file = f
 
+    def holder(self) -> int | None:
+        """The pid of the `outreach run` holding the store now, or None."""
+        try:
+            f = self.path.open("r", encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        with f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError:
+                text = f.read().strip()
+                return int(text) if text.isdigit() else -1
+            return None  # no one holds it (closing drops our shared lock)
+
     def release(self) -> None:
         if self._file is not None:
             self._file.close()  # closing drops the lock
@@ -135,14 +150,15 @@ class Shared:
         real_monotonic: Callable[[], float],
         ttl: float = TTL,
         renew: float = RENEW,
-        margin: float = MARGIN,
+        margin: float | None = None,
         on_acquired: Callable[[str], None] | None = None,
         on_lost: Callable[[str], None] | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        if not renew < ttl - margin:
+        margin = MARGIN * ttl if margin is None else margin
+        if not 3 * renew < ttl - margin:
             raise ValueError(
-                "a lease must be renewed well inside its expiry (renew < ttl - margin)"
+                "a lease must be renewed well inside its expiry (3 x renew < ttl - margin)"
             )
         self.leases = ledger.leases
         self.who = Holder(uuid.uuid4().hex[:12], socket.gethostname(), os.getpid())
@@ -211,7 +227,7 @@ class Shared:
         try:
             with self._lock:
                 mine = set(self._held)
-            kept, alive = self.leases.beat(self.who, mine, self.ttl)
+            kept, alive = self.leases.beat(self.who, mine, self.ttl, 3 * self.renew)
         except Exception as exc:
             self._disconnected(exc)
             return
@@ -283,3 +299,33 @@ class Shared:
                 self._held.discard(name)
             self.leases.release(self.who, [name])
         log.info("instance %s: handed %s to the others", self.owner, name)
+
+
+def describe(
+    members: list[Member], sqlite_holder: int | None = None, shared: bool = True
+) -> list[str]:
+    """Lines for `outreach instances` and the admin bot's /status."""
+    if not shared:
+        if sqlite_holder is None:
+            return ["  no `outreach run` holds this SQLite store"]
+        pid = "" if sqlite_holder < 0 else f" (pid {sqlite_holder})"
+        return [f"  one `outreach run`{pid} holds this SQLite store (SQLite takes one)"]
+    if not members:
+        return ["  no live instance: is `outreach run` running?"]
+    out = []
+    for m in members:
+        holds = ", ".join(m.holds) or "nothing (standing by)"
+        out.append(
+            f"  {m.owner} on {m.host} (pid {m.pid}): {holds}; last beat {m.beat_age:.1f} s ago"
+        )
+    return out
+
+
+def sqlite_holder(url: str) -> int | None:
+    """The pid of the `outreach run` holding an SQLite store file, or None."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url).database if url.startswith("sqlite") else None
+    if not database or database == ":memory:":
+        return None
+    return SqliteLock(database).holder()

@@ -146,6 +146,7 @@ def test_status_reports_queue_service_feeds_channels_and_alerts(bot):
     assert "mastodon-en (mastodon): OK" in text
     assert "telegram-ru (telegram): NOT OK — Telegram rejected the bot token" in text
     assert "No alerts waiting." in text
+    assert "Instances:\n  no `outreach run` holds this SQLite store" in text
 
 
 def test_status_says_the_service_is_alive_from_its_heartbeat(bot):

@@ -225,6 +225,7 @@ class Views:
         )
         lines.append(f"Deliveries: {shown or 'none waiting'}; {counts.get('sent', 0)} sent in all.")
         lines += ["", "Service:", *self._service_health(now)]
+        lines += ["", "Instances:", *self._instances()]
         lines += ["", "Feeds:", *self._feeds()]
         lines += ["", "Channels:", *self._channels()]
         waiting = self.ledger.alerts.waiting()
@@ -252,6 +253,13 @@ class Views:
         last = self.ledger.last_sent_at()
         out.append(f"  last post sent {self.when(last)}" if last else "  nothing sent yet")
         return out
+
+    def _instances(self) -> list[str]:
+        from ..instances import describe, sqlite_holder
+
+        leases = self.ledger.leases
+        holder = None if leases.shared else sqlite_holder(self.config.store.url)
+        return describe(leases.members(), holder, leases.shared)
 
     def _feeds(self) -> list[str]:
         if not self.config.feeds:

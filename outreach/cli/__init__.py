@@ -53,6 +53,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "run",
         "Run the service (announcements, feeds, delivery); --once for cron.",
     ),
+    "instances": (
+        "instance_cmds",
+        "instances",
+        "The live `outreach run` processes, their channels and heartbeats.",
+    ),
     "schedule": ("schedule_cmds", "schedule", "Plan announcements: schedule add|list|cancel."),
     "history": (
         "schedule_cmds",

@@ -67,7 +67,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.alerts.record(...), .claim(limit), .waiting()   # outreach/admin/alerts.py decides
     ledger.audit.record(by=, action=, target=, detail=), .entries(limit=, offset=)
     ledger.accounts: web users, sessions (by hash), one-time sign-in links (by hash)
-    ledger.leases.beat / acquire / release / held()   # PostgreSQL: who holds which channel
+    ledger.leases.beat / acquire / release / held() / members()   # PostgreSQL: who holds which channel
         # (outreach/instances.py decides); claim(id, lease, fence=(name, owner)) and
         # recover(rule, channel_ids=, orphaned=True) honour them
 
@@ -81,7 +81,7 @@ and for actions action_head, claim_action, finish_action and recover_actions.
 """
 
 from .core import Ledger, open_ledger
-from .leases import CHANNEL, QUEUEING, Held, Holder
+from .leases import CHANNEL, QUEUEING, Held, Holder, Member
 from .queueing import Batch
 from .schema import normalize_url
 from .values import (
@@ -137,6 +137,7 @@ __all__ = [
     "Held",
     "Holder",
     "Ledger",
+    "Member",
     "PauseResult",
     "Paused",
     "Recovery",

@@ -57,6 +57,21 @@ def holds(name: str, owner: str) -> ColumnElement[bool]:
     return exists().where(L.c.name == name, L.c.owner == owner, L.c.until > func.now())
 
 
+@dataclass(frozen=True)
+class Member:
+    """A live instance, as `outreach instances` and the admin bot's /status show it."""
+
+    owner: str
+    host: str
+    pid: int
+    since: dt.datetime
+    beat_at: dt.datetime
+    beat_age: float
+    """Seconds since its last beat, by the database's clock."""
+    holds: tuple[str, ...]
+    """Channel ids, and 'queueing' when it plans and polls."""
+
+
 class Leases:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -66,10 +81,14 @@ class Leases:
         """Whether this store can be shared by several instances (PostgreSQL)."""
         return self.engine.dialect.name == "postgresql"
 
-    def beat(self, who: Holder, names: Collection[str], ttl: float) -> tuple[set[str], int]:
+    def beat(
+        self, who: Holder, names: Collection[str], ttl: float, alive_within: float
+    ) -> tuple[set[str], int]:
         """Renew `who`'s membership and those of `names` it still holds, in one transaction.
 
-        Returns (the names still held, how many instances are alive, `who` included).
+        Returns (the names still held, how many instances beat within the last
+        `alive_within` seconds, `who` included: a dead one stops counting before
+        its leases run out, so the living make room for its channels in time).
         A name not returned was lost (its lease ran out and may be someone else's).
         """
         until = func.now() + dt.timedelta(seconds=ttl)
@@ -96,7 +115,10 @@ class Leases:
             alive = conn.execute(
                 select(func.count())
                 .select_from(L)
-                .where(L.c.name.startswith(INSTANCE), L.c.until > func.now())
+                .where(
+                    L.c.name.startswith(INSTANCE),
+                    L.c.renewed_at > func.now() - dt.timedelta(seconds=alive_within),
+                )
             ).scalar_one()
         return kept, int(alive)
 
@@ -134,6 +156,32 @@ class Leases:
         """Give up everything `who` holds, its membership included."""
         with self.engine.begin() as conn:
             conn.execute(delete(L).where(L.c.owner == who.owner))
+
+    def members(self) -> list[Member]:
+        """The live instances and what each holds (none on SQLite), the oldest first."""
+        if not self.shared:
+            return []
+        q = select(L, func.now().label("db_now")).where(L.c.until > func.now())
+        with self.engine.connect() as conn:
+            rows = [row._mapping for row in conn.execute(q)]
+        holds: dict[str, list[str]] = {}
+        for r in rows:
+            if not r["name"].startswith(INSTANCE):
+                holds.setdefault(r["owner"], []).append(r["name"].removeprefix(CHANNEL))
+        out = [
+            Member(
+                r["owner"],
+                r["host"],
+                r["pid"],
+                r["acquired_at"],
+                r["renewed_at"],
+                max(0.0, (r["db_now"] - r["renewed_at"]).total_seconds()),
+                tuple(sorted(holds.get(r["owner"], []))),
+            )
+            for r in rows
+            if r["name"].startswith(INSTANCE)
+        ]
+        return sorted(out, key=lambda m: (m.since, m.owner))
 
     def held(self) -> list[Held]:
         """Every lease in force (none on SQLite), by owner then name."""
