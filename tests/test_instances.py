@@ -141,9 +141,22 @@ def test_instances_started_together_on_an_empty_database_all_come_up(tmp_path, p
             names = [n for names in held.values() for n in names if n.startswith(CHANNEL)]
             poll("both channels held", lambda: len(_channels(pg_url)) == 2, 60, logs)
             assert len(names) == len(set(names))
-            shown = outreach(env, "instances").stdout
-            assert all(f"(pid {p.pid})" in shown for p in procs), shown
-            assert "tg0" in shown and "tg1" in shown and "last beat" in shown
+            # a channel handed from one instance to another is held by no one for a beat
+            shows: list[str] = []
+
+            def everyone_shown() -> bool:
+                shows.append(outreach(env, "instances").stdout)
+                pids = all(f"(pid {p.pid})" in shows[-1] for p in procs)
+                return pids and "tg0" in shows[-1] and "tg1" in shows[-1]
+
+            poll("outreach instances to show every instance and channel", everyone_shown, 60, logs)
+            shown = shows[-1]
+            status = subprocess.run(
+                [sys.executable, "-c", "from outreach.cli import main; main()", "status"],
+                env=env, capture_output=True, text=True, timeout=120,
+            ).stdout  # fmt: skip
+            assert all(f"(pid {p.pid})" in status for p in procs), status
+            assert "last beat" in shown
         finally:
             for p in procs:
                 p.stop()

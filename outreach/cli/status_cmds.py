@@ -33,5 +33,13 @@ def status(app: App, as_json: bool) -> None:
         tz = app.config.campaign.tz
         for line in lines(r, lambda moment: describe(moment, tz)):
             click.echo(line)
+        from ..instances import describe as instances
+        from ..instances import sqlite_holder
+
+        leases = app.ledger.leases
+        holder = None if leases.shared else sqlite_holder(app.config.store.url)
+        click.echo("Instances:")
+        for line in instances(leases.members(), holder, leases.shared):
+            click.echo(line)
     if not r.ok:
         raise SystemExit(1)

@@ -22,12 +22,12 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
 - sent_places: where a sent post went when its remote id alone does not say
   (Telegram: the chat's numeric id), for editing or deleting it later.
 - heartbeats: each running `outreach run`'s latest sign of life (health.py).
-
-Every change here is a revision in migrations/versions/ (tests/test_migrations.py
-fails until it is).
 - leases: what each running instance holds, on PostgreSQL (leases.py): its
   membership ('instance:<id>', its heartbeat), its channels ('channel:<id>')
   and the turn's queueing ('queueing'); times are the database's own.
+
+Every change here is a revision in migrations/versions/ (tests/test_migrations.py
+fails until it is).
 """
 
 from __future__ import annotations
