@@ -1,7 +1,7 @@
 """leases: what each of several `outreach run` on one PostgreSQL holds (issue 13)
 
-Revision ID: 0004_leases
-Revises: 0003_pauses_audit_web
+Revision ID: 0005_leases
+Revises: 0004_post_actions
 Create Date: 2026-12-01
 
 Downgrade drops the table: leases last seconds, and the instances take them again.
@@ -10,8 +10,8 @@ Downgrade drops the table: leases last seconds, and the instances take them agai
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_leases"
-down_revision = "0003_pauses_audit_web"
+revision = "0005_leases"
+down_revision = "0004_post_actions"
 branch_labels = None
 depends_on = None
 
