@@ -212,13 +212,14 @@ def ensure_current(engine: Engine) -> Status:
     """Create a fresh store at head; refuse one that is behind or ahead, saying what to do."""
     if _at_head(engine):
         return Status("current", HEAD, HEAD)
-    found = _status(engine)
-    if found.state == "fresh":
-        with _locked(engine) as conn:
-            found = status_of(conn)  # another process may have made it meanwhile
-            if found.state == "fresh":
-                _create_at_head(conn)
-                return Status("current", head(), head())
+    # Look again under the lock, whatever an unlocked look would say: its two reads (the
+    # version table, then ours) can straddle another first start's commit and see a store
+    # "behind" that is in fact being made at head.
+    with _locked(engine) as conn:
+        found = status_of(conn)
+        if found.state == "fresh":
+            _create_at_head(conn)
+            return Status("current", head(), head())
     if found.state == "behind":
         raise StoreError(
             f"the store was made by an older outreach ({found.describe()}): back it up, then "
