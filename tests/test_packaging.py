@@ -4,12 +4,15 @@ As a new user would: build the wheel, make a new virtual environment (no
 system site-packages, nothing of the checkout on its path), `pip install` the
 wheel (its dependencies come from pip's cache or index, as for anyone), and run
 `check`, `buttons`, `preview ales` and `run --once` twice from an empty folder.
+Then the same wheel through pipx, the way the README offers to people who
+want the command without managing a venv.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -33,9 +36,9 @@ def _run(args: list[str], *, cwd: Path, env: dict[str, str], timeout: float = 60
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """bin/ of a fresh venv holding outreach from its wheel."""
-    base = tmp_path_factory.mktemp("packaging")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel `pip wheel` builds from the checkout, as CI would publish it."""
+    base = tmp_path_factory.mktemp("wheel")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     dist = base / "dist"
     _run(
@@ -43,7 +46,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=base,
         env=env,
     )
-    (wheel,) = dist.glob("outreach-*.whl")
+    (built,) = dist.glob("outreach-*.whl")
+    return built
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Path:
+    """bin/ of a fresh venv holding outreach from its wheel."""
+    base = tmp_path_factory.mktemp("packaging")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     venv.create(base / "venv", with_pip=True, system_site_packages=False)
     bin_dir = base / "venv" / "bin"
     _run([str(bin_dir / "pip"), "install", "-q", str(wheel)], cwd=base, env=env)
@@ -128,3 +139,37 @@ def test_readme_first_job_from_an_empty_folder(user):
     assert str(store) in check.stderr
     assert str(store) not in again.stderr
     assert sorted(p.name for p in work.iterdir()) == ["share-bars"]
+
+
+def test_pipx_installs_the_wheel_and_runs_the_first_job(tmp_path: Path, wheel: Path):
+    pipx = Path(sys.executable).parent / "pipx"
+    if not pipx.exists():
+        pipx = Path(shutil.which("pipx") or "pipx")
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    keep = ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
+    env = {k: os.environ[k] for k in keep if k in os.environ}
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / ".local" / "share"),
+        PIPX_HOME=str(home / "pipx"),
+        PIPX_BIN_DIR=str(home / "bin"),
+        PIPX_MAN_DIR=str(home / "man"),
+        OUTREACH_FAKE_NOW=NOW,
+    )
+    _run([str(pipx), "install", "--python", sys.executable, str(wheel)], cwd=work, env=env)
+    outreach = str(home / "bin" / "outreach")
+
+    first = _run([outreach, "run", "--once", "--json", "--wait", "0"], cwd=work, env=env)
+    sent = [o for o in json.loads(first.stdout)["outcomes"] if o["state"] == "sent"]
+    assert {o["channel"] for o in sent} == {"mastodon-en", "telegram-ru", "telegram-be"}
+    again = _run([outreach, "run", "--once", "--json", "--wait", "0"], cwd=work, env=env)
+    assert json.loads(again.stdout)["outcomes"] == []
+
+    store = home / ".local" / "share" / "outreach" / "outreach.sqlite3"
+    assert store.is_file() and list(work.iterdir()) == []
+
+    # Removing the program leaves the campaign's record of what went out.
+    _run([str(pipx), "uninstall", "outreach"], cwd=work, env=env)
+    assert not (home / "bin" / "outreach").exists() and store.is_file()
