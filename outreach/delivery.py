@@ -40,64 +40,34 @@ import random
 import re
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 from .clock import Clock, SystemClock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
 from .instances import Membership, Solo
-from .ledger import CHANNEL, UNKNOWN_AFTER_CRASH, Action, Claim, Delivery, Ledger, Recovery
-from .networks import Network, find_network, network
-from .pacing import Pacer, Slot
+from .ledger import (
+    CHANNEL,
+    UNKNOWN_AFTER_CRASH,
+    Action,
+    ActionClaim,
+    Claim,
+    Delivery,
+    Ledger,
+    Paced,
+    PaceWindow,
+    Recovery,
+)
+from .networks import Network, network
+from .outcomes import LearnsLimits as LearnsLimits
+from .outcomes import Outcome, Report, act_on, learn_limits, resend_window
+from .pacing import Pacer, Slot, Windows
 from .publishers.base import Publisher, Receipt
 
 log = logging.getLogger(__name__)
 IDLE_POLL = 5.0
 MEDIA_WAIT = 60.0
 _PROMISE = re.compile(r"[;,.]?\s*(?:will|we'll) (?:try|retry) again\.?$", re.I)
-
-
-@runtime_checkable
-class LearnsLimits(Protocol):
-    """A publisher that can read its platform's limits (Mastodon: the instance's)."""
-
-    @property
-    def limits_source(self) -> str: ...
-    def learn_limits(self) -> Mapping[str, int]: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    delivery_id: int
-    channel_id: str
-    state: str
-    """sent, failed, unknown, missed, or retry (pending again)."""
-    detail: str = ""
-
-
-@dataclass
-class Report:
-    outcomes: list[Outcome] = field(default_factory=list)
-    actions: list[Outcome] = field(default_factory=list)
-    """Corrections and takedowns: the post's delivery id, state done/refused/failed/retry."""
-
-    def count(self, state: str) -> int:
-        return sum(1 for o in self.outcomes if o.state == state)
-
-
-def resend_window(network_name: str) -> dt.timedelta | None:
-    """How long a send of this network may be repeated safely; None: never (see Network)."""
-    net = find_network(network_name)
-    return net.resend_window if net is not None else None
-
-
-def act_on(delivery_id: int) -> str:
-    return (
-        f"Look at the channel: if the post is there, run `outreach resolve {delivery_id} sent`; "
-        f"if not, `outreach retry {delivery_id}`."
-    )
 
 
 class DeliveryLoop:
@@ -126,6 +96,11 @@ class DeliveryLoop:
         self.clock = clock or SystemClock()
         # The pacer reads the loop's clock: times seeded from the ledger must compare.
         self.pacer = Pacer(lambda: self.clock.now().timestamp(), scale=pacing_scale)
+        # what the store counts against each window, across every instance (pacing.Windows)
+        self.windows = Windows(
+            (ch, self._network(pub), pub.account) for ch, pub in self.publishers.items()
+            if not pub.dry_run
+        )  # fmt: skip
         self.rng = rng or random.Random()
         # Longer than the slowest send (image download, upload, processing, status).
         self.lease = lease or dt.timedelta(seconds=3 * settings.timeout_seconds + MEDIA_WAIT + 30)
@@ -180,32 +155,8 @@ class DeliveryLoop:
         return Recovery(resend_within=window) if window else UNKNOWN_AFTER_CRASH
 
     def learn_limits(self) -> None:
-        """Ask each platform that can tell (Mastodon, with a token) for its limits, at once.
-
-        One request per channel per process (the publisher remembers a success);
-        a platform that does not answer leaves the last known limits in place.
-        """
-        learners = {
-            ch: pub
-            for ch, pub in self.publishers.items()
-            if isinstance(pub, LearnsLimits) and not pub.dry_run
-        }
-        if not learners:
-            return
-
-        def learn(item: tuple[str, Publisher]) -> None:
-            ch, pub = item
-            assert isinstance(pub, LearnsLimits)
-            try:
-                limits = dict(pub.learn_limits())
-                if limits:
-                    self.ledger.save_channel_limits(ch, limits, source=pub.limits_source)
-            except Exception as exc:
-                # a limit we cannot read must not keep the posts from going out
-                log.warning("channel %s: its limits were not read (%s)", ch, type(exc).__name__)
-
-        with ThreadPoolExecutor(max_workers=min(8, len(learners))) as pool:
-            list(pool.map(learn, learners.items()))
+        """Ask each platform that can tell (Mastodon, with a token) for its limits, at once."""
+        learn_limits(self.ledger, self.publishers)
 
     def run_once(self, max_wait: float = 0.0) -> Report:
         """Deliver what is due now, waiting at most `max_wait` s for pacing and retries."""
@@ -280,17 +231,45 @@ class DeliveryLoop:
             return True
         pub = self.publishers[channel_id]
         slots = self._slots(pub, d)
+        return self._claim_and(
+            channel_id,
+            slots,
+            lambda fence, pacing: self.ledger.claim(d.id, self.lease, fence=fence, pacing=pacing),
+            lambda claim, reserved_at: self._emit(self._send(pub, claim, slots, reserved_at)),
+            deadline,
+        )
+
+    def _claim_and(
+        self,
+        channel_id: str,
+        slots: list[Slot],
+        claim: Callable[[tuple[str, str] | None, list[PaceWindow]], Any],
+        do: Callable[[Any, float], None],
+        deadline: dt.datetime | None,
+    ) -> bool:
+        """Claim under the channel's lease and within the platform limits, then `do` it.
+
+        This process's pacer first (its own sends: it spares the store a claim that
+        must wait); then the claim, fenced by the lease and paced by what the store
+        says every instance sent (Ledger.claim's `pacing`); a hand-over of the
+        channel waits for `do` to finish.
+        """
+        lease = CHANNEL + channel_id
         reserved_at = self.clock.now().timestamp()
         wait = self.pacer.reserve(slots, reserved_at)
-        if wait > 0:
-            return self._wait(channel_id, now + dt.timedelta(seconds=wait), deadline)
-        with self.membership.busy(lease):  # a hand-over waits for this send
-            if not self.membership.holds(lease):
-                return True
-            claim = self.ledger.claim(d.id, self.lease, fence=self.membership.fence(lease))
-            if claim is not None:
-                self._emit(self._send(pub, claim, slots, reserved_at))
-        return True
+        if wait <= 0:
+            with self.membership.busy(lease):
+                got = None
+                if self.membership.holds(lease):
+                    windows = self.windows.of(slots, self.pacer.scale)
+                    got = claim(self.membership.fence(lease), windows)
+                if got is not None and not isinstance(got, Paced):
+                    do(got, reserved_at)
+                    return True
+            self.pacer.cancel(slots, reserved_at)
+            wait = got.wait if isinstance(got, Paced) else 0.0
+        until = self.clock.now() + dt.timedelta(seconds=wait)
+        return wait <= 0 or self._wait(channel_id, until, deadline)
 
     def _wait(
         self, channel_id: str, until: dt.datetime | None, deadline: dt.datetime | None
@@ -340,17 +319,23 @@ class DeliveryLoop:
     # -- corrections and takedowns ----------------------------------------------
 
     def _act(self, channel_id: str, a: Action, deadline: dt.datetime | None) -> bool:
-        from .acting import attempt
-
         pub = self.publishers[channel_id]
         slots = [] if pub.dry_run else self._action_slots(pub, a)
-        reserved_at = self.clock.now().timestamp()
-        wait = self.pacer.reserve(slots, reserved_at)
-        if wait > 0:
-            return self._wait(channel_id, self.clock.now() + dt.timedelta(seconds=wait), deadline)
-        claim = self.ledger.claim_action(a.id, self.lease)
-        if claim is None:
-            return True
+        return self._claim_and(
+            channel_id,
+            slots,
+            lambda fence, pacing: self.ledger.claim_action(
+                a.id, self.lease, fence=fence, pacing=pacing
+            ),
+            lambda claim, reserved_at: self._do_action(pub, a, claim, slots, reserved_at),
+            deadline,
+        )
+
+    def _do_action(
+        self, pub: Publisher, a: Action, claim: ActionClaim, slots: list[Slot], reserved_at: float
+    ) -> None:
+        from .acting import attempt
+
         try:
             result = attempt(pub, claim, self.settings.retry_budget)
         finally:
@@ -363,12 +348,11 @@ class DeliveryLoop:
             self.ledger.finish_action(claim, "pending", result.detail, retry_at=at)
         else:
             self.ledger.finish_action(claim, result.state, result.detail)
-        log.info("%s of delivery %s on %s: %s", a.kind, a.delivery_id, channel_id, result.detail)
-        outcome = Outcome(a.delivery_id, channel_id, result.state, result.detail)
+        log.info("%s of delivery %s on %s: %s", a.kind, a.delivery_id, a.channel_id, result.detail)
+        outcome = Outcome(a.delivery_id, a.channel_id, result.state, result.detail)
         with self._report_lock:
             if self._report is not None:
                 self._report.actions.append(outcome)
-        return True
 
     def _action_slots(self, pub: Publisher, a: Action) -> list[Slot]:
         """The pacing windows the network says an edit or a deletion counts against."""

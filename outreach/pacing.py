@@ -9,15 +9,26 @@ one as the oldest sends leave their windows.
 
 The clock is injected (seconds as a float), and `scale` shrinks every window,
 so tests run the real rules in milliseconds.
+
+Across instances the store decides (Windows below; the ledger's pace.py counts
+inside the claim what every instance sent). The Pacer is this process's own
+view: it knows only its own sends, never more than the store, so it says
+"wait" only when the store would too (or after a platform's 429), and spares
+the claim a transaction then.
 """
 
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import threading
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .ledger import PaceWindow
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,15 @@ class Pacer:
                         continue
                     bisect.insort(sent, now)
 
+    def cancel(self, slots: Sequence[Slot], reserved_at: float) -> None:
+        """The place reserved at `reserved_at` was not used (the claim did not happen)."""
+        with self._lock:
+            for key, rules in slots:
+                for rule in rules:
+                    sent = self._sent.get((key, rule))
+                    if sent is not None and reserved_at in sent:
+                        sent.remove(reserved_at)
+
     def seed(self, slots: Sequence[Slot], times: Iterable[float], newer: bool = False) -> None:
         """Count sends made before this process started (read from the ledger).
 
@@ -112,3 +132,54 @@ class Pacer:
         while sent and sent[0] <= horizon:
             sent.popleft()
         return sent
+
+
+class Declares(Protocol):
+    """What a network (outreach.networks.base.Network) says about pacing."""
+
+    def slots(self, channel_id: str, account: str, *, has_image: bool = False) -> list[Slot]: ...
+    def action_slots(self, kind: str, channel_id: str, account: str) -> list[Slot]: ...
+
+
+class Windows:
+    """Which channels' sends count against each pacing key, for the store to count them.
+
+    Built from every live channel of the campaign (each instance reads the same
+    campaign file, so all count alike): a Telegram chat's key is its channel's;
+    a bot's or a Mastodon account's, every channel posting with it.
+    """
+
+    KINDS = ("edit", "delete")
+
+    def __init__(self, channels: Iterable[tuple[str, Declares, str]]) -> None:
+        """`channels`: (channel id, its network, its account) for each live channel."""
+        self._posts: dict[str, set[str]] = defaultdict(set)
+        self._images: dict[str, set[str]] = defaultdict(set)
+        self._actions: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for ch, net, account in channels:
+            plain = {key for key, _ in net.slots(ch, account)}
+            for key in plain:
+                self._posts[key].add(ch)
+            for key, _ in net.slots(ch, account, has_image=True):
+                if key not in plain:
+                    self._images[key].add(ch)
+            for kind in self.KINDS:
+                for key, _ in net.action_slots(kind, ch, account):
+                    self._actions[key].add((ch, kind))
+
+    def of(self, slots: Sequence[Slot], scale: float = 1.0) -> list[PaceWindow]:
+        """The windows one send counts against (its slots), for Ledger.claim(pacing=)."""
+        from .ledger import PaceWindow
+
+        return [
+            PaceWindow(
+                key,
+                rule.limit,
+                dt.timedelta(seconds=rule.per * scale),
+                posts=tuple(sorted(self._posts.get(key, ()))),
+                image_posts=tuple(sorted(self._images.get(key, ()))),
+                actions=tuple(sorted(self._actions.get(key, ()))),
+            )
+            for key, rules in slots
+            for rule in rules
+        ]

@@ -12,6 +12,7 @@ outreach imports what this file exports and nothing else. The rooms:
     pause.py       pauses and embargoes, applied alerts.py    what the organisers were told
     audit.py       who did what (the trail)      accounts.py  the web console's users, sessions, links
                    where rows are written
+    pace.py        platform limits counted from the store, inside the claim, for every instance
     health.py      heartbeats; last post per channel (ledger.health)
     migrations/    schema revisions (Alembic), the lock for creating and upgrading a store
     actions.py     corrections and takedowns of sent posts (edits, deletions)
@@ -69,7 +70,8 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.accounts: web users, sessions (by hash), one-time sign-in links (by hash)
     ledger.leases.beat / acquire / release / held() / members()   # PostgreSQL: who holds which channel
         # (outreach/instances.py decides); claim(id, lease, fence=(name, owner)) and
-        # recover(rule, channel_ids=, orphaned=True) honour them
+        # recover(rule, channel_ids=, orphaned=True) honour them; claim(..., pacing=[PaceWindow])
+        # counts the platform limits from the store (pace.py) and answers Paced(wait) when full
 
     ledger.request_actions([ActionRequest(delivery, "delete", by, why)], cancel=ids, why=)
         -> (request id, cancelled ids)        # outreach/corrections.py decides what
@@ -102,6 +104,8 @@ from .values import (
     Enqueued,
     FeedState,
     Head,
+    Paced,
+    PaceWindow,
     Paused,
     PauseResult,
     Recovery,
@@ -138,6 +142,8 @@ __all__ = [
     "Holder",
     "Ledger",
     "Member",
+    "PaceWindow",
+    "Paced",
     "PauseResult",
     "Paused",
     "Recovery",

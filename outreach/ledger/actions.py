@@ -16,11 +16,12 @@ The pause does not hold actions: removing or correcting is what a pause is for.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, select, update
 
+from . import leases, pace
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
 from .schema import SENT_PLACES as P
@@ -31,6 +32,8 @@ from .values import (
     ActionRequest,
     Clock,
     Delivery,
+    Paced,
+    PaceWindow,
     new_key,
     to_action,
 )
@@ -147,7 +150,16 @@ class Actions:
         wake = a.next_attempt_at or a.created_at
         return ActionHead(ready=a, wake_at=now) if wake <= now else ActionHead(wake_at=wake)
 
-    def claim_action(self, action_id: int, lease: dt.timedelta) -> ActionClaim | None:
+    def claim_action(
+        self,
+        action_id: int,
+        lease: dt.timedelta,
+        *,
+        fence: tuple[str, str] | None = None,
+        pacing: Sequence[PaceWindow] = (),
+    ) -> ActionClaim | Paced | None:
+        """`fence` and `pacing` as for a post's claim (loop.py): only while this instance
+        holds the channel's lease, and Paced when a platform limit is full."""
         now, token = self.now(), new_key()
         o = A.alias("other")
         busy = select(o.c.id).where(o.c.channel_id == A.c.channel_id, o.c.state == "sending")
@@ -156,8 +168,12 @@ class Actions:
             A.c.state == "pending",
             A.c.next_attempt_at.is_(None) | (A.c.next_attempt_at <= now),
             ~busy.exists(),
+            *([leases.holds(*fence)] if fence is not None else []),
         )
-        with self.engine.begin() as conn:
+        with pace.serial(self.engine, pacing), self.engine.begin() as conn:
+            wait = pace.wait(conn, pacing, now)
+            if wait > 0:
+                return Paced(wait)
             claimed = conn.execute(
                 stmt.values(
                     state="sending",

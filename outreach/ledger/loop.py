@@ -10,13 +10,13 @@ claim token it was given.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
 from sqlalchemy import Engine, exists, func, select, update
 
-from . import leases, pause
+from . import leases, pace, pause
 from .actions import record_place
 from .schema import DELIVERIES as D
 from .values import (
@@ -25,6 +25,8 @@ from .values import (
     Clock,
     Delivery,
     Head,
+    Paced,
+    PaceWindow,
     Recovery,
     State,
     new_key,
@@ -64,14 +66,21 @@ class Loop:
         return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
 
     def claim(
-        self, delivery_id: int, lease: dt.timedelta, *, fence: tuple[str, str] | None = None
-    ) -> Claim | None:
+        self,
+        delivery_id: int,
+        lease: dt.timedelta,
+        *,
+        fence: tuple[str, str] | None = None,
+        pacing: Sequence[PaceWindow] = (),
+    ) -> Claim | Paced | None:
         """Move the channel's first pending row to `sending`, if due, none is sending and not paused.
 
         One conditional UPDATE decides; on PostgreSQL it first waits for a pause
         or resume being committed (pause.lock), so it sees the flag they set.
         `fence` (lease name, owner): only while that instance holds that lease
         (leases.py), so an instance that lost its channel cannot claim on it.
+        `pacing`: the platform limits the send counts against, counted from the
+        store in the same transaction (pace.py); Paced when one is full.
         """
         now = self.now()
         token = new_key()
@@ -93,8 +102,11 @@ class Loop:
             pause.not_paused(now),
             *([leases.holds(*fence)] if fence is not None else []),
         )
-        with self.engine.begin() as conn:
+        with pace.serial(self.engine, pacing), self.engine.begin() as conn:
             pause.lock(conn)
+            wait = pace.wait(conn, pacing, now)
+            if wait > 0:
+                return Paced(wait)
             claimed = conn.execute(
                 stmt.values(
                     state="sending",

@@ -198,6 +198,30 @@ UNKNOWN_AFTER_CRASH = Recovery()
 
 
 @dataclass(frozen=True)
+class PaceWindow:
+    """One platform limit as the store counts it across instances (pace.py): at most
+    `limit` sends in any `per`, counting what the channels sharing `key` sent."""
+
+    key: str
+    """The pacing key (a chat, a bot, an account): locked while a claim counts it."""
+    limit: int
+    per: dt.timedelta
+    posts: tuple[str, ...] = ()
+    """Channels whose every post counts."""
+    image_posts: tuple[str, ...] = ()
+    """Channels whose posts count only when they carry an image."""
+    actions: tuple[tuple[str, str], ...] = ()
+    """(channel, kind) of the edits and deletions that count."""
+
+
+@dataclass(frozen=True)
+class Paced:
+    """A claim refused because a window is full: look again in `wait` seconds."""
+
+    wait: float
+
+
+@dataclass(frozen=True)
 class AuditEntry:
     """Something an organiser did (ledger.audit)."""
 

@@ -1,0 +1,135 @@
+"""Pacing counted from the store: how long a send must wait, whichever instance sent before.
+
+The claim (loop.py, actions.py) calls `wait` inside its own transaction, before
+its UPDATE; a wait above zero means the claim does not happen. What counts
+against a window (PaceWindow, built by outreach/pacing.py from what each network
+declares) is what the store says reached, or may be reaching, the platform:
+
+    posts     rows `sent` (at sent_at, dry runs aside) and `sending` (at claimed_at)
+              of the channels sharing the window (those counting only posts with
+              an image, when the post row has one);
+    actions   edits and deletions `done` or `refused` (at done_at: the platform
+              answered) and `sending` (at claimed_at), of the kinds that count.
+
+On PostgreSQL each window's key is locked first (pg_advisory_xact_lock, held to
+the end of the claim's transaction, in one order), and READ COMMITTED gives the
+count a snapshot taken after the lock: two instances can never both see the
+last free place and both take it. On SQLite one process sends (instances.py
+refuses a second `run`); its channel threads take turns on a process lock.
+
+A time written by another machine whose clock runs ahead counts as now at the
+latest, so it cannot stall a window for longer than the window itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
+
+from .schema import DELIVERIES as D
+from .schema import POST_ACTIONS as A
+from .values import PaceWindow
+
+_SQLITE = threading.Lock()
+"""SQLite: claims that count windows take turns (one process sends; see the docstring)."""
+
+
+@contextmanager
+def serial(engine: Engine, windows: Sequence[PaceWindow]) -> Iterator[None]:
+    """SQLite: this process's turn to count and claim, around the whole transaction
+    (entered before it begins, left after it commits). PostgreSQL: nothing (`wait` locks)."""
+    if windows and engine.dialect.name != "postgresql":
+        with _SQLITE:
+            yield
+    else:
+        yield
+
+
+def _lock(conn: Connection, windows: Sequence[PaceWindow]) -> None:
+    """PostgreSQL: hold the windows' keys until the transaction ends, in one order."""
+    if conn.dialect.name != "postgresql":
+        return
+    keys = sorted({w.key for w in windows})
+    hashed = text(
+        "SELECT DISTINCT hashtext('outreach-pace:' || current_schema() || ':' || k) "
+        "FROM unnest(CAST(:keys AS text[])) AS k"
+    )
+    ids = conn.execute(hashed, {"keys": keys}).scalars()
+    for h in sorted(ids):  # one order for every claim: no deadlock
+        conn.execute(text("SELECT pg_advisory_xact_lock(:h)"), {"h": h})
+
+
+def wait(conn: Connection, windows: Sequence[PaceWindow], now: dt.datetime) -> float:
+    """Seconds before one more send fits in every window (0: it fits now).
+
+    Call in the transaction that claims, inside `serial`: it locks the windows' keys first.
+    """
+    if not windows:
+        return 0.0
+    _lock(conn, windows)
+    # The limit-th newest time in each window: a full window, and when its oldest leaves.
+    nth = [_nth_newest(w, now) for w in windows]
+    row = conn.execute(select(*nth)).one()
+    seconds = 0.0
+    for w, t in zip(windows, row, strict=True):
+        if t is not None:
+            if t.tzinfo is None:  # SQLite hands a subquery's time back as it stored it
+                t = t.replace(tzinfo=dt.UTC)
+            seconds = max(seconds, (min(t, now) + w.per - now).total_seconds())
+    return seconds
+
+
+def _nth_newest(w: PaceWindow, now: dt.datetime) -> ColumnElement[dt.datetime | None]:
+    since = now - w.per
+    parts = []
+    posts = list(w.posts)
+    images = list(w.image_posts)
+    if posts or images:
+        ours: ColumnElement[bool] = D.c.channel_id.in_(posts)
+        if images:
+            has_image = func.coalesce(D.c.post["image_url"].as_string(), "") != ""
+            ours = or_(ours, and_(D.c.channel_id.in_(images), has_image))
+        parts.append(
+            select(D.c.sent_at.label("t")).where(
+                ours, D.c.state == "sent", D.c.dry_run.is_(False), D.c.sent_at > since
+            )
+        )
+        parts.append(
+            select(D.c.claimed_at.label("t")).where(
+                ours, D.c.state == "sending", D.c.claimed_at > since
+            )
+        )
+    for kind in sorted({k for _, k in w.actions}):
+        chans = [c for c, k in w.actions if k == kind]
+        done: ColumnElement[bool] = and_(A.c.channel_id.in_(chans), A.c.kind == kind)
+        parts.append(
+            select(A.c.done_at.label("t")).where(
+                done, A.c.state.in_(("done", "refused")), A.c.done_at > since
+            )
+        )
+        parts.append(
+            select(A.c.claimed_at.label("t")).where(
+                done, A.c.state == "sending", A.c.claimed_at > since
+            )
+        )
+    if not parts:
+        return literal(None, D.c.sent_at.type)
+    times = union_all(*parts).subquery()
+    return (
+        select(times.c.t).order_by(times.c.t.desc()).offset(w.limit - 1).limit(1).scalar_subquery()
+    )

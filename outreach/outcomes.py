@@ -1,0 +1,93 @@
+"""What the delivery loop reports (Outcome, Report), and what it asks a network or a platform.
+
+resend_window and act_on word the recovery rules for organisers; learn_limits
+asks each platform that can tell for its limits when the loop starts.
+outreach/delivery.py re-exports these for its callers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from .networks import find_network
+
+if TYPE_CHECKING:
+    from .ledger import Ledger
+    from .publishers.base import Publisher
+
+log = logging.getLogger("outreach.delivery")
+
+
+@runtime_checkable
+class LearnsLimits(Protocol):
+    """A publisher that can read its platform's limits (Mastodon: the instance's)."""
+
+    @property
+    def limits_source(self) -> str: ...
+    def learn_limits(self) -> Mapping[str, int]: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: int
+    channel_id: str
+    state: str
+    """sent, failed, unknown, missed, or retry (pending again)."""
+    detail: str = ""
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+    actions: list[Outcome] = field(default_factory=list)
+    """Corrections and takedowns: the post's delivery id, state done/refused/failed/retry."""
+
+    def count(self, state: str) -> int:
+        return sum(1 for o in self.outcomes if o.state == state)
+
+
+def resend_window(network_name: str) -> dt.timedelta | None:
+    """How long a send of this network may be repeated safely; None: never (see Network)."""
+    net = find_network(network_name)
+    return net.resend_window if net is not None else None
+
+
+def act_on(delivery_id: int) -> str:
+    return (
+        f"Look at the channel: if the post is there, run `outreach resolve {delivery_id} sent`; "
+        f"if not, `outreach retry {delivery_id}`."
+    )
+
+
+def learn_limits(ledger: Ledger, publishers: Mapping[str, Publisher]) -> None:
+    """Ask each platform that can tell (Mastodon, with a token) for its limits, at once.
+
+    One request per channel per process (the publisher remembers a success);
+    a platform that does not answer leaves the last known limits in place.
+    """
+    learners = {
+        ch: pub
+        for ch, pub in publishers.items()
+        if isinstance(pub, LearnsLimits) and not pub.dry_run
+    }
+    if not learners:
+        return
+
+    def learn(item: tuple[str, Publisher]) -> None:
+        ch, pub = item
+        assert isinstance(pub, LearnsLimits)
+        try:
+            limits = dict(pub.learn_limits())
+            if limits:
+                ledger.save_channel_limits(ch, limits, source=pub.limits_source)
+        except Exception as exc:
+            # a limit we cannot read must not keep the posts from going out
+            log.warning("channel %s: its limits were not read (%s)", ch, type(exc).__name__)
+
+    with ThreadPoolExecutor(max_workers=min(8, len(learners))) as pool:
+        list(pool.map(learn, learners.items()))
