@@ -27,6 +27,7 @@ BENCHMARKS = (
     "peers",
     "scale",
     "ledger_reads",
+    "ledger_pg",
 )
 
 

@@ -95,3 +95,11 @@ def test_ledger_reads():
     r = quick("ledger_reads")
     assert r["rows"] == 300 and r["same_rows_as_baseline"]
     assert r["deliveries_limit_3_ms"] > 0 and r["baseline_all_rows_ms"] > 0
+
+
+def test_ledger_pg():
+    r = quick("ledger_pg")
+    if "skipped" in r:
+        pytest.skip(r["skipped"])
+    assert r["sent"] == 2 * r["rounds"] * r["posts_per_round"] and r["never_analyzed"]
+    assert r["large_ms_per_post"] > 0 and r["empty_ms_per_post"] > 0

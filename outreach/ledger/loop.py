@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
-from sqlalchemy import Engine, exists, func, select, update
+from sqlalchemy import Engine, exists, func, select, tuple_, update
 
 from . import leases, pace, pause
 from .actions import record_place
@@ -87,10 +87,12 @@ class Loop:
         o = D.alias("other")
         busy = exists().where(o.c.channel_id == D.c.channel_id, o.c.state == "sending")
         # The channel's order holds even across workers: no earlier pending row may wait.
+        # A row comparison, not an OR: it bounds the index scan (channel_id, state, due_at,
+        # id), so proving no earlier row waits reads the rows ahead, not the whole queue.
         earlier = exists().where(
             o.c.channel_id == D.c.channel_id,
             o.c.state == "pending",
-            (o.c.due_at < D.c.due_at) | ((o.c.due_at == D.c.due_at) & (o.c.id < D.c.id)),
+            tuple_(o.c.due_at, o.c.id) < tuple_(D.c.due_at, D.c.id),
         )
         stmt = update(D).where(
             D.c.id == delivery_id,
