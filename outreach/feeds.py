@@ -1,7 +1,8 @@
 """The feed watcher: new items of the campaign's RSS/Atom feeds become deliveries.
 
 Each poll reads a feed (a URL, conditionally with ETag / If-Modified-Since, or
-a file next to the config), parses it with content.parse_feed and compares
+a file next to the config; the validators are kept with the URL that gave them
+and sent to it only, so a feed whose URL changed is read in full), parses it with content.parse_feed and compares
 every item with the ledger's seen_items by all of its dedupe keys: GUID,
 normalised link and content hash. Any key already seen means the item was
 announced (an edited item keeps its GUID, an item without GUID its link), and
@@ -25,6 +26,7 @@ without a link or title is skipped and reported the same way.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -243,6 +245,11 @@ class FeedWatcher:
         result = PollResult(feed.id)
         state = self.ledger.feed_state(feed.id) or FeedState(feed_id=feed.id)
         result.first_read = state.last_poll is None
+        source = self._source(feed)
+        if state.validators_for != source:
+            # Another URL's (or an older store's, which did not say whose): this one could
+            # answer 304 to them and never be read. Read it in full.
+            state = replace(state, etag=None, last_modified=None, validators_for=None)
         try:
             fetched = self._read(feed, state)
             if fetched.body is None:
@@ -265,6 +272,7 @@ class FeedWatcher:
                 state,
                 etag=fetched.etag,
                 last_modified=fetched.last_modified,
+                validators_for=source,
                 last_poll=self.clock(),
                 last_error="; ".join(result.problems) or None,
                 failures=0,
@@ -329,6 +337,12 @@ class FeedWatcher:
             )
         result.problems += [_problem(p) for p in problems]
         return items
+
+    def _source(self, feed: FeedConfig) -> str:
+        """Whose validators are whose: a digest of the feed's URL or file (a URL may hold a
+        token, and the store keeps no secret)."""
+        where = f"file:{self.config.resolve_path(feed.path)}" if feed.path else f"url:{feed.url}"
+        return hashlib.sha256(where.encode()).hexdigest()
 
     def _read(self, feed: FeedConfig, state: Any) -> Fetched:
         if feed.path is not None:

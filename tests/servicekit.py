@@ -46,6 +46,7 @@ class FeedServer:
         self.status: dict[str, int] = {}
         self.requests: list[dict[str, str | None]] = []
         self._stamps: dict[str, str] = {}
+        self._etags: dict[str, str] = {}
         self._lock = threading.Lock()
         server = self
 
@@ -69,11 +70,14 @@ class FeedServer:
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
 
-    def put(self, path: str, body: bytes) -> None:
+    def put(self, path: str, body: bytes, etag: str | None = None) -> None:
+        """Serve `body` at `path`; its ETag a hash of it, or `etag` (a server that numbers
+        its versions: two feeds can both be '"v1"')."""
         with self._lock:
             path = "/" + path.lstrip("/")
             self.documents[path] = body
             self._stamps[path] = formatdate(usegmt=True)
+            self._etags[path] = etag or '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
 
     def fail(self, path: str, status: int) -> None:
         self.status["/" + path.lstrip("/")] = status
@@ -92,6 +96,7 @@ class FeedServer:
             )
             body = self.documents.get(req.path)
             stamp = self._stamps.get(req.path)
+            etag = self._etags.get(req.path, "")
             status = self.status.get(req.path)
         if status:
             req.send_response(status)
@@ -101,7 +106,6 @@ class FeedServer:
         if body is None:
             req.send_error(404)
             return
-        etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if req.headers.get("If-None-Match") == etag:
             req.send_response(304)
             req.send_header("ETag", etag)

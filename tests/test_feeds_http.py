@@ -20,9 +20,11 @@ def server():
         yield s
 
 
-def make_watcher(tmp_path: Path, server: FeedServer, clock: ManualClock, fetcher=None):
+def make_watcher(
+    tmp_path: Path, server: FeedServer, clock: ManualClock, fetcher=None, viasna="/viasna.xml"
+):
     feeds = [
-        {"id": "viasna", "url": server.url("/viasna.xml"), "backlog": 1},
+        {"id": "viasna", "url": server.url(viasna), "backlog": 1},
         {"id": "fidh", "url": server.url("/fidh.xml"), "backlog": 5},
     ]
     cfg = campaign(tmp_path, feeds=feeds, announcements=[])
@@ -109,3 +111,55 @@ def test_a_restart_keeps_the_etag(tmp_path: Path, server: FeedServer):
     cfg, _, watcher = make_watcher(tmp_path, server, clock)  # a new process, same database
     assert watcher.poll(cfg.feeds[0]).unchanged
     assert server.requests[-1]["if_none_match"] is not None
+
+
+def test_a_feed_whose_url_changed_is_read_in_full_then_asked_conditionally(
+    tmp_path: Path, server: FeedServer
+):
+    """The validators belong to the URL that gave them (issue 15): a server that numbers
+    its feeds' versions gives the new URL's feed the old one's ETag, and would answer 304."""
+    clock = ManualClock()
+    server.put("/viasna.xml", feed_bytes("rss2.xml"), etag='"v1"')
+    server.put("/moved/viasna.xml", feed_bytes("rss2_next.xml"), etag='"v1"')
+    server.put("/fidh.xml", feed_bytes("atom.xml"))
+    cfg, ledger, watcher = make_watcher(tmp_path, server, clock)
+    assert watcher.poll(cfg.feeds[0]).ok
+    assert ledger.feed_state("viasna").etag == '"v1"'
+    ledger.close()
+
+    clock.advance(900)
+    cfg, ledger, watcher = make_watcher(tmp_path, server, clock, viasna="/moved/viasna.xml")
+    moved = watcher.poll(cfg.feeds[0])
+    assert server.requests[-1] == {
+        "path": "/moved/viasna.xml",
+        "if_none_match": None,
+        "if_modified_since": None,
+    }
+    assert not moved.unchanged
+    assert [i.title_in("en") for i in moved.announced] == ["Solidarity day in twelve cities"]
+
+    clock.advance(900)
+    again = watcher.poll(cfg.feeds[0])
+    assert again.unchanged and again.announced == []
+    assert server.requests[-1]["if_none_match"] == '"v1"'
+    ledger.close()
+
+
+def test_validators_of_a_store_that_did_not_say_whose_are_not_sent(
+    tmp_path: Path, server: FeedServer
+):
+    """After the upgrade (revision 0007) a feed's stored validators name no URL: one full read."""
+    from outreach.ledger import FeedState
+
+    clock = ManualClock()
+    server.put("/viasna.xml", feed_bytes("rss2.xml"), etag='"v1"')
+    cfg, ledger, watcher = make_watcher(tmp_path, server, clock)
+    ledger.save_feed_state(
+        FeedState("viasna", etag='"v1"', last_modified="Sun, 01 Mar 2026 08:00:00 GMT",
+                  last_poll=clock.now())
+    )  # fmt: skip
+    clock.advance(900)
+    read = watcher.poll(cfg.feeds[0])
+    assert server.requests[-1]["if_none_match"] is None and not read.unchanged
+    assert watcher.poll(cfg.feeds[0]).unchanged
+    ledger.close()

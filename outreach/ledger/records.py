@@ -104,6 +104,7 @@ class Records:
         values = dict(
             etag=state.etag,
             last_modified=state.last_modified,
+            validators_for=state.validators_for,
             last_poll=state.last_poll,
             last_error=state.last_error,
             failures=state.failures,

@@ -10,7 +10,8 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
   one scheduled in the admin bot names its creator (created_by_*), who alone may
   cancel it from the bot.
 - seen_items: every dedupe key of a feed item already announced.
-- feed_state: conditional-GET validators and health per feed.
+- feed_state: health per feed, and its conditional-GET validators with a digest of the
+  URL they came from (only that URL is asked with them).
 - channel_limits: what a platform said about a channel (Mastodon's max_characters).
 - pauses: one row per pause in force, of everything ('*') or of one channel, maybe
   until a given time (an embargo); pause.py. (`pause`, the single flag of stores
@@ -179,6 +180,8 @@ class FeedStateRow(Base):
     feed_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     etag: Mapped[str | None] = mapped_column(String(400), nullable=True)
     last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    validators_for: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """Whose etag and last_modified these are: a digest of the URL (or file) that gave them."""
     last_poll: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -117,6 +117,9 @@ class FeedState:
     feed_id: str
     etag: str | None = None
     last_modified: str | None = None
+    validators_for: str | None = None
+    """The URL (or file) etag and last_modified came from, as the feed watcher keys it
+    (a digest: a feed's URL may hold a token); they are sent to that URL only."""
     last_poll: dt.datetime | None = None
     last_error: str | None = None
     failures: int = 0
