@@ -98,6 +98,9 @@ class DeliveryRow(Base):
         # each with a short range scan, whatever the planner knows of the table (a large
         # backfill before any ANALYZE used to cost each post 33 ms of scans; issue 15).
         Index("ix_deliveries_queue", "channel_id", "state", "due_at", "id"),
+        # What went out on a channel lately: the claim's pacing count (pace.py), the
+        # pacer's seed at start-up (sent_times); a range of sent_at, not the whole history.
+        Index("ix_deliveries_sent", "channel_id", "state", "sent_at"),
         # The history (deliveries.py, order="history"), newest first: read backwards. Only
         # the rows a history lists, so a page of it is the index's first entries whatever
         # the planner guesses of how many rows match. PostgreSQL only: SQLite's planner,

@@ -6,6 +6,8 @@ Create Date: 2026-12-01
 
 deliveries (channel_id, state, due_at, id) serves every question the delivery
 loop asks of a channel; it replaces the index on channel_id alone, its prefix.
+deliveries (channel_id, state, sent_at) serves what went out on a channel lately
+(the claim's pacing count, the pacer's seed at start-up).
 deliveries (coalesce(sent_at, updated_at), id) serves the history's order
 (`outreach history`, the console's, the bot's); on PostgreSQL it holds only the
 rows a history lists (partial), so the planner takes it without statistics;
@@ -31,6 +33,7 @@ LISTED = sa.text("state IN ('sent', 'failed', 'unknown', 'missed', 'cancelled')"
 def upgrade() -> None:
     op.create_index("ix_deliveries_queue", "deliveries", ["channel_id", "state", "due_at", "id"])
     op.drop_index("ix_deliveries_channel_id", table_name="deliveries")
+    op.create_index("ix_deliveries_sent", "deliveries", ["channel_id", "state", "sent_at"])
     if op.get_bind().dialect.name == "postgresql":
         op.create_index(
             "ix_deliveries_history", "deliveries", [HISTORY, "id"], postgresql_where=LISTED
@@ -44,5 +47,6 @@ def downgrade() -> None:
     op.drop_index("ix_post_actions_queue", table_name="post_actions")
     if op.get_bind().dialect.name == "postgresql":
         op.drop_index("ix_deliveries_history", table_name="deliveries")
+    op.drop_index("ix_deliveries_sent", table_name="deliveries")
     op.create_index("ix_deliveries_channel_id", "deliveries", ["channel_id"])
     op.drop_index("ix_deliveries_queue", table_name="deliveries")
