@@ -23,6 +23,7 @@ from .config import AnnouncementConfig, Config
 from .errors import ConfigError, OutreachError, ScheduleError, StoreError
 
 if TYPE_CHECKING:
+    from .channel_posts import ChannelPost
     from .ledger import Ledger, StoredAnnouncement
 
 log = logging.getLogger("outreach.announcements")
@@ -46,6 +47,7 @@ def from_config(ann: AnnouncementConfig, config: Config) -> StoredAnnouncement:
         at=_aware_at(ann.at, tz_name) if ann.at else None,
         cron=ann.cron,
         source="yaml",
+        text=ann.text,
     )
 
 
@@ -59,6 +61,7 @@ def to_config(stored: StoredAnnouncement) -> AnnouncementConfig:
         at=stored.at,
         cron=stored.cron,
         timezone=stored.timezone,
+        text=stored.text,
     )
 
 
@@ -97,7 +100,10 @@ def sync_yaml(config: Config, ledger: Ledger) -> list[str]:
             stored = _replace(stored, state=old.state)
         if old is None:
             changes.append(f"announcement {stored.id!r} added from the campaign file")
-        elif _when(old) != _when(stored) or old.template != stored.template:
+        elif _when(old) != _when(stored) or (old.template, old.text) != (
+            stored.template,
+            stored.text,
+        ):
             changes.append(f"announcement {stored.id!r} updated from the campaign file")
         ledger.save_announcement(stored)
     declared = {a.id for a in wanted}
@@ -166,6 +172,124 @@ class Upcoming:
     next_at: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class Draft:
+    """An organiser's announcement as checked before it is stored (`add` stores it).
+
+    `problems` are every error found, in the order `add` would raise them, each
+    with its `field`; `posts` are each channel's post (or its error) as of
+    `next_at`, rendered through channel_posts.render_for_channels, when the
+    template, page, channels and time allowed rendering at all.
+    """
+
+    stored: StoredAnnouncement | None
+    next_at: dt.datetime | None
+    problems: tuple[OutreachError, ...] = ()
+    posts: tuple[ChannelPost, ...] = ()
+
+
+def draft(
+    config: Config,
+    ledger: Ledger,
+    *,
+    ident: str,
+    template: str,
+    now: dt.datetime,
+    at: str | dt.datetime | None = None,
+    cron: str | None = None,
+    page: str | None = None,
+    channels: tuple[str, ...] = ("*",),
+    timezone: str | None = None,
+    text: str | None = None,
+    messages: Any | None = None,
+    created_by_id: int | None = None,
+    created_by_name: str | None = None,
+    render_at: dt.datetime | None = None,
+) -> Draft:
+    """Check an organiser's announcement as `add` does, finding every problem, storing nothing.
+
+    `text`: its own one-off text (a Jinja2 template), rendered instead of the
+    `template` kind's files; `template` is then messages.ONE_OFF. `render_at`:
+    when the time given cannot be used (in the past, skipped by the clocks), the
+    moment to render the posts for anyway, so a preview still shows them.
+    """
+    from .ledger import StoredAnnouncement
+
+    problems: list[OutreachError] = []
+    if (at is None) == (cron is None):
+        problems.append(
+            _on("at", ScheduleError("give exactly one of a date and time or a cron expression"))
+        )
+    tz_name = timezone or config.campaign.timezone
+    try:
+        schedule.zone(tz_name)
+    except ScheduleError as exc:
+        problems.append(_on("timezone", exc))
+        tz_name = config.campaign.timezone
+    try:
+        AnnouncementConfig(id=ident, template=template, cron="* * * * *")
+    except ValueError:
+        problems.append(_on("id", ScheduleError(
+            f"{ident!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
+        )))  # fmt: skip
+    else:
+        if ledger.announcement(ident) is not None:
+            problems.append(_on("id", StoreError(
+                f"an announcement {ident!r} exists already; cancel it or choose another id"
+            )))  # fmt: skip
+    known = {c.id for c in config.channels}
+    unknown = [ch for ch in channels if ch != "*" and ch not in known]
+    for ch in unknown:
+        problems.append(_on("channel", ScheduleError(
+            f"unknown channel {ch!r}; known: {', '.join(sorted(known))}"
+        )))  # fmt: skip
+    if not channels:
+        problems.append(_on("channel", ScheduleError("choose at least one channel")))
+    page_known = page is None or config.page(page) is not None
+    if not page_known:
+        problems.append(_on("page", ScheduleError(
+            f"unknown page {page!r}; known: {', '.join(p.id for p in config.pages)}"
+        )))  # fmt: skip
+    moment: dt.datetime | None = None
+    if at is not None:
+        try:
+            moment = parse_at(at, tz_name, now, tuple(config.campaign.languages))
+        except OutreachError as exc:
+            problems.append(exc)
+    stored = StoredAnnouncement(
+        id=ident,
+        template=template,
+        page=page if page_known else None,
+        channels=tuple(ch for ch in channels if ch not in unknown) or ("*",),
+        timezone=tz_name,
+        at=moment,
+        cron=cron,
+        source="cli",
+        created_at=now,
+        created_by_id=created_by_id,
+        created_by_name=created_by_name,
+        text=text,
+    )
+    nxt: dt.datetime | None = None
+    if moment is not None or cron is not None:
+        try:
+            nxt = schedule.next_occurrence(for_schedule(stored, config), now)
+        except ScheduleError as exc:
+            problems.append(_on("cron", exc))
+        else:
+            if nxt is None:
+                problems.append(_on("cron", ScheduleError(f"{cron!r} never fires")))
+    posts: tuple[ChannelPost, ...] = ()
+    when = nxt or render_at
+    if when is not None and page_known and not unknown and channels:
+        shown = stored if stored.at or stored.cron else _replace(stored, at=when)
+        posts = tuple(_render(config, ledger, shown, when, messages))
+        field = "template" if text is None else "text"
+        problems += [_on(field, ScheduleError(f"{cp.error}")) for cp in posts if cp.error]
+    ok = not problems
+    return Draft(stored if ok else None, nxt, tuple(problems), posts)
+
+
 def add(
     config: Config,
     ledger: Ledger,
@@ -178,6 +302,7 @@ def add(
     page: str | None = None,
     channels: tuple[str, ...] = ("*",),
     timezone: str | None = None,
+    text: str | None = None,
     messages: Any | None = None,
     created_by_id: int | None = None,
     created_by_name: str | None = None,
@@ -185,63 +310,45 @@ def add(
     """Validate an organiser's announcement and store it.
 
     Every problem is an OutreachError whose `field` names the input it is
-    about ('id', 'at', 'cron', 'channel', 'page', 'template'). `at` is what
-    the organiser typed, or the moment itself (aware) when it was read already.
+    about ('id', 'at', 'cron', 'channel', 'page', 'template', 'text'); the
+    first one found is raised (`draft` gives them all). `at` is what the
+    organiser typed, or the moment itself (aware) when it was read already.
+    Every channel's post is rendered now, so a missing template is an error
+    today, not on the day.
 
     `created_by_*`: the Telegram user who scheduled it in the admin bot (only
     they may cancel it there); None for the CLI's, which belong to the campaign.
     """
-    from .ledger import StoredAnnouncement
+    d = draft(
+        config, ledger, ident=ident, template=template, now=now, at=at, cron=cron, page=page,
+        channels=channels, timezone=timezone, text=text, messages=messages,
+        created_by_id=created_by_id, created_by_name=created_by_name,
+    )  # fmt: skip
+    if d.problems:
+        raise d.problems[0]
+    assert d.stored is not None
+    ledger.save_announcement(d.stored)
+    return Upcoming(ledger.announcement(ident) or d.stored, d.next_at)
 
-    if (at is None) == (cron is None):
-        raise _on("at", ScheduleError("give exactly one of a date and time or a cron expression"))
-    tz_name = timezone or config.campaign.timezone
-    try:
-        schedule.zone(tz_name)
-    except ScheduleError as exc:
-        raise _on("timezone", exc) from None
-    try:
-        AnnouncementConfig(id=ident, template=template, cron="* * * * *")
-    except ValueError:
-        raise _on("id", ScheduleError(
-            f"{ident!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
-        )) from None  # fmt: skip
-    if ledger.announcement(ident) is not None:
-        raise _on("id", StoreError(
-            f"an announcement {ident!r} exists already; cancel it or choose another id"
-        ))  # fmt: skip
-    known = {c.id for c in config.channels}
-    for ch in channels:
-        if ch != "*" and ch not in known:
-            raise _on("channel", ScheduleError(
-                f"unknown channel {ch!r}; known: {', '.join(sorted(known))}"
-            ))  # fmt: skip
-    if page is not None and config.page(page) is None:
-        raise _on("page", ScheduleError(
-            f"unknown page {page!r}; known: {', '.join(p.id for p in config.pages)}"
-        ))  # fmt: skip
-    stored = StoredAnnouncement(
-        id=ident,
-        template=template,
-        page=page,
-        channels=tuple(channels),
-        timezone=tz_name,
-        at=parse_at(at, tz_name, now, tuple(config.campaign.languages)) if at is not None else None,
-        cron=cron,
-        source="cli",
-        created_at=now,
-        created_by_id=created_by_id,
-        created_by_name=created_by_name,
-    )
-    try:
-        nxt = schedule.next_occurrence(for_schedule(stored, config), now)
-    except ScheduleError as exc:
-        raise _on("cron", exc) from None
-    if nxt is None:
-        raise _on("cron", ScheduleError(f"{cron!r} never fires"))
-    _check_renders(config, ledger, stored, nxt, messages)
-    ledger.save_announcement(stored)
-    return Upcoming(ledger.announcement(ident) or stored, nxt)
+
+def _render(
+    config: Config,
+    ledger: Ledger,
+    stored: StoredAnnouncement,
+    when: dt.datetime,
+    messages: Any | None,
+) -> list[ChannelPost]:
+    """Every channel's post, with the limits the instances reported, so that a post too
+    long for a 300-character instance is refused now rather than missed on the day."""
+    from .channel_posts import learned_limits, render_for_channels
+
+    limits = learned_limits(config, ledger)
+    if messages is None:
+        from .messages import Messages
+
+        messages = Messages(config)
+    subject = messages.subject_for_announcement(to_config(stored))
+    return render_for_channels(messages, subject, at=when, limits=limits)
 
 
 def _check_renders(
@@ -251,22 +358,11 @@ def _check_renders(
     when: dt.datetime,
     messages: Any | None,
 ) -> None:
-    """Render for every channel now, so a missing template is an error today, not on the day.
-
-    With the limits the instances reported, so that a post too long for a
-    300-character instance is refused now rather than missed on the day.
-    """
-    from .channel_posts import learned_limits, render_for_channels
-
-    limits = learned_limits(config, ledger)
-    if messages is None:
-        from .messages import Messages
-
-        messages = Messages(config)
-    subject = messages.subject_for_announcement(to_config(stored))
-    for cp in render_for_channels(messages, subject, at=when, limits=limits):
+    """Render for every channel now: the first channel's error, about the template or text."""
+    for cp in _render(config, ledger, stored, when, messages):
         if cp.error is not None:
-            raise _on("template", ScheduleError(f"{cp.error}"))
+            field = "template" if stored.text is None else "text"
+            raise _on(field, ScheduleError(f"{cp.error}"))
 
 
 def cancel(ledger: Ledger, ident: str, reason: str = "the announcement was cancelled") -> int:

@@ -334,6 +334,9 @@ class AnnouncementConfig(Model):
     at: dt.datetime | None = None
     cron: str | None = None
     timezone: str | None = None
+    text: str | None = None
+    """Its own one-off text, a Jinja2 template rendered instead of the `template` kind's files
+    (written in the web console's composer; `template` is then ONE_OFF)."""
 
     _id = field_validator("id")(_check_id)
 

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.visitor
 
 from .campaign_clock import CampaignClock, locale_for
 from .config import AnnouncementConfig, ChannelBase, Config, pick
@@ -60,6 +61,9 @@ from .textlimits import count
 BUNDLED_DIR = bundled_messages()
 SHARE = "share"
 """The template a reader's share link carries (messages/<kind>/share.<lang>.j2): no network."""
+ONE_OFF = "one-off"
+"""The kind an announcement with its own text names: no files; its text is the template."""
+_ONE_OFF_CACHE = 64
 
 ChannelConfig = ChannelBase
 
@@ -152,6 +156,7 @@ class Messages:
         self.dirs = tuple(dirs)
         html = [n.name for n in all_networks() if n.html]
         self.env = make_environment(self.dirs, bundled_dir, html)
+        self._one_off: dict[tuple[str, str], jinja2.Template] = {}
 
     # --- templates -------------------------------------------------------------------
 
@@ -193,6 +198,32 @@ class Messages:
             f"no {channel_kind} template for {kind!r} in {lang!r}: looked for "
             f"{', '.join(names)} in {folders}{hint}"
         )
+
+    def one_off_template(self, source: str, channel_kind: str) -> jinja2.Template:
+        """An organiser's one-off text as a template of `channel_kind`, in the same sandbox.
+
+        Named "one-off/<channel kind>.j2", so that it is autoescaped where the
+        network's files are (Telegram) and its errors name a line as a file's do.
+        Unlike a file, what is typed is plain text on every network: on one that
+        posts HTML its words are escaped too ("&" reads "&", never a broken
+        entity), so one text reads the same everywhere; macros such as the
+        Telegram partial's link() still give markup.
+        """
+        key = (source, channel_kind)
+        found = self._one_off.get(key)
+        if found is not None:
+            return found
+        name = f"{ONE_OFF}/{channel_kind}{TEMPLATE_SUFFIX}"
+        with template_errors(name):
+            tree = self.env._parse(source, name, name)
+            if callable(self.env.autoescape) and self.env.autoescape(name):
+                tree = _TypedAsText().visit(tree)
+            code = self.env.compile(tree, name, name)
+            template = self.env.template_class.from_code(self.env, code, self.env.globals)
+        if len(self._one_off) >= _ONE_OFF_CACHE:
+            self._one_off.pop(next(iter(self._one_off)))
+        self._one_off[key] = template
+        return template
 
     def render_text(self, template: jinja2.Template, context: dict[str, Any]) -> str:
         with template_errors(template.filename or template.name or "?"):
@@ -338,7 +369,11 @@ class Messages:
         net = network(channel.kind)
         lang = lang or channel.language
         self.check_language(lang)
-        template = self.template(subject.kind, channel.kind, lang)
+        own = subject.announcement.text if subject.announcement else None
+        if own is not None:
+            template = self.one_off_template(own, channel.kind)
+        else:
+            template = self.template(subject.kind, channel.kind, lang)
         view = ChannelView(channel.id, channel.kind, lang)
         item, fallback = subject.item, self.config.campaign.default_language
         image_url = item.image.url if item.image else None
@@ -391,6 +426,13 @@ class Messages:
         measure = (lambda text: count(text, rule)) if rule else None
         view = ChannelView(SHARE, SHARE, lang)
         return self._fitted(template, subject, view, now, measure, limit)[0]
+
+
+class _TypedAsText(jinja2.visitor.NodeTransformer):
+    """The words of a template as constants, which an autoescaped template escapes."""
+
+    def visit_TemplateData(self, node: jinja2.nodes.TemplateData) -> jinja2.nodes.Const:
+        return jinja2.nodes.Const(node.data, lineno=node.lineno)
 
 
 def about_item(item: Item) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError
 from .queueing import Batch
+from .schema import ANNOUNCEMENT_TEXTS as AT
 from .schema import ANNOUNCEMENTS as A
 from .schema import CHANNEL_LIMITS
 from .schema import FEED_STATE as F
@@ -39,24 +40,39 @@ class Records:
     # -- announcements -------------------------------------------------------
 
     def save_announcement(self, ann: StoredAnnouncement) -> None:
-        """Insert, or replace by id (keeping the first created_at)."""
+        """Insert, or replace by id (keeping the first created_at); its one-off text with it.
+
+        The text is written before the announcement, so a planner never sees one
+        that has its text without it (it would render the kind's files instead).
+        """
+        self._save_text(ann.id, ann.text)
         self._upsert(A, "id", ann.id, _values(ann), created_at=ann.created_at or self.now())
+
+    def _save_text(self, ann_id: str, text: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(AT).where(AT.c.announcement_id == ann_id))
+            if text is not None:
+                conn.execute(insert(AT).values(announcement_id=ann_id, text=text))
 
     def save_announcements(self, anns: Iterable[StoredAnnouncement]) -> None:
         """Insert many new announcements in one transaction (a set-up; ids must be new)."""
         now = self.now()
+        anns = list(anns)
         rows = [{**_values(a), "id": a.id, "created_at": a.created_at or now} for a in anns]
+        texts = [{"announcement_id": a.id, "text": a.text} for a in anns if a.text is not None]
         if rows:
             with self.engine.begin() as conn:
+                if texts:
+                    conn.execute(insert(AT), texts)
                 conn.execute(insert(A), rows)
 
     def announcement(self, ann_id: str) -> StoredAnnouncement | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(A).where(A.c.id == ann_id)).first()
+            row = conn.execute(_with_text().where(A.c.id == ann_id)).first()
         return _announcement(row) if row else None
 
     def announcements(self, state: str | None = None) -> list[StoredAnnouncement]:
-        q = select(A).order_by(A.c.id)
+        q = _with_text().order_by(A.c.id)
         if state:
             q = q.where(A.c.state == state)
         with self.engine.connect() as conn:
@@ -173,6 +189,10 @@ def _values(ann: StoredAnnouncement) -> dict[str, Any]:
         created_by_id=ann.created_by_id,
         created_by_name=ann.created_by_name,
     )
+
+
+def _with_text() -> Any:
+    return select(A, AT.c.text).select_from(A.outerjoin(AT, AT.c.announcement_id == A.c.id))
 
 
 def _announcement(row: Any) -> StoredAnnouncement:

@@ -9,6 +9,8 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
 - announcements: scheduled posts from the YAML ('yaml') or added by organisers ('cli');
   one scheduled in the admin bot names its creator (created_by_*), who alone may
   cancel it from the bot.
+- announcement_texts: the one-off text (a Jinja2 template typed by an organiser in the
+  web console's composer) an announcement renders instead of a template file.
 - seen_items: every dedupe key of a feed item already announced.
 - feed_state: health per feed, and its conditional-GET validators with a digest of the
   URL they came from (only that URL is asked with them).
@@ -346,6 +348,14 @@ SENT_PLACES = Table(
     Base.metadata,
     Column("delivery_id", Integer, primary_key=True),
     Column("place", String(200), nullable=False),
+)
+
+ANNOUNCEMENT_TEXTS = Table(
+    "announcement_texts",
+    Base.metadata,
+    # one row per announcement that has its own text (the others render a template file)
+    Column("announcement_id", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
 )
 
 

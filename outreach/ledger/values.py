@@ -102,6 +102,9 @@ class StoredAnnouncement:
     """The Telegram user who scheduled it in the admin bot; None: the campaign's (YAML, CLI)."""
     created_by_name: str | None = None
     """That user's display name when they scheduled it, for messages."""
+    text: str | None = None
+    """Its own one-off text (a Jinja2 template typed in the web console), rendered instead
+    of the `template` kind's files; None for the rest (table announcement_texts)."""
 
     @property
     def creator(self) -> str | None:
