@@ -217,6 +217,9 @@ def test_html_page_shows_each_post(tmp_path, campaign_dir):
     assert {b["href"] for b in buttons} == {"https://freeales.fidh.net/appeal/"}
     assert "Подписать обращение" in texts and "Падпісаць зварот" in texts
     # Mastodon: the CW above the text, the hostile title shown as text.
-    assert '<details class="cw" open><summary>Prison conditions</summary>' in html
+    assert (
+        '<details class="cw" open><summary data-less="Show less">Prison conditions</summary>'
+        in html
+    )
     assert hostile in texts
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;/a&gt;" in html

@@ -3,82 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import OutreachError
 from ..networks import network
+from ..post_cards import PreviewRow, preview_rows
 from .common import App, console, pass_app, print_json
 
 if TYPE_CHECKING:
     from rich.text import Text
 
     from ..config import Config
-    from ..messages import Messages, Rendered, Subject
+    from ..messages import Subject
     from ..post import Post
-
-
-@dataclass(frozen=True)
-class PreviewRow:
-    """One channel's outcome: a fitted post, or the reason there is none."""
-
-    channel_id: str
-    network: str
-    language: str
-    template: str
-    rendered: Rendered | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        r = self.rendered
-        return {
-            "channel": self.channel_id,
-            "network": self.network,
-            "language": self.language,
-            "template": self.template,
-            "ok": r is not None,
-            "error": self.error,
-            "length": r.length if r else None,
-            "limit": r.limit if r else None,
-            "shortened": r.shortened if r else None,
-            "post": r.post.to_dict() if r else None,
-        }
-
-
-def short_template_name(messages: Messages, filename: str) -> str:
-    """'page/telegram.ru.j2' for the bundled file, 'yours: page/telegram.ru.j2' for the organiser's."""
-    path = Path(filename)
-    for folder in messages.dirs:
-        if path.is_relative_to(folder):
-            rel = path.relative_to(folder).as_posix()
-            return rel if folder == messages.bundled_dir else f"yours: {rel}"
-    return filename
-
-
-def preview_rows(
-    messages: Messages,
-    subject: Subject,
-    now: dt.datetime,
-    lang: str | None,
-    limits: Mapping[str, int] | None = None,
-) -> list[PreviewRow]:
-    """`limits`: each Mastodon instance's reported max_characters, by channel id."""
-    from ..channel_posts import render_for_channels
-
-    rows = []
-    for cp in render_for_channels(messages, subject, at=now, limits=limits, lang=lang):
-        ch, rendered = cp.channel, cp.rendered
-        language = lang or ch.language
-        if rendered is None:
-            rows.append(PreviewRow(ch.id, ch.kind, language, "", error=str(cp.error)))
-            continue
-        name = short_template_name(messages, rendered.template)
-        rows.append(PreviewRow(ch.id, ch.kind, language, name, rendered=rendered))
-    return rows
 
 
 def learned_limits(app: App) -> dict[str, int]:
