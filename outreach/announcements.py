@@ -226,9 +226,11 @@ def draft(
     except ScheduleError as exc:
         problems.append(_on("timezone", exc))
         tz_name = config.campaign.timezone
+    id_ok = True
     try:
         AnnouncementConfig(id=ident, template=template, cron="* * * * *")
     except ValueError:
+        id_ok = False
         problems.append(_on("id", ScheduleError(
             f"{ident!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
         )))  # fmt: skip
@@ -283,6 +285,8 @@ def draft(
     when = nxt or render_at
     if when is not None and page_known and not unknown and channels:
         shown = stored if stored.at or stored.cron else _replace(stored, at=when)
+        if not id_ok:  # drawn all the same, under a name the config accepts
+            shown = _replace(shown, id="draft")
         posts = tuple(_render(config, ledger, shown, when, messages))
         field = "template" if text is None else "text"
         problems += [_on(field, ScheduleError(f"{cp.error}")) for cp in posts if cp.error]
@@ -306,6 +310,7 @@ def add(
     messages: Any | None = None,
     created_by_id: int | None = None,
     created_by_name: str | None = None,
+    by: str | None = None,
 ) -> Upcoming:
     """Validate an organiser's announcement and store it.
 
@@ -318,6 +323,7 @@ def add(
 
     `created_by_*`: the Telegram user who scheduled it in the admin bot (only
     they may cancel it there); None for the CLI's, which belong to the campaign.
+    `by`: who added it, for the audit trail ('web:anna'); None records nothing.
     """
     d = draft(
         config, ledger, ident=ident, template=template, now=now, at=at, cron=cron, page=page,
@@ -328,6 +334,12 @@ def add(
         raise d.problems[0]
     assert d.stored is not None
     ledger.save_announcement(d.stored)
+    if by is not None:
+        when = schedule.iso(d.stored.at) if d.stored.at else f"cron {d.stored.cron}"
+        kind = "one-off text" if d.stored.text is not None else d.stored.template
+        ledger.audit.record(
+            by=by, action="schedule", target=f"announcement:{ident}", detail=f"{kind}, {when}"
+        )
     return Upcoming(ledger.announcement(ident) or d.stored, d.next_at)
 
 

@@ -5,7 +5,8 @@ organisation's reverse proxy. It starts from the same application object as
 the CLI and the admin bot (outreach.app.App): its config, ledger and clock;
 it has no store, rendering or queueing of its own. Everything essential works
 without JavaScript; static/console.js only applies filters on change and
-asks before a cancel. Nothing is loaded from anywhere but this origin (CSP).
+asks before a cancel, static/compose.js refreshes the composer's previews.
+Nothing is loaded from anywhere but this origin (CSP).
 
 The rooms::
 
@@ -20,6 +21,8 @@ The rooms::
     history.py    /history: deliveries done, and the audit trail of who did what
     status.py     /status: overdue posts, feeds, credentials (doctor's checks)
     pause.py      /pause, /resume: everything or a channel, now or until a time
+    composer.py   /compose: write an announcement, see each channel's post, save it
+    compose_form.py  what the composer's form says (read by announcements.draft)
     users.py      /users: local accounts (admins)
     templates/    base.html (the layout), _macros.html, one template per page
     static/       console.css, console.js: ours, vendored, never from a CDN

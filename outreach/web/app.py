@@ -24,14 +24,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import calendar, history, pause, queue, signin, status, users
+from . import calendar, composer, history, pause, queue, signin, status, users
 from .kit import Application, Console, refuse
 
 HERE = Path(__file__).parent
 log = logging.getLogger("outreach.web")
 
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 HEADERS = [
@@ -107,6 +107,7 @@ def create_app(application: Application, *, secure_cookies: bool = True) -> Star
         *signin.routes,
         *queue.routes,
         *calendar.routes,
+        *composer.routes,
         *history.routes,
         *status.routes,
         *pause.routes,

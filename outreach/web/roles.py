@@ -1,7 +1,7 @@
 """Who may do what in the web console: viewer < organiser < admin.
 
 viewer     sees the queue, the history and the status
-organiser  also cancels, retries and resolves deliveries (and schedules, later)
+organiser  also composes announcements, cancels, retries and resolves deliveries
 admin      also pauses and resumes, takes down, and manages the console's users
 """
 
