@@ -121,8 +121,8 @@ CSS = """
 .drawn .meta .ch { color: #1f2328; font-size: 14px; font-weight: 700; margin: 0; }
 .drawn meter { flex: 1 0 100%; width: 100%; height: 8px; }
 .drawn .badge { padding: 1px 7px; border-radius: 10px; border: 0; margin: 0;
-                background: #ddf4ff; color: #0550ae; font-size: 13px; font-weight: 400; }
-.drawn .badge.warn { background: #fff8c5; color: #6a4200; }
+                background: #ddf4ff; color: #0969da; font-size: 13px; font-weight: 400; }
+.drawn .badge.warn { background: #fff8c5; color: #7d4e00; }
 .drawn .error { background: #ffebe9; border: 1px solid #ff8182; color: #82071e; border-radius: 8px;
                 padding: 12px 14px; white-space: pre-wrap; font-size: 14px; overflow-wrap: anywhere; }
 /* Telegram */
@@ -133,7 +133,7 @@ CSS = """
 .drawn .tg-name { color: #1f6fae; font-weight: 600; font-size: 14px; padding: 8px 12px 0; }
 .drawn .tg-text { padding: 4px 12px 4px; white-space: pre-wrap; font-size: 15px; line-height: 1.35;
                   overflow-wrap: anywhere; }
-.drawn .tg-text a { color: #2270ab; text-decoration: none; }
+.drawn .tg-text a { color: #2678b6; text-decoration: none; }
 .drawn .tg-text code, .drawn .tg-text pre { font-family: ui-monospace, monospace; color: #c7254e; }
 .drawn .tg-text blockquote { margin: 4px 0; padding: 2px 8px; border-left: 3px solid #3a8ed0;
                              background: #eef6fc; border-radius: 4px; }
@@ -143,24 +143,24 @@ CSS = """
                      font-size: 13px; color: #1f6fae; background: #eef6fc; border-radius: 4px; }
 .drawn .tg-preview small { display: block; color: #57606a; }
 .drawn .tg-buttons { display: grid; gap: 4px; margin-top: 4px; max-width: 440px; }
-.drawn .tg-button { display: block; background: rgba(30, 55, 75, .75); color: #fff; text-align: center;
+.drawn .tg-button { display: block; background: rgba(30, 55, 75, .7); color: #fff; text-align: center;
                     border-radius: 8px; padding: 9px; font-size: 14px; font-weight: 500;
                     text-decoration: none; position: relative; }
 .drawn .tg-button::after { content: "↗"; position: absolute; right: 8px; top: 4px; font-size: 11px; }
 .drawn .photo { background: repeating-linear-gradient(45deg, #d5dde4, #d5dde4 10px, #dfe6ec 10px, #dfe6ec 20px);
                 aspect-ratio: 16 / 9; display: flex; flex-direction: column; align-items: center;
-                justify-content: center; color: #3d4b57; font-size: 13px; text-align: center; padding: 8px;
+                justify-content: center; color: #4a5a68; font-size: 13px; text-align: center; padding: 8px;
                 overflow-wrap: anywhere; }
 .drawn .photo b { font-size: 28px; }
 /* Mastodon */
 .drawn .toot { background: #fff; border: 1px solid #d9e1e8; border-radius: 8px; padding: 14px 16px;
                max-width: 560px; color: #1f2328; }
 .drawn .toot-head { display: flex; gap: 10px; align-items: center; margin-bottom: 10px; }
-.drawn .avatar { width: 46px; height: 46px; border-radius: 8px; background: #5253e0; color: #fff;
+.drawn .avatar { width: 46px; height: 46px; border-radius: 8px; background: #6364ff; color: #fff;
                  display: flex; align-items: center; justify-content: center; font-weight: 700; }
 .drawn .who b { display: block; font-size: 15px; }
-.drawn .who span { color: #595f78; font-size: 14px; }
-.drawn .when { margin-left: auto; color: #595f78; font-size: 13px; text-align: right; }
+.drawn .who span { color: #606984; font-size: 14px; }
+.drawn .when { margin-left: auto; color: #606984; font-size: 13px; text-align: right; }
 .drawn .toot-text { font-size: 15px; line-height: 1.45; overflow-wrap: anywhere; }
 .drawn .toot-text p { margin: 0 0 12px; }
 .drawn .toot-text a { color: #563acc; text-decoration: none; }
@@ -172,7 +172,7 @@ CSS = """
 .drawn .toot .photo { border-radius: 8px; margin-bottom: 10px; position: relative; }
 .drawn .alt { position: absolute; left: 8px; bottom: 8px; background: rgba(0,0,0,.65); color: #fff;
               font-size: 11px; font-weight: 700; padding: 2px 5px; border-radius: 4px; }
-.drawn .toot-foot { display: flex; gap: 26px; color: #595f78; font-size: 15px;
+.drawn .toot-foot { display: flex; gap: 26px; color: #606984; font-size: 15px;
                     border-top: 1px solid #eef1f4; padding-top: 8px; }
 .drawn .raw { font-family: ui-monospace, monospace; color: #82071e; }
 """

@@ -122,6 +122,8 @@ def test_too_long_for_a_channel_is_said_on_its_card_and_by_the_text(site):
         ({"ch:mastodon-en": None, "ch:telegram-be": None}, "channels", "at least one channel"),
         ({"id": "Not An Id"}, "id", "not a valid id"),
         ({"source": "template", "template": "nonesuch"}, "template", "no mastodon template"),
+        ({"text": "x" * 20_001}, "text", "the text has 20,001 characters; at most 20,000"),
+        ({"text": " \n "}, "text", "write the text, or choose a template"),
     ],
 )
 def test_each_problem_is_shown_next_to_its_field_before_saving(site, over, field, said):

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 FIELDS = ("id", "source", "template", "text", "page", "channels", "when", "at", "fold", "cron")
 MAX_TEXT = 20_000
-"""Characters a one-off text may have: a post is a few hundred; the sandbox bounds the rest."""
+"""Characters a one-off text may have: a post is a few hundred; the sandbox bounds the rest.
+A longer one is an error, kept as typed up to ten times that (a request is bounded anyway)."""
 _LINE = re.compile(r"\.j2:(\d+):")
 
 
@@ -62,7 +63,7 @@ class Form:
             id=one("id").strip(),
             source="text" if one("source") == "text" else "template",
             template=one("template", "announcement").strip(),
-            text=one("text", limit=MAX_TEXT).replace("\r\n", "\n"),
+            text=one("text", limit=10 * MAX_TEXT).replace("\r\n", "\n"),
             page=one("page").strip(),
             channels=tuple(c[:64] for c in chosen),
             when="recurring" if one("when") == "recurring" else "once",
@@ -170,6 +171,8 @@ def read(
         problem("cron", "give a cron expression, e.g. 0 10 * * mon")
     if form.source == "text" and not form.text.strip():
         problem("text", "write the text, or choose a template")
+    if form.source == "text" and len(form.text) > MAX_TEXT:
+        problem("text", f"the text has {len(form.text):,} characters; at most {MAX_TEXT:,}")
     if not form.channels:
         problem("channels", "choose at least one channel")
     ident = form.id or ("" if saving else "draft")

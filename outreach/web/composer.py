@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -34,22 +34,42 @@ from .compose_form import Form, Reading, read
 from .i18n import Words
 from .kit import action, console_of, done, language, page, render
 
+if TYPE_CHECKING:
+    from ..config import Config
+
 CARD_WORDS = ("shortened", "length", "image", "link_preview", "show_less", "public", "unlisted",
               "private", "direct")  # fmt: skip
 UPCOMING = 3
 
 
-def _messages(request: Request) -> Any:
-    """One Messages for the console (it caches compiled templates): made on first use."""
-    state = request.app.state
-    con = console_of(request)
-    found = getattr(state, "composer_messages", None)
-    if found is None or found.config is not con.config:
-        from ..messages import Messages
+def _kept(request: Request, name: str, make: Callable[[Config], Any]) -> Any:
+    """`make(config)`, made once per console and config (kept in app.state)."""
+    state, cfg = request.app.state, console_of(request).config
+    kept: tuple[Config, dict[str, Any]] | None = getattr(state, "composer", None)
+    if kept is None or kept[0] is not cfg:
+        kept = (cfg, {})
+        state.composer = kept
+    made = kept[1]
+    if name not in made:
+        made[name] = make(cfg)
+    return made[name]
 
-        found = Messages(con.config)
-        state.composer_messages = found
-    return found
+
+def _messages(request: Request) -> Any:
+    """One Messages for the console: it caches compiled templates."""
+    from ..messages import Messages
+
+    return _kept(request, "messages", Messages)
+
+
+def _offered(request: Request) -> Any:
+    """The networks the campaign offers: share_targets.yaml read once, not per keystroke."""
+    from ..share import load_targets, targets_path
+    from ..share import select as select_targets
+
+    return _kept(
+        request, "offered", lambda cfg: select_targets(cfg, load_targets(targets_path(cfg)))
+    )
 
 
 def _default_form(request: Request) -> Form:
@@ -93,15 +113,7 @@ def _clock(request: Request, moment: dt.datetime) -> list[dict[str, Any]]:
 def _share_links(request: Request, form: Form, moment: dt.datetime) -> tuple[list[Any], str]:
     """The page's share links in the reader's language (or the campaign's), or why there are none."""
     from ..content import find_item, pages
-    from ..share import (
-        DEFAULT_PICKER,
-        ShareOptions,
-        links_for,
-        load_targets,
-        picker_href,
-        targets_path,
-    )
-    from ..share import select as select_targets
+    from ..share import DEFAULT_PICKER, ShareOptions, links_for, picker_href
 
     con, messages = console_of(request), _messages(request)
     cfg = con.config
@@ -114,7 +126,7 @@ def _share_links(request: Request, form: Form, moment: dt.datetime) -> tuple[lis
             if form.page and cfg.page(form.page)
             else messages.campaign_item()
         )
-        sel = select_targets(cfg, load_targets(targets_path(cfg)))
+        sel = _offered(request)
         opts = ShareOptions.from_config(cfg, lang)
         site = opts.mirror_url or cfg.campaign.base_url
         opts = dataclasses.replace(
