@@ -8,6 +8,7 @@ Screenshots: OUTREACH_SCREENSHOTS=docs/screenshots pytest tests/test_web_compose
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -91,6 +92,36 @@ def test_compose_a_recurring_announcement_fix_its_error_save_it_see_it_on_the_ca
     stored = site.ledger.announcement("monday-count")
     assert stored is not None and stored.text == FIXED
     assert stored.channels == ("mastodon-en", "telegram-be")
+
+
+def test_with_javascript_a_repeated_time_asks_which_and_the_answer_is_kept(browser, tmp_path):  # noqa: F811
+    import yaml
+
+    from outreach.config import BUNDLED_CONFIG
+
+    camp = yaml.safe_load(BUNDLED_CONFIG.read_text(encoding="utf-8"))["campaign"]
+    site = Site(tmp_path, campaign={**camp, "timezone": "Europe/Paris"})
+    t = Tab(browser, site, js=True)
+    try:
+        t.signin("olga")
+        t.go("/compose")
+        page = t.page
+        page.get_by_label("Date and time").fill("2026-10-25T02:30")
+        page.get_by_role("button", name="Save").click()  # no id yet: said above the form
+        page.wait_for_url("**/compose")
+        assert page.locator("#problems").is_visible()
+        page.get_by_label("Id", exact=True).fill("clocks-back")
+        page.get_by_label("The second, 02:30 +0100").check()
+        page.locator("#problems").wait_for(state="detached")  # the list was the last submit's
+        page.locator("#err-fold p").wait_for(state="detached")
+        assert page.get_by_label("The second, 02:30 +0100").is_checked()
+        page.get_by_role("button", name="Save").click()
+        page.wait_for_url("**/calendar?view=week&date=2026-10-25")
+        stored = site.ledger.announcement("clocks-back")
+        assert stored is not None and stored.at == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
+    finally:
+        t.close()
+        site.close()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

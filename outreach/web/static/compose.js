@@ -35,6 +35,9 @@
           ? document.activeElement.id : null;
         live.innerHTML = html;
         placeProblems();
+        // the list of problems above the form was the last submit's: the status line now says
+        var old = document.getElementById("problems");
+        if (old) { old.parentNode.removeChild(old); }
         if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
       })
       .catch(function () { /* the last previews stay; the Preview button still works */ });
