@@ -9,7 +9,6 @@ and the server records every request it gets. One host never answers.
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import ssl
@@ -19,11 +18,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import require_chromium
-
-from outreach.config import BUNDLED_CONFIG, load_config
-from outreach.content import all_items
-from outreach.share import export, load_targets, targets_path
+from browserkit import chromium, export_bundled, serve
 
 pytestmark = pytest.mark.browser
 
@@ -90,11 +85,6 @@ def _rel(version: str) -> str:
     return f"http://nodeinfo.diaspora.software/ns/schema/{version}"
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def nodeinfo(tmp_path_factory) -> Iterator[tuple[int, list[dict[str, str | None]]]]:
     d = tmp_path_factory.mktemp("tls")
@@ -132,37 +122,15 @@ def nodeinfo(tmp_path_factory) -> Iterator[tuple[int, list[dict[str, str | None]
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
-    cfg = load_config(BUNDLED_CONFIG, {})
-    out = tmp_path_factory.mktemp("export") / "share-bars"
-    export(cfg, load_targets(targets_path(cfg)), all_items(cfg), out)
-    handler = functools.partial(_Quiet, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(export_bundled(tmp_path_factory.mktemp("export") / "share-bars")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(nodeinfo):
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
     port, _ = nodeinfo
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                f"--host-resolver-rules=MAP *.test 127.0.0.1:{port}",
-            ],
-        )
+    with chromium(f"--host-resolver-rules=MAP *.test 127.0.0.1:{port}") as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -7,18 +7,11 @@ ever leaving the machine.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
-from conftest import require_chromium
-
-from outreach.config import BUNDLED_CONFIG, load_config
-from outreach.content import all_items
-from outreach.share import export, load_targets, targets_path
+from browserkit import Guarded, chromium, export_bundled, query, serve
 
 pytestmark = pytest.mark.browser
 
@@ -26,85 +19,17 @@ ALES = "https://freeales.fidh.net/about-ales-bialiatski/"
 ALES_BE = "Пра Алеся Бяляцкага"
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[str]:
-    cfg = load_config(BUNDLED_CONFIG, {})
-    out = tmp_path_factory.mktemp("export") / "share-bars"
-    export(cfg, load_targets(targets_path(cfg)), all_items(cfg), out)
-    handler = functools.partial(_Quiet, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    """The bundled campaign's export served from 127.0.0.1 (other browser tests use it too)."""
+    with serve(export_bundled(tmp_path_factory.mktemp("export") / "share-bars")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    executable = require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as b:
         yield b
-        b.close()
-
-
-class Guarded:
-    """A browser context where only 127.0.0.1 is reachable; everything else is recorded."""
-
-    def __init__(self, browser, **kwargs) -> None:
-        self.context = browser.new_context(**kwargs)
-        self.requests: list[str] = []
-        self.blocked: list[str] = []
-        self.context.on("request", lambda r: self.requests.append(r.url))
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-
-    def _route(self, route) -> None:
-        url = route.request.url
-        if urlsplit(url).hostname == "127.0.0.1":
-            route.continue_()
-        else:
-            self.blocked.append(url)
-            route.abort()
-
-    def outside(self) -> list[str]:
-        return [u for u in self.requests if urlsplit(u).hostname != "127.0.0.1"]
-
-    def click_and_catch(self, locator, host: str, path: str | None = None) -> str:
-        """Click, and return the URL of the request to `host` (and `path`) once blocked.
-
-        Caught on the whole context: share links open in a new tab."""
-
-        def wanted(r) -> bool:
-            u = urlsplit(r.url)
-            return u.hostname == host and (path is None or u.path == path)
-
-        with self.context.expect_event("requestfailed", wanted) as failed:
-            locator.click()
-        url = failed.value.url
-        assert url in self.blocked  # stopped by our route, not sent
-        return url
-
-    def close(self) -> None:
-        self.context.close()
 
 
 @pytest.fixture
@@ -130,11 +55,6 @@ def more(page, item: str, lang: str):
     b = bar(page, item, lang)
     b.locator("summary").click()
     return b
-
-
-def query(url: str, fragment: bool = False) -> dict[str, str]:
-    parts = urlsplit(url)
-    return {k: v[0] for k, v in parse_qs(parts.fragment if fragment else parts.query).items()}
 
 
 def test_nothing_leaves_loopback_before_a_click(guarded, site):
@@ -218,6 +138,24 @@ def open_picker(g: Guarded, site: str):
     picker = tab.value
     picker.wait_for_url("**/share/fediverse.be.html#*")
     return picker
+
+
+def test_the_demo_page_opened_from_disk_opens_the_picker_beside_it(guarded, tmp_path):
+    # As a reader finds it after `outreach buttons --out share-bars`: a file, no server.
+    out = export_bundled(tmp_path / "share-bars")
+    page = guarded.page
+    page.goto((out / "index.html").as_uri())
+    with guarded.context.expect_page() as tab:
+        more(page, "ales", "be").locator("[data-share=fediverse]").click()
+    picker = tab.value
+    picker.wait_for_load_state()
+    assert picker.url.startswith((out / "share" / "fediverse.be.html").as_uri() + "#")
+    assert picker.get_by_role("heading", level=1).inner_text() == "Падзяліцца ў федывёрсе"
+    assert "text=" in urlsplit(picker.url).fragment
+    assert guarded.outside() == []
+    # The fragments for the site keep the site-root path the campaign serves the picker at.
+    fragment = (out / "bars" / "ales.be.html").read_text(encoding="utf-8")
+    assert 'href="/share/fediverse.be.html#' in fragment
 
 
 def test_fediverse_picker_sends_the_reader_to_their_server(guarded, site):

@@ -300,6 +300,11 @@ DEMO_ITEMS = 50
 hundreds of megabytes that no browser opens (850 MB for 10,000 pages); the rest are in
 bars/, and the page says how many."""
 
+PICKER_PAGE = "share/fediverse.html"
+"""Where the export writes the picker page, from its root. The demo page (index.html)
+links to it relatively, so that it works opened from disk (file://), where the site-root
+path the fragments carry (--picker-url) would point at the root of the file system."""
+
 
 def render_export(
     cfg: Config,
@@ -348,6 +353,7 @@ def _files(
     r = Renderer(cfg, offered, picker_url, share_text)
     summaries = []
     shown: list[Bar] = []
+    on_demo: list[Item] = []
     items_seen = 0
     for item in items:
         items_seen += 1
@@ -360,6 +366,8 @@ def _files(
             summaries.append(manifest | {"links": len(bar.links)})
             if items_seen <= DEMO_ITEMS:
                 shown.append(bar)
+        if items_seen <= DEMO_ITEMS:
+            on_demo.append(item)
     yield "assets/sharebar.css", r.css()
     yield "assets/sharebar.js", (TEMPLATES / "sharebar.js").read_text(encoding="utf-8")
     yield "assets/embed.js", r.embed_js(langs)
@@ -375,9 +383,12 @@ def _files(
     if fediverse is not None:
         yield "assets/fediverse.js", (TEMPLATES / "fediverse.js").read_text(encoding="utf-8")
         for lang in langs:
-            name = picker_href("share/fediverse.html", lang, cfg.campaign.default_language)
+            name = picker_href(PICKER_PAGE, lang, cfg.campaign.default_language)
             yield name, r.picker(lang, fediverse)
-    yield "index.html", r.demo(shown, more=max(0, items_seen - DEMO_ITEMS))
+    # The demo's bars again, their picker links relative to index.html (see PICKER_PAGE).
+    local = Renderer(cfg, offered, PICKER_PAGE, share_text, env=r.env)
+    demo_bars = [local.bar(item, lang) for item in on_demo for lang in langs]
+    yield "index.html", r.demo(demo_bars, more=max(0, items_seen - DEMO_ITEMS))
     yield (
         "manifest.json",
         _json(
