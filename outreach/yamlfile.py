@@ -2,37 +2,68 @@
 
 Bounded work: YAML aliases let 7.5 KB of text stand for billions of values
 ("billion laughs"); PyYAML shares the aliased objects, but every reader that
-walks the data (our line map, pydantic) pays for the whole expansion. The
-line map is walked first, counting every value an alias stands for, and a
-file past MAX_VALUES, nested past MAX_DEPTH or holding an alias to its own
-ancestor is refused naming the line, before anything else reads it.
+walks the data (our line map, pydantic) pays for the whole expansion. A file
+whose aliases stand for more than MAX_VALUES values, nested past MAX_DEPTH or
+holding an alias to its own ancestor is refused naming the line, before
+anything else reads it.
+
+Fast, then exact. PyYAML's pure-Python loader, with the line map, takes about
+20 s for a campaign of 10,000 pages (bench/buttons_cli.py). So a file is first
+read from libyaml's event stream (the C parser, where PyYAML has it) straight
+into dicts and lists, with the same rules (no timestamps, no duplicate keys);
+anything out of the ordinary there (an error, an explicit tag, a merge key, a
+duplicate key, nesting or aliases past the bounds) is read again by the
+line-tracking loader, which decides and names the line. The line map of a
+file read fast is made only when an error needs it (YamlDoc.lines).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml import events
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode
 
 from .errors import ConfigError
 
 Loc = tuple[str | int, ...]
 MAX_VALUES = 200_000
-"""Values (keys, scalars, items) a file may hold with its aliases expanded; a
-large campaign holds a few thousand."""
+"""Values (keys, scalars, items) a file's aliases may stand for once expanded,
+beyond those written out; a campaign's own values are bounded by its size (a
+campaign of 10,000 pages writes out about 200,000)."""
 MAX_DEPTH = 100
 """Nesting levels a file may have; the campaign config uses fewer than ten."""
 
 
-@dataclass
 class YamlDoc:
-    """A parsed YAML document and the line (1-based) of every key and item in it."""
+    """A parsed YAML document and the line (1-based) of every key and item in it.
 
-    path: Path
-    data: Any
-    lines: dict[Loc, int] = field(default_factory=dict)
+    Given its text instead of `lines`, the line map is made from the text when first asked.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        data: Any,
+        lines: dict[Loc, int] | None = None,
+        *,
+        text: str | None = None,
+    ) -> None:
+        self.path = path
+        self.data = data
+        self._lines = lines
+        self._text = text
+
+    @property
+    def lines(self) -> dict[Loc, int]:
+        if self._lines is None:
+            self._lines = _event_lines(self._text) if self._text is not None else {}
+            self._text = None
+        return self._lines
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of `loc`, or of its nearest ancestor that exists in the file."""
@@ -77,7 +108,8 @@ class _Walk:
         return ConfigError(f"{self.path}:{line}: {why}")
 
     def walk(self, node: yaml.Node, loc: Loc) -> None:
-        self.count += 1
+        if self.aliases:  # a value written out once costs nothing more than its text
+            self.count += 1
         if self.count > MAX_VALUES:
             raise self.refuse(
                 node,
@@ -138,9 +170,195 @@ _UniqueKeyLoader.yaml_implicit_resolvers = {
 }
 
 
+# --- the fast reader: libyaml's events straight into dicts and lists -------------------
+
+_EventLoader: Any = getattr(yaml, "CSafeLoader", None)
+"""libyaml's parser, where PyYAML was built with it; else the fast reader is skipped."""
+_UNDECIDED = object()
+_STR_TAG = "tag:yaml.org,2002:str"
+_SCALARS = {
+    "tag:yaml.org,2002:null": SafeConstructor.construct_yaml_null,
+    "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
+    "tag:yaml.org,2002:int": SafeConstructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": SafeConstructor.construct_yaml_float,
+}
+_COLLECTIONS = (events.MappingStartEvent, events.SequenceStartEvent)
+_ENDS = (events.MappingEndEvent, events.SequenceEndEvent)
+
+
+class _Undecided(Exception):
+    """Something the fast reader leaves to the line-tracking loader."""
+
+
+_RESOLVERS = _UniqueKeyLoader.yaml_implicit_resolvers
+"""First character -> the implicit types a plain scalar starting with it may have."""
+
+
+def _plain(value: str, constructor: SafeConstructor) -> Any:
+    """A plain (unquoted) scalar as the safe loader reads it: null, bool, int, float or str."""
+    resolvers = _RESOLVERS.get(value[:1])
+    if not resolvers:  # most words: no implicit type starts with their first letter
+        return value
+    tag = next((tag for tag, rx in resolvers if rx.match(value)), _STR_TAG)
+    if tag == _STR_TAG:
+        return value
+    make = _SCALARS.get(tag)
+    if make is None:  # a merge key (<<) or '=': rare, and the full loader's to read
+        raise _Undecided
+    return make(constructor, ScalarNode(tag, value))
+
+
+def _fast_load(text: str) -> Any:
+    """The data of `text`, or _UNDECIDED when the line-tracking loader must read it."""
+    if _EventLoader is None:
+        return _UNDECIDED
+    constructor = SafeConstructor()
+    anchors: dict[str, Any] = {}
+    open_: list[Any] = []
+    keys: list[Any] = []  # per open mapping: its pending key, or NO_KEY
+    NO_KEY = _UNDECIDED
+    roots: list[Any] = []
+    aliased = False
+
+    def add(value: Any) -> None:
+        if not open_:
+            roots.append(value)
+            return
+        top = open_[-1]
+        if type(top) is list:
+            top.append(value)
+        elif keys[-1] is NO_KEY:
+            if isinstance(value, (list, dict)) or value in top:
+                raise _Undecided  # a collection as a key, or a duplicate key: named by line
+            keys[-1] = value
+        else:
+            top[keys[-1]] = value
+            keys[-1] = NO_KEY
+
+    try:
+        stream: Iterable[Any] = yaml.parse(text, Loader=_EventLoader)
+        for event in stream:
+            kind = type(event)
+            if kind is events.ScalarEvent:
+                if event.tag is not None and event.tag != "!":
+                    raise _Undecided  # an explicit tag
+                plain = event.implicit[0] and event.tag is None
+                value = _plain(event.value, constructor) if plain else event.value
+                if event.anchor is not None:
+                    anchors[event.anchor] = value
+                add(value)
+            elif kind in _COLLECTIONS:
+                if event.tag is not None or len(open_) >= MAX_DEPTH:
+                    raise _Undecided
+                value = {} if kind is events.MappingStartEvent else []
+                if event.anchor is not None:
+                    anchors[event.anchor] = value
+                add(value)
+                open_.append(value)
+                keys.append(NO_KEY)
+            elif kind in _ENDS:
+                open_.pop()
+                keys.pop()
+            elif kind is events.AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Undecided
+                aliased = True
+                add(anchors[event.anchor])
+    except (_Undecided, yaml.YAMLError, RecursionError, ValueError, TypeError):
+        return _UNDECIDED
+    if len(roots) > 1 or (aliased and not _within_bounds(roots[0])):
+        return _UNDECIDED
+    return roots[0] if roots else None
+
+
+def _within_bounds(data: Any) -> bool:
+    """What the line walk (_Walk) refuses, checked on data read fast: values that aliases
+    stand for past MAX_VALUES, nesting past MAX_DEPTH, a value holding itself. Each shared
+    value is counted as often as it is reached, without expanding it."""
+    seen: set[int] = set()
+    walking: set[int] = set()
+    extra = 0
+
+    def walk(value: Any, depth: int, through_alias: bool) -> bool:
+        nonlocal extra
+        key = id(value)
+        if key in walking or depth > MAX_DEPTH:
+            return False
+        through_alias = through_alias or key in seen
+        children = list(value.values()) if isinstance(value, dict) else value
+        if through_alias:
+            extra += 1 + len(children)
+            if extra > MAX_VALUES:
+                return False
+        seen.add(key)
+        walking.add(key)
+        for child in children:
+            if isinstance(child, (dict, list)) and not walk(child, depth + 1, through_alias):
+                return False
+        walking.discard(key)
+        return True
+
+    return not isinstance(data, (dict, list)) or walk(data, 0, False)
+
+
+def _event_lines(text: str) -> dict[Loc, int]:
+    """The line of every key and item, from the event stream (for a file read fast).
+
+    A value reached through an alias gets the alias's line; what is inside it, none
+    of its own (line_of then gives the alias's line)."""
+    loader = _EventLoader or _UniqueKeyLoader
+    lines: dict[Loc, int] = {}
+    frames: list[list[Any]] = []  # per open collection: [its loc, is_map, next key or index]
+    expecting_key = object()
+    try:
+        stream: Iterable[Any] = yaml.parse(text, Loader=loader)
+        for event in stream:
+            if not isinstance(event, events.NodeEvent):
+                if isinstance(event, events.CollectionEndEvent):
+                    frames.pop()
+                continue
+            line = event.start_mark.line + 1 if event.start_mark else 0
+            loc: Loc | None
+            if not frames:
+                loc = ()
+            else:
+                frame = frames[-1]
+                if frame[1] and frame[2] is expecting_key:
+                    # a key: its entry's line is the key's
+                    key = event.value if isinstance(event, events.ScalarEvent) else None
+                    frame[2] = key
+                    if key is not None:
+                        lines[(*frame[0], key)] = line
+                    loc = None
+                elif frame[1]:
+                    loc = (*frame[0], frame[2])
+                    frame[2] = expecting_key
+                else:
+                    loc = (*frame[0], frame[2])
+                    frame[2] += 1
+            if loc is not None:
+                lines.setdefault(loc, line)
+            if isinstance(event, events.CollectionStartEvent):
+                is_map = isinstance(event, events.MappingStartEvent)
+                frames.append(
+                    [loc if loc is not None else (), is_map, expecting_key if is_map else 0]
+                )
+    except yaml.YAMLError:
+        pass
+    return lines
+
+
 def parse_yaml(text: str, path: Path | str) -> YamlDoc:
     """Parse YAML text; a syntax error becomes a ConfigError naming file and line."""
     path = Path(path)
+    data = _fast_load(text)
+    if data is not _UNDECIDED:
+        return YamlDoc(path=path, data=data, text=text)
+    return _exact_load(text, path)
+
+
+def _exact_load(text: str, path: Path) -> YamlDoc:
+    """The line-tracking loader (pure Python): slow, and the judge of every refusal."""
     try:
         node = yaml.compose(text, Loader=_UniqueKeyLoader)
         walk = _Walk(path)
