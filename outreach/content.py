@@ -106,6 +106,8 @@ def normalize_link(url: str) -> str:
 
 def untracked(url: str) -> str:
     """`url` without tracking parameters; every other parameter keeps its spelling and order."""
+    if "?" not in url:  # no query at all, and no urlsplit: share links ask for every page
+        return url
     parts = urlsplit(url)
     if not parts.query:
         return url

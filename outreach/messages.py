@@ -405,6 +405,22 @@ class Messages:
         )
         return Rendered(post, str(template.filename), measure(text), limit, shortened)
 
+    def share_texts(self, now: dt.datetime) -> Callable[[Item, str], str]:
+        """share_text for many items at one moment (an export, a check): each template
+        looked up once, not once per item and language."""
+        templates: dict[tuple[str, str], jinja2.Template] = {}
+
+        def text(item: Item, lang: str) -> str:
+            subject = self.subject_for_item(item)
+            template = templates.get((subject.kind, lang))
+            if template is None:
+                self.check_language(lang)
+                template = templates[subject.kind, lang] = self.template(subject.kind, SHARE, lang)
+            view = ChannelView(SHARE, SHARE, lang)
+            return self._fitted(template, subject, view, now, None, None)[0]
+
+        return text
+
     def share_text(
         self,
         item: Item,

@@ -242,6 +242,17 @@ def test_share_text_is_plain_and_can_be_fitted(bundled_config):
     assert len(fitted) <= 60
 
 
+def test_share_texts_for_many_items_are_each_items_share_text(bundled_config):
+    m = Messages(bundled_config)
+    texts = m.share_texts(NOW)
+    odd = item(title="Tom & Jerry <b>not bold</b>")
+    for it in [*all_items(bundled_config), odd]:
+        for lang in bundled_config.campaign.languages:
+            assert texts(it, lang) == m.share_text(it, lang, now=NOW)
+    with pytest.raises(TemplateError, match="'de' is not one of the campaign's languages"):
+        texts(odd, "de")
+
+
 # --- organisers' own templates ---------------------------------------------------
 
 

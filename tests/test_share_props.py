@@ -100,3 +100,18 @@ def test_any_text_gives_a_valid_url_with_the_fitted_text(net, title, summary):
                 if p.encode == "mailto":
                     expected = expected.replace("\r\n", "\n").replace("\n", "\r\n").strip()
                 assert value == expected
+
+
+@given(st.text())
+def test_a_value_is_percent_encoded_as_quote_encodes_it(value):
+    from urllib.parse import quote
+
+    from outreach.share.links import _encoded
+
+    try:
+        expected = quote(value, safe="")
+    except UnicodeEncodeError:  # a lone surrogate: no URL can carry it
+        with pytest.raises(UnicodeEncodeError):
+            _encoded(value)
+        return
+    assert _encoded(value) == expected

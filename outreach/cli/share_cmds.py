@@ -15,8 +15,7 @@ def share_texts(app: App):
     """The organisers' `share` templates as (item, lang) -> text, rendered as of the app's now."""
     from ..messages import Messages
 
-    messages, now = Messages(app.config), app.clock.now()
-    return lambda item, lang: messages.share_text(item, lang, now=now)
+    return Messages(app.config).share_texts(app.clock.now())
 
 
 def _targets(app: App):

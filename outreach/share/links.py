@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import grapheme
 
@@ -152,13 +152,19 @@ def _cap(part: str, limit: int) -> str:
     return grapheme.slice(part, 0, max(limit - 1, 0)) + ELLIPSIS
 
 
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PERCENT = {byte: f"%{byte:02X}" for byte in range(256) if byte not in _UNRESERVED}
+"""Each byte but A-Z a-z 0-9 - . _ ~ as %XX, for str.translate over the UTF-8 bytes."""
+
+
 @lru_cache(maxsize=256)
 def _encoded(value: str) -> str:
     # Every byte but A-Z a-z 0-9 - . _ ~ is escaped, so nothing in a value can end or
     # split its parameter; spaces are %20, which every network decodes (unlike '+').
-    # Cached: an item's URL and title recur in most of its 17 links, and quote() is
-    # two thirds of the cost of building them (bench/share_links.py --profile).
-    return quote(value, safe="")
+    # What quote(value, safe="") gives, by one str.translate over the UTF-8 bytes (read
+    # as Latin-1, one character per byte) instead of quote's Python call per byte: a
+    # Cyrillic title is all escapes. Cached: an item's URL and title recur in its links.
+    return value.encode("utf-8").decode("latin-1").translate(_PERCENT)
 
 
 def build_link(
@@ -216,17 +222,21 @@ def _fit_param(
     fields: Mapping[str, str],
     values: Mapping[str, str],
 ) -> str:
+    part = _cap(fields[spec.shorten], spec.limit)
+    whole = fields[spec.shorten] == part
+    full = _as_sent(
+        p.value.format_map(fields if whole else {**fields, spec.shorten: part}), p.encode
+    )
+    # Most texts are far inside their limit; a cheap bound spares them the exact count.
+    if upper_bound(spec.counted.format_map({**values, "value": full}), spec.count) <= spec.limit:
+        return full
+
     def render(part: str) -> str:
         return _as_sent(p.value.format_map({**fields, spec.shorten: part}), p.encode)
 
     def measure(text: str) -> int:
         return count(spec.counted.format_map({**values, "value": text}), spec.count)
 
-    part = _cap(fields[spec.shorten], spec.limit)
-    full = render(part)
-    # Most texts are far inside their limit; a cheap bound spares them the exact count.
-    if upper_bound(spec.counted.format_map({**values, "value": full}), spec.count) <= spec.limit:
-        return full
     try:
         return fit(render, part, measure, spec.limit, what=f"the {net.id} {name!r} text")
     except FitError as exc:
