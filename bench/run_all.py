@@ -21,6 +21,7 @@ BENCHMARKS = (
     "startup",
     "share_links",
     "sharebar_export",
+    "buttons_cli",
     "pacing",
     "fanout",
     "telegram_posts",

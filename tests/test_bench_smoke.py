@@ -41,6 +41,14 @@ def test_sharebar_export():
     assert r["outreach_peak_rss_mib"] > 0
 
 
+def test_buttons_cli():
+    r = quick("buttons_cli")
+    # A fragment, a manifest and Open Graph tags per page and language (4), and the rest
+    assert r["pages"] == 20 and r["buttons_files"] > 3 * 4 * r["pages"]
+    assert r["floor_files"] == 3 * 4 * r["pages"]
+    assert r["load_config_cpu_s"] > 0 and r["ratio_cpu"] > 0
+
+
 def test_startup():
     r = quick("startup")
     assert r["heavy_imports"] == "none", r["heavy_imports"]

@@ -10,7 +10,7 @@ from outreach.config import load_config
 from outreach.content import Item, all_items
 from outreach.errors import FitError
 from outreach.share import BUNDLED_TARGETS, export, iter_export, load_targets
-from outreach.share import bar as sharebar
+from outreach.share import exporter as sharebar
 
 TARGETS = load_targets(BUNDLED_TARGETS)
 

@@ -3,15 +3,17 @@
 - targets.py: the networks as data (share_targets.yaml), validated, and which a
   campaign offers;
 - links.py: one share URL per network for a page or news item, its text fitted;
-- bar.py: static share bars, manifests, the demo page and the fediverse picker,
-  rendered from templates/.
+- bar.py (and skeleton.py): share bars, the demo pages and the fediverse picker,
+  rendered from templates/;
+- exporter.py: the files `outreach buttons` writes, made a bar at a time.
 
 Callers import from here; the modules are the rooms behind this face.
 """
 
 from __future__ import annotations
 
-from .bar import MARKER, Export, export, iter_export, picker_href, render_export
+from .bar import picker_href
+from .exporter import MARKER, Export, export, iter_export, render_export
 from .links import (
     DEFAULT_PICKER,
     ShareLink,
