@@ -19,6 +19,8 @@ files, escaping and errors, nothing of channels or limits.
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import re
 import threading
 import traceback
@@ -250,6 +252,43 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return _bounded(super().call(__context, __obj, *args, **kwargs))
 
 
+class _Undefined(jinja2.StrictUndefined):
+    """StrictUndefined whose message about one of our objects says what it has instead.
+
+    "item has no attribute 'titel' (it has: id, kind, title, ...)" rather than
+    "'outreach.messages.ItemView object' has no attribute 'titel'": organisers
+    write these templates, and the class of a value is nothing to them.
+    """
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint or obj is jinja2.utils.missing or not isinstance(name, str):
+            return super()._undefined_message
+        cls = type(obj)
+        if not cls.__module__.startswith("outreach."):
+            return super()._undefined_message
+        if dataclasses.is_dataclass(obj):
+            known = [f.name for f in dataclasses.fields(obj)]
+        else:
+            known = sorted(
+                n
+                for n in dir(obj)
+                if not n.startswith("_")
+                and not isinstance(
+                    inspect.getattr_static(cls, n, None), (classmethod, staticmethod)
+                )
+            )
+        shown = (
+            cls.__name__.removesuffix("View").lower()
+            if cls.__name__.endswith("View")
+            else cls.__name__
+        )
+        return f"{shown} has no attribute {name!r} (it has: {', '.join(known)})"
+
+
 def _local(ctx: Any) -> LocalFormat:
     return LocalFormat(ctx["lang"])
 
@@ -282,7 +321,7 @@ def make_environment(
     )
     env = BoundedSandbox(
         loader=loader,
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         autoescape=html_templates(html_prefixes),
         trim_blocks=True,
         lstrip_blocks=True,
