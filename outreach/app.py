@@ -171,7 +171,7 @@ class App:
         """`only_actions`: corrections and takedowns only, no posts (outreach/corrections.py)."""
         from .delivery import DeliveryLoop
 
-        return DeliveryLoop(
+        loop = DeliveryLoop(
             self.ledger,
             self.publishers_of(channel_ids),
             self.config.delivery,
@@ -179,6 +179,10 @@ class App:
             only_actions=only_actions,
             **self.delivery_tuning,
         )
+        if self.ledger.leases.shared:
+            # beside running instances: only the channels none of them holds (run_once)
+            loop.membership = self._shared(list(loop.publishers), loop.taken_over, visiting=True)
+        return loop
 
     def check_channels(self) -> list[Check]:
         """Every channel's credential check (network calls)."""
@@ -264,8 +268,12 @@ class App:
             self.config, self.ledger, Outbox(self.config, self.ledger), self.clock.now
         )
 
-    def service(self) -> Service:
-        """`outreach run`: announcements, feeds and delivery, with the alert rounds after each turn."""
+    def service(self, *, once: bool = False) -> Service:
+        """`outreach run`: announcements, feeds and delivery, with the alert rounds after each turn.
+
+        `once` (`run --once`): beside running instances it sends only on the channels
+        none of them holds (delivery_loop), and it is no instance itself.
+        """
         from .service import Service
 
         loop = self.delivery_loop()
@@ -275,7 +283,7 @@ class App:
             loop,
             clock=self.clock,
             on_turn=self._service_rounds().after_turn,
-            membership=self._membership(lambda: service),
+            membership=None if once else self._membership(lambda: service),
         )
         loop.membership = service.membership
         return service
@@ -286,8 +294,7 @@ class App:
         PostgreSQL: shared with any other instance, channel by channel. SQLite: the
         only one, and a second `run` on the same file is refused.
         """
-        from .clock import clock_seconds
-        from .instances import Shared, Solo, SqliteLock
+        from .instances import Solo, SqliteLock
         from .ledger import CHANNEL, QUEUEING
 
         ledger, store = self.ledger, self.config.store
@@ -305,15 +312,29 @@ class App:
             elif name.startswith(CHANNEL):
                 service().delivery.taken_over(name.removeprefix(CHANNEL))
 
-        clock = self.clock
+        return self._shared(list(self.publishers), acquired)
+
+    def _shared(
+        self, channels: list[str], acquired: Callable[[str], Any], *, visiting: bool = False
+    ) -> Any:
+        """A share of a PostgreSQL store (outreach.instances.Shared), on real seconds."""
+        from .clock import clock_seconds
+        from .instances import Shared
+        from .ledger import CHANNEL
+
+        def on_acquired(name: str) -> None:
+            acquired(name.removeprefix(CHANNEL) if visiting else name)
+
+        clock, store = self.clock, self.config.store
         per_real = clock_seconds(clock, 1.0)  # the leases count real seconds (the database's)
         return Shared(
-            ledger,
-            list(self.publishers),
+            self.ledger,
+            channels,
             real_monotonic=lambda: clock.monotonic() / per_real,
             ttl=store.lease_seconds,
             renew=store.renew_seconds,
-            on_acquired=acquired,
+            on_acquired=on_acquired,
+            visiting=visiting,
         )
 
     def _service_rounds(self) -> Rounds:

@@ -10,7 +10,10 @@ and checks.
 - `SystemClock`: the machine's time.
 - `ScaledClock`: starts at a given moment and runs N times faster than the
   machine (N = 1 for a plain fake "now"), for demos and end-to-end tests:
-  a weekly cron can fire within seconds.
+  a weekly cron can fire within seconds. OUTREACH_CLOCK_EPOCH (a Unix time)
+  says when, on the machine's clock, it read OUTREACH_FAKE_NOW (by default:
+  when the process started), so several processes share one simulated time,
+  as machines share one by NTP.
 
 APScheduler waits in real time, so a clock also converts between its own time
 and the machine's (`to_real`, `from_real`); with the system clock that is the
@@ -30,6 +33,7 @@ from typing import Protocol
 from .errors import ConfigError
 
 __all__ = [
+    "CLOCK_EPOCH_ENV",
     "CLOCK_SPEED_ENV",
     "FAKE_NOW_ENV",
     "Clock",
@@ -43,6 +47,7 @@ __all__ = [
 UTC = dt.UTC
 FAKE_NOW_ENV = "OUTREACH_FAKE_NOW"
 CLOCK_SPEED_ENV = "OUTREACH_CLOCK_SPEED"
+CLOCK_EPOCH_ENV = "OUTREACH_CLOCK_EPOCH"
 
 Now = Callable[[], dt.datetime]
 """A clock's reading alone (`clock.now`), for parts that only ask the time."""
@@ -117,7 +122,9 @@ class ScaledClock:
         speed: float = 1.0,
         real: Callable[[], float] = time.time,
         mono: Callable[[], float] = time.monotonic,
+        epoch: float | None = None,
     ) -> None:
+        """`epoch`: the machine's time (Unix seconds) at which it read `start`; now by default."""
         if start.tzinfo is None:
             raise ValueError("the clock's start must be timezone-aware")
         if speed <= 0:
@@ -126,9 +133,9 @@ class ScaledClock:
         self.start = start.astimezone(UTC)
         self.speed = speed
         self._real = real
-        self._t0 = real()
+        self._t0 = real() if epoch is None else epoch
         self._mono = mono
-        self._m0 = mono()
+        self._m0 = mono() - (real() - self._t0)
 
     def now(self) -> dt.datetime:
         return self.start + dt.timedelta(seconds=(self._real() - self._t0) * self.speed)
@@ -174,7 +181,8 @@ def clock_from_environ(environ: Mapping[str, str]) -> SystemClock | ScaledClock:
         start = dt.datetime.fromisoformat(fake) if fake else SystemClock().now()
         factor = float(speed) if speed else 1.0
         start = start if start.tzinfo else start.replace(tzinfo=UTC)
-        return ScaledClock(start, factor)
+        epoch = environ.get(CLOCK_EPOCH_ENV)
+        return ScaledClock(start, factor, epoch=float(epoch) if epoch else None)
     except ValueError as exc:
         raise ConfigError(f"${FAKE_NOW_ENV} / ${CLOCK_SPEED_ENV}: {exc}") from None
 

@@ -123,9 +123,11 @@ class DeliveryLoop:
             log.warning(
                 "%s of delivery %s (%s) after a crash: again", a.kind, a.delivery_id, a.channel_id
             )
-        since = self.clock.now() - dt.timedelta(hours=3)
+        now = self.clock.now()
         for ch, pub in self.publishers.items():
-            times = [t.timestamp() for t in self.ledger.sent_times([ch], since)]
+            # another machine's clock may run ahead of ours: its sends count as now at the latest
+            sent = self.ledger.sent_times([ch], now - dt.timedelta(hours=3))
+            times = [min(t, now).timestamp() for t in sent]
             if times and not pub.dry_run:
                 self.pacer.seed(self._network(pub).slots(ch, pub.account), times)
         self.learn_limits()
@@ -161,7 +163,11 @@ class DeliveryLoop:
     def run_once(self, max_wait: float = 0.0) -> Report:
         """Deliver what is due now, waiting at most `max_wait` s for pacing and retries."""
         deadline = self.clock.now() + dt.timedelta(seconds=max_wait)
-        return self._run(deadline)
+        self.membership.start()  # beside running instances: the channels none of them holds
+        try:
+            return self._run(deadline)
+        finally:
+            self.membership.stop()
 
     def run(self, stop: threading.Event) -> Report:
         """Deliver until `stop` is set."""

@@ -154,7 +154,11 @@ class Shared:
         on_acquired: Callable[[str], None] | None = None,
         on_lost: Callable[[str], None] | None = None,
         rng: random.Random | None = None,
+        visiting: bool = False,
     ) -> None:
+        """`visiting`: `run --once`, `deliver`, `retry` or a takedown beside the instances
+        (Visitor): it takes only channels no live instance holds, all of them, and
+        holds them until it stops; it is no instance (no share, no queueing)."""
         margin = MARGIN * ttl if margin is None else margin
         if not 3 * renew < ttl - margin:
             raise ValueError(
@@ -168,6 +172,7 @@ class Shared:
         self.on_acquired = on_acquired
         self.on_lost = on_lost
         self.rng = rng or random.Random()
+        self.visiting = visiting
         self._held: set[str] = set()
         self._valid_until = -math.inf
         self._lock = threading.Lock()
@@ -227,7 +232,9 @@ class Shared:
         try:
             with self._lock:
                 mine = set(self._held)
-            kept, alive = self.leases.beat(self.who, mine, self.ttl, 3 * self.renew)
+            kept, alive = self.leases.beat(
+                self.who, mine, self.ttl, 3 * self.renew, member=not self.visiting
+            )
         except Exception as exc:
             self._disconnected(exc)
             return
@@ -260,6 +267,10 @@ class Shared:
         self._connected = False
 
     def _balance(self, kept: set[str], alive: int) -> None:
+        if self.visiting:  # what no one holds, and nothing more
+            for name in self.leases.free([n for n in self.channels if n not in kept]):
+                self._take(name)
+            return
         share = math.ceil(len(self.channels) / max(1, alive))
         mine = [n for n in self.channels if n in kept]
         if len(mine) > share:

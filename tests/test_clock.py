@@ -52,3 +52,16 @@ def test_a_servers_wait_in_clock_seconds():
     assert clock_seconds(SystemClock(), 17) == pytest.approx(17, abs=0.01)
     fast = ScaledClock(dt.datetime(2031, 5, 6, tzinfo=UTC), speed=60, real=lambda: 1000.0)
     assert clock_seconds(fast, 17) == pytest.approx(17 * 60)
+
+
+def test_processes_started_apart_share_one_simulated_time_from_an_epoch():
+    start = dt.datetime(2031, 5, 6, tzinfo=UTC)
+    environ = {"OUTREACH_FAKE_NOW": start.isoformat(), "OUTREACH_CLOCK_SPEED": "10",
+               "OUTREACH_CLOCK_EPOCH": "1000.0"}  # fmt: skip
+    # started decades of machine time after its epoch: it reads that far on, ten times over
+    assert clock_from_environ(environ).now() - start > dt.timedelta(days=100 * 365)
+    del environ["OUTREACH_CLOCK_EPOCH"]
+    assert clock_from_environ(environ).now() - start < dt.timedelta(minutes=1)
+    # a process that starts 3 machine seconds after the epoch reads 30 s on
+    later = ScaledClock(start, speed=10, real=lambda: 1003.0, epoch=1000.0)
+    assert later.now() == start + dt.timedelta(seconds=30)

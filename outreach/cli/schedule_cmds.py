@@ -148,7 +148,7 @@ def run(
                 server.stop()
         return
     _setup_logging(verbose)
-    service = app.service()
+    service = app.service(once=True)
     service.install_signal_handlers()
     with _progress(not as_json) as progress:
         turn = service.run_once(

@@ -82,9 +82,18 @@ class Leases:
         return self.engine.dialect.name == "postgresql"
 
     def beat(
-        self, who: Holder, names: Collection[str], ttl: float, alive_within: float
+        self,
+        who: Holder,
+        names: Collection[str],
+        ttl: float,
+        alive_within: float,
+        *,
+        member: bool = True,
     ) -> tuple[set[str], int]:
         """Renew `who`'s membership and those of `names` it still holds, in one transaction.
+
+        `member=False`: a visitor (`run --once` beside the instances) renews what it
+        holds but is not an instance: the others' fair shares do not count it.
 
         Returns (the names still held, how many instances beat within the last
         `alive_within` seconds, `who` included: a dead one stops counting before
@@ -92,15 +101,16 @@ class Leases:
         A name not returned was lost (its lease ran out and may be someone else's).
         """
         until = func.now() + dt.timedelta(seconds=ttl)
-        member = pg_insert(L).values(
+        membership = pg_insert(L).values(
             name=INSTANCE + who.owner, owner=who.owner, host=who.host[:200], pid=who.pid,
             acquired_at=func.now(), renewed_at=func.now(), until=until,
         )  # fmt: skip
-        member = member.on_conflict_do_update(
+        membership = membership.on_conflict_do_update(
             index_elements=[L.c.name], set_=dict(renewed_at=func.now(), until=until)
         )
         with self.engine.begin() as conn:
-            conn.execute(member)
+            if member:
+                conn.execute(membership)
             kept: set[str] = set()
             if names:
                 stmt = (
