@@ -23,7 +23,6 @@ import random
 import sys
 import tempfile
 import time
-from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -41,31 +40,9 @@ def flood_fake(window: float, limit: int = 20) -> Any:
     """A FakeTelegram that refuses the (limit+1)th message to a chat within `window` seconds."""
     from fakes.telegram_server import FakeTelegram
 
-    class FloodingTelegram(FakeTelegram):
-        def __init__(self) -> None:
-            super().__init__()
-            self.window, self.limit = window, limit
-            self.refusals = 0
-            self.arrivals: dict[str, deque[float]] = {}
-            self.accepted: list[float] = []
-
-        def route(self, req: Any) -> Any:
-            if req.path.endswith(("/sendMessage", "/sendPhoto")):
-                chat = str({**req.form, **(req.json or {})}.get("chat_id", ""))
-                with self.lock:
-                    now = time.monotonic()
-                    seen = self.arrivals.setdefault(chat, deque())
-                    while seen and seen[0] <= now - self.window:
-                        seen.popleft()
-                    if len(seen) >= self.limit:
-                        self.refusals += 1
-                        # Telegram's retry_after is whole seconds.
-                        return self.flood(max(1, math.ceil(seen[0] + self.window - now)))
-                    seen.append(now)
-                    self.accepted.append(now)
-            return super().route(req)
-
-    return FloodingTelegram()
+    fake = FakeTelegram()
+    fake.limit_chats(limit, minute=window)
+    return fake
 
 
 def minimum_schedule(n: int, rules: list[tuple[int, float]]) -> list[float]:
@@ -117,8 +94,8 @@ def run(quick: bool = False, posts: int = 200, scale: float = 0.05) -> dict[str,
         result = loop.run_once(max_wait=floor_all * 3 + 30)
         wall = time.monotonic() - t0
         ledger.close()
-        accepted = list(fake.accepted)
-        refusals = fake.refusals
+        accepted = list(fake.accepted_at)
+        refusals = fake.flood_refusals
     sent = result.count("sent")
     span = accepted[-1] - accepted[0] if len(accepted) > 1 else 0.0
     return {

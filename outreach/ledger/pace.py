@@ -17,8 +17,10 @@ count a snapshot taken after the lock: two instances can never both see the
 last free place and both take it. On SQLite one process sends (instances.py
 refuses a second `run`); its channel threads take turns on a process lock.
 
-A time written by another machine whose clock runs ahead counts as now at the
-latest, so it cannot stall a window for longer than the window itself.
+A time written by another machine whose clock runs ahead of ours counts as now,
+so the claim looks again within a window; the window stays full until our
+clock reaches that time (longer by the clocks' difference, which NTP keeps to
+milliseconds).
 """
 
 from __future__ import annotations

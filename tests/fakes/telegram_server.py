@@ -19,13 +19,17 @@ membership in each. Errors are shaped like Telegram's:
         t.make_old(message_id, hours=49)  # sent that long ago (deleteMessage refuses after 48)
         t.add_user(111)  # a private chat with user 111; t.texts("111") is what the bot said there
         t.callback_answers, t.edits  # answerCallbackQuery and editMessageText calls
+        t.limit_chats(20, minute=3.0)  # flood control: the 21st message to a chat within
+        t.flood_refusals, t.accepted_at  # a (scaled) minute is refused with 429 + retry_after
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,8 +73,21 @@ class FakeTelegram(FakeServer):
         self.commands: list[dict[str, Any]] = []
         """setMyCommands calls, the last one last."""
         self._ids = itertools.count(1)
+        self._flood: tuple[int, float] | None = None
+        self._arrivals: dict[str, deque[float]] = {}
+        self.flood_refusals = 0
+        """Messages refused by flood control (limit_chats)."""
+        self.accepted_at: list[float] = []
+        """time.monotonic() of each message posted, in order."""
         self.add_chat(Chat(-1001000000001, "freeales_ru", "Free Ales (ru)"))
         self.add_chat(Chat(-1001000000002, "freeales_be", "Free Ales (be)"))
+
+    def limit_chats(self, per_minute: int = 20, minute: float = 60.0) -> None:
+        """Flood control as Telegram applies it to a bot in one chat: a message that
+        would be the (per_minute + 1)th within `minute` seconds (scaled down in tests)
+        is refused with 429 and parameters.retry_after, whole seconds as the Bot API
+        gives them."""
+        self._flood = (per_minute, minute)
 
     def add_user(self, user_id: int, first_name: str = "User") -> Chat:
         """A private chat with a user (its id is the user's id), as after the user wrote /start."""
@@ -280,6 +297,18 @@ class FakeTelegram(FakeServer):
             return self.error(
                 400, "Bad Request: not enough rights to send text messages to the chat"
             )
+        if self._flood is not None:
+            limit, minute = self._flood
+            with self.lock:
+                now = time.monotonic()
+                seen = self._arrivals.setdefault(str(chat.id), deque())
+                while seen and seen[0] <= now - minute:
+                    seen.popleft()
+                if len(seen) >= limit:
+                    self.flood_refusals += 1
+                    return self.flood(max(1, math.ceil(seen[0] + minute - now)))
+                seen.append(now)
+                self.accepted_at.append(now)
         photo = params.get("photo")
         if "photo" in req.files:
             photo = ("upload", req.files["photo"][1])

@@ -1,0 +1,84 @@
+"""Pacing across instances (issue 13): a Telegram chat limited to 20 messages a minute.
+
+Real `outreach run` processes on one PostgreSQL store, a fake Bot API whose
+flood control refuses the 21st message to a chat within a minute (429 and
+retry_after, as Telegram does). The minute is scaled: the instances' shared
+simulated clock runs 10x, and the fake's minute lasts 6 s.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fakes import postgres_schema_url
+from fakes.telegram_server import FakeTelegram
+from instancekit import T0, Instance, campaign_env, held_by_pid, holder, poll
+
+from outreach.ledger import open_ledger
+from outreach.post import Post
+
+TOKEN = {"MI_TG": "123456:SECRET-TOKEN-xyz"}
+
+
+SPEED = 10.0
+"""A minute lasts 6 s for the instances and for the fake's flood control."""
+POSTS = 60  # three of Telegram's minutes in one chat
+
+
+def paced_run(tmp_path, url: str, instances: int) -> tuple[float, int, list[str]]:
+    """POSTS to one chat limited to 20 a minute; with two instances the channel changes
+    hands twice, each time just after a minute's 20 went out (the next holder must
+    wait for that minute from what the store says). (first to last arrival in real
+    seconds, flood refusals, texts)."""
+    with FakeTelegram() as tg:
+        tg.limit_chats(20, minute=60.0 / SPEED)
+        channels = [
+            {"id": "tg1", "kind": "telegram", "chat": "@freeales_ru", "api_base_url": tg.url,
+             "token_env": "MI_TG", "language": "ru"},
+        ]  # fmt: skip
+        env = campaign_env(tmp_path, url, channels, speed=SPEED, secrets=TOKEN)
+        logs = [tmp_path / f"p{instances}-{n}.log" for n in range(instances)]
+        procs = [Instance(env, log) for log in logs]
+        try:
+            poll("the channel held", lambda: holder(url, "tg1") is not None, 120, logs)
+            if instances == 2:
+                poll("both instances up", lambda: len(held_by_pid(url)) == 2, 120, logs)
+            ledger = open_ledger(url, clock=lambda: T0)
+            with ledger.batch() as batch:
+                for n in range(POSTS):
+                    post = Post("tg1", "telegram", f"<b>{n}</b>", "ru", about=f"news:{n}")
+                    batch.enqueue(post, due_at=T0)
+            ledger.close()
+            for handover in (20, 40)[: 2 if instances == 2 else 0]:
+                poll(f"{handover} posts", lambda h=handover: len(tg.messages) >= h, 120, logs)
+                pid = holder(url, "tg1")
+                victim = next(p for p in procs if p.pid == pid)
+                victim.stop()  # hands the channel back at once; the other takes it
+                logs.append(tmp_path / f"p{instances}-{len(logs)}.log")
+                procs[procs.index(victim)] = Instance(env, logs[-1])
+            poll("every post out", lambda: len(tg.messages) >= POSTS, 240, logs)
+        finally:
+            for p in procs:
+                p.stop()
+        arrivals = tg.accepted_at
+        return arrivals[-1] - arrivals[0], tg.flood_refusals, tg.texts()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_two_instances_keep_a_chat_to_20_a_minute_as_fast_as_one(tmp_path):
+    figures = {}
+    for n in (1, 2):
+        (tmp_path / str(n)).mkdir()
+        for url in postgres_schema_url():
+            figures[n] = paced_run(tmp_path / str(n), url, n)
+    for n, (span, refusals, _) in figures.items():
+        print(f"{n} instance(s): {span:.2f} s, {refusals} refused")
+    for _, refusals, texts in figures.values():
+        assert refusals == 0
+        assert texts == [f"<b>{n}</b>" for n in range(POSTS)]
+    one, two = figures[1][0], figures[2][0]
+    print(f"first to last arrival: one instance {one:.2f} s, two {two:.2f} s ({two / one:.3f}x)")
+    # the floor: 20 at one a second, twice a minute's wait: 139 clock seconds
+    assert one >= 139 / SPEED * 0.97, one
+    assert two <= one * 1.05, f"two instances {two:.2f} s, one {one:.2f} s"
