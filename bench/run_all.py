@@ -29,6 +29,7 @@ BENCHMARKS = (
     "scale",
     "ledger_reads",
     "ledger_pg",
+    "takeover",
 )
 
 

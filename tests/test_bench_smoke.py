@@ -111,3 +111,13 @@ def test_ledger_pg():
         pytest.skip(r["skipped"])
     assert r["sent"] == 2 * r["rounds"] * r["posts_per_round"] and r["never_analyzed"]
     assert r["large_ms_per_post"] > 0 and r["empty_ms_per_post"] > 0
+
+
+def test_takeover():
+    r = quick("takeover")
+    if "skipped" in r:
+        pytest.skip(r["skipped"])
+    assert r["kills"] == 2
+    assert 0 < r["takeover_median_s"] <= r["takeover_worst_s"]
+    assert r["first_post_after_kill_worst_s"] > 0
+    assert r["one_instance_posts_per_s"] > 0 and r["two_instances_posts_per_s"] > 0

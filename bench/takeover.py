@@ -1,0 +1,241 @@
+"""Several instances: how soon a standby takes over a killed instance's channel; one vs two.
+
+Real `outreach run` processes on one PostgreSQL store (a fresh schema each
+phase), with dry-run channels (no token: posts are printed, not sent), so
+nothing but the store and the instances is measured.
+
+Takeover: two instances, one channel with a post due every 0.25 s. The one
+holding the channel is killed (SIGKILL) at a random moment, 10 times, and
+restarted as the standby each time. Per kill: the seconds until the store shows
+the other instance holding the channel, and until the next post goes out.
+Baseline: the bound the leases promise (lease_seconds + renew_seconds, the
+defaults 10 + 2 s); the issue's target is 15 s.
+
+Throughput: a backlog of posts on 8 channels, all due at one moment, drained
+by one instance, then by two sharing the channels 4 and 4: posts per second
+between the 10th and the 90th percentile of the store's sent_at; the ratio
+two/one.
+
+    .venv/bin/python bench/takeover.py [--kills 10] [--posts 2000] [--quick]
+
+Needs PostgreSQL at tests/fakes.PG_URL; reports `skipped` without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from bench._common import parser, percentile, report  # noqa: E402  (after the sys.path lines)
+
+TARGET_S = 15.0
+START_IN = 7.0
+"""Seconds after the backlog is queued that it falls due (within a channel's idle poll, 5 s)."""
+
+
+@contextmanager
+def pg_schema() -> Iterator[str | None]:
+    """A PostgreSQL URL on a fresh schema, dropped afterwards; None when unreachable."""
+    from fakes import PG_URL
+
+    try:
+        import psycopg
+
+        admin = psycopg.connect(PG_URL, connect_timeout=2, autocommit=True)
+    except Exception:
+        yield None
+        return
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+        finally:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def dry_channels(n: int) -> list[dict[str, Any]]:
+    return [
+        {"id": f"ch{i}", "kind": "telegram", "chat": f"@bench_{i}", "language": "ru"}
+        for i in range(n)
+    ]
+
+
+def enqueue(url: str, channels: list[str], n: int, start: dt.datetime, gap: float) -> None:
+    from outreach.ledger import open_ledger
+    from outreach.post import Post
+
+    ledger = open_ledger(url)
+    try:
+        with ledger.batch() as batch:
+            for i in range(n):
+                ch = channels[i % len(channels)]
+                post = Post(ch, "telegram", f"<b>post {i}</b>", "ru", about=f"news:{i}")
+                batch.enqueue(post, due_at=start + dt.timedelta(seconds=i * gap))
+    finally:
+        ledger.close()
+
+
+def takeover(folder: Path, url: str, kills: int, lease: float, renew: float) -> dict[str, Any]:
+    from instancekit import T0, Instance, campaign_env, poll
+
+    from outreach.ledger import CHANNEL, open_ledger
+
+    env = campaign_env(folder, url, dry_channels(1), lease=lease, renew=renew)
+    # a post every 0.25 s for as long as the kills can take
+    enqueue(url, ["ch0"], int((kills + 2) * (lease + renew + 6) * 4), T0, 0.25)
+    logs: list[Path] = []
+
+    def start() -> Instance:
+        logs.append(folder / f"t{len(logs)}.log")
+        return Instance(env, logs[-1])
+
+    rng = random.Random(1)
+    ledger = open_ledger(url)
+    procs = [start(), start()]
+    lease_s: list[float] = []
+    post_s: list[float] = []
+
+    def holder() -> int | None:
+        return next((h.pid for h in ledger.leases.held() if h.name == CHANNEL + "ch0"), None)
+
+    def sent() -> int:
+        return ledger.counts().get("sent", 0)
+
+    try:
+        for _ in range(kills):
+            poll("two live instances", lambda: len(ledger.leases.members()) == 2, 120, logs)
+            poll("the channel held", lambda: holder() is not None, 120, logs)
+            time.sleep(rng.uniform(0.5, 2.0))
+            victim = next((p for p in procs if p.pid == holder()), None)
+            if victim is None:
+                continue
+            victim.kill()
+            killed_at, before = time.monotonic(), sent()
+            procs[procs.index(victim)] = start()
+            took: dict[str, float] = {}
+
+            def both(
+                v: int = victim.pid,
+                b: int = before,
+                t: float = killed_at,
+                took: dict[str, float] = took,
+            ) -> bool:
+                now = time.monotonic() - t
+                h = holder()
+                if "lease" not in took and h is not None and h != v:
+                    took["lease"] = now
+                if "post" not in took and sent() > b:
+                    took["post"] = now
+                return len(took) == 2
+
+            poll("the channel taken over and a post out", both, 120, logs)
+            lease_s.append(took["lease"])
+            post_s.append(took["post"])
+    finally:
+        for p in procs:
+            p.stop()
+        ledger.close()
+    return {
+        "kills": len(lease_s),
+        "lease_seconds, renew_seconds": f"{lease:g}, {renew:g}",
+        "takeover_median_s": statistics.median(lease_s),
+        "takeover_worst_s": max(lease_s),
+        "takeover_p90_s": percentile(lease_s, 90),
+        "first_post_after_kill_median_s": statistics.median(post_s),
+        "first_post_after_kill_worst_s": max(post_s),
+        "bound_s (lease + renew)": lease + renew,
+        "worst_to_bound_ratio": max(lease_s) / (lease + renew),
+        "worst_post_to_target_ratio": max(post_s) / TARGET_S,
+    }
+
+
+def drain(folder: Path, url: str, instances: int, posts: int) -> dict[str, float]:
+    """Posts per second through `instances` instances sharing 8 channels (by sent_at)."""
+    from instancekit import T0, Instance, campaign_env, poll
+
+    from outreach.ledger import open_ledger
+
+    channels = dry_channels(8)
+    env = campaign_env(folder, url, channels)
+    logs = [folder / f"d{instances}-{n}.log" for n in range(instances)]
+    procs = [Instance(env, log) for log in logs]
+    ledger = open_ledger(url)
+    try:
+
+        def shared_out() -> bool:
+            held = [set(m.holds) for m in ledger.leases.members()]
+            fair = -(-len(channels) // instances)
+            return len(held) == instances and all(
+                len([n for n in h if n.startswith("ch")]) == fair for h in held
+            )
+
+        poll(f"{instances} instance(s) sharing the channels", shared_out, 120, logs)
+        ids = [c["id"] for c in channels]
+        # due in a few seconds on the instances' clock: every channel starts at that moment
+        clock_now = T0 + dt.timedelta(seconds=time.time() - float(env["OUTREACH_CLOCK_EPOCH"]))
+        enqueue(url, ids, posts, clock_now + dt.timedelta(seconds=START_IN), 0.0)
+        poll("the backlog sent", lambda: ledger.counts().get("sent", 0) >= posts, 600, logs)
+        rows = ledger.deliveries(states=["sent"], limit=posts)
+        times = sorted(d.sent_at for d in rows if d.sent_at is not None)
+    finally:
+        for p in procs:
+            p.stop()
+        ledger.close()
+    # the steady rate: between the 10th and the 90th percentile of the posts out
+    lo, hi = times[len(times) // 10], times[len(times) * 9 // 10]
+    span = (hi - lo).total_seconds()
+    return {"span_s": span, "posts_per_s": (len(times) * 8 // 10) / span if span else 0.0}
+
+
+def run(
+    quick: bool = False, kills: int = 10, posts: int = 2000, lease: float = 10.0, renew: float = 2.0
+) -> dict[str, Any]:
+    if quick:
+        kills, posts, lease, renew = 2, 120, 2.5, 0.5
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with pg_schema() as url:
+            if url is None:
+                return {"skipped": "PostgreSQL is not reachable"}
+            (folder / "k").mkdir()
+            out |= takeover(folder / "k", url, kills, lease, renew)
+        figures = {}
+        for n in (1, 2):
+            with pg_schema() as url:
+                assert url is not None
+                (folder / f"d{n}").mkdir()
+                figures[n] = drain(folder / f"d{n}", url, n, posts)
+    out |= {
+        "backlog_posts": posts,
+        "one_instance_posts_per_s": figures[1]["posts_per_s"],
+        "two_instances_posts_per_s": figures[2]["posts_per_s"],
+        "two_to_one_ratio": figures[2]["posts_per_s"] / figures[1]["posts_per_s"],
+    }
+    return out
+
+
+def main() -> None:
+    p = parser(__doc__.splitlines()[0])
+    p.add_argument("--kills", type=int, default=10)
+    p.add_argument("--posts", type=int, default=2000)
+    a = p.parse_args()
+    report("takeover", run(a.quick, a.kills, a.posts), a.json)
+
+
+if __name__ == "__main__":
+    main()
