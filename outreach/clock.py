@@ -133,9 +133,10 @@ class ScaledClock:
         self.start = start.astimezone(UTC)
         self.speed = speed
         self._real = real
-        self._t0 = real() if epoch is None else epoch
+        real_now = real()
+        self._t0 = real_now if epoch is None else epoch
         self._mono = mono
-        self._m0 = mono() - (real() - self._t0)
+        self._m0 = mono() - (real_now - self._t0)
 
     def now(self) -> dt.datetime:
         return self.start + dt.timedelta(seconds=(self._real() - self._t0) * self.speed)
