@@ -19,7 +19,8 @@ The rooms::
     signin.py     /signin (password), /signin/link (one-time link), /signout
     queue.py      /queue and the delivery actions (cancel, retry, resolve)
     history.py    /history: deliveries done, and the audit trail of who did what
-    status.py     /status: overdue posts, feeds, credentials (doctor's checks)
+    status.py     /status: heartbeat, instances, overdue posts, feeds, credentials (doctor's)
+    shown.py      what a page shows of others' text: no control characters, no bidi overrides
     pause.py      /pause, /resume: everything or a channel, now or until a time
     composer.py   /compose: write an announcement, see each channel's post, save it
     compose_form.py  what the composer's form says (read by announcements.draft)

@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import calendar, composer, history, pause, queue, signin, status, users
+from . import calendar, composer, history, pause, queue, shown, signin, status, users
 from .kit import Application, Console, refuse
 
 HERE = Path(__file__).parent
@@ -92,7 +92,9 @@ def templates() -> Jinja2Templates:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown.shown,  # every {{ value }}: no control characters, no bidi overrides
     )
+    env.filters["link"] = shown.web_link
     return Jinja2Templates(env=env)
 
 

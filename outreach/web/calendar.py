@@ -25,7 +25,7 @@ from starlette.routing import Route
 from .. import announcements, schedule
 from ..errors import ScheduleError
 from .auth import Visitor
-from .kit import action, console_of, done, language, page, render
+from .kit import Message, action, console_of, done, language, page, quoted, render
 
 DAY = dt.timedelta(days=1)
 DONE_STATES = ("sent", "failed", "missed", "unknown", "cancelled")
@@ -56,11 +56,23 @@ class Day:
     entries: list[Entry] = field(default_factory=list)
 
 
-def _anchor(request: Request, today: dt.date) -> dt.date:
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+"""The years the calendar shows (a month's grid and its neighbours stay inside Python's dates)."""
+
+
+def _anchor(request: Request, today: dt.date) -> tuple[dt.date, Message | None]:
+    """?date= (YYYY-MM-DD), or today with a message saying why it was not used."""
+    raw = request.query_params.get("date", "")
+    if not raw:
+        return today, None
     try:
-        return dt.date.fromisoformat(request.query_params.get("date", ""))
+        date = dt.date.fromisoformat(raw) if len(raw) == 10 else None
     except ValueError:
-        return today
+        date = None
+    if date is None or not FIRST_YEAR <= date.year <= LAST_YEAR:
+        values = {"value": quoted(raw), "lo": FIRST_YEAR, "hi": LAST_YEAR}
+        return today, Message("cal.bad_date", values)
+    return date, None
 
 
 def _span(view: str, anchor: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
@@ -148,7 +160,7 @@ def calendar(request: Request, who: Visitor) -> Response:
     lang = language(request)
     today = con.ledger.now().astimezone(tz).date()
     view = "week" if request.query_params.get("view") == "week" else "month"
-    anchor = _anchor(request, today)
+    anchor, bad_date = _anchor(request, today)
     first, after, prev, nxt = _span(view, anchor)
     start = schedule.localize(dt.datetime.combine(first, dt.time()), tz)
     end = schedule.localize(dt.datetime.combine(after, dt.time()), tz)
@@ -181,6 +193,7 @@ def calendar(request: Request, who: Visitor) -> Response:
         today_link=f"/calendar?view={view}",
         other_view=f"/calendar?view={'week' if view == 'month' else 'month'}&date={anchor.isoformat()}",
         quiet=quiet_hours(request),
+        problems=[bad_date] if bad_date else [],
         back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     )
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .auth import Visitor
-from .kit import console_of, int_param, page, render
+from .kit import console_of, page, page_number, render
 from .queue import listing, listing_context, with_params
 
 HISTORY_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
@@ -22,7 +22,7 @@ ACTIONS_PAGE = 20
 @page("viewer")
 def history(request: Request, who: Visitor) -> Response:
     lst = listing(request, HISTORY_STATES, "history")
-    n = int_param(request.query_params.get("actions"), 1, lo=1, hi=100_000)
+    n, bad = page_number(request.query_params.get("actions"))
     entries = console_of(request).ledger.audit.entries(
         limit=ACTIONS_PAGE + 1, offset=(n - 1) * ACTIONS_PAGE
     )
@@ -32,6 +32,7 @@ def history(request: Request, who: Visitor) -> Response:
         "history.html",
         **listing_context(request, lst, HISTORY_STATES),
         entries=entries[:ACTIONS_PAGE],
+        actions_problems=[bad] if bad else [],
         actions_newer=with_params(request, actions=n - 1) if n > 1 else None,
         actions_older=with_params(request, actions=n + 1) if len(entries) > ACTIONS_PAGE else None,
     )

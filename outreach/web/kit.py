@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("outreach.web")
 NOTE_COOKIE = "outreach_note"
+MAX_QUERY = 2048
+"""Bytes of a page's query string: filters and paging need far fewer; more is refused (414)."""
 
 
 class Application(Protocol):
@@ -117,6 +119,8 @@ def language(request: Request) -> str:
 def local_path(value: str | None, default: str = "/queue") -> str:
     """`value` when it is a path on this site, else `default`: no open redirect."""
     if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return default
+    if len(value) > MAX_QUERY:
         return default
     if any(c in value for c in "\r\n\t\\") or any(ord(c) < 32 for c in value):
         return default
@@ -219,6 +223,8 @@ def page(role: Role) -> Callable[[Handler], Callable[[Request], Awaitable[Respon
     def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         @functools.wraps(handler)
         async def endpoint(request: Request) -> Response:
+            if len(request.scope.get("query_string", b"")) > MAX_QUERY:
+                return await asyncio.to_thread(refuse, request, 414, "err.too_long", n=MAX_QUERY)
             person = await asyncio.to_thread(who, request)
             if person is None:
                 return to_signin(request)
@@ -282,3 +288,26 @@ def int_param(value: str | None, default: int = 0, lo: int = 0, hi: int = 10**9)
         return max(lo, min(hi, int(value or default)))
     except ValueError:
         return default
+
+
+def quoted(value: str, n: int = 40) -> str:
+    """Someone's input, cut short, to name it in a message (the page escapes it)."""
+    return value if len(value) <= n else value[: n - 1] + "…"
+
+
+def page_number(value: str | None, hi: int = 100_000) -> tuple[int, Message | None]:
+    """(?page= as a page number from 1, a message when it was not one: shown in place)."""
+    if value is None or value == "":
+        return 1, None
+    n = int(value) if value.isdecimal() and len(value) <= 9 else 0
+    if 1 <= n <= hi:
+        return n, None
+    return 1, Message("err.bad_page", {"value": quoted(value), "n": 1})
+
+
+@dataclass(frozen=True)
+class Message:
+    """Something to tell the reader in place, in their language: `t(m.key, **m.values)`."""
+
+    key: str
+    values: Mapping[str, Any] = field(default_factory=dict)

@@ -20,7 +20,18 @@ from starlette.routing import Route
 
 from ..errors import StoreError
 from .auth import Visitor
-from .kit import action, console_of, done, int_param, local_path, page, render
+from .kit import (
+    Message,
+    action,
+    console_of,
+    done,
+    int_param,
+    local_path,
+    page,
+    page_number,
+    quoted,
+    render,
+)
 
 if TYPE_CHECKING:
     from ..ledger import Delivery
@@ -68,6 +79,8 @@ class Listing:
     more: bool
     state: str
     channel: str
+    problems: tuple[Message, ...] = ()
+    """What was wrong with the address (a page or filter that is not one), said in place."""
 
 
 def listing(request: Request, states: Sequence[str], order: str) -> Listing:
@@ -78,7 +91,12 @@ def listing(request: Request, states: Sequence[str], order: str) -> Listing:
     channel = q.get("channel", "")
     chosen = [state] if state in states else list(states)
     channel_ids = {c.id for c in con.config.channels}
-    n = int_param(q.get("page"), 1, lo=1, hi=100_000)
+    n, bad_page = page_number(q.get("page"))
+    problems = [bad_page] if bad_page else []
+    if state and state not in states:
+        problems.append(Message("err.bad_filter", {"value": quoted(state)}))
+    if channel and channel not in channel_ids:
+        problems.append(Message("err.bad_filter", {"value": quoted(channel)}))
     found = con.ledger.deliveries(
         states=chosen,
         channel_id=channel if channel in channel_ids else None,
@@ -93,6 +111,7 @@ def listing(request: Request, states: Sequence[str], order: str) -> Listing:
         len(found) > PAGE_SIZE,
         state if state in states else "",
         channel if channel in channel_ids else "",
+        tuple(problems),
     )
 
 

@@ -1,0 +1,35 @@
+"""What a page shows of text it did not write (titles, posts, reasons, feed errors, names).
+
+Jinja2 escapes every value (autoescape), so markup in a title is shown as
+text. This is the rest, applied to every `{{ value }}` by the templates'
+`finalize`: NUL and the other control characters (a feed or a platform may
+send them; browsers draw some as nothing) and the bidirectional overrides
+and isolates (U+202A-U+202E, U+2066-U+2069: one in a title can make the rest
+of a line read backwards, e.g. a link's end shown as its start) are each
+replaced by U+FFFD, so an organiser sees that something odd was there.
+Line breaks and tabs stay; long words are wrapped by the stylesheet.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markupsafe import Markup
+
+REPLACEMENT = "\ufffd"
+_UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(value: Any) -> Any:
+    """`value` as a page may show it (templates' finalize: markup we made passes untouched)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _UNSHOWN.sub(REPLACEMENT, value)
+    return value
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` when a browser may follow it from our pages (http or https), else None."""
+    if url and re.match(r"https?://[^\s\x00-\x1f]+\Z", url, flags=re.IGNORECASE):
+        return url
+    return None
