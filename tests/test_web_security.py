@@ -32,6 +32,7 @@ def snapshot(site: Site) -> tuple:
         [(u.name, u.role) for u in led.accounts.users()],
         len(led.audit.entries(limit=1000)),
         [a.id for a in led.announcements()],
+        [(a.delivery_id, a.kind, a.state) for a in led.actions()],  # corrections, takedowns
     )
 
 
@@ -41,6 +42,8 @@ def routes_table(site: Site) -> dict[str, tuple[str, dict[str, str]]]:
     unknown = site.queue(1, state="unknown")
     pending = site.queue(2)
     failed = site.queue(3, "telegram-ru", state="failed")
+    sent = site.queue(4, "mastodon-en", state="sent")
+    doomed = site.queue(5, "telegram-ru")
     site.ledger.accounts.add_user("zoe", "viewer")
     from outreach import announcements
 
@@ -61,6 +64,8 @@ def routes_table(site: Site) -> dict[str, tuple[str, dict[str, str]]]:
         "/calendar/vigil/move": ("organiser", {"at": "2026-03-12T19:30"}),
         "/compose": ("organiser", COMPOSED),
         "/compose/preview": ("organiser", COMPOSED),  # changes nothing; answers 200
+        f"/deliveries/{doomed}/takedown": ("admin", {"why": "test", "back": "/history"}),
+        f"/deliveries/{sent}/correct": ("organiser", {"how": "text", "text": "New", "step": "do"}),
     }
 
 
@@ -146,7 +151,7 @@ def test_an_under_privileged_user_is_refused_by_the_server(site):
         assert r.status_code == 403, path
         assert "may not do this" in r.text
         refused += 1
-    assert refused == 11 and snapshot(site) == before
+    assert refused == 13 and snapshot(site) == before
     # and the pages do not offer what the server would refuse
     site.queue(9)
     page = visitors["vera"].get("/queue").text
@@ -169,6 +174,7 @@ def test_each_role_can_do_its_own_actions_and_the_trail_names_them(site):
     assert ("web:anna", "pause") in trail and ("web:anna", "resume") in trail
     assert ("web:anna", "user-add") in trail and ("web:anna", "user-remove") in trail
     assert ("web:olga", "schedule") in trail
+    assert ("web:anna", "takedown") in trail and ("web:olga", "correction") in trail
 
 
 # -- sign-in ------------------------------------------------------------------------------

@@ -42,7 +42,11 @@ def password_hash() -> str:
 
 
 class Site:
-    def __init__(self, folder: Path, *, secure_cookies: bool = False, **sections: Any) -> None:
+    def __init__(
+        self, folder: Path, *, secure_cookies: bool = False, app: App | None = None, **sections: Any
+    ) -> None:
+        """`app`: serve this application (live channels, its own clock) instead of the bundled
+        campaign on a hand-driven clock."""
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -50,12 +54,17 @@ class Site:
         sections.setdefault("web", {"base_url": self.url})
         sections.setdefault("admin", {"allowed_users": [ANNA_TG, BORIS_TG]})
         sections.setdefault("store", {"url": f"sqlite:///{folder / 'ledger.sqlite3'}"})
-        self.config = campaign(folder, **sections)
-        self.clock = ManualClock()  # Sunday 1 March 2026, 09:00 UTC = 12:00 in Minsk
-        self.app = App(config=self.config, clock=self.clock)  # type: ignore[arg-type]
+        if app is None:
+            self.config = campaign(folder, **sections)
+            self.clock = ManualClock()  # Sunday 1 March 2026, 09:00 UTC = 12:00 in Minsk
+            app = App(config=self.config, clock=self.clock)  # type: ignore[arg-type]
+        else:
+            self.config, self.clock = app.config, app.clock  # type: ignore[assignment]
+        self.app = app
         self.ledger = self.app.ledger
         for name, role in USERS.items():
-            self.ledger.accounts.add_user(name, role, password_hash=password_hash())
+            if self.ledger.accounts.user(name) is None:  # a second console on one store
+                self.ledger.accounts.add_user(name, role, password_hash=password_hash())
         self.asgi = create_app(self.app, secure_cookies=secure_cookies)
         import uvicorn
 

@@ -10,6 +10,7 @@ answer into text::
     plan = plan_correction(app, "42", text="...")                 # one post, the organiser's text
     result = correct(app, "page:ales", by="telegram:111 Anna", why="wrong date")
     result.report.lines / .by_channel() / .summary()              # what the platforms confirmed
+    request_report(app, result.report.request)                    # the same, later, from the ledger
     look_up(app, 42) -> LookUp                                    # a post of unknown outcome
     changes_of(app, [ids]) -> {delivery id: [Action]}             # for history
     describe(action) -> "removed 2026-08-04 10:02 UTC, asked by ...: why"
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ContentError, OutreachError
 from ..ledger import Action, ActionRequest, Delivery
-from .report import report, run_actions
+from .report import report, request_report, run_actions
 from .text import Renderer
 from .values import Change, Kind, Line, Plan, Report, Result, describe
 
@@ -52,12 +53,14 @@ __all__ = [
     "Result",
     "changes_of",
     "correct",
+    "current_text",
     "deliveries_of",
     "describe",
     "look_up",
     "plan_correction",
     "plan_takedown",
     "report",
+    "request_report",
     "takedown",
 ]
 
@@ -106,7 +109,8 @@ def _change(d: Delivery, **kw: Any) -> Change:
     return Change(d.id, d.channel_id, d.network, d.about, **kw)
 
 
-def _current_text(d: Delivery, actions: Sequence[Action]) -> str:
+def current_text(d: Delivery, actions: Sequence[Action]) -> str:
+    """A sent post's text now: its last confirmed correction, else as it was sent."""
     edits = [a for a in actions if a.kind == "edit" and a.state == "done" and a.text is not None]
     if edits:
         return edits[-1].text or ""
@@ -190,7 +194,7 @@ def plan_takedown(app: App, subject: str) -> Plan:
                 what="remove",
                 note=note,
                 link=d.remote_url,
-                old_text=_current_text(d, acts),
+                old_text=current_text(d, acts),
             )
         )
     return Plan("takedown", about, tuple(changes))
@@ -270,7 +274,7 @@ def plan_correction(
             outcome = "not corrected" if maybe_there else "left alone"
             changes.append(_change(d, what="none", note=why, link=d.remote_url, outcome=outcome))
             continue
-        old = _current_text(d, acts)
+        old = current_text(d, acts)
         new = text if text is not None else renderer.render(d)
         renderer.check_fits(d, new)
         if new == old:

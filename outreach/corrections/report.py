@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..ledger import Action
-from .values import Line, Plan, Report
+from .values import Kind, Line, Plan, Report
 
 if TYPE_CHECKING:
     from ..app import App
@@ -44,6 +44,23 @@ def report(app: App, plan: Plan, request: str | None, cancelled: Sequence[int] =
         else:
             lines.append(Line(c.delivery_id, c.channel_id, *_outcome(a), c.link))
     return Report(plan.kind, plan.subject, request, tuple(lines))
+
+
+def request_report(app: App, request: str) -> Report | None:
+    """An earlier request's report, from the ledger alone (the web console's page after a
+    confirmation): each post it acted on, as the platforms have answered so far; None when
+    no action has that request id. Posts the plan left alone are not in it."""
+    actions = app.ledger.actions(request=request)
+    if not actions:
+        return None
+    lines = []
+    for a in actions:
+        outcome, detail = _outcome(a)
+        gone = outcome in ("removed", "already removed")
+        link = None if gone else app.ledger.get(a.delivery_id).remote_url
+        lines.append(Line(a.delivery_id, a.channel_id, outcome, detail, link))
+    kind: Kind = "takedown" if actions[0].kind == "delete" else "correction"
+    return Report(kind, actions[0].about, request, tuple(lines))
 
 
 def _outcome(a: Action) -> tuple[str, str]:

@@ -19,6 +19,8 @@ The rooms::
     signin.py     /signin (password), /signin/link (one-time link), /signout
     queue.py      /queue and the delivery actions (cancel, retry, resolve)
     history.py    /history: deliveries done, and the audit trail of who did what
+    changes.py    corrections and takedowns of sent posts: the plan, the confirmation, the
+                  platforms' answers (outreach/corrections/ does the work, as for CLI and bot)
     status.py     /status: heartbeat, instances, overdue posts, feeds, credentials (doctor's)
     shown.py      what a page shows of others' text: no control characters, no bidi overrides
     pause.py      /pause, /resume: everything or a channel, now or until a time

@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import calendar, composer, history, pause, queue, shown, signin, status, users
+from . import calendar, changes, composer, history, pause, queue, shown, signin, status, users
 from .kit import Application, Console, refuse
 
 HERE = Path(__file__).parent
@@ -111,6 +111,7 @@ def create_app(application: Application, *, secure_cookies: bool = True) -> Star
         *calendar.routes,
         *composer.routes,
         *history.routes,
+        *changes.routes,
         *status.routes,
         *pause.routes,
         *users.routes,

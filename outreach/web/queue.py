@@ -34,7 +34,7 @@ from .kit import (
 )
 
 if TYPE_CHECKING:
-    from ..ledger import Delivery
+    from ..ledger import Action, Delivery
 
 QUEUE_STATES = ("pending", "held", "sending", "unknown")
 PAGE_SIZE = 25
@@ -48,6 +48,8 @@ class Row:
 
     d: Delivery
     text: str
+    changes: tuple[Action, ...] = ()
+    """Its corrections and takedowns, oldest first (outreach/corrections/, web/changes.py)."""
 
     @property
     def can_cancel(self) -> bool:
@@ -60,6 +62,15 @@ class Row:
     @property
     def can_resolve(self) -> bool:
         return self.d.state == "unknown"
+
+    @property
+    def can_correct(self) -> bool:
+        return self.d.state == "sent" and not self.d.dry_run
+
+    @property
+    def can_take_down(self) -> bool:
+        """Its subject may be on a channel, or queued to go there."""
+        return self.d.state in ("sent", "unknown", "pending", "held") and not self.d.dry_run
 
 
 def shown_text(d: Delivery) -> str:
@@ -104,7 +115,12 @@ def listing(request: Request, states: Sequence[str], order: str) -> Listing:
         limit=PAGE_SIZE + 1,
         offset=(n - 1) * PAGE_SIZE,
     )
-    rows = [Row(d, shown_text(d)) for d in found[:PAGE_SIZE]]
+    shown = found[:PAGE_SIZE]
+    changes: dict[int, list[Action]] = {}
+    sent = [d.id for d in shown if d.state == "sent"]
+    for a in con.ledger.actions(delivery_ids=sent) if sent else ():
+        changes.setdefault(a.delivery_id, []).append(a)
+    rows = [Row(d, shown_text(d), tuple(changes.get(d.id, ()))) for d in shown]
     return Listing(
         rows,
         n,
