@@ -14,18 +14,22 @@ password's Argon2 hash (made by outreach/web/auth.py, never here)::
     ledger.accounts.add_link(token_hash, telegram_id, name, expires_at)
     ledger.accounts.peek_link(token_hash) -> SignInLink | None   # looks, does not use
     ledger.accounts.use_link(token_hash) -> SignInLink | None   # once: one UPDATE decides
+    ledger.accounts.fail(key_hashes, keep=window)           # a failed sign-in, for throttling
+    ledger.accounts.failures(key_hashes, since) -> {hash: [times, oldest first]}
+    ledger.accounts.forget_failures(key_hashes)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError
-from .schema import WEB_LINKS, WEB_SESSIONS, WEB_USERS
+from .schema import WEB_FAILURES, WEB_LINKS, WEB_SESSIONS, WEB_USERS
 from .values import Clock, SignInLink, WebSession, WebUser
 
 
@@ -185,3 +189,32 @@ class AccountStore:
                 return None
             r = conn.execute(select(WEB_LINKS).where(WEB_LINKS.c.token_hash == token_hash)).one()
         return SignInLink(r.telegram_id, r.name, r.created_at, r.expires_at)
+
+    # -- failed sign-ins (throttling: one count for every console process) -------------
+
+    def fail(self, key_hashes: Collection[str], keep: dt.timedelta) -> None:
+        """A failed sign-in against each key, now; failures older than `keep` are dropped."""
+        now = self.now()
+        with self.engine.begin() as conn:
+            conn.execute(delete(WEB_FAILURES).where(WEB_FAILURES.c.at <= now - keep))
+            if key_hashes:
+                conn.execute(insert(WEB_FAILURES), [{"key_hash": k, "at": now} for k in key_hashes])
+
+    def failures(
+        self, key_hashes: Collection[str], since: dt.datetime
+    ) -> dict[str, list[dt.datetime]]:
+        """The failures against each key after `since`, oldest first."""
+        q = (
+            select(WEB_FAILURES.c.key_hash, WEB_FAILURES.c.at)
+            .where(WEB_FAILURES.c.key_hash.in_(list(key_hashes)), WEB_FAILURES.c.at > since)
+            .order_by(WEB_FAILURES.c.at)
+        )
+        out: dict[str, list[dt.datetime]] = {k: [] for k in key_hashes}
+        with self.engine.connect() as conn:
+            for key, at in conn.execute(q):
+                out[key].append(at)
+        return out
+
+    def forget_failures(self, key_hashes: Collection[str]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(WEB_FAILURES).where(WEB_FAILURES.c.key_hash.in_(list(key_hashes))))

@@ -20,6 +20,8 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
   made before, is carried over into it when a store is opened, then left empty.)
 - audit: what organisers did, who and when (audit.py).
 - web_users, web_sessions, web_links: the web console's accounts (accounts.py).
+- web_failures: failed sign-ins of the last minutes, by the hash of a name or an
+  address, so every console process throttles the same count (accounts.py).
 - alerts: problems the organisers were told about, once each (alerts.py).
 - post_actions: corrections (edits) and takedowns (deletions) of sent posts, each a
   delivery of its own (actions.py); unique (delivery_id, kind, request).
@@ -272,6 +274,17 @@ WEB_LINKS = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime, nullable=True),
+)
+
+WEB_FAILURES = Table(
+    "web_failures",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # sha256 of what failed ("name\0anna", "address\0192.0.2.7"): a name typed by mistake
+    # (a password, say) is not kept readable
+    Column("key_hash", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Index("ix_web_failures_key_at", "key_hash", "at"),
 )
 
 ALERTS = Table(

@@ -13,17 +13,15 @@
   FAILURES_PER_NAME failures for one name, or FAILURES_PER_ADDRESS from one
   address (behind a proxy, uvicorn takes it from X-Forwarded-For), within
   WINDOW, that name or address is refused until the window has passed; a
-  wrong or used sign-in link counts against its address. The counts live in this process's memory: the
-  console is one process, and a restart forgiving old failures is harmless.
+  wrong or used sign-in link counts against its address. The counts live in the
+  store (by hash), so several console processes behind one proxy share them and
+  a restart keeps them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
-from collections import defaultdict, deque
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -91,42 +89,38 @@ def check_password(stored: str | None, password: str) -> bool:
 
 
 class Throttle:
-    """Failed sign-ins per key (a name, an address) within WINDOW; `allowed` per key."""
+    """Failed sign-ins per key (a name, an address) within WINDOW; `allowed` per key.
 
-    def __init__(self, clock: Callable[[], dt.datetime], allowed: int) -> None:
-        self.clock = clock
+    Kept in the store (ledger.accounts), by the sha256 of kind and key, so every
+    console process behind one proxy counts the same failures, and a restart
+    forgives nothing.
+    """
+
+    def __init__(self, ledger: Ledger, allowed: int, kind: str) -> None:
+        self.ledger = ledger
         self.allowed = allowed
-        self._failures: dict[str, deque[dt.datetime]] = defaultdict(deque)
-        self._lock = threading.Lock()
+        self.kind = kind
 
-    def _recent(self, key: str, now: dt.datetime) -> deque[dt.datetime]:
-        q = self._failures[key]
-        while q and now - q[0] >= WINDOW:
-            q.popleft()
-        return q
+    def _hashes(self, keys: tuple[str, ...]) -> list[str]:
+        return [digest(f"{self.kind}\0{k}") for k in keys]
 
     def wait(self, *keys: str) -> dt.timedelta | None:
         """How long these keys are refused for; None when they may try."""
-        now = self.clock()
-        with self._lock:
-            worst = None
-            for k in keys:
-                q = self._recent(k, now)
-                if len(q) >= self.allowed:
-                    left = q[0] + WINDOW - now
-                    worst = left if worst is None else max(worst, left)
-            return worst
+        now = self.ledger.now()
+        found = self.ledger.accounts.failures(self._hashes(keys), now - WINDOW)
+        worst = None
+        for times in found.values():
+            if len(times) >= self.allowed:
+                # refused until enough of them are older than WINDOW to leave one try
+                left = times[len(times) - self.allowed] + WINDOW - now
+                worst = left if worst is None else max(worst, left)
+        return worst
 
     def failed(self, *keys: str) -> None:
-        now = self.clock()
-        with self._lock:
-            for k in keys:
-                self._recent(k, now).append(now)
+        self.ledger.accounts.fail(self._hashes(keys), keep=WINDOW)
 
     def forget(self, *keys: str) -> None:
-        with self._lock:
-            for k in keys:
-                self._failures.pop(k, None)
+        self.ledger.accounts.forget_failures(self._hashes(keys))
 
 
 def start_session(ledger: Ledger, name: str, role: str, hours: float) -> tuple[str, Visitor]:

@@ -80,8 +80,8 @@ class Console:
     checked_at: dt.datetime | None = None
 
     def __post_init__(self) -> None:
-        self.names = Throttle(self.ledger.now, FAILURES_PER_NAME)
-        self.addresses = Throttle(self.ledger.now, FAILURES_PER_ADDRESS)
+        self.names = Throttle(self.ledger, FAILURES_PER_NAME, "name")
+        self.addresses = Throttle(self.ledger, FAILURES_PER_ADDRESS, "address")
 
     @property
     def config(self) -> Config:
