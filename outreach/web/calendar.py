@@ -2,7 +2,9 @@
 
 Planned: each active announcement's occurrences from now on (recurring ones
 projected forward by schedule.occurrences), once per channel, and the feed
-items and posts queued in the ledger. Done: what the ledger says went out
+items and posts queued in the ledger. A feed item is known once a read of its
+feed has queued it; the page says when each feed is next read (it does not
+fetch feeds itself). Done: what the ledger says went out
 (with its link), failed, was missed or is unknown. A planned post inside its
 channel's quiet hours says when it will go out instead; one on a paused
 channel says it is held. Prev/next are plain links (no script needed).
@@ -143,6 +145,22 @@ def entries(request: Request, start: dt.datetime, end: dt.datetime) -> list[Entr
     return out
 
 
+def feed_reads(request: Request) -> list[tuple[str, dt.datetime | None]]:
+    """(feed id, when it is next read) per feed: its items reach the calendar only then.
+
+    The ledger knows a feed item once a read has queued it (queued at once, or at
+    the end of its channel's quiet hours); what a feed holds before its next read
+    is not known without fetching it, which a page view does not do.
+    """
+    con = console_of(request)
+    out = []
+    for f in con.config.feeds:
+        state = con.ledger.feed_state(f.id)
+        last = state.last_poll if state is not None else None
+        out.append((f.id, last + dt.timedelta(minutes=f.poll_minutes) if last else None))
+    return out
+
+
 def quiet_hours(request: Request) -> list[tuple[str, str, str]]:
     return [
         (c.id, c.quiet_hours.start.strftime("%H:%M"), c.quiet_hours.end.strftime("%H:%M"))
@@ -193,6 +211,7 @@ def calendar(request: Request, who: Visitor) -> Response:
         today_link=f"/calendar?view={view}",
         other_view=f"/calendar?view={'week' if view == 'month' else 'month'}&date={anchor.isoformat()}",
         quiet=quiet_hours(request),
+        feeds=feed_reads(request),
         problems=[bad_date] if bad_date else [],
         back=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     )
