@@ -110,6 +110,25 @@ def test_refusals_are_reported_with_the_link_and_never_as_removed(world):
     assert TG_TOKEN not in repr(report) and MA_TOKEN not in repr(report)
 
 
+def test_a_requests_report_read_again_from_the_ledger_says_the_same(world):
+    from outreach.corrections import request_report
+
+    app, _ma, tg = world
+    sent = send(app, "ales")
+    rows = {app.ledger.get(i).channel_id: app.ledger.get(i) for i in sent}
+    tg.make_old(int(rows["telegram-ru"].remote_id), hours=49)
+    report = takedown(app, "ales", by="test").report
+    again = request_report(app, report.request)
+    assert again is not None and again.kind == "takedown" and again.subject == "page:ales"
+    assert {(x.delivery_id, x.outcome, x.detail) for x in again.lines} == {
+        (x.delivery_id, x.outcome, x.detail) for x in report.lines
+    }
+    by = {line.channel_id: line for line in again.lines}
+    assert by["telegram-ru"].link == rows["telegram-ru"].remote_url  # still there: its link
+    assert by["mastodon-en"].link is None  # removed: nothing to follow
+    assert request_report(app, "0" * 32) is None
+
+
 def test_a_failing_platform_is_retried_within_the_budget_then_reported_not_done(world):
     app, ma, tg = world
     sent = send(app, "home")
