@@ -166,6 +166,11 @@ def test_rendering_again_from_unchanged_templates_has_nothing_to_do(world):
     words = text_of(r.text)
     assert "0 post(s) to correct, 4 left as they are." in words
     assert "Nothing to do" in words and "Correct 0" not in words
+    # confirmed anyway (a form kept open while someone else corrected it): said, nothing done
+    r = olga.post(f"/deliveries/{sent[0]}/correct", {"how": "templates", "step": "do"})
+    assert r.status_code == 303 and r.headers["location"] == "/history"
+    assert "Nothing to do for page:ales: no post was changed." in olga.get("/history").text
+    assert site.ledger.actions() == []
 
 
 def test_who_may_see_the_plans(world):

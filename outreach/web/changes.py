@@ -120,7 +120,9 @@ def _to_report(request: Request, form: Mapping[str, str], result: Result) -> Res
     """After a confirmation: 303 to the request's report (reloading it asks the ledger again)."""
     back, report, cancelled = _back(request, form), result.report, len(result.cancelled)
     acted = result.plan.count("remove") + result.plan.count("edit")
-    if report.request is None or not acted:  # nothing for a platform: queued posts cancelled
+    if report.request is None or not acted:  # nothing for a platform: queued posts cancelled?
+        if not cancelled:
+            return done(request, back, "done.nothing", subject=report.subject)
         return done(request, back, "done.cancelled_only", n=cancelled, subject=report.subject)
     to = f"/changes/{report.request}?" + urlencode({"back": back})
     if cancelled:
