@@ -39,6 +39,8 @@ ON_TIME = dt.timedelta(seconds=60)
 _COUNT_CAP = 5000
 """Occurrences counted one by one before the count is reported as 'at least'."""
 _TICK = dt.timedelta(microseconds=1)
+NEVER = dt.datetime.max.replace(tzinfo=UTC)
+"""An `idle_until` for an announcement that fires no more (plan())."""
 
 
 @dataclass(frozen=True)
@@ -334,11 +336,19 @@ def plan(
     grace: dt.timedelta,
     quiet: Mapping[str, Quiet | None] | None = None,
     quiet_tz: ZoneInfo | None = None,
+    idle_until: Mapping[str, dt.datetime] | None = None,
 ) -> Plan:
     """What to send now and what was missed.
 
     `last_done` holds, per announcement, the latest occurrence already handled
     (sent, queued, failed or marked missed); everything up to it is settled.
+
+    `idle_until`, per announcement, an instant before which it is known to fire
+    nothing (NEVER: it fires no more): a previous plan's next_at for it, which
+    holds while neither the announcement nor its last_done has changed and that
+    plan found nothing due or missed for it (the caller keeps this true). Until
+    `now` reaches it the announcement is not looked at again: a plan over
+    thousands of announcements, every turn, computes only what can have changed.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -346,10 +356,15 @@ def plan(
     quiet = quiet or {}
     quiet_tz = quiet_tz or ZoneInfo("UTC")
     grace = max(grace, ON_TIME)
+    idle_until = idle_until or {}
     result = Plan()
     for ann in announcements:
         if ann.cancelled:
             result.next_at[ann.id] = None
+            continue
+        idle = idle_until.get(ann.id)
+        if idle is not None and now < idle:
+            result.next_at[ann.id] = None if idle == NEVER else idle
             continue
         trig = trigger(ann)
         start = _settled_until(ann, last_done.get(ann.id))

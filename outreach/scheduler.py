@@ -1,8 +1,10 @@
 """APScheduler 3 wiring: it decides when the service wakes up, nothing else.
 
-The ledger is the truth. On start the jobs are rebuilt from the database (one
-per active announcement, one per feed) in a MemoryJobStore: nothing is
-pickled, so no job holds a live object or a token. Every job points at one
+The ledger is the truth. On start the jobs are made (the service makes one per
+feed: it wakes itself for the announcements at the earliest next occurrence
+its plan found, which costs nothing per announcement; `sync` can also make
+one per announcement) in a MemoryJobStore: nothing is pickled, so no job holds
+a live object or a token. Every job points at one
 module-level function, `fire`, with primitive arguments (which scheduler,
 what kind, which id); it only tells the service to look at the ledger, and the
 service decides with outreach.schedule what is due, missed or coalesced. A

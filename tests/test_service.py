@@ -256,3 +256,37 @@ def test_while_paused_nothing_goes_out_and_resume_sends_it(tmp_path: Path):
     rig.clock.advance(60)
     rig.once()
     assert {d.state for d in rig.rows()} == {"sent"}
+
+
+def test_an_announcement_moved_between_turns_fires_at_its_new_time(tmp_path: Path):
+    """A turn does not look again at an announcement before its next occurrence, unless
+    it changed or something was done of it (Service.plan): moved earlier in the same
+    process, it still fires at its new time, and a weekly one on each of its days."""
+    from dataclasses import replace
+
+    from outreach.ledger import StoredAnnouncement
+
+    rig = Rig(tmp_path, dt.datetime(2026, 3, 2, 9, 0, tzinfo=MINSK), announcements=[WEEKLY])
+    chans = tuple(sorted(CHANNELS))
+    moved = StoredAnnouncement(
+        "moved", "reminder", chans, "Europe/Minsk", page="ales", source="cli",
+        at=dt.datetime(2026, 3, 4, 10, 0, tzinfo=MINSK),
+    )  # fmt: skip
+    rig.ledger.save_announcement(moved)
+    rig.once()  # nothing due: both are known to fire nothing before their next times
+    assert rig.rows() == []
+    rig.ledger.save_announcement(replace(moved, at=dt.datetime(2026, 3, 2, 9, 30, tzinfo=MINSK)))
+    rig.at(2026, 3, 2, 9, 30, 20)
+    rig.once()
+    assert rig.sent("announcement:moved") == sorted(CHANNELS)
+    rig.at(2026, 3, 2, 10, 0, 20)
+    rig.once()
+    rig.at(2026, 3, 9, 10, 0, 20)
+    rig.once()
+    weekly = rig.rows(about="announcement:weekly", states=("sent",))
+    assert (
+        sorted(d.occurrence for d in weekly)
+        == [dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)] * 3
+        + [dt.datetime(2026, 3, 9, 7, 0, tzinfo=dt.UTC)] * 3
+    )
+    assert len(rig.rows()) == 9
