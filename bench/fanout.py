@@ -8,6 +8,12 @@ Mastodon.py and python-telegram-bot. Baseline: the same 20 posts published
 one channel after another by the same publishers. Target (issue 7): total
 within 2x one round trip (400 ms for 200 ms servers).
 
+Through the command line as users run it (issue 15): `outreach run --once` in
+a fresh process, a campaign file whose feed (a file) has one item, the same 20
+channels and fake servers, nothing imported beforehand. Its fan-out is what the
+servers saw: from the first post to reach one of them to the last answer,
+against the same target; the process's wall time beside it.
+
     .venv/bin/python bench/fanout.py [--channels 20] [--delay 0.2] [--quick]
 """
 
@@ -34,6 +40,10 @@ MA_TOKEN = "bench-mastodon-token"
 POSTING = ("/api/v1/statuses", "/sendMessage")
 
 
+POSTS: list[tuple[float, float]] = []
+"""(arrived, answered) of every post any slow fake took, on the monotonic clock."""
+
+
 def slow_fakes(delay: float) -> tuple[type, type]:
     from fakes.mastodon_server import FakeMastodon
     from fakes.telegram_server import FakeTelegram
@@ -41,13 +51,17 @@ def slow_fakes(delay: float) -> tuple[type, type]:
     class SlowMastodon(FakeMastodon):
         def route(self, req: Any) -> Any:
             if req.path.rstrip("/").endswith(POSTING):
+                arrived = time.monotonic()
                 time.sleep(delay)
+                POSTS.append((arrived, time.monotonic()))
             return super().route(req)
 
     class SlowTelegram(FakeTelegram):
         def route(self, req: Any) -> Any:
             if req.path.endswith(POSTING):
+                arrived = time.monotonic()
                 time.sleep(delay)
+                POSTS.append((arrived, time.monotonic()))
             return super().route(req)
 
     return SlowMastodon, SlowTelegram
@@ -127,6 +141,7 @@ def run(quick: bool = False, channels: int = 20, delay: float = 0.2) -> dict[str
             pubs[ch.id].publish(post(ch, 2), f"seq-{ch.id}")
         sequential = time.perf_counter() - t0
     sent = result.count("sent")
+    cli = run_cli(channels, delay, SlowMastodon, SlowTelegram)
     return {
         "channels": channels,
         "server_delay_s": delay,
@@ -138,11 +153,73 @@ def run(quick: bool = False, channels: int = 20, delay: float = 0.2) -> dict[str
         "ratio_to_one_round_trip": fanout / delay,
         "ratio_to_sequential": fanout / sequential,
         "cold_ratio_to_one_round_trip": cold / delay,
+        "cli_sent": cli["sent"],
+        "cli_fanout_s": cli["fanout_s"],
+        "cli_ratio_to_one_round_trip": cli["fanout_s"] / delay,
+        "cli_process_wall_s": cli["wall_s"],
         "target": f"<= {TARGET}x one round trip ({TARGET * delay * 1000:.0f} ms)",
         "met": sent == channels
         and fanout <= TARGET * delay
-        and cold_result.count("sent") == channels,
+        and cold_result.count("sent") == channels
+        and cli["sent"] == channels
+        and cli["fanout_s"] <= TARGET * delay,
     }
+
+
+FEED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Viasna</title><link>https://spring96.org/</link>
+<description>News</description>
+<item><title>Ales Bialiatski sentenced</title><link>https://spring96.org/news/1</link>
+<guid>https://spring96.org/news/1</guid><pubDate>Tue, 03 Mar 2026 09:00:00 GMT</pubDate>
+<description>The court in Minsk sentenced Ales Bialiatski.</description></item>
+</channel></rss>
+"""
+
+
+def run_cli(channels: int, delay: float, mastodon: type, telegram: type) -> dict[str, Any]:
+    """`outreach run --once` in a fresh process: one feed item to every channel."""
+    import os
+    import subprocess
+
+    from servicekit import write_campaign
+
+    with ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        chans: list[dict[str, Any]] = []
+        for i in range(channels):
+            if i % 2 == 0:
+                fake = stack.enter_context(mastodon())
+                chans.append({"id": f"ma{i}", "kind": "mastodon", "instance": fake.url,
+                              "token_env": "BENCH_MA", "language": "en"})  # fmt: skip
+            else:
+                fake = stack.enter_context(telegram())
+                chans.append({"id": f"tg{i}", "kind": "telegram", "chat": "@freeales_ru",
+                              "api_base_url": fake.url, "token_env": "BENCH_TG",
+                              "language": "ru"})  # fmt: skip
+        (tmp / "feed.xml").write_text(FEED, encoding="utf-8")
+        config = write_campaign(
+            tmp,
+            channels=chans,
+            announcements=[],
+            feeds=[{"id": "news", "path": "feed.xml", "backlog": 1}],
+            store={"url": f"sqlite:///{tmp / 'store.sqlite3'}"},
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
+        env |= {"OUTREACH_CONFIG": str(config), "BENCH_MA": MA_TOKEN, "BENCH_TG": TG_TOKEN}
+        POSTS.clear()
+        t0 = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", "from outreach.cli import main; main()", "run", "--once"],
+            env=env, cwd=tmp, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        wall = time.perf_counter() - t0
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"outreach run --once exited {done.returncode}: {done.stderr[-2000:]}"
+            )
+        posts = list(POSTS)
+    fanout = max(a for _, a in posts) - min(r for r, _ in posts) if posts else float("nan")
+    return {"sent": len(posts), "fanout_s": fanout, "wall_s": wall}
 
 
 def main() -> None:

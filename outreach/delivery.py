@@ -131,7 +131,19 @@ class DeliveryLoop:
             if times and not pub.dry_run:
                 self.pacer.seed(self._network(pub).slots(ch, pub.account), times)
         self.learn_limits()
+        self._warm()
         return recovered
+
+    def _warm(self) -> None:
+        """Every publisher's client ready now, one after another: left to the first post,
+        the channel threads of a fan-out queued for the import lock (bench/fanout.py)."""
+        for ch, pub in self.publishers.items():
+            if pub.dry_run:
+                continue
+            try:
+                pub.warm()
+            except Exception:  # its first post will say what is wrong, as a post's error
+                log.debug("making the client of %s ready failed", ch, exc_info=True)
 
     def taken_over(self, channel_id: str) -> list[Delivery]:
         """This instance now holds the channel (outreach.instances): what its last holder

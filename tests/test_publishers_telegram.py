@@ -188,6 +188,19 @@ def test_one_client_and_one_connection_serve_every_post_of_a_channel(tg):
         pub.close()
 
 
+def test_warming_up_sends_nothing_and_the_posts_after_it_use_its_client(tg):
+    """DeliveryLoop.start warms each publisher, so a fan-out's first posts find it ready."""
+    pub = publisher(tg)
+    try:
+        pub.warm()
+        assert tg.messages == [] and tg.connections == 0
+        pub.publish(post(text="first"), "k1")
+        pub.publish(post(text="second"), "k2")
+        assert tg.texts() == ["first", "second"] and tg.connections == 1
+    finally:
+        pub.close()
+
+
 def test_the_kept_client_recovers_from_each_failure_on_the_next_post(tg):
     # Failures on a kept connection must not poison it: after each, a post still goes out.
     pub = publisher(tg)

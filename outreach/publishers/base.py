@@ -108,6 +108,11 @@ class Publisher(ABC):
         """Let go of connections and threads kept between posts (none by default)."""
         return None
 
+    def warm(self) -> None:
+        """Make the client ready before the first post (its library imported, set up), so
+        that the first posts of a fan-out do not queue for that; nothing by default."""
+        return None
+
     @property
     @abstractmethod
     def account(self) -> str:

@@ -94,6 +94,9 @@ class MastodonPublisher(Publisher):
             )
         return self._api
 
+    def warm(self) -> None:
+        self.api()
+
     def _remember(self, response: Any, *args: Any, **kwargs: Any) -> None:
         self._last = response
 

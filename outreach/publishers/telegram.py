@@ -125,6 +125,19 @@ class TelegramPublisher(Publisher):
     def close(self) -> None:
         self._closer()
 
+    def warm(self) -> None:
+        with self._calls:
+            self._loop.run(self._warm())
+
+    async def _warm(self) -> None:
+        # What the first post would otherwise do on its way: import PTB (what _send
+        # uses too), make the Bot and its HTTP client.
+        from telegram import InlineKeyboardButton  # noqa: F401
+        from telegram.constants import ParseMode  # noqa: F401
+
+        _, request = self._client.get(self._token, self.base_url, self.timeout)
+        await request.initialize()
+
     # -- the calls --------------------------------------------------------------
 
     def _run(self, doing: str, fn: Any, sending: bool) -> Any:
