@@ -89,6 +89,8 @@ class Base(DeclarativeBase):
     pass
 
 
+LIVE_STATES = ("pending", "sending")
+"""The states the delivery loop looks for a channel's next row in."""
 HISTORY_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
 """The states a history lists: what went out or ended (the CLI's, the console's, the bot's)."""
 
@@ -101,10 +103,29 @@ class DeliveryRow(Base):
         # due order" (head, the claim's busy/earlier tests, recovery): one index answers
         # each with a short range scan, whatever the planner knows of the table (a large
         # backfill before any ANALYZE used to cost each post 33 ms of scans; issue 15).
-        Index("ix_deliveries_queue", "channel_id", "state", "due_at", "id"),
+        # On PostgreSQL over the live rows only (pending, sending): small, and no other
+        # index on a channel's rows in a state can be mistaken for it (below).
+        Index(
+            "ix_deliveries_queue",
+            "channel_id",
+            "state",
+            "due_at",
+            "id",
+            postgresql_where=text(f"state IN {LIVE_STATES!r}"),
+        ),
         # What went out on a channel lately: the claim's pacing count (pace.py), the
         # pacer's seed at start-up (sent_times); a range of sent_at, not the whole history.
-        Index("ix_deliveries_sent", "channel_id", "state", "sent_at"),
+        # On PostgreSQL over rows with a sent_at only: a planner knowing nothing of the
+        # table sees every index on (channel_id, state) as equally good, and took the
+        # queue's to read a channel's whole history; partial, each serves only its own
+        # questions (a time after X implies one; the state stays a bound of the range).
+        Index(
+            "ix_deliveries_sent",
+            "channel_id",
+            "state",
+            "sent_at",
+            postgresql_where=text("sent_at IS NOT NULL"),
+        ),
         # The history (deliveries.py, order="history"), newest first: read backwards. Only
         # the rows a history lists, so a page of it is the index's first entries whatever
         # the planner guesses of how many rows match. PostgreSQL only: SQLite's planner,
@@ -383,7 +404,10 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        # Planned with its values every time (psycopg prepares a statement run five
+        # times, and PostgreSQL may then keep one plan for any values): only a plan
+        # that sees the state asked for can use the partial indexes above.
+        return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
     memory = url in ("sqlite://", "sqlite:///:memory:")
     engine = create_engine(
         url,
