@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
 
 from . import leases, pace
 from .schema import DELIVERIES as D
@@ -41,6 +41,17 @@ from .values import (
 CRASHED = (
     "the service stopped while doing this; doing it again (edits and deletions are "
     "safe to repeat: the platform confirms each)"
+)
+
+
+# Built once: the delivery loop asks before every post (bound parameter `channel`).
+_OURS = A.c.channel_id == bindparam("channel")
+_LEASE = select(func.min(A.c.lease_until)).where(_OURS, A.c.state == "sending")
+_FIRST = (
+    select(A)
+    .where(_OURS, A.c.state == "pending")
+    .order_by(func.coalesce(A.c.next_attempt_at, A.c.created_at), A.c.id)
+    .limit(1)
 )
 
 
@@ -131,19 +142,11 @@ class Actions:
 
     def action_head(self, channel_id: str) -> ActionHead:
         now = self.now()
-        ours = A.c.channel_id == channel_id
         with self.engine.connect() as conn:
-            lease = conn.scalar(
-                select(func.min(A.c.lease_until)).where(ours, A.c.state == "sending")
-            )
+            lease = conn.scalar(_LEASE, {"channel": channel_id})
             if lease is not None:
                 return ActionHead(wake_at=lease, stuck=lease <= now)
-            row = conn.execute(
-                select(A)
-                .where(ours, A.c.state == "pending")
-                .order_by(func.coalesce(A.c.next_attempt_at, A.c.created_at), A.c.id)
-                .limit(1)
-            ).first()
+            row = conn.execute(_FIRST, {"channel": channel_id}).first()
         if row is None:
             return ActionHead()
         a = to_action(row)

@@ -10,11 +10,12 @@ claim token it was given.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
-from sqlalchemy import Engine, exists, func, select, tuple_, update
+from sqlalchemy import Engine, bindparam, exists, func, select, tuple_, update
 
 from . import leases, pace, pause
 from .actions import record_place
@@ -33,6 +34,74 @@ from .values import (
     to_delivery,
 )
 
+# Built once with bound parameters: the delivery loop runs these for every post, and
+# building the expressions afresh cost more than executing them (bench/README.md).
+_OURS = D.c.channel_id == bindparam("channel")
+_STATE = select(
+    select(func.min(D.c.lease_until)).where(_OURS, D.c.state == "sending").scalar_subquery(),
+    pause.not_paused_at(bindparam("channel")),
+    pause.any_ended(),
+)
+_FIRST = select(D).where(_OURS, D.c.state == "pending").order_by(D.c.due_at, D.c.id).limit(1)
+
+
+def _claim_statement() -> Any:
+    now = bindparam("now", type_=D.c.due_at.type)
+    o = D.alias("other")
+    busy = exists().where(o.c.channel_id == D.c.channel_id, o.c.state == "sending")
+    # The channel's order holds even across workers: no earlier pending row may wait.
+    # A row comparison, not an OR: it bounds the index scan (channel_id, state, due_at,
+    # id), so proving no earlier row waits reads the rows ahead, not the whole queue.
+    earlier = exists().where(
+        o.c.channel_id == D.c.channel_id,
+        o.c.state == "pending",
+        tuple_(o.c.due_at, o.c.id) < tuple_(D.c.due_at, D.c.id),
+    )
+    return (
+        update(D)
+        .where(
+            D.c.id == bindparam("delivery"),
+            D.c.state == "pending",
+            D.c.due_at <= now,
+            D.c.next_attempt_at.is_(None) | (D.c.next_attempt_at <= now),
+            ~busy,
+            ~earlier,
+            pause.not_paused_at(D.c.channel_id),
+        )
+        .values(
+            state="sending",
+            claim_token=bindparam("claim"),
+            claimed_at=now,
+            lease_until=bindparam("until", type_=D.c.lease_until.type),
+            attempts=D.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(*D.c)
+    )
+
+
+_CLAIM = _claim_statement()
+_EXPRESSIONS: dict[str, Any] = {
+    # an attempt that may have posted: the first such attempt's time is kept
+    "ambiguous_since": func.coalesce(D.c.ambiguous_since, D.c.claimed_at),
+}
+
+
+@functools.cache
+def _finish_statement(from_states: tuple[str, ...], columns: tuple[str, ...]) -> Any:
+    """A claimed row leaves `sending` (or the states given) with these columns set."""
+    now = bindparam("now", type_=D.c.updated_at.type)
+    values = {c: _EXPRESSIONS.get(c, bindparam(f"v_{c}", type_=D.c[c].type)) for c in columns}
+    return (
+        update(D)
+        .where(
+            D.c.id == bindparam("delivery"),
+            D.c.claim_token == bindparam("claim"),
+            D.c.state.in_(from_states),
+        )
+        .values(updated_at=now, lease_until=None, **values)
+    )
+
 
 class Loop:
     """The delivery loop's moves on the ledger's engine and clock; `get` reads one row."""
@@ -43,22 +112,26 @@ class Loop:
         self.get = get
 
     def head(self, channel_id: str) -> Head:
-        """What to do next on the channel; nothing is ready while a pause covers it."""
-        pause.lift_ended(self.engine, self.now())  # an embargo past its time: release its rows
+        """What to do next on the channel; nothing is ready while a pause covers it.
+
+        Two reads on one connection: the channel's lease, pause and any embargo
+        past its time (one statement), then its first pending row.
+        """
         now = self.now()
-        ours = D.c.channel_id == channel_id
         with self.engine.connect() as conn:
-            lease = conn.execute(
-                select(func.min(D.c.lease_until)).where(ours, D.c.state == "sending")
-            ).scalar()
+            lease, free, ended = conn.execute(
+                _STATE, {"channel": channel_id, "pause_now": now}
+            ).one()
+            if ended:  # an embargo past its time: release its rows, then look again
+                conn.close()
+                pause.lift_ended(self.engine, now)
+                return self.head(channel_id)
             if lease is not None:
                 return Head(wake_at=lease, stuck=lease <= now)
-            if not conn.execute(select(pause.not_paused(now, channel_id))).scalar():
+            if not free:
                 # look again when an embargo ends, else at the next poll; claim() refuses
                 return Head(wake_at=pause.next_end(conn, now, channel_id))
-            row = conn.execute(
-                select(D).where(ours, D.c.state == "pending").order_by(D.c.due_at, D.c.id).limit(1)
-            ).first()
+            row = conn.execute(_FIRST, {"channel": channel_id}).first()
         if row is None:
             return Head()
         d = to_delivery(row)
@@ -75,51 +148,26 @@ class Loop:
     ) -> Claim | Paced | None:
         """Move the channel's first pending row to `sending`, if due, none is sending and not paused.
 
-        One conditional UPDATE decides; on PostgreSQL it first waits for a pause
-        or resume being committed (pause.lock), so it sees the flag they set.
-        `fence` (lease name, owner): only while that instance holds that lease
-        (leases.py), so an instance that lost its channel cannot claim on it.
-        `pacing`: the platform limits the send counts against, counted from the
-        store in the same transaction (pace.py); Paced when one is full.
+        One conditional UPDATE decides and hands the row back (RETURNING); on
+        PostgreSQL it first waits for a pause or resume being committed
+        (pause.lock), so it sees the flag they set. `fence` (lease name, owner):
+        only while that instance holds that lease (leases.py), so an instance
+        that lost its channel cannot claim on it. `pacing`: the platform limits
+        the send counts against, counted from the store in the same transaction
+        (pace.py); Paced when one is full.
         """
         now = self.now()
         token = new_key()
-        o = D.alias("other")
-        busy = exists().where(o.c.channel_id == D.c.channel_id, o.c.state == "sending")
-        # The channel's order holds even across workers: no earlier pending row may wait.
-        # A row comparison, not an OR: it bounds the index scan (channel_id, state, due_at,
-        # id), so proving no earlier row waits reads the rows ahead, not the whole queue.
-        earlier = exists().where(
-            o.c.channel_id == D.c.channel_id,
-            o.c.state == "pending",
-            tuple_(o.c.due_at, o.c.id) < tuple_(D.c.due_at, D.c.id),
-        )
-        stmt = update(D).where(
-            D.c.id == delivery_id,
-            D.c.state == "pending",
-            D.c.due_at <= now,
-            D.c.next_attempt_at.is_(None) | (D.c.next_attempt_at <= now),
-            ~busy,
-            ~earlier,
-            pause.not_paused(now),
-            *([leases.holds(*fence)] if fence is not None else []),
-        )
+        stmt = _CLAIM if fence is None else _CLAIM.where(leases.holds(*fence))
+        params = {"delivery": delivery_id, "now": now, "pause_now": now, "claim": token,
+                  "until": now + lease}  # fmt: skip
         with pace.serial(self.engine, pacing), self.engine.begin() as conn:
             pause.lock(conn)
             wait = pace.wait(conn, pacing, now)
             if wait > 0:
                 return Paced(wait)
-            claimed = conn.execute(
-                stmt.values(
-                    state="sending",
-                    claim_token=token,
-                    claimed_at=now,
-                    lease_until=now + lease,
-                    attempts=D.c.attempts + 1,
-                    updated_at=now,
-                )
-            ).rowcount
-        return Claim(self.get(delivery_id), token) if claimed else None
+            row = conn.execute(stmt, params).first()
+        return Claim(to_delivery(row), token) if row is not None else None
 
     def give_up(self, delivery_id: int, to: Literal["missed", "unknown"], reason: str) -> bool:
         """A pending row that must not be sent as it is: too late, or no longer safe."""
@@ -131,13 +179,10 @@ class Loop:
     def _finish(
         self, claim: Claim, from_states: tuple[str, ...], place: str | None = None, **values: Any
     ) -> bool:
-        stmt = update(D).where(
-            D.c.id == claim.delivery.id,
-            D.c.claim_token == claim.token,
-            D.c.state.in_(from_states),
-        )
+        params = {f"v_{k}": v for k, v in values.items() if k not in _EXPRESSIONS}
+        params |= {"delivery": claim.delivery.id, "claim": claim.token, "now": self.now()}
         with self.engine.begin() as conn:
-            res = conn.execute(stmt.values(updated_at=self.now(), lease_until=None, **values))
+            res = conn.execute(_finish_statement(from_states, tuple(sorted(values))), params)
             if res.rowcount and place:
                 record_place(conn, claim.delivery.id, place)
         return bool(res.rowcount)
@@ -173,7 +218,7 @@ class Loop:
         """Back to pending until `at`; `ambiguous` when the attempt may have posted."""
         values: dict[str, Any] = dict(state="pending", reason=reason, next_attempt_at=at)
         if ambiguous:
-            values["ambiguous_since"] = func.coalesce(D.c.ambiguous_since, D.c.claimed_at)
+            values["ambiguous_since"] = _EXPRESSIONS["ambiguous_since"]
         return self._finish(claim, ("sending",), **values)
 
     def finish_failed(self, claim: Claim, reason: str) -> bool:

@@ -99,6 +99,21 @@ _NOW = bindparam("pause_now", type_=UtcDateTime())
 _CHANNEL = bindparam("pause_channel", type_=String(64))
 
 
+def not_paused_at(channel: Any) -> ColumnElement[bool]:
+    """not_paused with the time as a bound parameter, `pause_now`, for statements built once."""
+    return ~exists(
+        select(P.c.id).where(
+            or_(P.c.scope == EVERYTHING, P.c.scope == channel),
+            P.c.until.is_(None) | (P.c.until > _NOW),
+        )
+    )
+
+
+def any_ended() -> ColumnElement[bool]:
+    """Whether an embargo's time has come (`pause_now`): lift_ended has work to do."""
+    return exists(select(P.c.id).where(P.c.until.is_not(None), P.c.until <= _NOW))
+
+
 def _unless(channel: Any) -> dict[str, Any]:
     flag = exists(
         select(P.c.id).where(
