@@ -21,10 +21,11 @@ loop claims and finishes each row in its own transaction (loop.py).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Table, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 
 from ..errors import StoreError
 from ..post import Post
@@ -66,9 +67,7 @@ class Batch:
             due_at=due_at or now,
             occurrence=occurrence,
         )
-        new_id = self._insert(
-            values | pending_unless_paused(inserting=True), pause_params(now, post.channel_id)
-        )
+        new_id = self._insert(values, pause_params(now, post.channel_id), unless_paused=True)
         if new_id is not None:
             return Enqueued(new_id, True)
         same = (D.c.channel_id == post.channel_id) & (D.c.dedupe_key == values["dedupe_key"])
@@ -121,44 +120,64 @@ class Batch:
         return Enqueued(self.conn.execute(select(D.c.id).where(same)).scalar_one(), False)
 
     def mark_seen(self, keys: Iterable[str], *, feed_id: str, item_id: str) -> int:
-        """Record every key of a feed item; returns how many were new."""
-        new = 0
-        for key in dict.fromkeys(keys):
-            row = dict(dedupe_key=key, feed_id=feed_id, item_id=item_id, first_seen=self.now())
-            new += self._insert_new(S, row, S.c.dedupe_key) is not None
-        return new
+        """Record every key of a feed item, in one statement; returns how many were new."""
+        now = self.now()
+        rows = [
+            dict(dedupe_key=key, feed_id=feed_id, item_id=item_id, first_seen=now)
+            for key in dict.fromkeys(keys)
+        ]
+        if not rows:
+            return 0
+        stmt = _new_rows(self.conn.dialect.name, S, tuple(rows[0]), S.c.dedupe_key)
+        return len(self.conn.execute(stmt, rows).all())
 
-    def _insert(self, values: dict[str, Any], params: dict[str, Any] | None = None) -> int | None:
-        """The new delivery's id, or None when (channel, dedupe key) is taken."""
+    def _insert(
+        self,
+        values: dict[str, Any],
+        params: dict[str, Any] | None = None,
+        *,
+        unless_paused: bool = False,
+    ) -> int | None:
+        """The new delivery's id, or None when (channel, dedupe key) is taken.
+
+        `unless_paused`: `pending`, or `held` while its channel is paused, as the
+        INSERT itself decides (pause.pending_unless_paused; `params` from pause_params).
+        """
         now = self.now()
         row = dict(attempts=0, idempotency_key=new_key(), dry_run=False, created_at=now)
-        found = self._insert_new(D, {**row, **values, "updated_at": now}, D.c.id, params)
+        row = {**row, **values, "updated_at": now}
+        stmt = _new_rows(self.conn.dialect.name, D, tuple(row), D.c.id, unless_paused)
+        found = self.conn.execute(stmt, {**row, **(params or {})}).scalar()
         return None if found is None else int(found)
 
-    def _insert_new(
-        self,
-        table: Table,
-        row: dict[str, Any],
-        returning: Any,
-        params: dict[str, Any] | None = None,
-    ) -> Any:
-        """INSERT unless a unique key is taken: the `returning` column's value, None if taken.
 
-        RETURNING, not rowcount: drivers may report -1 for INSERT ... ON CONFLICT.
-        """
-        dialect = self.conn.dialect.name
-        stmt: Any
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
+@functools.cache
+def _new_rows(
+    dialect: str,
+    table: Table,
+    columns: tuple[str, ...],
+    returning: Any,
+    unless_paused: bool = False,
+) -> Any:
+    """INSERT of `columns` (bound by name) unless a unique key is taken, RETURNING `returning`.
 
-            stmt = pg_insert(table).values(**row).on_conflict_do_nothing()
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    Built once per shape: queueing writes one per delivery and one per feed
+    item, and building the statement afresh cost four times its execution.
+    `unless_paused`: the row's state and reason are pause.py's expressions. RETURNING, not
+    rowcount: drivers may report -1 for INSERT ... ON CONFLICT.
+    """
+    values: dict[str, Any] = {c: bindparam(c, type_=table.c[c].type) for c in columns}
+    if unless_paused:
+        values |= pending_unless_paused(inserting=True)
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            stmt = sqlite_insert(table).values(**row).on_conflict_do_nothing()
-        else:  # make_engine accepts other URLs, but the ledger is written for these two
-            raise StoreError(f"the store must be SQLite or PostgreSQL, not {dialect}")
-        return self.conn.execute(stmt.returning(returning), params or {}).scalar()
+        return pg_insert(table).values(values).on_conflict_do_nothing().returning(returning)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table).values(values).on_conflict_do_nothing().returning(returning)
+    raise StoreError(f"the store must be SQLite or PostgreSQL, not {dialect}")
 
 
 def aware(*moments: dt.datetime | None) -> None:
