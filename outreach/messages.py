@@ -30,8 +30,9 @@ subject for every channel it goes to, which is what every caller uses.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -130,10 +131,16 @@ class Rendered:
     post: Post
     template: str
     """The file the text came from."""
-    length: int
-    """As the network counts it (Mastodon: CW included; Telegram: UTF-16 after entities)."""
+    measure: Callable[[str], int] = field(repr=False, compare=False)
     limit: int
     shortened: bool
+
+    @functools.cached_property
+    def length(self) -> int:
+        """As the network counts it (Mastodon: CW included; Telegram: UTF-16 after entities).
+
+        Counted when asked (previews): queueing needs only to know the text fits."""
+        return self.measure(self.post.text)
 
 
 class Messages:
@@ -319,7 +326,10 @@ class Messages:
         measure: Callable[[str], int] | None,
         limit: int | None,
         outside: Callable[[str], str] = str,
+        bound: Callable[[str], int] | None = None,
     ) -> tuple[str, bool]:
+        """The text, and whether it was shortened. `bound`: a cheap count never below
+        `measure`'s, so a text within the limit by it is not counted exactly."""
         lang, fallback = channel.language, self.config.campaign.default_language
         title = outside(one_line(subject.item.title_in(lang, fallback)))
         summary = outside(paragraphs(subject.item.summary_in(lang, fallback)))
@@ -331,7 +341,9 @@ class Messages:
             return self.render_text(template, ctx)
 
         full = render(title, summary)
-        if measure is None or limit is None or measure(full) <= limit:
+        if measure is None or limit is None:
+            return full, False
+        if (bound is not None and bound(full) <= limit) or measure(full) <= limit:
             return full, False
         what = f"{channel.id} ({template.filename})"
         try:
@@ -382,8 +394,11 @@ class Messages:
         def measure(text: str) -> int:
             return net.length(channel, text)
 
+        def bound(text: str) -> int:
+            return net.length_bound(channel, text)
+
         text, shortened = self._fitted(
-            template, subject, view, now, measure, limit, net.outside_text
+            template, subject, view, now, measure, limit, net.outside_text, bound
         )
         problems = net.problems(text)
         if problems:
@@ -403,7 +418,7 @@ class Messages:
             image_alt=one_line(item.alt_in(lang, fallback)),
             about=subject.about,
         )
-        return Rendered(post, str(template.filename), measure(text), limit, shortened)
+        return Rendered(post, str(template.filename), measure, limit, shortened)
 
     def share_texts(self, now: dt.datetime) -> Callable[[Item, str], str]:
         """share_text for many items at one moment (an export, a check): each template

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -65,3 +68,23 @@ def test_bound_is_exact_for_plain_text():
 def test_unknown_rule_is_refused():
     with pytest.raises(ValueError, match="unknown counting rule"):
         upper_bound("x", "nope")
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=texts, warning=st.one_of(st.none(), texts))
+def test_each_channels_bound_is_never_below_its_length(text, warning):
+    # What messages fit with: a post within the limit by the bound is not counted exactly.
+    from outreach.networks import network
+
+    for channel in _bundled_channels():
+        if "content_warning" in type(channel).model_fields:
+            channel = channel.model_copy(update={"content_warning": warning})
+        net = network(channel.kind)
+        assert net.length_bound(channel, text) >= net.length(channel, text)
+
+
+@functools.cache
+def _bundled_channels() -> tuple[Any, ...]:
+    from outreach.config import load_config
+
+    return tuple(load_config(None, {}).channels)

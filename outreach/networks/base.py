@@ -65,6 +65,11 @@ class Network(ABC, Generic[C]):
     def length(self, channel: C, text: str) -> int:
         """The text's length as the network counts it against its limit."""
 
+    def length_bound(self, channel: C, text: str) -> int:
+        """A cheap count never below length(): a text within the limit by it needs no exact
+        count (textlimits.upper_bound). Exact by default."""
+        return self.length(channel, text)
+
     @abstractmethod
     def limit(self, channel: C, *, has_image: bool, learned: Mapping[str, int]) -> int:
         """How long a post may be; `learned` is {channel id: max_characters} from the platform."""

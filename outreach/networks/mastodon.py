@@ -83,6 +83,12 @@ class Mastodon(Network[MastodonChannel]):
 
         return mastodon_length(text, channel.content_warning or "")
 
+    def length_bound(self, channel: MastodonChannel, text: str) -> int:
+        # a grapheme holds at least one code point, so len() bounds the content warning
+        from ..textlimits import upper_bound
+
+        return upper_bound(text, "mastodon") + len(channel.content_warning or "")
+
     def limit(
         self, channel: MastodonChannel, *, has_image: bool, learned: Mapping[str, int]
     ) -> int:
