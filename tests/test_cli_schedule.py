@@ -62,6 +62,26 @@ def test_run_once_shows_the_queue_and_the_dry_run_posts(run_cli: Cli):
     assert "Queue: nothing due." in again and "dry-run:" not in again
 
 
+def test_run_once_prints_a_long_queue_as_a_count_and_its_first_rows(tmp_path: Path):
+    from outreach.cli.run_output import QUEUE_ROWS
+
+    items = "".join(
+        f"<item><title>Item {i}</title><link>https://example.org/n/{i}</link>"
+        f"<guid>n-{i}</guid></item>"
+        for i in range(10)
+    )
+    (tmp_path / "big.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>{items}</channel></rss>',
+        encoding="utf-8",
+    )
+    run_cli = Cli(tmp_path, feeds=[{"id": "big", "path": "big.xml", "backlog": 10}])
+    out = run_cli("run", "--once", now="2026-03-01T12:00:00+03:00").stdout
+    queue = out.split("Queue: 30 post(s)", 1)[1].split("--- dry-run", 1)[0]
+    assert queue.count("big:") == QUEUE_ROWS < 30
+    assert f"... and {30 - QUEUE_ROWS} more; `outreach deliveries --state pending`" in queue
+    assert out.count("--- dry-run:") == 30  # every post still goes out
+
+
 def test_run_once_json_is_clean_json_and_reports_outcomes(run_cli: Cli):
     run_cli("run", "--once", now="2026-03-01T12:00:00+03:00")
     report = run_cli.json("run", "--once", now=MONDAY_10)

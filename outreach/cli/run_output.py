@@ -12,6 +12,9 @@ from .common import App, console, delivery_json
 if TYPE_CHECKING:
     from ..service import Service, Turn
 
+QUEUE_ROWS = 20
+"""Rows of the queue `run --once` prints before sending; a count says how many more wait."""
+
 
 def _local(moment: dt.datetime | None, tz: Any) -> str:
     return "" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
@@ -62,18 +65,24 @@ def print_queue(app: App, service: Service, turn: Turn) -> None:
             f"{held} post(s) held until an organiser resumes",
             fg="red",
         )
-    queue = service.ledger.deliveries(states=("pending",))
-    if not queue:
+    pending = service.ledger.counts().get("pending", 0)
+    if not pending:
         click.echo("Queue: nothing due.")
         return
-    table = Table(title=f"Queue: {len(queue)} post(s)", title_justify="left")
+    # A summary, then the first rows: a big backlog would print (and cost) a row per post.
+    queue = service.ledger.deliveries(states=("pending",), limit=QUEUE_ROWS)
+    now = service.clock.now()
+    table = Table(title=f"Queue: {pending} post(s)", title_justify="left")
     for col in ("#", "channel", "about", "due"):
         table.add_column(col)
-    now = service.clock.now()
     for d in queue:
         due = "now" if d.due_at <= now else f"{_local(d.due_at, tz)} (waits)"
         table.add_row(str(d.id), d.channel_id, d.about, due)
     console().print(table)
+    if pending > len(queue):
+        click.echo(
+            f"... and {pending - len(queue)} more; `outreach deliveries --state pending` lists them"
+        )
 
 
 def print_result(app: App, service: Service, turn: Turn) -> None:
@@ -98,12 +107,16 @@ def print_result(app: App, service: Service, turn: Turn) -> None:
         for o in report.outcomes:
             if o.state in ("failed", "unknown", "missed"):
                 click.secho(f"#{o.delivery_id} {o.channel_id} {o.state}: {o.detail}", fg="red")
-    waiting = service.ledger.deliveries(states=("pending",))
+    waiting = service.ledger.counts().get("pending", 0)
     if waiting:
-        click.echo(f"{len(waiting)} post(s) wait for later (quiet hours or a retry):")
-        for d in waiting:
+        click.echo(f"{waiting} post(s) wait for later (quiet hours, pacing or a retry):")
+        for d in service.ledger.deliveries(states=("pending",), limit=QUEUE_ROWS):
             when = max(d.due_at, d.next_attempt_at or d.due_at)
             click.echo(f"  #{d.id} {d.channel_id} {d.about} at {_local(when, tz)}")
+        if waiting > QUEUE_ROWS:
+            click.echo(
+                f"  ... and {waiting - QUEUE_ROWS} more (`outreach deliveries --state pending`)"
+            )
     from .. import announcements
 
     for up in announcements.upcoming(app.config, service.ledger, service.clock.now()):
