@@ -23,7 +23,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Engine, delete, exists, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from .schema import LEASES as L
 
@@ -100,6 +99,8 @@ class Leases:
         its leases run out, so the living make room for its channels in time).
         A name not returned was lost (its lease ran out and may be someone else's).
         """
+        from sqlalchemy.dialects.postgresql import insert as pg_insert  # PostgreSQL only
+
         until = func.now() + dt.timedelta(seconds=ttl)
         membership = pg_insert(L).values(
             name=INSTANCE + who.owner, owner=who.owner, host=who.host[:200], pid=who.pid,
@@ -134,6 +135,9 @@ class Leases:
 
     def acquire(self, who: Holder, name: str, ttl: float) -> bool:
         """Take `name` if no one holds it, or its holder's lease ran out."""
+        # PostgreSQL only: loading its dialect costs every SQLite start 0.1 s
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         until = func.now() + dt.timedelta(seconds=ttl)
         values = dict(
             owner=who.owner, host=who.host[:200], pid=who.pid,
