@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -68,9 +69,10 @@ class Item:
     def alt_in(self, lang: str, fallback: str = "en") -> str:
         return pick(self.image.alt, lang, fallback) if self.image else ""
 
-    @property
+    @functools.cached_property
     def dedupe_keys(self) -> tuple[str, ...]:
-        """Keys under which this item counts as already announced.
+        """Keys under which this item counts as already announced (worked out once: a poll
+        asks six times per item).
 
         Any one matching is enough: an edited item keeps its GUID, an item
         without a GUID keeps its link, a re-published one keeps its text.
