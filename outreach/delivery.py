@@ -110,6 +110,9 @@ class DeliveryLoop:
         self._wake = {ch: threading.Event() for ch in self.publishers}
         self._report_lock = threading.Lock()
         self._report: Report | None = None
+        self._queueing: threading.Event | None = None  # run_once while its caller queues
+        self._max_wait = 0.0
+        self._until: dt.datetime | None = None
 
     # -- the service's calls ---------------------------------------------------
 
@@ -172,14 +175,30 @@ class DeliveryLoop:
         """Ask each platform that can tell (Mastodon, with a token) for its limits, at once."""
         learn_limits(self.ledger, self.publishers)
 
-    def run_once(self, max_wait: float = 0.0) -> Report:
-        """Deliver what is due now, waiting at most `max_wait` s for pacing and retries."""
+    def run_once(self, max_wait: float = 0.0, *, queueing: threading.Event | None = None) -> Report:
+        """Deliver what is due now, waiting at most `max_wait` s for pacing and retries.
+
+        `queueing`: the caller is still queueing and sets this when done. Until
+        then the loop sends what is committed and waits for more (nudge() after
+        each batch); `max_wait` counts from then.
+        """
         deadline = self.clock.now() + dt.timedelta(seconds=max_wait)
         self.membership.start()  # beside running instances: the channels none of them holds
         try:
-            return self._run(deadline)
+            if queueing is None:
+                return self._run(deadline)
+            self._queueing, self._max_wait, self._until = queueing, max_wait, None
+            try:
+                return self._run(None)
+            finally:
+                self._queueing = None
         finally:
             self.membership.stop()
+
+    @property
+    def report(self) -> Report | None:
+        """What the run in progress has done so far."""
+        return self._report
 
     def run(self, stop: threading.Event) -> Report:
         """Deliver until `stop` is set."""
@@ -293,6 +312,7 @@ class DeliveryLoop:
         self, channel_id: str, until: dt.datetime | None, deadline: dt.datetime | None
     ) -> bool:
         now = self.clock.now()
+        deadline = self._deadline(deadline)
         if deadline is not None and (until is None or until > deadline):
             return False
         seconds = IDLE_POLL if until is None else (until - now).total_seconds()
@@ -300,6 +320,18 @@ class DeliveryLoop:
         self.clock.sleep(min(seconds, IDLE_POLL), wake)
         wake.clear()
         return True
+
+    def _deadline(self, deadline: dt.datetime | None) -> dt.datetime | None:
+        """run_once's deadline; None (wait for more) while the caller is still queueing."""
+        queueing = self._queueing
+        if queueing is None:
+            return deadline
+        if not queueing.is_set():
+            return None
+        with self._report_lock:
+            if self._until is None:
+                self._until = self.clock.now() + dt.timedelta(seconds=self._max_wait)
+            return self._until
 
     def _too_late(self, d: Delivery, now: dt.datetime) -> bool:
         grace = dt.timedelta(minutes=self.settings.misfire_grace_minutes, seconds=60)

@@ -255,21 +255,51 @@ class Service:
         max_wait: float = 30.0,
         progress: Callable[[str, int, int], None] | None = None,
         on_queued: Callable[[Turn], None] | None = None,
+        stream: bool = False,
     ) -> Turn:
         """Everything due now: announcements, every feed, then the deliveries.
 
         `max_wait` (clock seconds) bounds the wait for pacing and quick retries;
         what is due later (quiet hours, backoff) stays queued for the next run.
+        `stream`: deliver while queueing, from the first committed batch on (a
+        long feed's first posts need not wait for its last to be rendered);
+        `on_queued` then sees what was queued while the first posts go out.
         """
         self.prepare()
         self.beat("run --once")
         turn = Turn(recovered=self.delivery.start())
-        self.plan(turn)
-        turn.polls = self.poll(progress=progress)
+        if not stream:
+            self.plan(turn)
+            turn.polls = self.poll(progress=progress)
+            if on_queued:
+                on_queued(turn)
+            if not self.stop.is_set():
+                turn.delivered = self.delivery.run_once(max_wait=max_wait)
+            self._after(turn)
+            return turn
+        queueing, reports = threading.Event(), []
+        sender = threading.Thread(
+            target=lambda: reports.append(self.delivery.run_once(max_wait, queueing=queueing)),
+            name="delivery",
+        )
+
+        def committed(feed_id: str, n: int, total: int) -> None:
+            self.delivery.nudge()  # an item's rows are committed: they may go now
+            if progress:
+                progress(feed_id, n, total)
+
+        sender.start()
+        try:
+            self.plan(turn)
+            self.delivery.nudge()
+            turn.polls = self.poll(progress=committed)
+        finally:
+            queueing.set()  # max_wait counts from here; what is committed still goes
+            self.delivery.nudge()
         if on_queued:
             on_queued(turn)
-        if not self.stop.is_set():
-            turn.delivered = self.delivery.run_once(max_wait=max_wait)
+        sender.join()
+        turn.delivered = reports[0] if reports else None
         self._after(turn)
         return turn
 

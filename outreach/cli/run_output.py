@@ -65,6 +65,9 @@ def print_queue(app: App, service: Service, turn: Turn) -> None:
             f"{held} post(s) held until an organiser resumes",
             fg="red",
         )
+    so_far = service.delivery.report  # posts go out while queueing (run_once(stream=True))
+    if so_far is not None and so_far.outcomes:
+        click.echo(f"Sent while queueing: {len(so_far.outcomes)} post(s), still sending")
     pending = service.ledger.counts().get("pending", 0)
     if not pending:
         click.echo("Queue: nothing due.")

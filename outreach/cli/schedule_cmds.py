@@ -150,11 +150,15 @@ def run(
     _setup_logging(verbose)
     service = app.service(once=True)
     service.install_signal_handlers()
+    # Posts go out while the feeds are still being queued, unless dry-run posts would
+    # be printed among the queue's lines.
+    rehearsing = any(pub.dry_run for pub in service.delivery.publishers.values())
     with _progress(not as_json) as progress:
         turn = service.run_once(
             max_wait=wait,
             progress=progress,
             on_queued=None if as_json else (lambda t: print_queue(app, service, t)),
+            stream=as_json or not rehearsing,
         )
     if as_json:
         print_json(turn_json(app, service, turn))
