@@ -1,26 +1,36 @@
-"""Against peers: announce the 500 items of one RSS feed on one Mastodon account.
+"""Against the floor and the peers: announce the N items of one RSS feed on one Mastodon account.
 
-All three read the same RSS file and post to the same kind of fake Mastodon
-on 127.0.0.1 (tests/fakes/mastodon_server.py, a fresh one per tool, run by
-this process), each tool in a fresh process whose wall time and peak
-resident memory (wait4) are measured:
+Every tool reads the same RSS file on disk and posts to the same kind of fake
+Mastodon on 127.0.0.1 (tests/fakes/mastodon_server.py, a fresh one per run,
+answering with Mastodon's status JSON and rate-limit headers), each in a
+fresh process whose wall time, CPU time (wait4) and peak resident memory
+(VmHWM) are measured:
 
-- outreach: the `outreach run --once` wiring (outreach.app.App.service)
-  with a campaign whose one feed has backlog 500 and one Mastodon channel.
-  Its pacer keeps Mastodon's 300 statuses per 3 hours per account; the
-  peers know no such limit and the fake does not enforce it, so for this
-  comparison outreach's pacing windows are shrunk to nothing.
-- feed2toot (PyPI): its own command line and INI file, --limit 500.
+- outreach: `outreach --config outreach.yaml run --once`, the command line
+  as a user runs it, on a campaign file whose one feed has `backlog: N` and
+  one Mastodon channel, its store made beforehand (`outreach db upgrade`,
+  untimed: a campaign's store is made once, by its first run). Its pacer keeps Mastodon's 300 statuses per 3 hours
+  per account; the peers know no such limit and the fake does not enforce
+  it, so for this comparison the CLI runs with its pacing windows shrunk to
+  nothing (`pacing_scale`, as the crash tests do; OUTREACH_BENCH_PACING
+  below), and nothing else differs.
+- bare: the floor. A Mastodon.py `status_post` loop over the very texts
+  outreach posted (taken from the fake after outreach's run of the same
+  round), in this project's environment: no feed, no store, no templates.
+- feed2toot (PyPI): its own command line and INI file, --limit N.
+- feediverse (PyPI): its own command line and YAML file.
 - apprise (PyPI): it posts but does not read feeds, so the script a user
   would write: feedparser for the items, Apprise.notify per item to a
   mastodon:// URL.
 
-The peers are installed only for the benchmark, into a venv of their own
-(`--peers-venv`, default /tmp/outreach-bench-peers; created with pip when
-missing, never into the project's dependencies). The ratios are outreach's
-time and memory over each peer's.
+Each size runs `--rounds` times (2 by default), the tools interleaved
+(outreach, bare, feed2toot, feediverse, apprise, then again), and each
+figure is the best of its rounds. The ratios are outreach's over each other
+tool's. The peers are installed only for the benchmark, into a venv of their
+own (`--peers-venv`, default /tmp/outreach-bench-peers; created with pip when
+missing, never into the project's dependencies).
 
-    .venv/bin/python bench/peers.py [--items 500] [--quick]
+    .venv/bin/python bench/peers.py [--items 200,1000,5000] [--rounds 2] [--quick]
 """
 
 from __future__ import annotations
@@ -28,12 +38,12 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
-import os
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -42,10 +52,44 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench._common import parser, report, run_measured  # noqa: E402
+from bench._common import parser, report, run_measured, scratch_dir  # noqa: E402
 
 PEERS_VENV = Path("/tmp/outreach-bench-peers")
+PEERS = ("feed2toot", "feediverse", "apprise")
+TOOLS = ("outreach", "bare", *PEERS)
 TOKEN = "bench-mastodon-token"
+
+# The CLI exactly as `outreach` runs it, with the pacing windows shrunk (see the docstring).
+OUTREACH_SCRIPT = textwrap.dedent(
+    """
+    import sys
+    from outreach import app
+
+    made = app.App.__init__
+
+    def burst(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        self.delivery_tuning = {"pacing_scale": 1e-9}
+
+    app.App.__init__ = burst
+    from outreach.cli import main
+
+    main(sys.argv[1:])
+    """
+)
+
+BARE_SCRIPT = textwrap.dedent(
+    """
+    import json
+    import sys
+    from mastodon import Mastodon
+
+    texts = json.load(open(sys.argv[1], encoding="utf-8"))
+    api = Mastodon(access_token=sys.argv[3], api_base_url=sys.argv[2])
+    for text in texts:
+        api.status_post(text)
+    """
+)
 
 APPRISE_SCRIPT = textwrap.dedent(
     """
@@ -71,19 +115,21 @@ def write_feed(path: Path, items: int) -> None:
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     entries = []
     for i in range(items):
-        when = email.utils.format_datetime(start + dt.timedelta(hours=i))
+        when = email.utils.format_datetime(start + dt.timedelta(minutes=i))
         entries.append(
             f"<item><title>{escape(f'Belarus: human rights defender sentenced, day {i}')}</title>"
             f"<link>https://freeales.fidh.net/news/{i}/</link>"
             f'<guid isPermaLink="false">news-{i}</guid><pubDate>{when}</pubDate>'
+            f"<dc:date>{(start + dt.timedelta(minutes=i)).isoformat()}</dc:date>"
             f"<description>{escape(f'Update {i} on the trial of Ales Bialiatski.')}</description>"
             "</item>"
         )
     path.write_text(
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
         "<title>Free Ales</title><link>https://freeales.fidh.net/</link>"
         "<description>news</description><language>en</language>"
-        + "".join(entries)
+        + "".join(reversed(entries))  # newest first, as feeds are
         + "</channel></rss>",
         encoding="utf-8",
     )
@@ -92,27 +138,15 @@ def write_feed(path: Path, items: int) -> None:
 def ensure_peers(venv: Path, install: bool) -> str | None:
     """The peers' python, creating the venv when missing (and allowed); None if unavailable."""
     python = venv / "bin" / "python"
-    probe = [str(python), "-c", "import feed2toot, apprise"]
+    probe = [str(python), "-c", "import feed2toot, feediverse, apprise"]
     if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
         return str(python)
     if not install:
         return None
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(python), "-m", "pip", "install", "-q", "feed2toot", "apprise"]
+    pip = [str(python), "-m", "pip", "install", "-q", *PEERS]
     subprocess.run(pip, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return str(python)
-
-
-def outreach_child(cfg: str, items: int) -> dict[str, Any]:
-    from outreach.app import App
-
-    app = App(cfg, {"BENCH_MASTODON_TOKEN": TOKEN})
-    app.dry_run_out = open(os.devnull, "w")  # noqa: SIM115
-    service = app.service()
-    service.delivery.pacer.scale = 1e-9  # the peers keep no rate limit; see the docstring
-    turn = service.run_once(max_wait=60)
-    sent = turn.delivered.count("sent") if turn.delivered else 0
-    return {"sent": sent}
 
 
 def outreach_config(tmp: Path, feed: Path, instance: str, items: int) -> Path:
@@ -165,22 +199,55 @@ def feed2toot_config(tmp: Path, feed: Path, instance: str) -> Path:
     return path
 
 
-def one_tool(tool: str, items: int, peers_python: str | None) -> dict[str, Any]:
+def feediverse_config(tmp: Path, feed: Path, instance: str) -> Path:
+    import yaml
+
+    path = tmp / "feediverse.yaml"
+    config = {
+        "url": instance,
+        "client_id": "bench-client",
+        "client_secret": "bench-secret",
+        "access_token": TOKEN,
+        "feeds": [{"url": str(feed), "template": "{title} {link}"}],
+    }
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+def one_run(tool: str, items: int, peers_python: str | None, texts: Path) -> dict[str, Any]:
+    """One tool, one size, a fresh fake and folder; outreach's run also writes `texts`."""
     from fakes.mastodon_server import FakeMastodon
 
-    with tempfile.TemporaryDirectory(prefix=f"bench-peers-{tool}-") as d, FakeMastodon() as fake:
+    prefix = f"bench-peers-{tool}-"
+    with (
+        tempfile.TemporaryDirectory(prefix=prefix, dir=scratch_dir()) as d,
+        FakeMastodon(realistic=True) as fake,
+    ):
         tmp = Path(d)
         feed = tmp / "feed.xml"
         write_feed(feed, items)
+        python, env = sys.executable, {}
         if tool == "outreach":
             cfg = outreach_config(tmp, feed, fake.url, items)
-            args, python = [__file__, "--child", str(cfg), "--items", str(items)], sys.executable
+            (tmp / "outreach_cli.py").write_text(OUTREACH_SCRIPT, encoding="utf-8")
+            args = [str(tmp / "outreach_cli.py"), "--config", str(cfg), "run", "--once"]
+            env = {"BENCH_MASTODON_TOKEN": TOKEN}
+            # The store exists, as it does from a campaign's second run on (untimed).
+            run_measured([*args[:3], "db", "upgrade"], env=env, cwd=tmp)
+        elif tool == "bare":
+            (tmp / "bare.py").write_text(BARE_SCRIPT, encoding="utf-8")
+            args = [str(tmp / "bare.py"), str(texts), fake.url, TOKEN]
         elif tool == "feed2toot":
             assert peers_python
             ini = feed2toot_config(tmp, feed, fake.url)
             script = str(Path(peers_python).with_name("feed2toot"))
             args = [script, "-c", str(ini), "--limit", str(items)]
             args += ["--lockfile", str(tmp / "feed2toot.lock")]
+            python = peers_python
+        elif tool == "feediverse":
+            assert peers_python
+            cfg = feediverse_config(tmp, feed, fake.url)
+            args = [str(Path(peers_python).with_name("feediverse")), "-c", str(cfg)]
             python = peers_python
         else:
             assert peers_python
@@ -190,26 +257,45 @@ def one_tool(tool: str, items: int, peers_python: str | None) -> dict[str, Any]:
             python = peers_python
         t0 = time.perf_counter()
         try:
-            child = run_measured(args, python=python, cwd=tmp)
+            child = run_measured(args, env=env, python=python, cwd=tmp)
         except RuntimeError as exc:
             return {"error": str(exc)[-600:], "posted": len(fake.statuses)}
         wall = time.perf_counter() - t0
-        posted = len(fake.statuses)
+        posted = fake.texts()
+        if tool == "outreach":
+            texts.write_text(json.dumps(posted), encoding="utf-8")
+    return {"wall_s": wall, "cpu_s": child.cpu, "peak_rss_mib": child.maxrss_mib,
+            "posted": len(posted)}  # fmt: skip
+
+
+def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    ok = [r for r in runs if "error" not in r]
+    if not ok:
+        return runs[-1]
     return {
-        "wall_s": wall,
-        "cpu_s": child.cpu,
-        "peak_rss_mib": child.maxrss_mib,
-        "posted": posted,
+        "wall_s": min(r["wall_s"] for r in ok),
+        "cpu_s": min(r["cpu_s"] for r in ok),
+        "peak_rss_mib": min(r["peak_rss_mib"] for r in ok),
+        "posted": min(r["posted"] for r in ok),
+        "runs": [(round(r["wall_s"], 2), round(r["cpu_s"], 2)) for r in ok],
     }
 
 
-def run(quick: bool = False, items: int = 500, install: bool = True) -> dict[str, Any]:
-    if quick:
-        items, install = 5, False
-    peers_python = ensure_peers(PEERS_VENV, install)
-    tools = ["outreach"] + (["feed2toot", "apprise"] if peers_python else [])
-    results = {tool: one_tool(tool, items, peers_python) for tool in tools}
-    out: dict[str, Any] = {"items": items}
+def one_size(
+    items: int, rounds: int, peers_python: str | None, only: Sequence[str] = TOOLS
+) -> dict[str, Any]:
+    tools = [t for t in TOOLS if t in only and (peers_python or t not in PEERS)]
+    runs: dict[str, list[dict[str, Any]]] = {t: [] for t in tools}
+    with tempfile.TemporaryDirectory(prefix="bench-peers-texts-") as d:
+        texts = Path(d) / "texts.json"
+        for _ in range(rounds):
+            for tool in tools:
+                if tool == "bare" and not texts.exists():
+                    runs[tool].append({"error": "outreach posted nothing to repeat", "posted": 0})
+                    continue
+                runs[tool].append(one_run(tool, items, peers_python, texts))
+    results = {tool: best(r) for tool, r in runs.items()}
+    out: dict[str, Any] = {}
     base = results["outreach"]
     for tool, r in results.items():
         if "error" in r:
@@ -220,23 +306,45 @@ def run(quick: bool = False, items: int = 500, install: bool = True) -> dict[str
             f"{r['posted']} posted"
         )
         if tool != "outreach" and "error" not in base:
-            out[f"outreach_time_vs_{tool}"] = base["wall_s"] / r["wall_s"]
-            out[f"outreach_memory_vs_{tool}"] = base["peak_rss_mib"] / r["peak_rss_mib"]
+            out[f"outreach_vs_{tool}"] = (
+                f"wall {base['wall_s'] / r['wall_s']:.2f}x, cpu {base['cpu_s'] / r['cpu_s']:.2f}x,"
+                f" memory {base['peak_rss_mib'] / r['peak_rss_mib']:.2f}x"
+            )
+    out["raw"] = json.dumps(results, default=str)
+    return out
+
+
+def run(
+    quick: bool = False,
+    items: str | int = "200,1000,5000",
+    rounds: int = 2,
+    install: bool = True,
+    tools: Sequence[str] = TOOLS,
+) -> dict[str, Any]:
+    sizes = [int(n) for n in str(items).split(",")]
+    if quick:
+        sizes, rounds, install = [5], 1, False
+    peers_python = ensure_peers(PEERS_VENV, install)
+    out: dict[str, Any] = {"load": Path("/proc/loadavg").read_text().split()[:3]}
+    for n in sizes:
+        for key, value in one_size(n, rounds, peers_python, tools).items():
+            out[key if len(sizes) == 1 else f"{n}: {key}"] = value
+    if len(sizes) == 1:
+        out["items"] = sizes[0]
     if not peers_python:
         out["peers"] = f"not installed in {PEERS_VENV} (run without --quick to install them)"
-    out["raw"] = json.dumps(results, default=str)
+    out["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
     return out
 
 
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
-    p.add_argument("--items", type=int, default=500)
-    p.add_argument("--child", help=__import__("argparse").SUPPRESS)
+    p.add_argument("--items", default="200,1000,5000", help="sizes, comma-separated")
+    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--only", help="tools, comma-separated: " + ", ".join(TOOLS))
     a = p.parse_args()
-    if a.child:
-        print(json.dumps(outreach_child(a.child, a.items)))
-        return
-    report("peers", run(a.quick, a.items), a.json)
+    tools = a.only.split(",") if a.only else TOOLS
+    report("peers", run(a.quick, a.items, a.rounds, tools=tools), a.json)
 
 
 if __name__ == "__main__":

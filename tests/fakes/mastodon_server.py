@@ -36,8 +36,13 @@ VERSION = "4.3.0"
 
 
 class FakeMastodon(FakeServer):
-    def __init__(self, tokens: set[str] | None = None, max_characters: int = 500) -> None:
+    def __init__(
+        self, tokens: set[str] | None = None, max_characters: int = 500, realistic: bool = False
+    ) -> None:
+        """`realistic`: answer a new status as Mastodon does, with the whole status entity
+        (its account, card, counts...) and the rate-limit headers (benchmarks)."""
         super().__init__()
+        self.realistic = realistic
         self.tokens = tokens
         """Accepted tokens; None accepts any."""
         self.max_characters = max_characters
@@ -267,7 +272,51 @@ class FakeMastodon(FakeServer):
                 "media_attachments": [self._media_json(m, processed=True) for m in media_ids],
                 "account": self._account(),
             }
+            if self.realistic:
+                record["json"] = _as_mastodon(record["json"], len(self.statuses))
             self.statuses.append(record)
             if key:
                 self._by_key[key] = record
-        return Reply(200, record["json"])
+        return Reply(
+            200, record["json"], _rate_headers(len(self.statuses)) if self.realistic else {}
+        )
+
+
+def _rate_headers(used: int) -> dict[str, str]:
+    """What Mastodon sends with every answer (300 an account in 3 hours for statuses)."""
+    reset = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    return {
+        "X-RateLimit-Limit": "300",
+        "X-RateLimit-Remaining": str(max(1, 300 - used % 300)),
+        "X-RateLimit-Reset": reset.isoformat().replace("+00:00", "Z"),
+    }
+
+
+def _as_mastodon(status: dict[str, Any], n: int) -> dict[str, Any]:
+    """The status entity as a Mastodon 4.3 server answers POST /api/v1/statuses."""
+    created = status["created_at"]
+    account = {
+        **status["account"],
+        "locked": False, "bot": True, "discoverable": True, "indexable": True, "group": False,
+        "created_at": "2023-01-01T00:00:00.000Z",
+        "note": "<p>Campaign account: news and calls to action.</p>",
+        "uri": status["account"]["url"].replace("/@", "/users/"),
+        "avatar": "https://files.example/accounts/avatars/000/000/001/original/a.png",
+        "avatar_static": "https://files.example/accounts/avatars/000/000/001/original/a.png",
+        "header": "https://files.example/accounts/headers/000/000/001/original/h.png",
+        "header_static": "https://files.example/accounts/headers/000/000/001/original/h.png",
+        "followers_count": 1234, "following_count": 56, "statuses_count": 1000 + n,
+        "last_status_at": created[:10], "hide_collections": None, "noindex": False,
+        "emojis": [], "roles": [],
+        "fields": [{"name": "site", "value": "<a href=\"https://example.org\">example.org</a>",
+                    "verified_at": None}],
+    }  # fmt: skip
+    return {
+        **status,
+        "created_at": created, "in_reply_to_id": None, "in_reply_to_account_id": None,
+        "reblogs_count": 0, "favourites_count": 0, "replies_count": 0, "edited_at": None,
+        "favourited": False, "reblogged": False, "muted": False, "bookmarked": False,
+        "pinned": False, "filtered": [], "reblog": None, "poll": None, "card": None,
+        "application": {"name": "outreach", "website": None},
+        "mentions": [], "tags": [], "emojis": [], "account": account,
+    }  # fmt: skip
