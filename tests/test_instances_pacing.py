@@ -67,19 +67,21 @@ def paced_run(tmp_path, url: str, instances: int) -> tuple[float, int, list[str]
 
 @pytest.mark.postgres
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)
 def test_two_instances_keep_a_chat_to_20_a_minute_as_fast_as_one(tmp_path):
-    figures = {}
-    for n in (1, 2):
-        (tmp_path / str(n)).mkdir()
+    # one, two, one, two: each the best of two, so a burst of the machine's load
+    # on one run does not count against either
+    runs: dict[int, list[tuple[float, int, list[str]]]] = {1: [], 2: []}
+    for attempt, n in enumerate((1, 2, 1, 2)):
+        (tmp_path / str(attempt)).mkdir()
         for url in postgres_schema_url():
-            figures[n] = paced_run(tmp_path / str(n), url, n)
-    for n, (span, refusals, _) in figures.items():
-        print(f"{n} instance(s): {span:.2f} s, {refusals} refused")
-    for _, refusals, texts in figures.values():
-        assert refusals == 0
-        assert texts == [f"<b>{n}</b>" for n in range(POSTS)]
-    one, two = figures[1][0], figures[2][0]
+            runs[n].append(paced_run(tmp_path / str(attempt), url, n))
+    for n, results in runs.items():
+        for span, refusals, texts in results:
+            print(f"{n} instance(s): {span:.2f} s, {refusals} refused")
+            assert refusals == 0
+            assert texts == [f"<b>{k}</b>" for k in range(POSTS)]
+    one, two = (min(span for span, _, _ in runs[n]) for n in (1, 2))
     print(f"first to last arrival: one instance {one:.2f} s, two {two:.2f} s ({two / one:.3f}x)")
     # the floor: 20 at one a second, twice a minute's wait: 139 clock seconds
     assert one >= 139 / SPEED * 0.97, one
