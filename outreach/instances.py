@@ -165,7 +165,7 @@ class Shared:
                 "a lease must be renewed well inside its expiry (3 x renew < ttl - margin)"
             )
         self.leases = ledger.leases
-        self.who = Holder(uuid.uuid4().hex[:12], socket.gethostname(), os.getpid())
+        self.who = Holder(uuid.uuid4().hex[:12], socket.gethostname(), os.getpid(), _version())
         self.channels = [CHANNEL + ch for ch in channels]
         self.ttl, self.renew, self.margin = ttl, renew, margin
         self.mono = real_monotonic
@@ -185,6 +185,11 @@ class Shared:
     @property
     def owner(self) -> str:
         return self.who.owner
+
+    @property
+    def process(self) -> str:
+        """This instance's heartbeat (health.py), which its beats keep as its membership."""
+        return self.who.process
 
     # -- what the delivery loop and the service ask --------------------------------
 
@@ -310,6 +315,15 @@ class Shared:
                 self._held.discard(name)
             self.leases.release(self.who, [name])
         log.info("instance %s: handed %s to the others", self.owner, name)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("outreach")
+    except PackageNotFoundError:
+        return ""
 
 
 def describe(

@@ -382,6 +382,7 @@ class Service:
                 pid=os.getpid(),
                 version=version("outreach"),
                 started_at=self._started_at,
+                process=getattr(self.membership, "process", None),
             )
         except Exception:
             log.exception("could not write the heartbeat; the service goes on")

@@ -274,3 +274,52 @@ def test_revisions_that_allow_it_are_downgraded_and_upgraded_again_rows_kept(old
     migrations.upgrade(old_store)
     assert _rows(old_store) == before and _pauses(old_store) == pauses
     assert migrations.status(old_store).state == "current"
+
+
+def _alembic(url: str, fn, revision: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            fn(migrations.alembic_config(conn), revision)
+    finally:
+        engine.dispose()
+
+
+def test_an_instances_beat_moves_from_the_leases_into_its_heartbeat_rows_kept(old_store: str):
+    """0011_one_heartbeat: the 'instance:<id>' leases become heartbeats rows, nothing lost."""
+    import datetime as dt
+
+    _alembic(old_store, command.upgrade, "0005_leases")
+    at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    naive = at.replace(tzinfo=None)
+    lease = "INSERT INTO leases VALUES (:name, :owner, :host, :pid, :at, :at, :until)"
+    engine = create_engine(old_store)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO heartbeats VALUES ('run@a:1', 'run', 'a', 1, '0.1.0', :t, :t)"),
+            {"t": naive},
+        )
+        for name, owner, host, pid in (("instance:i1", "i1", "a", 1), ("instance:i2", "i2", "b", 2),
+                                       ("channel:tg", "i1", "a", 1)):  # fmt: skip
+            conn.execute(text(lease), dict(name=name, owner=owner, host=host, pid=pid, at=at,
+                                           until=at + dt.timedelta(seconds=10)))  # fmt: skip
+    before = _rows(old_store)
+    _alembic(old_store, command.upgrade, "head")
+    with engine.connect() as conn:
+        beats = {r.process: r for r in conn.execute(text("SELECT * FROM heartbeats"))}
+        leases = [r.name for r in conn.execute(text("SELECT name FROM leases"))]
+    assert leases == ["channel:tg"]
+    assert set(beats) == {"run@a:1", "run@b:2"}
+    one, two = beats["run@a:1"], beats["run@b:2"]
+    assert (one.kind, one.version, one.owner) == ("run", "0.1.0", "i1")
+    assert (two.kind, two.host, two.pid, two.owner) == ("run", "b", 2, "i2")
+    for row in (one, two):
+        assert row.until is not None and row.renewed_at is not None
+    assert _rows(old_store) == before  # every other table as it was
+    _alembic(old_store, command.downgrade, "0005_leases")
+    with engine.connect() as conn:
+        leases = sorted(r.name for r in conn.execute(text("SELECT name FROM leases")))
+        process = sorted(r.process for r in conn.execute(text("SELECT process FROM heartbeats")))
+    engine.dispose()
+    assert leases == ["channel:tg", "instance:i1", "instance:i2"]
+    assert process == ["run@a:1", "run@b:2"]

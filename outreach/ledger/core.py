@@ -84,7 +84,7 @@ class Ledger:
         records = Records(engine, clock)
         actions = Actions(engine, clock, rows.get)
         self.alerts = AlertStore(engine, clock)
-        self.leases = Leases(engine)
+        self.leases = Leases(engine, clock)
         """What each running instance holds (PostgreSQL; outreach/instances.py decides)."""
         """What the organisers were told about (outreach.alerts decides what and when)."""
         self.audit = AuditTrail(engine, clock)

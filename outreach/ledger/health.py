@@ -1,7 +1,10 @@
 """Signs of life: `outreach run` beats here; `outreach status`, /status and /health read it.
 
 A beat is one row per process (`run@host:pid`), rewritten every turn of the
-service (at least once a minute) and by every `run --once`. Liveness is read
+service (at least once a minute) and by every `run --once`. On a PostgreSQL
+store shared by several instances the same row is the instance's membership,
+renewed every few seconds by its leases (leases.py: owner, renewed_at, until,
+on the database's clock). Liveness is read
 from the store, not from the process table, so it holds across machines and
 containers, and for several instances on one PostgreSQL.
 """
@@ -9,7 +12,7 @@ containers, and for several instances on one PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 
@@ -38,10 +41,21 @@ class Health:
         self.now = clock
 
     def beat(
-        self, kind: str, *, host: str, pid: int, version: str, started_at: dt.datetime
+        self,
+        kind: str,
+        *,
+        host: str,
+        pid: int,
+        version: str,
+        started_at: dt.datetime,
+        process: str | None = None,
     ) -> None:
-        """This process is alive now (one row per process, rewritten)."""
-        process = f"{kind.split()[0]}@{host}:{pid}"[:200]
+        """This process is alive now (one row per process, rewritten).
+
+        `process`: the row's key when the process is an instance sharing a store
+        (leases.Holder.process), whose membership beats keep the same row.
+        """
+        process = process or f"{kind.split()[0]}@{host}:{pid}"[:200]
         now = self.now()
         with self.engine.begin() as conn:
             changed = conn.execute(
@@ -58,7 +72,8 @@ class Health:
     def beats(self) -> list[Beat]:
         """Every process's latest beat, the newest first."""
         with self.engine.connect() as conn:
-            rows = conn.execute(select(H).order_by(H.c.beat_at.desc(), H.c.process)).all()
+            cols = [H.c[f.name] for f in fields(Beat)]
+            rows = conn.execute(select(*cols).order_by(H.c.beat_at.desc(), H.c.process)).all()
         return [Beat(**row._mapping) for row in rows]
 
     def forget_before(self, moment: dt.datetime) -> int:

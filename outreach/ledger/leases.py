@@ -2,9 +2,12 @@
 
 One row per thing held, named:
 
-    instance:<id>   the instance itself: its heartbeat, however little it holds
     channel:<id>    the right to send on a channel
     queueing        the right to plan announcements and poll feeds this turn
+
+An instance's own sign of life is its row in the heartbeats table, the one
+`outreach status` reads (health.py): `owner`, `renewed_at` and `until` there
+say it is a member, by the database's clock, however little it holds.
 
 A row is held until `until`, which its owner pushes forward on every beat; a
 row whose `until` has passed is free, and the next `acquire` takes it over in
@@ -24,7 +27,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Engine, delete, exists, func, select, update
 
+from .schema import HEARTBEATS as H
 from .schema import LEASES as L
+from .values import Clock
 
 INSTANCE = "instance:"
 CHANNEL = "channel:"
@@ -38,6 +43,12 @@ class Holder:
     owner: str
     host: str
     pid: int
+    version: str = ""
+
+    @property
+    def process(self) -> str:
+        """Its heartbeat's key (health.py): the process, and which instance in it."""
+        return f"run@{self.host}:{self.pid}/{self.owner}"[:200]
 
 
 @dataclass(frozen=True)
@@ -72,8 +83,9 @@ class Member:
 
 
 class Leases:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
+        self.now = clock
 
     @property
     def shared(self) -> bool:
@@ -102,13 +114,13 @@ class Leases:
         from sqlalchemy.dialects.postgresql import insert as pg_insert  # PostgreSQL only
 
         until = func.now() + dt.timedelta(seconds=ttl)
-        membership = pg_insert(L).values(
-            name=INSTANCE + who.owner, owner=who.owner, host=who.host[:200], pid=who.pid,
-            acquired_at=func.now(), renewed_at=func.now(), until=until,
+        now = self.now()
+        renewed = dict(owner=who.owner, renewed_at=func.now(), until=until, beat_at=now)
+        membership = pg_insert(H).values(
+            process=who.process, kind="run", host=who.host[:200], pid=who.pid,
+            version=who.version[:32], started_at=now, **renewed,
         )  # fmt: skip
-        membership = membership.on_conflict_do_update(
-            index_elements=[L.c.name], set_=dict(renewed_at=func.now(), until=until)
-        )
+        membership = membership.on_conflict_do_update(index_elements=[H.c.process], set_=renewed)
         with self.engine.begin() as conn:
             if member:
                 conn.execute(membership)
@@ -125,10 +137,10 @@ class Leases:
                 kept = set(conn.execute(stmt).scalars())
             alive = conn.execute(
                 select(func.count())
-                .select_from(L)
+                .select_from(H)
                 .where(
-                    L.c.name.startswith(INSTANCE),
-                    L.c.renewed_at > func.now() - dt.timedelta(seconds=alive_within),
+                    H.c.owner.is_not(None),
+                    H.c.renewed_at > func.now() - dt.timedelta(seconds=alive_within),
                 )
             ).scalar_one()
         return kept, int(alive)
@@ -167,41 +179,59 @@ class Leases:
             conn.execute(delete(L).where(L.c.owner == who.owner, L.c.name.in_(list(names))))
 
     def leave(self, who: Holder) -> None:
-        """Give up everything `who` holds, its membership included."""
+        """Give up everything `who` holds, and its membership (its heartbeat stays, for
+        `outreach status` to say when it was last alive)."""
         with self.engine.begin() as conn:
             conn.execute(delete(L).where(L.c.owner == who.owner))
+            conn.execute(update(H).where(H.c.owner == who.owner).values(owner=None, until=None))
 
     def members(self) -> list[Member]:
         """The live instances and what each holds (none on SQLite), the oldest first."""
         if not self.shared:
             return []
-        q = select(L, func.now().label("db_now")).where(L.c.until > func.now())
+        live = select(H, func.now().label("db_now")).where(
+            H.c.owner.is_not(None), H.c.until > func.now()
+        )
+        held = select(L.c.owner, L.c.name).where(L.c.until > func.now())
         with self.engine.connect() as conn:
-            rows = [row._mapping for row in conn.execute(q)]
-        holds: dict[str, list[str]] = {}
-        for r in rows:
-            if not r["name"].startswith(INSTANCE):
-                holds.setdefault(r["owner"], []).append(r["name"].removeprefix(CHANNEL))
+            rows = [row._mapping for row in conn.execute(live)]
+            holds: dict[str, list[str]] = {}
+            for owner, name in conn.execute(held):
+                holds.setdefault(owner, []).append(name.removeprefix(CHANNEL))
         out = [
             Member(
                 r["owner"],
                 r["host"],
                 r["pid"],
-                r["acquired_at"],
+                r["started_at"],
                 r["renewed_at"],
                 max(0.0, (r["db_now"] - r["renewed_at"]).total_seconds()),
                 tuple(sorted(holds.get(r["owner"], []))),
             )
             for r in rows
-            if r["name"].startswith(INSTANCE)
         ]
         return sorted(out, key=lambda m: (m.since, m.owner))
 
     def held(self) -> list[Held]:
-        """Every lease in force (none on SQLite), by owner then name."""
+        """Every lease in force, and each live instance's membership as `instance:<id>`
+        (none on SQLite), by owner then name."""
         if not self.shared:
             return []
-        q = select(L).where(L.c.until > func.now()).order_by(L.c.owner, L.c.name)
+        q = select(L).where(L.c.until > func.now())
+        live = select(H).where(H.c.owner.is_not(None), H.c.until > func.now())
         with self.engine.begin() as conn:
             conn.execute(delete(L).where(L.c.until < func.now() - dt.timedelta(days=1)))
-            return [Held(**row._mapping) for row in conn.execute(q)]
+            out = [Held(**row._mapping) for row in conn.execute(q)]
+            for r in conn.execute(live):
+                out.append(
+                    Held(
+                        INSTANCE + r.owner,
+                        r.owner,
+                        r.host,
+                        r.pid,
+                        r.started_at,
+                        r.renewed_at,
+                        r.until,
+                    )
+                )
+        return sorted(out, key=lambda h: (h.owner, h.name))

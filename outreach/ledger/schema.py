@@ -27,10 +27,12 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
   delivery of its own (actions.py); unique (delivery_id, kind, request).
 - sent_places: where a sent post went when its remote id alone does not say
   (Telegram: the chat's numeric id), for editing or deleting it later.
-- heartbeats: each running `outreach run`'s latest sign of life (health.py).
+- heartbeats: each running `outreach run`'s latest sign of life (health.py); for an
+  instance sharing a PostgreSQL store also its membership (owner, renewed_at, until,
+  on the database's clock), which its leases' beats renew (leases.py).
 - leases: what each running instance holds, on PostgreSQL (leases.py): its
-  membership ('instance:<id>', its heartbeat), its channels ('channel:<id>')
-  and the turn's queueing ('queueing'); times are the database's own.
+  channels ('channel:<id>') and the turn's queueing ('queueing'); times are the
+  database's own.
 
 Every change here is a revision in migrations/versions/ (tests/test_migrations.py
 fails until it is).
@@ -332,6 +334,11 @@ HEARTBEATS = Table(
     Column("version", String(32), nullable=False),
     Column("started_at", UtcDateTime, nullable=False),
     Column("beat_at", UtcDateTime, nullable=False, index=True),
+    # An instance sharing a PostgreSQL store (leases.py): its id, and its membership
+    # renewed every few seconds, on the database's clock; NULL for any other process.
+    Column("owner", String(64), nullable=True, index=True),
+    Column("renewed_at", DateTime(timezone=True), nullable=True),
+    Column("until", DateTime(timezone=True), nullable=True),
 )
 
 LEASES = Table(
