@@ -28,13 +28,13 @@ the platform deleted it or said it was not there, never on a guess.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ContentError, OutreachError
 from ..ledger import Action, ActionRequest, Delivery
+from .reasons import ENGLISH, Reason
 from .report import report, request_report, run_actions
 from .text import Renderer
 from .values import Change, Kind, Line, Plan, Report, Result, describe
@@ -45,10 +45,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_WAIT",
+    "ENGLISH",
     "Change",
     "Kind",
     "Line",
     "Plan",
+    "Reason",
     "Report",
     "Result",
     "changes_of",
@@ -125,21 +127,18 @@ def _in_hand(actions: Sequence[Action], kind: str) -> Action | None:
     return next((a for a in actions if a.kind == kind and a.state in ("pending", "sending")), None)
 
 
-def _left_alone(d: Delivery) -> tuple[str, bool] | None:
+def _left_alone(d: Delivery) -> tuple[Reason, bool] | None:
     """Why nothing can be done to a delivery, and whether it may be on the platform; or None."""
     if d.state == "sent" and d.dry_run:
-        return "dry run: it was printed, never posted", False
+        return Reason("dry_run"), False
     if d.state == "sent" and not d.remote_id:
-        return "sent, but the platform gave no id to act on: do it by hand", True
+        return Reason("no_remote_id"), True
     if d.state == "sending":
-        return "being sent right now: run this again once it has gone", True
+        return Reason("being_sent"), True
     if d.state == "unknown":
-        return (
-            f"its outcome is unknown, so it may be on the channel: `outreach lookup {d.id}` "
-            "where the network allows, or look at the channel and do it by hand"
-        ), True
+        return Reason("unknown", {"id": d.id}), True
     if d.state in ("failed", "missed", "cancelled"):
-        return f"{d.state}: it never went out", False
+        return Reason("never_out", {"state": d.state}), False
     return None
 
 
@@ -157,42 +156,44 @@ def plan_takedown(app: App, subject: str) -> Plan:
     for d in rows:
         acts = history.get(d.id, [])
         if d.state in ("pending", "held"):
-            changes.append(_change(d, what="cancel", note=f"{d.state}: will not go out"))
+            why = Reason("will_not_go_out", {"state": d.state})
+            changes.append(_change(d, what="cancel", reason=why))
             continue
         alone = _left_alone(d)
         if alone is not None:
             why, maybe_there = alone
             outcome = "not removable" if maybe_there else "left alone"
-            changes.append(_change(d, what="none", note=why, link=d.remote_url, outcome=outcome))
+            changes.append(_change(d, what="none", reason=why, link=d.remote_url, outcome=outcome))
             continue
         gone = _removed(acts)
         if gone is not None:
-            note = f"removed before, at {_when(gone.done_at)} by {gone.requested_by}"
+            why = Reason(
+                "removed_before", {"at": gone.done_at or gone.created_at, "by": gone.requested_by}
+            )
             changes.append(
-                _change(d, what="none", note=note, link=d.remote_url, outcome="already removed")
+                _change(d, what="none", reason=why, link=d.remote_url, outcome="already removed")
             )
             continue
         under_way = _in_hand(acts, "delete")
         if under_way is not None:
-            note = f"its removal, asked by {under_way.requested_by}, is under way"
+            why = Reason("removal_under_way", {"by": under_way.requested_by})
             changes.append(
-                _change(d, what="none", note=note, link=d.remote_url, action_id=under_way.id)
+                _change(d, what="none", reason=why, link=d.remote_url, action_id=under_way.id)
             )
             continue
-        note = ""
+        expect = None
         net = find_network(d.network)
         window = net.delete_within if net is not None else None
         if window is not None and d.sent_at is not None and now - d.sent_at >= window:
-            hours = window.total_seconds() / 3600
-            note = (
-                f"sent {d.sent_at:%Y-%m-%d %H:%M} UTC, more than {hours:.0f} hours ago: "
-                f"{d.network} usually refuses then; outreach asks anyway and reports its answer"
+            hours = round(window.total_seconds() / 3600)
+            expect = Reason(
+                "past_delete_window", {"sent": d.sent_at, "hours": hours, "network": d.network}
             )
         changes.append(
             _change(
                 d,
                 what="remove",
-                note=note,
+                reason=expect,
                 link=d.remote_url,
                 old_text=current_text(d, acts),
             )
@@ -262,23 +263,23 @@ def plan_correction(
     for d in rows:
         acts = history.get(d.id, [])
         if d.state in ("pending", "held"):
-            note = (
-                f"{d.state}: it will go out as it was rendered when queued; to change it, "
-                f"`outreach cancel`/`takedown` it and queue it again"
-            )
-            changes.append(_change(d, what="none", note=note))
+            why = Reason("queued_as_rendered", {"state": d.state})
+            changes.append(_change(d, what="none", reason=why))
             continue
-        alone = _left_alone(d) or (("removed by a takedown", False) if _removed(acts) else None)
+        alone = _left_alone(d) or (
+            (Reason("removed_by_takedown"), False) if _removed(acts) else None
+        )
         if alone is not None:
             why, maybe_there = alone
             outcome = "not corrected" if maybe_there else "left alone"
-            changes.append(_change(d, what="none", note=why, link=d.remote_url, outcome=outcome))
+            changes.append(_change(d, what="none", reason=why, link=d.remote_url, outcome=outcome))
             continue
         old = current_text(d, acts)
         new = text if text is not None else renderer.render(d)
         renderer.check_fits(d, new)
         if new == old:
-            changes.append(_change(d, what="none", note="it already reads so", link=d.remote_url))
+            why = Reason("reads_so")
+            changes.append(_change(d, what="none", reason=why, link=d.remote_url))
             continue
         changes.append(_change(d, what="edit", link=d.remote_url, old_text=old, new_text=new))
     return Plan("correction", about, tuple(changes))
@@ -332,7 +333,3 @@ def look_up(app: App, delivery_id: int) -> LookUp:
         return pub.look_up(sent)
     except OutreachError as exc:
         return LookUp(True, note=f"the platform could not be asked: {exc}")
-
-
-def _when(t: dt.datetime | None) -> str:
-    return f"{t:%Y-%m-%d %H:%M} UTC" if t else ""

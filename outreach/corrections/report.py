@@ -7,9 +7,11 @@ being tried, refused or given up is reported as such, with the post's link.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..ledger import Action
+from .reasons import Reason
 from .values import Kind, Line, Plan, Report
 
 if TYPE_CHECKING:
@@ -37,12 +39,12 @@ def report(app: App, plan: Plan, request: str | None, cancelled: Sequence[int] =
         if c.what == "cancel":
             ok = c.delivery_id in cancelled
             outcome = "cancelled" if ok else "not cancelled"
-            detail = c.note if ok else "it had left the queue meanwhile: run the takedown again"
-            lines.append(Line(c.delivery_id, c.channel_id, outcome, detail))
+            why = c.reason if ok else Reason("left_queue")
+            lines.append(Line(c.delivery_id, c.channel_id, outcome, _str(why), reason=why))
         elif a is None:
-            lines.append(Line(c.delivery_id, c.channel_id, c.outcome, c.note, c.link))
+            lines.append(Line(c.delivery_id, c.channel_id, c.outcome, c.note, c.link, c.reason))
         else:
-            lines.append(Line(c.delivery_id, c.channel_id, *_outcome(a), c.link))
+            lines.append(_line(a, c.link))
     return Report(plan.kind, plan.subject, request, tuple(lines))
 
 
@@ -55,25 +57,35 @@ def request_report(app: App, request: str) -> Report | None:
         return None
     lines = []
     for a in actions:
-        outcome, detail = _outcome(a)
-        gone = outcome in ("removed", "already removed")
-        link = None if gone else app.ledger.get(a.delivery_id).remote_url
-        lines.append(Line(a.delivery_id, a.channel_id, outcome, detail, link))
+        line = _line(a, None)
+        if line.outcome not in ("removed", "already removed"):
+            line = replace(line, link=app.ledger.get(a.delivery_id).remote_url)
+        lines.append(line)
     kind: Kind = "takedown" if actions[0].kind == "delete" else "correction"
     return Report(kind, actions[0].about, request, tuple(lines))
 
 
-def _outcome(a: Action) -> tuple[str, str]:
-    detail = a.detail or ""
+def _str(reason: Reason | None) -> str:
+    return str(reason) if reason else ""
+
+
+def _line(a: Action, link: str | None) -> Line:
+    """An action's outcome: the platform's answer as recorded, and ours when it is still tried."""
+    answer = a.detail or ""
+
+    def line(outcome: str, detail: str = answer, reason: Reason | None = None) -> Line:
+        return Line(a.delivery_id, a.channel_id, outcome, detail, link, reason, answer)
+
     if a.state == "done":
         if a.kind == "edit":
-            return "edited", detail
-        return ("already removed" if detail.startswith("already") else "removed"), detail
+            return line("edited")
+        return line("already removed" if answer.startswith("already") else "removed")
     if a.state == "refused":
-        return ("not removable" if a.kind == "delete" else "not corrected"), detail
+        return line("not removable" if a.kind == "delete" else "not corrected")
     if a.state == "failed":
-        return "failed", detail
-    when = f" (next try {a.next_attempt_at:%H:%M:%S} UTC)" if a.next_attempt_at else ""
-    return "still trying", (
-        f"{detail}{when}; `outreach run` keeps trying, and `outreach history` shows the outcome"
-    ).lstrip("; ")
+        return line("failed")
+    if a.next_attempt_at:
+        why = Reason("still_trying", {"next": a.next_attempt_at})
+        return line("still trying", f"{answer} {why}".lstrip(), why)
+    why = Reason("still_trying_later")
+    return line("still trying", f"{answer}; {why}" if answer else str(why), why)

@@ -6,6 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from .reasons import Reason
+
 if TYPE_CHECKING:
     from ..ledger import Action
 
@@ -21,8 +23,8 @@ class Change:
     network: str
     about: str
     what: Literal["remove", "edit", "cancel", "none"]
-    note: str = ""
-    """Why nothing, or what to expect (e.g. a platform's time limit)."""
+    reason: Reason | None = None
+    """Why nothing, or what to expect (e.g. a platform's time limit): `note` in English."""
     link: str | None = None
     old_text: str | None = None
     new_text: str | None = None
@@ -31,6 +33,10 @@ class Change:
     outcome: str = "left alone"
     """What the report says when nothing is done: "left alone" (nothing is on the
     platform), "already removed", or "not removable"/"not corrected" (it may be there)."""
+
+    @property
+    def note(self) -> str:
+        return str(self.reason) if self.reason else ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,12 @@ class Line:
     """removed, already removed, edited, not removable, not corrected, failed,
     still trying, cancelled, or what was left alone (not posted, dry run, ...)."""
     detail: str = ""
+    """In English (the CLI's and the bot's): `reason` in words, after the `answer`."""
     link: str | None = None
+    reason: Reason | None = None
+    """Ours: why it was left, or what happens next."""
+    answer: str = ""
+    """What the platform answered, as the delivery loop recorded it (the ledger's words)."""
 
     @property
     def confirmed(self) -> bool:

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import calendar, changes, composer, history, pause, queue, shown, signin, status, users
 from .kit import Application, Console, refuse
+from .reasons import worded
 
 HERE = Path(__file__).parent
 log = logging.getLogger("outreach.web")
@@ -95,6 +96,7 @@ def templates() -> Jinja2Templates:
         finalize=shown.shown,  # every {{ value }}: no control characters, no bidi overrides
     )
     env.filters["link"] = shown.web_link
+    env.filters["reason"] = worded
     return Jinja2Templates(env=env)
 
 
