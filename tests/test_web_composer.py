@@ -83,7 +83,9 @@ def test_a_template_error_is_shown_next_to_the_text_with_its_line_and_nothing_is
     r = olga.post("/compose", form(text=TEXT_WITH_ERROR, do="preview"))
     assert r.status_code == 200
     errors = slot(r.text, "text")
-    assert "one-off/mastodon.j2:2:" in errors and "has no attribute 'titel'" in errors
+    # one mistake, failing both networks' posts the same way: said once, naming both
+    assert errors.count("has no attribute 'titel'") == 1, errors
+    assert errors.startswith("mastodon and telegram, line 2: item has no attribute 'titel'")
     assert "Line 2: {{ item.titel }}" in " ".join(errors.split())
     assert (
         'id="f-text" name="text" rows="8" spellcheck="true" aria-describedby="hint-text err-text" aria-invalid="true"'
@@ -99,6 +101,38 @@ def test_a_template_error_is_shown_next_to_the_text_with_its_line_and_nothing_is
     saved = olga.post("/compose", form(text=TEXT_WITH_ERROR))
     assert saved.status_code == 422 and "Nothing was saved yet" in saved.text
     assert site.ledger.announcements() == []
+
+
+def test_a_template_error_on_one_network_names_its_template(site):
+    olga = site.signed_in("olga")
+    olga.get("/compose")
+    one = olga.post(
+        "/compose", form(text=TEXT_WITH_ERROR, do="preview", **{"ch:mastodon-en": None})
+    )
+    errors = slot(one.text, "text")
+    assert errors.count("has no attribute 'titel'") == 1
+    assert errors.startswith("one-off/telegram.j2:2: item has no attribute 'titel'")
+
+
+def test_each_template_error_is_said_once_with_every_template_it_is_in():
+    from outreach.web.compose_form import once_per_line
+
+    said = once_per_line([
+        "one-off/mastodon.j2:2: item has no attribute 'titel'",
+        "one-off/telegram.j2:2: item has no attribute 'titel'",
+        "one-off/telegram.j2:3: 'x' is undefined",
+        "announcement/mastodon.be.j2:4: 'y' is undefined",
+        "announcement/telegram.be.j2:4: 'y' is undefined",
+        "announcement/telegram.ru.j2:4: 'y' is undefined",
+        "choose at least one channel",
+    ])  # fmt: skip
+    assert said == [
+        "mastodon and telegram, line 2: item has no attribute 'titel'",
+        "one-off/telegram.j2:3: 'x' is undefined",
+        "announcement/mastodon.be.j2, announcement/telegram.be.j2 and "
+        "announcement/telegram.ru.j2, line 4: 'y' is undefined",
+        "choose at least one channel",
+    ]
 
 
 def test_too_long_for_a_channel_is_said_on_its_card_and_by_the_text(site):

@@ -30,6 +30,8 @@ MAX_TEXT = 20_000
 """Characters a one-off text may have: a post is a few hundred; the sandbox bounds the rest.
 A longer one is an error, kept as typed up to ten times that (a request is bounded anyway)."""
 _LINE = re.compile(r"\.j2:(\d+):")
+_AT = re.compile(r"(?P<dir>[^\s:]+)/(?P<file>[\w.-]+\.j2):(?P<line>\d+): (?P<rest>.*)", re.S)
+"""A template error's message: `one-off/mastodon.j2:2: item has no attribute 'titel'`."""
 
 
 @dataclass
@@ -199,6 +201,7 @@ def read(
             continue  # said already, in this form's words
         problem(name, str(found))
     lines = _lines(form.text, errors.get("text", [])) if form.source == "text" else {}
+    errors = {name: once_per_line(found) for name, found in errors.items()}
     reading = Reading(form, d, d.next_at or moment, repeated, errors, lines)
     if saving and reading.ok:
         up = announcements.add(cfg, ledger, **kwargs, by=by)
@@ -223,3 +226,41 @@ def _lines(text: str, messages: list[str]) -> dict[int, str]:
         if m and 1 <= int(m.group(1)) <= len(source):
             out[int(m.group(1))] = source[int(m.group(1)) - 1]
     return out
+
+
+def once_per_line(messages: list[str]) -> list[str]:
+    """One template error said once for every network whose template fails on that line.
+
+    A one-off text is rendered once per network (one-off/mastodon.j2, one-off/telegram.j2):
+    a mistake in it fails each the same way, so it is said once, naming the networks. A
+    template kind's files are the organiser's, one per network and language: the same
+    mistake in two of them is said once, naming both files (each must be fixed).
+    """
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    out: list[str | tuple[str, str, str]] = []
+    for message in messages:
+        m = _AT.fullmatch(message)
+        if m is None:
+            out.append(message)
+            continue
+        key = (m["dir"], m["line"], m["rest"])
+        if key not in groups:
+            groups[key] = []
+            out.append(key)
+        groups[key].append(m["file"])
+    said = []
+    for entry in out:
+        if isinstance(entry, str):
+            said.append(entry)
+            continue
+        folder, line, rest = entry
+        files = groups[entry]
+        if len(files) == 1:
+            said.append(f"{folder}/{files[0]}:{line}: {rest}")
+            continue
+        if folder == ONE_OFF:  # its "files" are the networks
+            names = [f.removesuffix(".j2") for f in files]
+        else:
+            names = [f"{folder}/{f}" for f in files]
+        said.append(f"{', '.join(names[:-1])} and {names[-1]}, line {line}: {rest}")
+    return said
