@@ -89,7 +89,7 @@ def test_a_telegram_post_past_48_hours_is_named_in_the_plan_and_reported_not_rem
         assert re.search(
             r"#\d+ telegram-ru \(telegram\) to remove sent .* more than 48 hours ago", plan
         )
-        assert "telegram usually refuses then; outreach asks anyway" in plan
+        assert "Telegram usually refuses then; outreach asks anyway" in plan
         r = anna.post(f"/deliveries/{old.id}/takedown", {"why": "wrong photo"})
         report = anna.get(r.headers["location"])
         words = text_of(report.text)

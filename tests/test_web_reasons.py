@@ -94,19 +94,19 @@ WORDS = {
         "не ўдалося: допіс так і не выйшаў",
         "чакае: не выйдзе",
         "вынік невядомы, таму допіс можа быць у канале: праверце яго з чаргі (#{unknown})",
-        "больш як 48 гадз. таму: telegram звычайна тады адмаўляе",
+        "больш як 48 гадз. таму: Telegram звычайна тады адмаўляе",
     ],
     "ru": [
         ": пост так и не вышел",
         ": не выйдет",
         "результат неизвестен, поэтому пост может быть в канале: проверьте его из очереди (#{unknown})",
-        "более 48 ч назад: telegram обычно тогда отказывает",
+        "более 48 ч назад: Telegram обычно тогда отказывает",
     ],
     "fr": [
         " : elle n'est jamais partie",
         " : ne partira pas",
         "son issue est inconnue, elle est donc peut-être sur le canal : vérifiez-la depuis la file (#{unknown})",
-        "il y a plus de 48 h : telegram refuse généralement alors",
+        "il y a plus de 48 h : Telegram refuse généralement alors",
     ],
 }
 
@@ -168,4 +168,10 @@ def test_the_report_and_a_correction_plan_say_their_reasons_in_the_readers_langu
         "ru": "ждёт: выйдет таким, каким был собран при постановке в очередь",
     }[lang]
     assert expected in words, words
+    # one post's correction is titled in the reader's words too
+    title = {
+        "be": "Выправіць news:witness-later у telegram-be",
+        "ru": "Исправить news:witness-later в telegram-be",
+    }
+    assert f"{title[lang]} (#{queued})" in words
     assert [f for f in english_fragments() if f in words] == []

@@ -235,6 +235,7 @@ def correct(request: Request, who: Visitor, form: Mapping[str, str]) -> Response
             request, "change.html", step="plan", d=d, kind="correction", subject=plan.subject,
             changes=_shown(plan), counts=_counts(plan), back=_back(request, form),
             acting=plan.count("edit"), how=how, text=text or "", why=_why(form),
+            one_post=text is not None,
         )  # fmt: skip
     try:
         result = do_correct(app, target, by=who.actor, why=_why(form), text=text, wait=WAIT)

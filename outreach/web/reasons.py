@@ -35,6 +35,8 @@ def worded(ctx: Context, reason: Reason | None) -> Markup:
             text = when(value)
         elif name == "state" and t.has(f"state.{value}"):
             text = t(f"state.{value}")
+        elif name == "network":  # as a reader names it: Telegram, Mastodon
+            text = str(value).capitalize()
         else:
             text = str(value)
         values[name] = shown(text)
