@@ -325,3 +325,48 @@ def test_screenshots_of_the_queue_and_history(browser, site, tmp_path):
                     assert path.stat().st_size > 10_000
             finally:
                 t.close()
+
+
+def test_screenshots_of_the_status_page(browser, site, tmp_path):
+    """A service alive on one host, a feed failing, a post out, the credentials checked (one
+    channel's token revoked: the network's answers, as `doctor` words them)."""
+    from outreach.ledger import FeedState
+    from outreach.publishers.base import Check
+
+    out = Path(os.environ.get("OUTREACH_SCREENSHOTS") or tmp_path)
+    out.mkdir(parents=True, exist_ok=True)
+    started = site.clock.now()
+    site.ledger.health.beat(
+        "run", host="campaign-vps", pid=4242, version="0.1.0", started_at=started
+    )
+    site.queue(1, "mastodon-en", state="sent")
+    site.ledger.save_feed_state(
+        FeedState(
+            "news",
+            last_poll=site.clock.now(),
+            failures=2,
+            last_error="HTTP 503 from the feed's server",
+        )
+    )
+    site.clock.advance(20 * 60)
+    site.ledger.health.beat(
+        "run", host="campaign-vps", pid=4242, version="0.1.0", started_at=started
+    )
+    site.app.check_channels = lambda: [  # type: ignore[method-assign]
+        Check("telegram-be", "telegram", True, facts=("posting as @freeales_bot", "an administrator of @freeales_be")),
+        Check("telegram-ru", "telegram", True, facts=("posting as @freeales_bot",)),
+        Check("mastodon-en", "mastodon", False, problems=("the token was revoked: make a new one in the account's Development settings",)),
+    ]  # fmt: skip
+    shots = [("en", 1280, "desktop"), ("be", 1280, "desktop"), ("be", 390, "phone")]
+    for lang, width, kind in shots:
+        t = Tab(browser, site, width=width, js=False)
+        try:
+            t.signin("anna")
+            t.go(f"/status?lang={lang}")
+            t.page.locator("form[action='/status/check'] button").click()
+            t.page.wait_for_url("**/status**")
+            path = out / f"status-{lang}-{kind}.png"
+            t.page.screenshot(path=str(path), full_page=kind == "desktop")
+            assert path.stat().st_size > 10_000
+        finally:
+            t.close()

@@ -1,17 +1,27 @@
 """Corrections and takedowns in real Chromium with JavaScript off (the console's pages need
 none): an admin takes a page down from the history, an organiser corrects a post with a
 text, each seeing the plan, confirming and reading the platforms' answers; axe-core finds
-nothing serious on the form, the plans and the report, at 1280 and 390 pixels."""
+nothing serious on the form, the plans and the report, at 1280 and 390 pixels; screenshots.
+
+Screenshots: OUTREACH_SCREENSHOTS=docs/screenshots pytest tests/test_web_changes_browser.py -k screenshot
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import pytest
 from axe import axe_source, run_axe
-from correctionkit import campaign_file, make_app, send
+from correctionkit import campaign_file, env, make_app, send
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
 from test_web_browser import Tab, browser  # noqa: F401  (browser: the shared fixture)
 from webkit import Site
+
+from outreach.app import App
 
 pytestmark = pytest.mark.browser
 
@@ -115,3 +125,74 @@ def test_axe_finds_nothing_serious_on_the_plans_and_the_report(browser, world, w
     finally:
         t.close()
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+SHOTS = [("en", 1280, "desktop"), ("be", 1280, "desktop"), ("be", 390, "phone")]
+
+
+def test_screenshots_of_the_takedown_and_correction_pages(browser, tmp_path):  # noqa: F811
+    """Page `ales` sent to four channels two days ago: Telegram's 48 hours are past for the
+    Russian channel's post (its plan says so, and the report has Telegram's refusal)."""
+    out = Path(os.environ.get("OUTREACH_SCREENSHOTS") or tmp_path / "shots")
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def shoot(t: Tab, name: str, lang: str, kind: str) -> None:
+        path = out / f"{name}-{lang}-{kind}.png"
+        t.page.screenshot(path=str(path), full_page=kind == "desktop")
+        assert path.stat().st_size > 10_000
+        written.append(path)
+
+    with FakeMastodon() as ma, FakeTelegram() as tg:
+        path = campaign_file(tmp_path, ma, tg)
+        first = make_app(path)
+        sent = send(first, "ales")
+        old = next(
+            first.ledger.get(i) for i in sent if first.ledger.get(i).channel_id == "telegram-ru"
+        )
+        first.close()
+        tg.make_old(int(old.remote_id or 0), hours=49)
+        later = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=49)).isoformat()
+        site = Site(tmp_path / "later", app=App(str(path), {**env(), "OUTREACH_FAKE_NOW": later}))
+        try:
+            for lang, width, kind in SHOTS:
+                t = Tab(browser, site, width=width, js=False)
+                try:
+                    t.signin("anna")
+                    t.go(f"/deliveries/{old.id}/takedown?back=/history&lang={lang}")
+                    t.page.locator("#plan-counts").wait_for()
+                    shoot(t, "takedown-plan", lang, kind)
+                    t.go(f"/deliveries/{old.id}/correct?back=/history&lang={lang}")
+                    t.page.locator("#how-x").check()
+                    t.page.locator("#text").fill(
+                        "<b>Алесь Беляцкий</b>: 5001-й день в заключении.\n\nhttps://example.org/ales"
+                    )
+                    t.page.locator("#why").fill("the day count was wrong")
+                    t.page.locator("form.card button[type=submit]").click()
+                    t.page.locator("#plan-counts").wait_for()
+                    shoot(t, "correction-plan", lang, kind)
+                finally:
+                    t.close()
+            t = Tab(browser, site, js=False)
+            try:
+                t.signin("anna")
+                t.go(f"/deliveries/{old.id}/takedown?back=/history")
+                t.page.locator("#why").fill("the photo identifies a witness")
+                t.page.locator("form.card button.danger").click()
+                t.page.wait_for_url("**/changes/**")
+                report = urlsplit(t.page.url).path
+            finally:
+                t.close()
+            assert len(ma.live()) + len(tg.live()) == 1  # the old Telegram post, refused
+            for lang, width, kind in SHOTS:
+                t = Tab(browser, site, width=width, js=False)
+                try:
+                    t.signin("anna")
+                    t.go(f"{report}?back=/history&lang={lang}")
+                    t.page.locator("ul.report").wait_for()
+                    shoot(t, "takedown-report", lang, kind)
+                finally:
+                    t.close()
+        finally:
+            site.close()
+    assert len(written) == 9
