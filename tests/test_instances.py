@@ -1,18 +1,15 @@
 """Several `outreach run` processes on one PostgreSQL store (issue 13), and one on SQLite.
 
-Real processes, real PostgreSQL (a fresh schema each), fake Mastodon and
-Telegram servers in this process. A simulated clock (OUTREACH_CLOCK_SPEED)
-shortens pacing and retries; the leases are real seconds (store.lease_seconds),
-shortened by the campaign file.
+Real processes (tests/instancekit.py, as bench/takeover.py starts them), real
+PostgreSQL (a fresh schema each), fake Mastodon and Telegram servers in this
+process. A simulated clock (OUTREACH_CLOCK_SPEED) shortens pacing and retries;
+the leases are real seconds (store.lease_seconds), shortened by the campaign file.
 """
 
 from __future__ import annotations
 
 import collections
-import datetime as dt
-import os
 import random
-import signal
 import subprocess
 import sys
 import time
@@ -22,98 +19,21 @@ import pytest
 from fakes import postgres_schema_url
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import FakeTelegram
-from servicekit import write_campaign
+from instancekit import T0, Instance, campaign_env, held_by_pid, holder, poll
 
 from outreach.ledger import CHANNEL, open_ledger
 from outreach.post import Post
 
-T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
-LEASE, RENEW = 5.0, 1.0
+SECRETS = {  # the fake servers take any token
+    "MI_MA1": "masto-token-1",
+    "MI_MA2": "masto-token-2",
+    "MI_TG": "123456:SECRET-TOKEN-xyz",
+}
 
 
 @pytest.fixture
 def pg_url():
     yield from postgres_schema_url()
-
-
-def poll(what: str, check, timeout: float, logs: list[Path] = ()) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    tails = "\n".join(p.read_text(errors="replace")[-1500:] for p in logs if p.exists())
-    pytest.fail(f"timed out waiting for {what}; the instances said:\n{tails}")
-
-
-class Instance:
-    """One `outreach run`; its stderr in a log file.
-
-    Its simulated clock starts where the first instance's is now, as machines'
-    clocks agree (each process's clock starts at OUTREACH_FAKE_NOW when it starts).
-    """
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.log = log
-        speed = float(env["OUTREACH_CLOCK_SPEED"])
-        elapsed = (time.monotonic() - float(env["MI_EPOCH"])) * speed
-        env = {**env, "OUTREACH_FAKE_NOW": (T0 + dt.timedelta(seconds=elapsed)).isoformat()}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from outreach.cli import main; main()", "run"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log.open("a", encoding="utf-8"),
-        )
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
-def campaign_env(tmp_path: Path, url: str, channels: list[dict], speed: float) -> dict[str, str]:
-    config = write_campaign(
-        tmp_path,
-        feeds=[],
-        announcements=[],
-        channels=channels,
-        store={"url": url, "lease_seconds": LEASE, "renew_seconds": RENEW},
-        delivery={"timeout_seconds": 5, "backoff_base_seconds": 2, "backoff_max_seconds": 20},
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("OUTREACH_", "MI_"))}
-    return env | {
-        "OUTREACH_CONFIG": str(config),
-        "OUTREACH_FAKE_NOW": T0.isoformat(),
-        "OUTREACH_CLOCK_SPEED": str(speed),
-        "MI_EPOCH": str(time.monotonic()),  # T0 on the simulated clocks (Instance)
-        "MI_MA1": "masto-token-1",
-        "MI_MA2": "masto-token-2",
-        "MI_TG": "123456:SECRET-TOKEN-xyz",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def instance_pids(url: str) -> dict[int, set[str]]:
-    """What the store says each live instance holds, by pid."""
-    ledger = open_ledger(url)
-    try:
-        out: dict[int, set[str]] = collections.defaultdict(set)
-        for held in ledger.leases.held():
-            out[held.pid].add(held.name)
-        return out
-    finally:
-        ledger.close()
 
 
 @pytest.mark.postgres
@@ -125,18 +45,18 @@ def test_instances_started_together_on_an_empty_database_all_come_up(tmp_path, p
              "api_base_url": tg.url, "token_env": "MI_TG", "language": lang}
             for n, lang in enumerate(("ru", "be"))
         ]  # fmt: skip
-        env = campaign_env(tmp_path, pg_url, channels, speed=1)
+        env = campaign_env(tmp_path, pg_url, channels, speed=1, secrets=SECRETS)
         logs = [tmp_path / f"i{n}.log" for n in range(count)]
         procs = [Instance(env, log) for log in logs]
         try:
             poll(
                 f"{count} instances to join",
-                lambda: len(instance_pids(pg_url)) == count,
+                lambda: len(held_by_pid(pg_url)) == count,
                 120,
                 logs,
             )
             assert all(p.proc.poll() is None for p in procs)
-            held = instance_pids(pg_url)
+            held = held_by_pid(pg_url)
             # each channel held by exactly one of them
             names = [n for names in held.values() for n in names if n.startswith(CHANNEL)]
             poll("both channels held", lambda: len(_channels(pg_url)) == 2, 60, logs)
@@ -176,7 +96,7 @@ def outreach(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
 
 
 def _channels(url: str) -> list[str]:
-    return [n for names in instance_pids(url).values() for n in names if n.startswith(CHANNEL)]
+    return [n for names in held_by_pid(url).values() for n in names if n.startswith(CHANNEL)]
 
 
 def test_a_second_run_on_one_sqlite_store_is_refused(tmp_path):
@@ -186,7 +106,7 @@ def test_a_second_run_on_one_sqlite_store_is_refused(tmp_path):
             {"id": "tg", "kind": "telegram", "chat": "@freeales_ru", "api_base_url": tg.url,
              "token_env": "MI_TG", "language": "ru"}
         ]  # fmt: skip
-        env = campaign_env(tmp_path, url, channels, speed=1)
+        env = campaign_env(tmp_path, url, channels, speed=1, secrets=SECRETS)
         first = Instance(env, tmp_path / "first.log")
         try:
             lock = tmp_path / "ledger.sqlite3.run.lock"
@@ -234,7 +154,7 @@ def test_three_instances_killed_at_random_take_over_and_never_double(tmp_path, p
         ]  # fmt: skip
         # 10x: a Telegram chat's 75 posts take about 23 s at 20 a minute (a full window
         # waits 6 s); Mastodon, unpaced at this rate, answers in 0.25 s to last as long
-        env = campaign_env(tmp_path, pg_url, channels, speed=SPEED)
+        env = campaign_env(tmp_path, pg_url, channels, speed=SPEED, secrets=SECRETS)
         for m in (m1, m2):
             m.fail_next(2 * POSTS, "slow", delay=0.25, path="/statuses")
         ledger = open_ledger(pg_url, clock=lambda: T0)
@@ -265,16 +185,13 @@ def test_three_instances_killed_at_random_take_over_and_never_double(tmp_path, p
             kills = 0
             while kills < KILLS:
                 time.sleep(rng.uniform(0.3, 1.5))
-                held = instance_pids(pg_url)
                 # a channel still with work to do, and its holder
                 live = [c for c in network if count(c) < POSTS // 4]
                 if not live:
                     break
                 victim_ch = rng.choice(live)
-                holder = next(
-                    (pid for pid, names in held.items() if CHANNEL + victim_ch in names), None
-                )
-                victim = next((p for p in procs if p.pid == holder), None)
+                pid = holder(pg_url, victim_ch)
+                victim = next((p for p in procs if p.pid == pid), None)
                 if victim is None:
                     continue  # between holders: try again
                 before = count(victim_ch)
