@@ -80,11 +80,13 @@ class MastodonPublisher(Publisher):
     def api(self) -> Any:
         if self._api is None:
             import requests
-            from mastodon import Mastodon
+
+            from .mastodon_client import client_class
 
             session = requests.Session()
             session.hooks["response"].append(self._remember)
-            self._api = Mastodon(
+            # Mastodon.py's client; a new status's answer is not cast (mastodon_client.py)
+            self._api = client_class()(
                 access_token=self._token,
                 api_base_url=self.instance,
                 ratelimit_method="throw",
