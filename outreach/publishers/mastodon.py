@@ -79,11 +79,9 @@ class MastodonPublisher(Publisher):
 
     def api(self) -> Any:
         if self._api is None:
-            import requests
+            from .mastodon_client import client_class, settled_session
 
-            from .mastodon_client import client_class
-
-            session = requests.Session()
+            session = settled_session(self.instance)
             session.hooks["response"].append(self._remember)
             # Mastodon.py's client; a new status's answer is not cast (mastodon_client.py)
             self._api = client_class()(
