@@ -247,7 +247,7 @@ class DeliveryLoop:
         lease = CHANNEL + channel_id
         if not self.membership.holds(lease):
             return self._wait(channel_id, None, deadline)  # another instance sends here
-        act = self.ledger.action_head(channel_id)
+        act, head = self.ledger.heads(channel_id)  # action_head and head, in one read
         if act.stuck:
             self.ledger.recover_actions([channel_id])
             return True
@@ -255,7 +255,6 @@ class DeliveryLoop:
             return self._act(channel_id, act.ready, deadline)
         if self.only_actions:
             return self._wait(channel_id, act.wake_at, deadline)
-        head = self.ledger.head(channel_id)
         now = self.clock.now()
         if head.stuck:
             self.ledger.recover(self.recovery, channel_ids=[channel_id])

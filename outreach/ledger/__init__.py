@@ -79,7 +79,8 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
 
 Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up,
 recover(rule), where rule(channel_id) -> Recovery is what the channel's network allows,
-and for actions action_head, claim_action, finish_action and recover_actions.
+and for actions action_head, claim_action, finish_action and recover_actions;
+heads(channel_id) -> (action_head, head) reads both on one connection, before each step.
 """
 
 from .core import Ledger, open_ledger

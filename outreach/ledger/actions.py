@@ -146,12 +146,7 @@ class Actions:
             lease = conn.scalar(_LEASE, {"channel": channel_id})
             if lease is not None:
                 return ActionHead(wake_at=lease, stuck=lease <= now)
-            row = conn.execute(_FIRST, {"channel": channel_id}).first()
-        if row is None:
-            return ActionHead()
-        a = to_action(row)
-        wake = a.next_attempt_at or a.created_at
-        return ActionHead(ready=a, wake_at=now) if wake <= now else ActionHead(wake_at=wake)
+            return first_action(conn, channel_id, now)
 
     def claim_action(
         self,
@@ -230,6 +225,16 @@ class Actions:
                     .values(state="pending", detail=CRASHED, lease_until=None, updated_at=now)
                 )
         return [self.action(i) for i in ids]
+
+
+def first_action(conn: Any, channel_id: str, now: dt.datetime) -> ActionHead:
+    """The channel's next pending action, when none of its actions is sending."""
+    row = conn.execute(_FIRST, {"channel": channel_id}).first()
+    if row is None:
+        return ActionHead()
+    a = to_action(row)
+    wake = a.next_attempt_at or a.created_at
+    return ActionHead(ready=a, wake_at=now) if wake <= now else ActionHead(wake_at=wake)
 
 
 def record_place(conn: Any, delivery_id: int, place: str) -> None:

@@ -111,6 +111,7 @@ class Ledger:
         self.resolve = rows.resolve
         # the delivery loop's moves (loop.py): only outreach/delivery.py calls these
         self.head = loop.head
+        self.heads = loop.heads
         self.claim = loop.claim
         self.give_up = loop.give_up
         self.finish_sent = loop.finish_sent

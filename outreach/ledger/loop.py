@@ -18,10 +18,12 @@ from typing import Any, Literal
 from sqlalchemy import Engine, bindparam, exists, func, select, tuple_, update
 
 from . import leases, pace, pause
-from .actions import record_place
+from .actions import first_action, record_place
 from .schema import DELIVERIES as D
+from .schema import POST_ACTIONS as A
 from .values import (
     UNKNOWN_AFTER_CRASH,
+    ActionHead,
     Claim,
     Clock,
     Delivery,
@@ -43,6 +45,14 @@ _STATE = select(
     pause.any_ended(),
 )
 _FIRST = select(D).where(_OURS, D.c.state == "pending").order_by(D.c.due_at, D.c.id).limit(1)
+_ACTS = A.c.channel_id == bindparam("channel")
+# The loop's look before each step, its actions' and its posts' in one statement (heads):
+# an action sending (its lease), one waiting, then the posts' _STATE.
+_STEP = select(
+    select(func.min(A.c.lease_until)).where(_ACTS, A.c.state == "sending").scalar_subquery(),
+    exists().where(_ACTS, A.c.state == "pending"),
+    *_STATE.selected_columns,
+)
 
 
 def _claim_statement() -> Any:
@@ -126,17 +136,31 @@ class Loop:
                 conn.close()
                 pause.lift_ended(self.engine, now)
                 return self.head(channel_id)
-            if lease is not None:
-                return Head(wake_at=lease, stuck=lease <= now)
-            if not free:
-                # look again when an embargo ends, else at the next poll; claim() refuses
-                return Head(wake_at=pause.next_end(conn, now, channel_id))
-            row = conn.execute(_FIRST, {"channel": channel_id}).first()
-        if row is None:
-            return Head()
-        d = to_delivery(row)
-        wake = max(d.due_at, d.next_attempt_at or d.due_at)
-        return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
+            return _head(conn, channel_id, now, lease, free)
+
+    def heads(self, channel_id: str) -> tuple[ActionHead, Head]:
+        """`action_head` and `head` of the channel, read on one connection: the loop asks
+        both before every post, and asking them apart cost two connections and four
+        statements, now one and two (bench/README.md, the posting path).
+
+        One statement says whether an action is sending or waiting, and the posts'
+        lease, pause and any embargo past its time; then the first pending action,
+        if one waits, and the first pending row, as `action_head` and `head` read them.
+        """
+        now = self.now()
+        with self.engine.connect() as conn:
+            acting, waiting, lease, free, ended = conn.execute(
+                _STEP, {"channel": channel_id, "pause_now": now}
+            ).one()
+            if ended:  # an embargo past its time: release its rows, then look again
+                conn.close()
+                pause.lift_ended(self.engine, now)
+                return self.heads(channel_id)
+            if acting is not None:
+                act = ActionHead(wake_at=acting, stuck=acting <= now)
+            else:
+                act = first_action(conn, channel_id, now) if waiting else ActionHead()
+            return act, _head(conn, channel_id, now, lease, free)
 
     def claim(
         self,
@@ -284,6 +308,21 @@ class Loop:
             if moved:
                 out.append(replace(d, state=state, reason=reason))
         return out
+
+
+def _head(conn: Any, channel_id: str, now: dt.datetime, lease: Any, free: Any) -> Head:
+    """The posts' head, from _STATE's answer (no embargo past its time)."""
+    if lease is not None:
+        return Head(wake_at=lease, stuck=lease <= now)
+    if not free:
+        # look again when an embargo ends, else at the next poll; claim() refuses
+        return Head(wake_at=pause.next_end(conn, now, channel_id))
+    row = conn.execute(_FIRST, {"channel": channel_id}).first()
+    if row is None:
+        return Head()
+    d = to_delivery(row)
+    wake = max(d.due_at, d.next_attempt_at or d.due_at)
+    return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
 
 
 def _unknown_reason(d: Delivery, since: dt.datetime, window: dt.timedelta | None) -> str:
