@@ -5,7 +5,7 @@ SQLite by default, PostgreSQL (psycopg 3) by URL.
 Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is the face):
 
 - deliveries: one row per (post, channel); unique (channel_id, dedupe_key); indexed for
-  the delivery loop's questions and the history's order (DeliveryRow says which).
+  the delivery loop's questions and the history's order (DELIVERIES says which).
 - announcements: scheduled posts from the YAML ('yaml') or added by organisers ('cli');
   one scheduled in the admin bot names its creator (created_by_*), who alone may
   cancel it from the bot.
@@ -41,7 +41,7 @@ fails until it is).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -52,6 +52,7 @@ from sqlalchemy import (
     Engine,
     Index,
     Integer,
+    MetaData,
     String,
     Table,
     Text,
@@ -62,7 +63,6 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.pool import StaticPool
 
 from ..errors import StoreError
@@ -87,8 +87,9 @@ class UtcDateTime(TypeDecorator[dt.datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
-class Base(DeclarativeBase):
-    pass
+METADATA = MetaData()
+"""Every table of the store (Core tables: the ORM is never used, and importing it
+cost `run --once` 6 MiB and 0.1 s of start-up; issue 15)."""
 
 
 LIVE_STATES = ("pending", "sending")
@@ -97,134 +98,131 @@ HISTORY_STATES = ("sent", "failed", "unknown", "missed", "cancelled")
 """The states a history lists: what went out or ended (the CLI's, the console's, the bot's)."""
 
 
-class DeliveryRow(Base):
-    __tablename__ = "deliveries"
-    __table_args__ = (
-        UniqueConstraint("channel_id", "dedupe_key", name="uq_deliveries_dedupe"),
-        # The delivery loop's questions are all "this channel's rows in this state, in
-        # due order" (head, the claim's busy/earlier tests, recovery): one index answers
-        # each with a short range scan, whatever the planner knows of the table (a large
-        # backfill before any ANALYZE used to cost each post 33 ms of scans; issue 15).
-        # On PostgreSQL over the live rows only (pending, sending): small, and no other
-        # index on a channel's rows in a state can be mistaken for it (below).
-        Index(
-            "ix_deliveries_queue",
-            "channel_id",
-            "state",
-            "due_at",
-            "id",
-            postgresql_where=text(f"state IN {LIVE_STATES!r}"),
-        ),
-        # What went out on a channel lately: the claim's pacing count (pace.py), the
-        # pacer's seed at start-up (sent_times); a range of sent_at, not the whole history.
-        # On PostgreSQL over rows with a sent_at only: a planner knowing nothing of the
-        # table sees every index on (channel_id, state) as equally good, and took the
-        # queue's to read a channel's whole history; partial, each serves only its own
-        # questions (a time after X implies one; the state stays a bound of the range).
-        Index(
-            "ix_deliveries_sent",
-            "channel_id",
-            "state",
-            "sent_at",
-            postgresql_where=text("sent_at IS NOT NULL"),
-        ),
-        # The history (deliveries.py, order="history"), newest first: read backwards. Only
-        # the rows a history lists, so a page of it is the index's first entries whatever
-        # the planner guesses of how many rows match. PostgreSQL only: SQLite's planner,
-        # without statistics, prefers ix_deliveries_state and sorts, whatever is here.
-        Index(
-            "ix_deliveries_history",
-            func.coalesce(text("sent_at"), text("updated_at")),
-            "id",
-            postgresql_where=text(f"state IN {HISTORY_STATES!r}"),
-        ).ddl_if(dialect="postgresql"),
-    )
+DELIVERIES = Table(
+    "deliveries",
+    METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("channel_id", String(64), nullable=False),
+    Column("network", String(16), nullable=False),
+    # What the post is about: '<feed id>:<slug>' (a news item's id), 'page:<id>', 'announcement:<id>'.
+    Column("about", String(300), default="", index=True, nullable=False),
+    # `about`, or one occurrence of it (schedule.occurrence_key).
+    Column("dedupe_key", String(400), nullable=False),
+    # Post.to_dict(); None only for a missed occurrence that was never rendered.
+    Column("post", JSON, nullable=True),
+    Column("state", String(16), index=True, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("occurrence", UtcDateTime, nullable=True),
+    Column("attempts", Integer, default=0, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("claim_token", String(32), nullable=True),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    # First attempt that may have posted (timeout, crash): bounds trust in the idempotency key.
+    Column("ambiguous_since", UtcDateTime, nullable=True),
+    Column("remote_id", String(200), nullable=True),
+    Column("remote_url", String(1000), nullable=True),
+    Column("reason", Text, nullable=True),
+    # Sent by the dry-run publisher only: enqueueing the same post again re-arms it.
+    Column("dry_run", Boolean, default=False, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    UniqueConstraint("channel_id", "dedupe_key", name="uq_deliveries_dedupe"),
+    # The delivery loop's questions are all "this channel's rows in this state, in
+    # due order" (head, the claim's busy/earlier tests, recovery): one index answers
+    # each with a short range scan, whatever the planner knows of the table (a large
+    # backfill before any ANALYZE used to cost each post 33 ms of scans; issue 15).
+    # On PostgreSQL over the live rows only (pending, sending): small, and no other
+    # index on a channel's rows in a state can be mistaken for it (below).
+    Index(
+        "ix_deliveries_queue",
+        "channel_id",
+        "state",
+        "due_at",
+        "id",
+        postgresql_where=text(f"state IN {LIVE_STATES!r}"),
+    ),
+    # What went out on a channel lately: the claim's pacing count (pace.py), the
+    # pacer's seed at start-up (sent_times); a range of sent_at, not the whole history.
+    # On PostgreSQL over rows with a sent_at only: a planner knowing nothing of the
+    # table sees every index on (channel_id, state) as equally good, and took the
+    # queue's to read a channel's whole history; partial, each serves only its own
+    # questions (a time after X implies one; the state stays a bound of the range).
+    Index(
+        "ix_deliveries_sent",
+        "channel_id",
+        "state",
+        "sent_at",
+        postgresql_where=text("sent_at IS NOT NULL"),
+    ),
+    # The history (deliveries.py, order="history"), newest first: read backwards. Only
+    # the rows a history lists, so a page of it is the index's first entries whatever
+    # the planner guesses of how many rows match. PostgreSQL only: SQLite's planner,
+    # without statistics, prefers ix_deliveries_state and sorts, whatever is here.
+    Index(
+        "ix_deliveries_history",
+        func.coalesce(text("sent_at"), text("updated_at")),
+        "id",
+        postgresql_where=text(f"state IN {HISTORY_STATES!r}"),
+    ).ddl_if(dialect="postgresql"),
+)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    channel_id: Mapped[str] = mapped_column(String(64))
-    network: Mapped[str] = mapped_column(String(16))
-    about: Mapped[str] = mapped_column(String(300), default="", index=True)
-    """What the post is about: '<feed id>:<slug>' (a news item's id), 'page:<id>', 'announcement:<id>'."""
-    dedupe_key: Mapped[str] = mapped_column(String(400))
-    """`about`, or one occurrence of it (schedule.occurrence_key)."""
-    post: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    """Post.to_dict(); None only for a missed occurrence that was never rendered."""
-    state: Mapped[str] = mapped_column(String(16), index=True)
-    due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    occurrence: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64))
-    claim_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    ambiguous_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    """First attempt that may have posted (timeout, crash): bounds trust in the idempotency key."""
-    remote_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    remote_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
-    """Sent by the dry-run publisher only: enqueueing the same post again re-arms it."""
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
-
-class AnnouncementRow(Base):
-    __tablename__ = "announcements"
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    template: Mapped[str] = mapped_column(String(200))
-    page: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    channels: Mapped[list[str]] = mapped_column(JSON)
-    at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    cron: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    timezone: Mapped[str] = mapped_column(String(64))
-    source: Mapped[str] = mapped_column(String(8))
-    """'yaml' (from the campaign file) or 'cli' (added by an organiser)."""
-    state: Mapped[str] = mapped_column(String(16))
-    """'active' or 'cancelled'."""
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+ANNOUNCEMENTS = Table(
+    "announcements",
+    METADATA,
+    Column("id", String(64), primary_key=True),
+    Column("template", String(200), nullable=False),
+    Column("page", String(64), nullable=True),
+    Column("channels", JSON, nullable=False),
+    Column("at", UtcDateTime, nullable=True),
+    Column("cron", String(100), nullable=True),
+    Column("timezone", String(64), nullable=False),
+    # 'yaml' (from the campaign file) or 'cli' (added by an organiser).
+    Column("source", String(8), nullable=False),
+    # 'active' or 'cancelled'.
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
     # Who scheduled it in the admin bot; NULL for the campaign's own (the YAML, the CLI).
     # This project has no migrations yet: create_all adds these columns to new
     # databases only; open_ledger refuses an older one with the ALTER TABLE to run
     # (ledger._ADDED lists them).
-    created_by_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    """The Telegram user id (64-bit: Telegram's ids outgrow 32 bits)."""
-    created_by_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    """Their name as Telegram showed it then, for messages only (never for decisions)."""
+    # The Telegram user id (64-bit: Telegram's ids outgrow 32 bits).
+    Column("created_by_id", BigInteger, nullable=True),
+    # Their name as Telegram showed it then, for messages only (never for decisions).
+    Column("created_by_name", String(200), nullable=True),
+)
 
 
-class SeenItemRow(Base):
-    __tablename__ = "seen_items"
-
-    dedupe_key: Mapped[str] = mapped_column(String(400), primary_key=True)
-    feed_id: Mapped[str] = mapped_column(String(64), index=True)
-    item_id: Mapped[str] = mapped_column(String(200))
-    first_seen: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-
-
-class FeedStateRow(Base):
-    __tablename__ = "feed_state"
-
-    feed_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    etag: Mapped[str | None] = mapped_column(String(400), nullable=True)
-    last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    validators_for: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    """Whose etag and last_modified these are: a digest of the URL (or file) that gave them."""
-    last_poll: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
+SEEN_ITEMS = Table(
+    "seen_items",
+    METADATA,
+    Column("dedupe_key", String(400), primary_key=True),
+    Column("feed_id", String(64), index=True, nullable=False),
+    Column("item_id", String(200), nullable=False),
+    Column("first_seen", UtcDateTime, nullable=False),
+)
 
 
-DELIVERIES = cast(Table, DeliveryRow.__table__)
-ANNOUNCEMENTS = cast(Table, AnnouncementRow.__table__)
-SEEN_ITEMS = cast(Table, SeenItemRow.__table__)
-FEED_STATE = cast(Table, FeedStateRow.__table__)
+FEED_STATE = Table(
+    "feed_state",
+    METADATA,
+    Column("feed_id", String(64), primary_key=True),
+    Column("etag", String(400), nullable=True),
+    Column("last_modified", String(100), nullable=True),
+    # Whose etag and last_modified these are: a digest of the URL (or file) that gave them.
+    Column("validators_for", String(64), nullable=True),
+    Column("last_poll", UtcDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("failures", Integer, default=0, nullable=False),
+)
+
 
 CHANNEL_LIMITS = Table(
     "channel_limits",
-    Base.metadata,
+    METADATA,
     Column("channel_id", String(64), primary_key=True),
     Column("name", String(64), primary_key=True),
     Column("value", Integer, nullable=False),
@@ -234,7 +232,7 @@ CHANNEL_LIMITS = Table(
 
 LEGACY_PAUSE = Table(
     "pause",
-    Base.metadata,
+    METADATA,
     Column("id", Integer, primary_key=True),  # always 1: one flag per store
     Column("since", UtcDateTime, nullable=False),
     Column("by", String(200), nullable=False),
@@ -245,7 +243,7 @@ LEGACY_PAUSE = Table(
 # missing table to an older store (it never alters an existing one).
 PAUSES = Table(
     "pauses",
-    Base.metadata,
+    METADATA,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("scope", String(64), nullable=False, unique=True),
     # '*' (everything) or a channel id: one pause per scope; pausing again extends it
@@ -257,7 +255,7 @@ PAUSES = Table(
 
 AUDIT = Table(
     "audit",
-    Base.metadata,
+    METADATA,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UtcDateTime, nullable=False, index=True),
     Column("by", String(200), nullable=False),
@@ -268,7 +266,7 @@ AUDIT = Table(
 
 WEB_USERS = Table(
     "web_users",
-    Base.metadata,
+    METADATA,
     Column("name", String(64), primary_key=True),
     Column("role", String(16), nullable=False),
     Column("password_hash", String(200), nullable=True),  # argon2id; None: link sign-in only
@@ -279,7 +277,7 @@ WEB_USERS = Table(
 
 WEB_SESSIONS = Table(
     "web_sessions",
-    Base.metadata,
+    METADATA,
     Column("id_hash", String(64), primary_key=True),  # sha256 of the cookie's value
     Column("user", String(64), nullable=False, index=True),
     Column("role", String(16), nullable=False),
@@ -290,7 +288,7 @@ WEB_SESSIONS = Table(
 
 WEB_LINKS = Table(
     "web_links",
-    Base.metadata,
+    METADATA,
     Column("token_hash", String(64), primary_key=True),  # sha256 of the link's token
     Column("telegram_id", BigInteger, nullable=False),
     Column("name", String(200), nullable=False),
@@ -301,7 +299,7 @@ WEB_LINKS = Table(
 
 WEB_FAILURES = Table(
     "web_failures",
-    Base.metadata,
+    METADATA,
     Column("id", Integer, primary_key=True, autoincrement=True),
     # sha256 of what failed ("name\0anna", "address\0192.0.2.7"): a name typed by mistake
     # (a password, say) is not kept readable
@@ -312,7 +310,7 @@ WEB_FAILURES = Table(
 
 ALERTS = Table(
     "alerts",
-    Base.metadata,
+    METADATA,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key", String(300), nullable=False, unique=True),
     Column("subject", String(200), nullable=False, index=True),
@@ -326,7 +324,7 @@ ALERTS = Table(
 
 HEARTBEATS = Table(
     "heartbeats",
-    Base.metadata,
+    METADATA,
     Column("process", String(200), primary_key=True),  # "run@host:pid"
     Column("kind", String(16), nullable=False),  # "run" or "run --once"
     Column("host", String(200), nullable=False),
@@ -343,7 +341,7 @@ HEARTBEATS = Table(
 
 LEASES = Table(
     "leases",
-    Base.metadata,
+    METADATA,
     Column("name", String(200), primary_key=True),
     Column("owner", String(64), nullable=False, index=True),
     Column("host", String(200), nullable=False),
@@ -358,7 +356,7 @@ LEASES = Table(
 
 POST_ACTIONS = Table(
     "post_actions",
-    Base.metadata,
+    METADATA,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("request", String(64), nullable=False, index=True),
     Column("delivery_id", Integer, nullable=False, index=True),
@@ -386,14 +384,14 @@ POST_ACTIONS = Table(
 
 SENT_PLACES = Table(
     "sent_places",
-    Base.metadata,
+    METADATA,
     Column("delivery_id", Integer, primary_key=True),
     Column("place", String(200), nullable=False),
 )
 
 ANNOUNCEMENT_TEXTS = Table(
     "announcement_texts",
-    Base.metadata,
+    METADATA,
     # one row per announcement that has its own text (the others render a template file)
     Column("announcement_id", String(64), primary_key=True),
     Column("text", Text, nullable=False),

@@ -118,9 +118,9 @@ def _down(value: str | Sequence[str] | None) -> str | None:
 
 
 def _ours(conn: Connection) -> set[str]:
-    from ..schema import Base
+    from ..schema import METADATA
 
-    return set(inspect(conn).get_table_names()) & set(Base.metadata.tables)
+    return set(inspect(conn).get_table_names()) & set(METADATA.tables)
 
 
 def status_of(conn: Connection) -> Status:
@@ -191,11 +191,11 @@ def _locked(engine: Engine) -> Iterator[Connection]:
 def _create_at_head(conn: Connection) -> None:
     from alembic.runtime.migration import MigrationContext
 
-    from ..schema import Base
+    from ..schema import METADATA
 
     # The models are head (tests/test_migrations.py checks that running every revision
     # gives the same schema), so a new store is made in one step, then stamped.
-    Base.metadata.create_all(conn)
+    METADATA.create_all(conn)
     MigrationContext.configure(conn).stamp(_script(), "head")
 
 
