@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-    from .admin.bot import Rounds
+    from .admin.alerts import Rounds
     from .clock import ScaledClock, SystemClock
     from .config import Config
     from .delivery import DeliveryLoop, Report
@@ -344,7 +344,7 @@ class App:
         problems are logged only (outreach.alerts). The bot itself (`outreach
         adminbot --no-alerts`) then leaves alerts to this process.
         """
-        from .admin.bot import Rounds
+        from .admin.alerts import Rounds
 
         admin, sender = self.config.admin, None
         token = _value(admin.token)

@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -257,3 +257,42 @@ class TelegramAlertSender:
             )
         finally:
             await request.shutdown()
+
+
+@dataclass
+class Rounds:
+    """What the bot does on its own, every minute: send alerts."""
+
+    config: Config
+    ledger: Ledger
+    sender: Sender | None
+    """To admin.alert_chat; None: alerts are only logged."""
+    checker: Callable[[], Sequence[Any]] | None = None
+    """The publishers' credential checks, for credential alerts (network calls)."""
+    clock: Callable[[], dt.datetime] | None = None
+    alerts_every: float | None = 60.0
+    """None: this process sends no alerts (the service does)."""
+    check_every: dt.timedelta = dt.timedelta(minutes=30)
+    checks: list[Any] = field(default_factory=list)
+    _checked_at: dt.datetime | None = None
+
+    def alerts(self) -> AlertReport:
+        now = (self.clock or self.ledger.now)()
+        due = self._checked_at is None or now - self._checked_at >= self.check_every
+        if self.checker is not None and due:
+            self.checks = list(self.checker())
+            self._checked_at = now
+        return send_pending_alerts(
+            self.config, self.ledger, self.sender, checks=self.checks, now=now
+        )
+
+    def after_turn(self, turn: object = None) -> None:
+        """The same rounds once, for `outreach run`'s after-turn hook (Service(on_turn=...))."""
+        if self.alerts_every is not None:
+            self.alerts()
+
+    def jobs(self) -> list[tuple[str, float, Callable[[], object]]]:
+        out: list[tuple[str, float, Callable[[], object]]] = []
+        if self.alerts_every is not None:
+            out.append(("alerts", self.alerts_every, self.alerts))
+        return out

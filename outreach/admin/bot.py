@@ -27,23 +27,22 @@ The bot also does its rounds (`Rounds`): it sends pending alerts to
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..publishers.telegram import bot_base_url
 from ..redact import Redactor, install_log_redaction
-from .alerts import AlertReport, Sender, send_pending_alerts
+
+# Rounds lives with the alerts it sends: `run` uses it without this module (issue 15).
+from .alerts import Rounds as Rounds
 
 if TYPE_CHECKING:
     from telegram import Message, Update
     from telegram.ext import Application, ContextTypes
 
     from ..config import Config
-    from ..ledger import Ledger
     from .console import Console
     from .views import Reply
 
@@ -75,45 +74,6 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("status", "Service, feeds, credentials, alerts"),
     ("help", "What the bot can do"),
 )
-
-
-@dataclass
-class Rounds:
-    """What the bot does on its own, every minute: send alerts."""
-
-    config: Config
-    ledger: Ledger
-    sender: Sender | None
-    """To admin.alert_chat; None: alerts are only logged."""
-    checker: Callable[[], Sequence[Any]] | None = None
-    """The publishers' credential checks, for credential alerts (network calls)."""
-    clock: Callable[[], dt.datetime] | None = None
-    alerts_every: float | None = 60.0
-    """None: this process sends no alerts (the service does)."""
-    check_every: dt.timedelta = dt.timedelta(minutes=30)
-    checks: list[Any] = field(default_factory=list)
-    _checked_at: dt.datetime | None = None
-
-    def alerts(self) -> AlertReport:
-        now = (self.clock or self.ledger.now)()
-        due = self._checked_at is None or now - self._checked_at >= self.check_every
-        if self.checker is not None and due:
-            self.checks = list(self.checker())
-            self._checked_at = now
-        return send_pending_alerts(
-            self.config, self.ledger, self.sender, checks=self.checks, now=now
-        )
-
-    def after_turn(self, turn: object = None) -> None:
-        """The same rounds once, for `outreach run`'s after-turn hook (Service(on_turn=...))."""
-        if self.alerts_every is not None:
-            self.alerts()
-
-    def jobs(self) -> list[tuple[str, float, Callable[[], object]]]:
-        out: list[tuple[str, float, Callable[[], object]]] = []
-        if self.alerts_every is not None:
-            out.append(("alerts", self.alerts_every, self.alerts))
-        return out
 
 
 # -- sending answers -------------------------------------------------------------------
