@@ -179,6 +179,26 @@ def test_the_revisions_give_exactly_the_schema_the_models_declare(kind, tmp_path
             engine.dispose()
 
 
+@pytest.mark.postgres
+def test_a_new_postgresql_store_has_the_partial_loop_indexes():
+    # their WHERE is attached when a PostgreSQL engine is made (schema.py says why)
+    for url in postgres_schema_url():
+        ledger = open_ledger(url)
+        try:
+            with ledger.engine.connect() as conn:
+                rows = conn.execute(
+                    text(
+                        "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'deliveries'"
+                        " AND schemaname = current_schema()"
+                    )
+                ).all()
+        finally:
+            ledger.close()
+        where = {name: " WHERE " in definition for name, definition in rows}
+        assert where["ix_deliveries_queue"] and where["ix_deliveries_sent"]
+        assert where["ix_deliveries_history"] and not where["ix_deliveries_state"]
+
+
 def test_a_new_store_is_created_at_head_and_a_newer_one_is_refused(tmp_path):
     url = f"sqlite:///{tmp_path}/new.sqlite3"
     open_ledger(url).close()
