@@ -78,6 +78,10 @@ def test_run_once_prints_a_long_queue_as_a_count_and_its_first_rows(tmp_path: Pa
     out = run_cli("run", "--once", now="2026-03-01T12:00:00+03:00").stdout
     queue = out.split("Queue: 30 post(s)", 1)[1].split("--- dry-run", 1)[0]
     assert queue.count("big:") == QUEUE_ROWS < 30
+    heading, first = queue.strip().splitlines()[:2]
+    assert heading.split() == ["#", "channel", "about", "due"]
+    assert first.split()[1:] == ["mastodon-en", "big:n-9", "now"]  # the oldest item first
+    assert first.index("big:") == heading.index("about")  # aligned columns
     assert f"... and {30 - QUEUE_ROWS} more; `outreach deliveries --state pending`" in queue
     assert out.count("--- dry-run:") == 30  # every post still goes out
 
