@@ -29,6 +29,27 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
+_compiled: set[str] = set()
+
+
+def compile_outreach(python: str = PYTHON, env: Mapping[str, str] | None = None) -> None:
+    """Bytecode for the outreach package the children will import, as users have it.
+
+    pip compiles a package's modules when it installs it, and an editable install
+    writes them at its first import; but under PYTHONDONTWRITEBYTECODE=1 (set on the
+    shared machine) a checkout has none, and every child compiled outreach's 60-odd
+    modules from source again, about 0.3 s of CPU a run that no user pays (issue 15).
+    The libraries (Mastodon.py, the peers) were compiled by pip. Once per process.
+    """
+    key = f"{python}\0{(env or {}).get('PYTHONPATH', '')}"
+    if key in _compiled:
+        return
+    _compiled.add(key)
+    code = (
+        "import compileall, os, outreach\n"
+        "compileall.compile_dir(os.path.dirname(outreach.__file__), quiet=1)\n"
+    )
+    subprocess.run([python, "-c", code], check=False, env={**os.environ, **(env or {})}, cwd=ROOT)
 
 
 def machine() -> dict[str, Any]:
@@ -124,6 +145,8 @@ def run_measured(
     read by the child itself at exit: wait4's ru_maxrss would also count the
     parent's pages the child held between fork and exec.
     """
+    if python == PYTHON:
+        compile_outreach(python, env)
     fd, hwm_file = tempfile.mkstemp(prefix="bench-hwm-")
     os.close(fd)
     t0 = time.perf_counter()

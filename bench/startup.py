@@ -1,4 +1,5 @@
-"""Start-up: `outreach --help` against a bare `python -c pass`, and what --help imports.
+"""Start-up: `outreach --help` against a bare `python -c pass`, and what --help imports;
+`outreach run --once` with nothing new against a bare Mastodon.py client.
 
 Both run as fresh processes, interleaved, many times; the figure is the
 median wall time (start-up is what a user waits for). Target (issue 7):
@@ -6,7 +7,17 @@ median wall time (start-up is what a user waits for). Target (issue 7):
 heaviest modules `-X importtime` sees, and fails the target outright if
 --help imports a network client, rich, Jinja2 or a database layer at all.
 
-    .venv/bin/python bench/startup.py [--runs 30] [--quick]
+`run --once` (issue 15, figures only): what every cron run of a campaign pays
+before its first post, on a campaign with one Mastodon channel and one feed
+file (bench/peers.py's) whose items were all announced before, against the
+fake Mastodon: read the campaign, open the store, read the feed (unchanged),
+ask the instance for its limits, write the heartbeat, exit. Baseline: a
+Mastodon.py client asking the same instance() in a fresh process. Also the
+bundled campaign as `outreach run --once` runs it without tokens (dry run,
+nothing due). CPU (wait4) and peak memory (VmHWM), best of --once-runs
+interleaved rounds.
+
+    .venv/bin/python bench/startup.py [--runs 30] [--once-runs 5] [--quick]
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._common import PYTHON, ROOT, parser, report
+from bench._common import PYTHON, ROOT, compile_outreach, parser, report, run_measured, scratch_dir
 
 TARGET = 3.0
 OUTREACH = str(Path(PYTHON).with_name("outreach"))
@@ -67,9 +78,65 @@ def imports_at_help() -> list[tuple[str, float]]:
     return rows
 
 
-def run(quick: bool = False, runs: int = 30) -> dict[str, Any]:
+BARE_CLIENT = (
+    "import sys\n"
+    "from mastodon import Mastodon\n"
+    "Mastodon(access_token=sys.argv[2], api_base_url=sys.argv[1]).instance()\n"
+)
+
+
+def run_once_startup(rounds: int) -> dict[str, Any]:
+    """`outreach run --once` with nothing new (Mastodon-only; the bundled campaign)."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fakes.mastodon_server import FakeMastodon
+
+    from bench.peers import OUTREACH_SCRIPT, TOKEN, outreach_config, prepare_outreach
+
+    best: dict[str, tuple[float, float]] = {}
+
+    def keep(name: str, cpu: float, mib: float) -> None:
+        old = best.get(name, (float("inf"), float("inf")))
+        best[name] = (min(old[0], cpu), min(old[1], mib))
+
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-startup-", dir=scratch_dir()) as d,
+        FakeMastodon(realistic=True) as fake,
+    ):
+        tmp = Path(d)
+        feed = tmp / "feed.xml"
+        cfg = outreach_config(tmp, feed, fake.url, 0)
+        (tmp / "outreach_cli.py").write_text(OUTREACH_SCRIPT, encoding="utf-8")
+        (tmp / "bare.py").write_text(BARE_CLIENT, encoding="utf-8")
+        ours = [str(tmp / "outreach_cli.py"), "--config", str(cfg), "run", "--once"]
+        env = {"BENCH_MASTODON_TOKEN": TOKEN}
+        prepare_outreach(ours, env, tmp, feed, 3)  # the store exists and the feed was read
+        run_measured(ours, env=env, cwd=tmp)  # its 3 items announced: nothing new after
+        (tmp / "bundled").mkdir()
+        bundled = [str(tmp / "outreach_cli.py"), "run", "--once"]
+        bundled_env = {"OUTREACH_DB_URL": f"sqlite:///{tmp / 'bundled' / 'store.sqlite3'}"}
+        run_measured(bundled, env=bundled_env, cwd=tmp / "bundled")  # its first posts (dry run)
+        for _ in range(rounds):
+            child = run_measured([str(tmp / "bare.py"), fake.url, TOKEN], cwd=tmp)
+            keep("bare", child.cpu, child.maxrss_mib)
+            child = run_measured(ours, env=env, cwd=tmp)
+            keep("mastodon", child.cpu, child.maxrss_mib)
+            child = run_measured(bundled, env=bundled_env, cwd=tmp / "bundled")
+            keep("bundled", child.cpu, child.maxrss_mib)
+    (bare_cpu, bare_mib), (cpu, mib) = best["bare"], best["mastodon"]
+    return {
+        "run_once_bare_client": f"{bare_cpu:.3f} s CPU, {bare_mib:.1f} MiB peak",
+        "run_once_mastodon_only": f"{cpu:.3f} s CPU, {mib:.1f} MiB peak",
+        "run_once_vs_bare": f"cpu {cpu / bare_cpu:.2f}x, memory {mib / bare_mib:.2f}x",
+        "run_once_bundled_dry_run": f"{best['bundled'][0]:.3f} s CPU, {best['bundled'][1]:.1f} MiB",
+    }
+
+
+def run(quick: bool = False, runs: int = 30, once_runs: int = 5) -> dict[str, Any]:
     if quick:
-        runs = 2
+        runs, once_runs = 2, 1
+    compile_outreach()
     bare, ours = [], []
     for _ in range(runs):
         bare.append(_wall([PYTHON, "-c", "pass"]))
@@ -91,14 +158,17 @@ def run(quick: bool = False, runs: int = 30) -> dict[str, Any]:
         "heavy_imports": heavy or "none",
         "slowest_top_level_imports_ms": ", ".join(f"{n} {ms:.1f}" for n, ms in slowest[:8]),
         "met": ratio <= TARGET and not heavy,
+        "load": Path("/proc/loadavg").read_text().split()[:3],
+        **run_once_startup(once_runs),
     }
 
 
 def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=30)
+    p.add_argument("--once-runs", type=int, default=5)
     a = p.parse_args()
-    report("start-up", run(a.quick, a.runs), a.json)
+    report("start-up", run(a.quick, a.runs, a.once_runs), a.json)
 
 
 if __name__ == "__main__":
