@@ -7,7 +7,7 @@ no templates, no pages, no feeds.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -39,10 +39,17 @@ class Post:
     """What the post is about, for organisers: '<feed id>:<slug>' (a news item), 'page:<id>', 'announcement:<id>'."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What dataclasses.asdict gives, without its deep copy of every value: the
+        # fields are strings, flags and buttons, and queueing calls this once a row.
+        out = {name: getattr(self, name) for name in _POST_FIELDS}
+        out["buttons"] = tuple({"text": b.text, "url": b.url} for b in self.buttons)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Post:
         data = dict(data)
         data["buttons"] = tuple(LinkButton(**b) for b in data.get("buttons") or ())
         return cls(**data)
+
+
+_POST_FIELDS = tuple(f.name for f in fields(Post))
