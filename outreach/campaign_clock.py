@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,17 @@ if TYPE_CHECKING:
 DateRef = str | dt.date
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+_time_of_day = threading.local()
+
+
+def time_of_day_reads() -> int:
+    """How many times a CampaignClock's `now` was read on this thread.
+
+    Templates count days (`today`, messages/README.md); one that reads `now` makes
+    its text depend on the time of day. Rendering ahead (outreach.prerender) keeps
+    a text only when its render did not move this.
+    """
+    return getattr(_time_of_day, "reads", 0)
 
 
 @dataclass(frozen=True)
@@ -72,8 +84,14 @@ class CampaignClock:
             # A naive "now" would silently mean the server's zone, not the campaign's.
             raise ValueError("the clock needs a timezone-aware 'now'")
         self._dates = dict(dates)
-        self.now = now.astimezone(tz)
-        self.today = self.now.date()
+        self._now = now.astimezone(tz)
+        self.today = self._now.date()
+
+    @property
+    def now(self) -> dt.datetime:
+        """The moment itself, in the campaign's zone (counted: time_of_day_reads)."""
+        _time_of_day.reads = time_of_day_reads() + 1
+        return self._now
 
     @classmethod
     def from_config(cls, cfg: Config, now: dt.datetime) -> CampaignClock:

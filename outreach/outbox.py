@@ -158,8 +158,12 @@ class Outbox:
         occurrence: dt.datetime | None = None,
         due_at: Mapping[str, dt.datetime] | None = None,
         limits: Mapping[str, int] | None = None,
+        report: bool = True,
     ) -> list[Draft]:
-        """Render `subject` for each of its channels; nothing is written yet (see write)."""
+        """Render `subject` for each of its channels; nothing is written yet (see write).
+
+        `report`: log a post that cannot be made (not when rendering ahead: the
+        turn that queues it renders it again, and says so then)."""
         limits = self.limits() if limits is None else limits
 
         def when(channel: Any) -> dt.datetime:
@@ -174,7 +178,8 @@ class Outbox:
             draft = Draft(ch.id, ch.kind, subject.about, dedupe_key, cp.at, occurrence, cp.post)
             if cp.error is not None:
                 reason = f"the post could not be made, so it was not sent: {cp.error}"
-                log.error("%s -> %s: %s", subject.about, ch.id, reason)
+                if report:
+                    log.error("%s -> %s: %s", subject.about, ch.id, reason)
                 draft = replace(draft, error=reason)
             out.append(draft)
         return out

@@ -43,6 +43,7 @@ from .errors import OutreachError, ScheduleError
 from .feeds import FeedWatcher, Fetcher, PollResult
 from .ledger import QUEUEING
 from .outbox import Draft, Outbox, Queued
+from .prerender import Prerendered
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -56,6 +57,9 @@ log = logging.getLogger("outreach.service")
 HEARTBEAT = dt.timedelta(seconds=60)
 ALIVE_WITHIN = 3 * HEARTBEAT
 """A service whose last beat is older than this is taken for dead (a long turn included)."""
+AHEAD = 2 * HEARTBEAT
+"""Occurrences due within this of a turn have their posts rendered after it (prerender.py):
+the loop turns at least every HEARTBEAT, so each is rendered ahead at least once."""
 """However quiet the schedule, the loop looks at the ledger this often (clock time)."""
 
 
@@ -112,6 +116,13 @@ class Service:
         self._idle_until: dict[
             str, tuple[schedule.Announcement, dt.datetime | None, dt.datetime]
         ] = {}
+        # The occurrences due within AHEAD of the last plan, and their posts rendered ahead
+        self._soon: list[tuple[Any, schedule.Announcement, dt.datetime]] = []
+        self._ahead = Prerendered(
+            lambda job, limits: self._prepare_due(job, limits, report=False),
+            getattr(self.outbox.messages, "dirs", ()),
+            config.campaign.tz,
+        )
 
     # -- the steps ---------------------------------------------------------------
 
@@ -158,7 +169,9 @@ class Service:
                     chs = self._record_missed(batch, stored_ann, missed.last, reason)
                     turn.missed.append((missed, chs))
         work = [(by_id[d.announcement_id], d) for d in result.due]
-        for committed in self.outbox.queue_batches(work, self._prepare_due, self._write_due):
+        if work:
+            self._ahead.check(now, self.grace)
+        for committed in self.outbox.queue_batches(work, self._due_posts, self._write_due):
             for (stored_ann, due), qs in committed:
                 if qs is not None:
                     self._log_queued(stored_ann, due, qs)
@@ -172,7 +185,49 @@ class Service:
             if a.id not in fired and not a.cancelled
             for nxt in (result.next_at.get(a.id),)
         }
+        soon = now + AHEAD
+        self._soon = sorted(
+            (
+                (by_id[a.id], a, nxt)
+                for a in anns
+                if (nxt := result.next_at.get(a.id)) is not None and nxt <= soon
+            ),
+            key=lambda s: s[2],
+        )
         return turn
+
+    def render_ahead(self) -> int:
+        """Render the posts of the occurrences the last plan found due within AHEAD, each as
+        the turn at its moment would (prerender.py), until that moment comes or the loop
+        is woken; returns how many were rendered. The loop calls it while it would idle."""
+        soon, self._soon = self._soon, []
+        if not soon:
+            return 0
+        quiet, tz = self.outbox.quiet, self.config.campaign.tz
+        jobs = (
+            (stored, schedule.Due(ann.id, at, dt.timedelta(0), 0, tuple(
+                schedule.Send(ch, schedule.release_time(quiet, ch, tz, at))
+                for ch in ann.channels
+            )))
+            for stored, ann, at in soon
+        )  # fmt: skip
+
+        def stop() -> bool:
+            nxt = self._next_fire
+            return (
+                self.stop.is_set()
+                or self.wake.is_set()
+                or (nxt is not None and self.clock.now() >= nxt)
+            )
+
+        return self._ahead.render(jobs, self.outbox.limits(), stop)
+
+    def _due_posts(
+        self, job: tuple[Any, schedule.Due], limits: Mapping[str, int]
+    ) -> list[Draft] | str:
+        """The occurrence's posts: rendered ahead if they stand for a render now, else now."""
+        ahead = self._ahead.take(job[0], job[1], limits)
+        return ahead if ahead is not None else self._prepare_due(job, limits)
 
     def _all_schedulable(self, stored: list[Any]) -> list[schedule.Announcement | None]:
         """Each stored announcement's schedule view (None: it cannot be scheduled), made
@@ -218,7 +273,7 @@ class Service:
         return [c.id for c in channels]
 
     def _prepare_due(
-        self, job: tuple[Any, schedule.Due], limits: Mapping[str, int]
+        self, job: tuple[Any, schedule.Due], limits: Mapping[str, int], report: bool = True
     ) -> list[Draft] | str:
         """The occurrence's posts, rendered; or why it cannot be made (a str)."""
         stored, due = job
@@ -233,6 +288,7 @@ class Service:
             occurrence=due.occurrence,
             due_at={s.channel_id: s.not_before for s in due.sends},
             limits=limits,
+            report=report,
         )
 
     def _log_queued(self, stored: Any, due: schedule.Due, queued: list[Queued]) -> None:
@@ -359,6 +415,7 @@ class Service:
                         if turn.queued or any(p.deliveries for p in turn.polls):
                             self.delivery.nudge()
                         self._after(turn)
+                        self._render_ahead_quietly()
                 except Exception:
                     # the ledger is the truth, so the next turn simply tries again
                     log.exception("this turn failed; trying again within a minute")
@@ -369,6 +426,13 @@ class Service:
             self._scheduler.shutdown()
             sender.join()
             log.info("outreach stopped")
+
+    def _render_ahead_quietly(self) -> None:
+        try:
+            self.render_ahead()
+        except Exception:
+            # only time was to be saved: the turn at the moment renders what is missing
+            log.exception("rendering the next posts ahead failed; they are rendered when due")
 
     def beat(self, kind: str) -> None:
         """Tell the store this process is alive (`outreach status`); never stops the service."""
