@@ -10,6 +10,11 @@ turn of the loop:
   2. polls the feeds whose poll time came (all of them on start);
   3. delivers what is due, one post at a time, checking for a stop between two.
 
+Between turns, while it would idle, it renders the posts of the occurrences
+due within AHEAD (outreach.prerender), so that a thousand due at once are
+queued at their moment without rendering each then; a post rendered ahead is
+used only if a render at the moment would give the same post.
+
 While the campaign is paused (ledger.pause), the ledger queues everything
 `held`, in the transaction that queues it, and its claim hands out nothing.
 
