@@ -14,8 +14,17 @@ declares) is what the store says reached, or may be reaching, the platform:
 On PostgreSQL each window's key is locked first (pg_advisory_xact_lock, held to
 the end of the claim's transaction, in one order), and READ COMMITTED gives the
 count a snapshot taken after the lock: two instances can never both see the
-last free place and both take it. On SQLite one process sends (instances.py
-refuses a second `run`); its channel threads take turns on a process lock.
+last free place and both take it. On SQLite the claim's transaction begins
+with BEGIN IMMEDIATE, which takes the file's write lock before the count: the
+count and the claim are one step for every other writer (thread, engine or
+process), and the lock is SQLite's own, held only from the count to the
+commit. (pysqlite would begin the transaction only at the UPDATE, the count
+outside it; claims used to take turns on a process lock around their whole
+transaction instead, so a fan-out's 20 first claims went one after another,
+each with its statement built and compiled inside that turn.) A per-key lock
+would not let two claims count at once on SQLite: it has one writer at a time,
+and a claim is a write. Its writers queue in this process without the busy
+handler's sleeps (sqlite.py).
 
 A time written by another machine whose clock runs ahead of ours counts as now,
 so the claim looks again within a window; the window stays full until our
@@ -27,7 +36,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -51,23 +59,25 @@ from .schema import POST_ACTIONS as A
 from .schema import UtcDateTime
 from .values import PaceWindow
 
-_SQLITE = threading.Lock()
-"""SQLite: claims that count windows take turns (one process sends; see the docstring)."""
-
 
 @contextmanager
 def serial(engine: Engine, windows: Sequence[PaceWindow]) -> Iterator[None]:
-    """SQLite: this process's turn to count and claim, around the whole transaction
-    (entered before it begins, left after it commits). PostgreSQL: nothing (`wait` locks)."""
-    if windows and engine.dialect.name != "postgresql":
-        with _SQLITE:
-            yield
-    else:
-        yield
+    """Around the claim's transaction, entered before it begins: the count's statement
+    is built here, before any lock is taken (`wait` locks; the name is from the
+    process lock SQLite's claims took turns on before)."""
+    if windows:
+        _counting(tuple(windows))
+    yield
 
 
 def _lock(conn: Connection, windows: Sequence[PaceWindow]) -> None:
-    """PostgreSQL: hold the windows' keys until the transaction ends, in one order."""
+    """Hold what the count needs until the transaction ends. PostgreSQL: the windows'
+    keys, in one order. SQLite: the file's write lock (BEGIN IMMEDIATE), unless the
+    transaction has written already, which took it."""
+    if conn.dialect.name == "sqlite":
+        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
     if conn.dialect.name != "postgresql":
         return
     keys = sorted({w.key for w in windows})
@@ -83,7 +93,7 @@ def _lock(conn: Connection, windows: Sequence[PaceWindow]) -> None:
 def wait(conn: Connection, windows: Sequence[PaceWindow], now: dt.datetime) -> float:
     """Seconds before one more send fits in every window (0: it fits now).
 
-    Call in the transaction that claims, inside `serial`: it locks the windows' keys first.
+    Call first in the transaction that claims, inside `serial`: it locks first (`_lock`).
     """
     if not windows:
         return 0.0
@@ -106,11 +116,13 @@ def _counting(windows: tuple[PaceWindow, ...]) -> Any:
     Built once per set of windows (a channel's are the same for every post), the
     start of window i bound as `pace_since_i`: building it took longer than running it.
     """
-    return select(*(_nth_newest(w, bindparam(f"pace_since_{i}", type_=UtcDateTime()))
-                    for i, w in enumerate(windows)))  # fmt: skip
+    return select(*(_nth_newest(w, i) for i, w in enumerate(windows)))
 
 
-def _nth_newest(w: PaceWindow, since: Any) -> ColumnElement[dt.datetime | None]:
+@functools.lru_cache(maxsize=1024)
+def _nth_newest(w: PaceWindow, i: int) -> ColumnElement[dt.datetime | None]:
+    """Window i's time (a bot's window is the same in each of its channels' sets)."""
+    since = bindparam(f"pace_since_{i}", type_=UtcDateTime())
     parts = []
     posts = list(w.posts)
     images = list(w.image_posts)

@@ -59,11 +59,9 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     create_engine,
-    event,
     func,
     text,
 )
-from sqlalchemy.pool import StaticPool
 
 from ..errors import StoreError
 
@@ -432,21 +430,6 @@ def make_engine(url: str) -> Engine:
         # times, and PostgreSQL may then keep one plan for any values): only a plan
         # that sees the state asked for can use the partial indexes above.
         return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
-    memory = url in ("sqlite://", "sqlite:///:memory:")
-    engine = create_engine(
-        url,
-        # One connection per thread; the busy timeout queues writers instead of failing.
-        connect_args={"timeout": 30, "check_same_thread": False},
-        poolclass=StaticPool if memory else None,
-    )
+    from . import sqlite
 
-    @event.listens_for(engine, "connect")
-    def _pragmas(conn: Any, _record: Any) -> None:
-        # WAL: readers never block the writer; with synchronous=FULL a commit survives a crash.
-        cur = conn.cursor()
-        if not memory:
-            cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
-        cur.close()
-
-    return engine
+    return sqlite.make_engine(url)
