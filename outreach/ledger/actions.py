@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
 
 from . import leases, pace
 from .schema import DELIVERIES as D
@@ -168,11 +168,12 @@ class Actions:
             ~busy.exists(),
             *([leases.holds(*fence)] if fence is not None else []),
         )
-        with pace.serial(self.engine, pacing), self.engine.begin() as conn:
+
+        def count_and_claim(conn: Connection) -> Paced | int:
             wait = pace.wait(conn, pacing, now)
             if wait > 0:
                 return Paced(wait)
-            claimed = conn.execute(
+            return conn.execute(
                 stmt.values(
                     state="sending",
                     claim_token=token,
@@ -182,6 +183,10 @@ class Actions:
                     updated_at=now,
                 )
             ).rowcount
+
+        claimed = pace.claiming(self.engine, pacing, count_and_claim)
+        if isinstance(claimed, Paced):
+            return claimed
         if not claimed:
             return None
         action = self.action(action_id)

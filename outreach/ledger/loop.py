@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
-from sqlalchemy import Engine, bindparam, exists, func, select, tuple_, update
+from sqlalchemy import Connection, Engine, bindparam, exists, func, select, tuple_, update
 
 from . import leases, pace, pause
 from .actions import first_action, record_place
@@ -185,13 +185,16 @@ class Loop:
         stmt = _CLAIM if fence is None else _CLAIM.where(leases.holds(*fence))
         params = {"delivery": delivery_id, "now": now, "pause_now": now, "claim": token,
                   "until": now + lease}  # fmt: skip
-        with pace.serial(self.engine, pacing), self.engine.begin() as conn:
+
+        def count_and_claim(conn: Connection) -> Claim | Paced | None:
             pause.lock(conn)
             wait = pace.wait(conn, pacing, now)
             if wait > 0:
                 return Paced(wait)
             row = conn.execute(stmt, params).first()
-        return Claim(to_delivery(row), token) if row is not None else None
+            return Claim(to_delivery(row), token) if row is not None else None
+
+        return pace.claiming(self.engine, pacing, count_and_claim)
 
     def give_up(self, delivery_id: int, to: Literal["missed", "unknown"], reason: str) -> bool:
         """A pending row that must not be sent as it is: too late, or no longer safe."""

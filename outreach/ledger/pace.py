@@ -1,6 +1,6 @@
 """Pacing counted from the store: how long a send must wait, whichever instance sent before.
 
-The claim (loop.py, actions.py) calls `wait` inside its own transaction, before
+The claim (loop.py, actions.py) calls `wait` in its transaction (`claiming`), before
 its UPDATE; a wait above zero means the claim does not happen. What counts
 against a window (PaceWindow, built by outreach/pacing.py from what each network
 declares) is what the store says reached, or may be reaching, the platform:
@@ -17,14 +17,14 @@ count a snapshot taken after the lock: two instances can never both see the
 last free place and both take it. On SQLite the claim's transaction begins
 with BEGIN IMMEDIATE, which takes the file's write lock before the count: the
 count and the claim are one step for every other writer (thread, engine or
-process), and the lock is SQLite's own, held only from the count to the
-commit. (pysqlite would begin the transaction only at the UPDATE, the count
-outside it; claims used to take turns on a process lock around their whole
-transaction instead, so a fan-out's 20 first claims went one after another,
-each with its statement built and compiled inside that turn.) A per-key lock
-would not let two claims count at once on SQLite: it has one writer at a time,
-and a claim is a write. Its writers queue in this process without the busy
-handler's sleeps (sqlite.py).
+process). (pysqlite would begin the transaction only at the UPDATE, the count
+outside it; claims used to take turns on one process lock around their whole
+transaction instead, statement building included.) A lock per key would not
+let two claims count at once on SQLite, which has one writer at a time, and a
+claim is a write; instead the claims this process asks for at the same moment
+share one transaction and one commit (sqlite.together, through `claiming`),
+each counting what the ones before it claimed, so a fan-out's first claims
+cost one fsync, not one each.
 
 A time written by another machine whose clock runs ahead of ours counts as now,
 so the claim looks again within a window; the window stays full until our
@@ -36,9 +36,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -59,15 +58,25 @@ from .schema import POST_ACTIONS as A
 from .schema import UtcDateTime
 from .values import PaceWindow
 
+T = TypeVar("T")
 
-@contextmanager
-def serial(engine: Engine, windows: Sequence[PaceWindow]) -> Iterator[None]:
-    """Around the claim's transaction, entered before it begins: the count's statement
-    is built here, before any lock is taken (`wait` locks; the name is from the
-    process lock SQLite's claims took turns on before)."""
+
+def claiming(engine: Engine, windows: Sequence[PaceWindow], body: Callable[[Connection], T]) -> T:
+    """`body(conn)`, which counts (`wait`) then claims, in a transaction; its result after
+    the commit. The count's statement is built first, before any lock is taken.
+
+    PostgreSQL: a transaction of its own (`wait` locks the windows' keys). SQLite: one
+    shared with the claims asked for at the same moment, committed once
+    (sqlite.together: a fan-out's first claims in one fsync instead of one each).
+    """
     if windows:
         _counting(tuple(windows))
-    yield
+    if engine.dialect.name == "sqlite":
+        from . import sqlite
+
+        return sqlite.together(engine, body)
+    with engine.begin() as conn:
+        return body(conn)
 
 
 def _lock(conn: Connection, windows: Sequence[PaceWindow]) -> None:
@@ -93,7 +102,7 @@ def _lock(conn: Connection, windows: Sequence[PaceWindow]) -> None:
 def wait(conn: Connection, windows: Sequence[PaceWindow], now: dt.datetime) -> float:
     """Seconds before one more send fits in every window (0: it fits now).
 
-    Call first in the transaction that claims, inside `serial`: it locks first (`_lock`).
+    Call first in the transaction that claims (`claiming`'s body): it locks first (`_lock`).
     """
     if not windows:
         return 0.0
