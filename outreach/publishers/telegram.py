@@ -137,6 +137,12 @@ class TelegramPublisher(Publisher):
 
         _, request = self._client.get(self._token, self.base_url, self.timeout)
         await request.initialize()
+        # httpx's first connection loads anyio's asyncio backend (about 30 ms of imports):
+        # left to the first post, a fan-out's Telegram threads all waited for it on the
+        # import lock, and their posts left some 300 ms after the Mastodon ones.
+        import anyio  # httpx's own dependency
+
+        await anyio.sleep(0)
 
     # -- the calls --------------------------------------------------------------
 
