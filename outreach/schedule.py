@@ -368,6 +368,14 @@ def plan(
             continue
         trig = trigger(ann)
         start = _settled_until(ann, last_done.get(ann.id))
+        if start <= now:
+            # Most announcements fire nothing in (start, now]: then nothing is missed or
+            # due, and the first fire after start is the first after now. One trigger
+            # step instead of three (the first plan after start-up looks at them all).
+            first = next_after(trig, start)
+            if first is None or first > now:
+                result.next_at[ann.id] = first
+                continue
         cutoff = now - grace
         if start < cutoff:
             missed = _span(trig, start, cutoff)
