@@ -202,9 +202,7 @@ ANNOUNCEMENTS = Table(
     Column("state", String(16), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     # Who scheduled it in the admin bot; NULL for the campaign's own (the YAML, the CLI).
-    # This project has no migrations yet: create_all adds these columns to new
-    # databases only; open_ledger refuses an older one with the ALTER TABLE to run
-    # (ledger._ADDED lists them).
+    # Added before the revisions began; migrations/baseline.py (ADDED_LATE) adds them to an older store.
     # The Telegram user id (64-bit: Telegram's ids outgrow 32 bits).
     Column("created_by_id", BigInteger, nullable=True),
     # Their name as Telegram showed it then, for messages only (never for decisions).
