@@ -16,6 +16,7 @@ from typing import TextIO
 from ..clock import Clock
 from ..config import ChannelBase, Config
 from ..networks import network
+from ..said import Said
 from ..secret import Secret
 from .base import Check, Publisher, Receipt
 
@@ -46,7 +47,9 @@ def publisher_for(
         from .dryrun import DryRunPublisher
 
         where = net.where(channel)
-        return DryRunPublisher(channel.id, net.name, where, f"set {token_name(channel)}", out=out)
+        return DryRunPublisher(
+            channel.id, net.name, where, Said("dryrun.set_token", name=token_name(channel)), out=out
+        )
     return net.publisher(
         channel,
         token.get_secret_value(),

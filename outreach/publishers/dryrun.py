@@ -18,6 +18,7 @@ from typing import TextIO
 
 from ..networks import find_network
 from ..post import Post
+from ..said import Said
 from .base import Check, Publisher, Receipt
 
 log = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class DryRunPublisher(Publisher):
             self.channel_id,
             self.network,
             ok=True,
-            facts=(f"dry-run: posts are printed, not sent; to go live, {self.token_hint}",),
+            facts=(Said("dryrun.printed", hint=self.token_hint),),
         )
 
 

@@ -33,6 +33,7 @@ from ..clock import Clock, SystemClock, clock_seconds
 from ..errors import Gone, PermanentError, PublishError, RateLimited, TransientError
 from ..networks.mastodon import MastodonChannel
 from ..post import Post
+from ..said import Said, said_of
 from .base import Check, Done, LookUp, Publisher, Receipt, SentPost, fingerprint
 
 log = logging.getLogger(__name__)
@@ -183,18 +184,23 @@ class MastodonPublisher(Publisher):
         try:
             with self._errors("checking the account"):
                 me = api.account_verify_credentials()
-            facts.append(f"logged in as @{me['acct']} on {self.instance}")
+            facts.append(Said("mastodon.logged_in", acct=str(me["acct"]), instance=self.instance))
             with self._errors("reading the instance's limits"):
                 limits = self._limits_read = self._limits(api)
         except PublishError as exc:
-            problems.append(str(exc))
+            problems.append(said_of(exc))
         if limits.get("max_characters"):
-            facts.append(f"posts may have up to {limits['max_characters']} characters")
+            facts.append(Said("mastodon.max_characters", n=limits["max_characters"]))
             own = self.channel.max_characters
             if own and own > limits["max_characters"]:
                 problems.append(
-                    f"channels.{self.channel_id}.max_characters is {own}, but "
-                    f"{self.instance} allows {limits['max_characters']}: lower it or remove it"
+                    Said(
+                        "mastodon.own_limit_too_high",
+                        channel=self.channel_id,
+                        own=own,
+                        instance=self.instance,
+                        n=limits["max_characters"],
+                    )
                 )
         return Check(
             self.channel_id, self.network, not problems, tuple(facts), tuple(problems), limits

@@ -45,6 +45,7 @@ from ..errors import (
 )
 from ..networks.telegram import Telegram, TelegramChannel
 from ..post import Post
+from ..said import Said, kind_word, said_of
 from .base import Check, Done, LookUp, Publisher, Receipt, SentPost
 from .loop_thread import LoopThread
 
@@ -120,7 +121,7 @@ class TelegramPublisher(Publisher):
         try:
             return self._run("checking", self._check, sending=False)
         except PublishError as exc:
-            return Check(self.channel_id, self.network, False, problems=(str(exc),))
+            return Check(self.channel_id, self.network, False, problems=(said_of(exc),))
 
     def close(self) -> None:
         self._closer()
@@ -259,31 +260,28 @@ class TelegramPublisher(Publisher):
         facts: list[str] = []
         problems: list[str] = []
         me = await bot.get_me()
-        facts.append(f"bot @{me.username} (id {me.id}) accepts its token")
+        facts.append(Said("telegram.bot_ok", username=str(me.username), id=me.id))
         chat = await bot.get_chat(self.chat)
-        facts.append(f"chat {self.chat} is {chat.type} {chat.title or chat.username or chat.id!s}")
+        chat_at, kind = str(self.chat), kind_word("telegram.kind", str(chat.type))
+        title = str(chat.title or chat.username or chat.id)
+        facts.append(Said("telegram.chat_is", chat=chat_at, kind=kind, title=title))
         member = await bot.get_chat_member(self.chat, me.id)
-        fix = f"in {self.chat}, open Administrators, add @{me.username} and allow 'Post messages'"
+        status = kind_word("telegram.status", str(member.status))
+        fix = Said("telegram.fix_admin", chat=chat_at, username=str(me.username))
         if chat.type == "channel":
             if member.status != "administrator":
-                problems.append(
-                    f"the bot is {member.status} of {self.chat}, not an administrator: {fix}"
-                )
+                problems.append(Said("telegram.not_admin", status=status, chat=chat_at, fix=fix))
             elif not getattr(member, "can_post_messages", False):
-                problems.append(
-                    f"the bot is an administrator of {self.chat} without 'Post messages': {fix}"
-                )
+                problems.append(Said("telegram.admin_cannot_post", chat=chat_at, fix=fix))
             else:
-                facts.append("the bot is an administrator allowed to post messages")
+                facts.append(Said("telegram.admin_may_post"))
         elif (
             member.status in ("left", "kicked")
             or getattr(member, "can_send_messages", True) is False
         ):
-            problems.append(
-                f"the bot is {member.status} in {self.chat} and cannot post: add it back and let it send messages"
-            )
+            problems.append(Said("telegram.cannot_post", status=status, chat=chat_at))
         else:
-            facts.append(f"the bot is {member.status} of the {chat.type} and may post")
+            facts.append(Said("telegram.member_may_post", status=status, kind=kind))
         return Check(self.channel_id, self.network, not problems, tuple(facts), tuple(problems))
 
     # -- errors -----------------------------------------------------------------

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import calendar, changes, composer, history, pause, queue, shown, signin, status, users
 from .kit import Application, Console, refuse
-from .reasons import worded
+from .reasons import said, worded
 
 HERE = Path(__file__).parent
 log = logging.getLogger("outreach.web")
@@ -97,6 +97,7 @@ def templates() -> Jinja2Templates:
     )
     env.filters["link"] = shown.web_link
     env.filters["reason"] = worded
+    env.filters["said"] = said
     return Jinja2Templates(env=env)
 
 

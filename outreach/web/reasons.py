@@ -1,10 +1,12 @@
-"""A correction's or takedown's reason (outreach/corrections/reasons.py) in the reader's words.
+"""A correction's or takedown's reason (outreach/corrections/reasons.py), and what outreach
+said of a channel or a post (outreach/said.py), in the reader's words.
 
 The corrections code gives a key and its values; the console words the key
-from strings.yaml (`reason.<key>`), shows times in the campaign's zone and
-language and states in the reader's words. The platform's own answer, as the
-delivery loop recorded it, is not ours to translate: the page shows it as
-quoted, marked as English (the language outreach records it in).
+from strings.yaml (`reason.<key>`, `said.<key>`), shows times in the campaign's
+zone and language and states in the reader's words. The platform's own answer,
+as the delivery loop recorded it, is not ours to translate: the page shows it
+as quoted, marked as English (the language outreach records it in). A text
+that is not a Said (a row written before outreach kept the key) is shown as it is.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
+from ..said import Quoted, Said
 from .shown import shown
 
 if TYPE_CHECKING:
@@ -28,9 +31,32 @@ def worded(ctx: Context, reason: Reason | None) -> Markup:
     """`{{ change.reason|reason }}`: the sentence, every value escaped and cleaned."""
     if reason is None:
         return Markup("")
-    t, when = ctx["t"], ctx["when"]
+    return _worded(ctx["t"], ctx["when"], f"reason.{reason.key}", reason.values)
+
+
+@pass_context
+def said(ctx: Context, text: str | None) -> Markup:
+    """`{{ fact|said }}`: a Said in the reader's words; any other text as it is (escaped)."""
+    if not text:
+        return Markup("")
+    if not isinstance(text, Said):
+        return Markup(escape(shown(str(text))))
+    return _said(ctx["t"], ctx["when"], text)
+
+
+def _said(t: Any, when: Any, text: Said) -> Markup:
+    return _worded(t, when, f"said.{text.key}", text.values)
+
+
+def _worded(t: Any, when: Any, key: str, given: Any) -> Markup:
     values: dict[str, Any] = {}
-    for name, value in reason.values.items():
+    for name, value in given.items():
+        if isinstance(value, Said):
+            values[name] = _said(t, when, value)
+            continue
+        if isinstance(value, Quoted):  # not ours: as recorded, marked as English
+            values[name] = Markup('<q lang="en">{}</q>').format(shown(str(value)))
+            continue
         if isinstance(value, dt.datetime):
             text = when(value)
         elif name == "state" and t.has(f"state.{value}"):
@@ -41,4 +67,4 @@ def worded(ctx: Context, reason: Reason | None) -> Markup:
             text = str(value)
         values[name] = shown(text)
     # the words are ours, the values are not: Markup.format escapes each value
-    return Markup(escape(t(f"reason.{reason.key}"))).format(**values)
+    return Markup(escape(t(key))).format(**values)
