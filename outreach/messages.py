@@ -472,6 +472,6 @@ def about_item(item: Item) -> str:
     A news item's id is already "<feed id>:<slug>", so it is not prefixed
     again ("news:news:..." when the feed is called news); a page's is
     "page:<id>", as an announcement's is "announcement:<id>". Feeds may not be
-    called "page" or "announcement" (config.py), so the three never collide.
+    called "page" or "announcement" (config/campaign.py), so the three never collide.
     """
     return item.id if item.kind == "news" else f"{item.kind}:{item.id}"

@@ -26,7 +26,15 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field, field_validator
 
 from .. import telegram_html
-from ..config import ChannelBase, LocalText, Model, _local, check_endpoint_url, check_http_url, pick
+from ..config import (
+    ChannelBase,
+    LocalText,
+    Model,
+    check_endpoint_url,
+    check_http_url,
+    local_text,
+    pick,
+)
 from ..pacing import Rule, Slot
 from ..post import LinkButton, Post
 from .base import Network
@@ -52,7 +60,7 @@ class Button(Model):
     label: LocalText
     url: str
 
-    _label = field_validator("label", mode="before")(_local)
+    _label = field_validator("label", mode="before")(local_text)
 
     @field_validator("url")
     @classmethod

@@ -1,0 +1,192 @@
+"""The campaign's content and reach: who it is for, its pages, feeds, announcements and share bars."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+
+from .fields import LocalText, Model, check_http_url, check_id, local_text
+
+_LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+class Image(Model):
+    url: str
+    alt: LocalText = Field(default_factory=dict)
+
+    _alt = field_validator("alt", mode="before")(local_text)
+
+
+class PageConfig(Model):
+    id: str
+    url: str
+    title: LocalText
+    summary: LocalText = Field(default_factory=dict)
+    image: Image | None = None
+
+    _id = field_validator("id")(check_id)
+    _texts = field_validator("title", "summary", mode="before")(local_text)
+
+    _url = field_validator("url")(check_http_url)
+
+
+class FeedConfig(Model):
+    id: str
+    url: str | None = None
+    path: str | None = None
+    channels: list[str] = Field(default_factory=lambda: ["*"])
+    template: str = "news"
+    poll_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = 15
+    backlog: Annotated[int, Field(ge=0, le=1000)] = 0
+    """How many of the newest items to announce the first time a feed is read."""
+    public: bool = False
+    """The URL may be logged whole; otherwise its query (often a private feed's key) is masked."""
+
+    _id = field_validator("id")(check_id)
+    _url = field_validator("url")(check_http_url)
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_kind(cls, value: str) -> str:
+        # a news item's id is "<feed id>:<slug>" and shows as what a post is about,
+        # beside "page:<id>" and "announcement:<id>": a feed of that name would blur them
+        if value in ("page", "announcement"):
+            raise ValueError(f"{value!r} cannot name a feed (it names pages and announcements)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FeedConfig:
+        if (self.url is None) == (self.path is None):
+            raise ValueError("give exactly one of 'url' or 'path'")
+        return self
+
+
+class CampaignInfo(Model):
+    name: LocalText
+    base_url: str
+    mirror_url: str | None = None
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    default_language: str = "en"
+    hashtags: list[str] = Field(default_factory=list)
+    timezone: str = "UTC"
+    dates: dict[str, dt.date] = Field(default_factory=dict)
+    """Named dates for the campaign clock, e.g. arrest, sentence."""
+
+    _name = field_validator("name", mode="before")(local_text)
+    _urls = field_validator("base_url", "mirror_url")(check_http_url)
+
+    @field_validator("languages")
+    @classmethod
+    def _langs(cls, v: list[str]) -> list[str]:
+        for lang in v:
+            if not _LANG.match(lang):
+                raise ValueError(f"{lang!r} is not a language code like 'en' or 'be'")
+        return v
+
+    @field_validator("hashtags")
+    @classmethod
+    def _tags(cls, v: list[str]) -> list[str]:
+        out = []
+        for tag in v:
+            tag = tag.lstrip("#")
+            if not tag or not re.fullmatch(r"\w+", tag):
+                raise ValueError(f"hashtag {tag!r} may hold only letters, digits and '_'")
+            out.append(tag)
+        return out
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {v!r}; use a name like 'Europe/Minsk'") from None
+        return v
+
+    @model_validator(mode="after")
+    def _default_in_languages(self) -> CampaignInfo:
+        if self.default_language not in self.languages:
+            raise ValueError(
+                f"default_language {self.default_language!r} is not in languages {self.languages}"
+            )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Utm(Model):
+    enabled: bool = False
+    source: str = "share"
+    medium: str = "social"
+    campaign: str = ""
+
+
+class ShareBarSettings(Model):
+    """How the share bars look: `outreach buttons` and the embed read it."""
+
+    first: dict[str, list[str]] = Field(default_factory=dict)
+    """Per language ("*" for the rest): the networks shown before "More". Unset: the
+    private and encrypted routes, then the others, up to `compact_size`."""
+    compact: bool = True
+    """False: every network in one open row, no "More"."""
+    compact_size: Annotated[int, Field(ge=1, le=12)] = 5
+    style: Literal["labelled", "icons"] = "labelled"
+    direction: Literal["horizontal", "vertical"] = "horizontal"
+    new_tab: bool = True
+    """Share links to other sites open in a new tab (rel="noopener noreferrer")."""
+
+
+class FediverseServer(Model):
+    host: str
+    """A server name such as mastodon.social."""
+    software: str = "mastodon"
+    """Its software: an id from the fediverse entry's `software` list in share_targets.yaml."""
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, v: str) -> str:
+        if not re.fullmatch(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", v):
+            raise ValueError(f"{v!r} is not a server name such as mastodon.social")
+        return v
+
+
+class ShareSettings(Model):
+    targets_file: str | None = None
+    """share_targets.yaml to use; the bundled one when unset."""
+    networks: list[str] | None = None
+    """Which networks to offer, in this order; all active ones when unset."""
+    russian_jurisdiction: bool = False
+    """Offer VK, Odnoklassniki, LiveJournal (labelled as under Russian jurisdiction)."""
+    use_mirror: bool = False
+    utm: Utm = Field(default_factory=Utm)
+    before_you_share: LocalText = Field(default_factory=dict)
+    bar: ShareBarSettings = Field(default_factory=ShareBarSettings)
+    fediverse_servers: list[FediverseServer] = Field(default_factory=list)
+    """Servers the fediverse picker suggests; without JavaScript, the only ones it can offer."""
+
+
+class AnnouncementConfig(Model):
+    id: str
+    template: str
+    page: str | None = None
+    channels: list[str] = Field(default_factory=lambda: ["*"])
+    at: dt.datetime | None = None
+    cron: str | None = None
+    timezone: str | None = None
+    text: str | None = None
+    """Its own one-off text, a Jinja2 template rendered instead of the `template` kind's files
+    (written in the web console's composer; `template` is then ONE_OFF)."""
+
+    _id = field_validator("id")(check_id)
+
+    @model_validator(mode="after")
+    def _one_when(self) -> AnnouncementConfig:
+        if (self.at is None) == (self.cron is None):
+            raise ValueError("give exactly one of 'at' (a date and time) or 'cron'")
+        return self

@@ -1,0 +1,94 @@
+"""What every part of the campaign file shares: the base model, ids, URLs, texts per language."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..secret import Secret
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
+        )
+    return value
+
+
+def check_http_url(value: str | None) -> str | None:
+    """An http(s) URL with a host, or None: the one rule for every URL in the campaign file.
+
+    Page and campaign URLs become hrefs in readers' share bars and subscribers'
+    posts (javascript: or data: there would run or show whatever it holds on a
+    click); instances and API bases are where requests go.
+    """
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a bad port only fails when read
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok or re.search(r"[\s\x00-\x1f\x7f]", value):
+        raise ValueError(f"{value!r} is not an http(s) URL")
+    return value
+
+
+def check_endpoint_url(value: str | None) -> str | None:
+    """An http(s) URL requests are sent to (an instance, an API base): no user info,
+    query or fragment, which the client would drop or send where they do not belong."""
+    check_http_url(value)
+    if value is not None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.username is not None or parts.password is not None:
+            raise ValueError(
+                f"{parts.scheme}://...@{parts.hostname}: a server URL holds no user name or "
+                "password (a token goes in token_env or token_file)"
+            )
+        if parts.query or parts.fragment:
+            raise ValueError(f"{value!r} is a server's address: it takes no '?' or '#' part")
+    return value
+
+
+def no_plain_token(value: Any) -> Any:
+    # `token` is filled from token_env / token_file; a token typed into the file would be
+    # copied with it, committed and shared.
+    if value is not None and not isinstance(value, Secret):
+        raise ValueError(
+            "a token is never written in the campaign file: name where it is with "
+            "token_env (an environment variable) or token_file"
+        )
+    return value
+
+
+Id = Annotated[str, Field(min_length=1)]
+LocalText = dict[str, str]
+"""Text per language code, e.g. {'en': 'Free Ales', 'be': 'Волю Алесю'}."""
+
+
+def pick(texts: Mapping[str, str], lang: str, fallback: str) -> str:
+    """The text in `lang`, else in the fallback language, else any; '' when empty."""
+    for key in (lang, fallback, "*"):
+        if key in texts:
+            return texts[key]
+    return next(iter(texts.values()), "")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def local_text(value: Any) -> Any:
+    # A plain string means "the same in every language".
+    return {"*": value} if isinstance(value, str) else value

@@ -1,0 +1,155 @@
+"""Reading the campaign file: YAML to validated models, cross-section checks, tokens resolved."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import ConfigError
+from ..resources import bundled_campaign
+from ..secret import resolve_secret
+from ..yamlfile import YamlDoc, load_yaml, validation_problems
+from .campaign import AnnouncementConfig, FeedConfig
+from .root import Config
+
+BUNDLED_CONFIG = bundled_campaign()
+CONFIG_ENV = "OUTREACH_CONFIG"
+STORE_ENV = "OUTREACH_DB_URL"
+
+
+def default_config_path(environ: Mapping[str, str], cwd: Path | None = None) -> Path:
+    """--config, else $OUTREACH_CONFIG, else ./outreach.yaml, else the bundled campaign."""
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    local = (cwd or Path.cwd()) / "outreach.yaml"
+    return local if local.exists() else BUNDLED_CONFIG
+
+
+def load_config(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    environ = environ if environ is not None else {}
+    path = Path(path) if path else default_config_path(environ)
+    doc = load_yaml(path)
+    return config_from_doc(doc, environ)
+
+
+def config_from_doc(doc: YamlDoc, environ: Mapping[str, str]) -> Config:
+    if not isinstance(doc.data, dict):
+        raise ConfigError(f"{doc.where(())}: the config must be a mapping with a 'campaign' key")
+    data = dict(doc.data)
+    if environ.get(STORE_ENV):
+        data["store"] = {**(data.get("store") or {}), "url": environ[STORE_ENV]}
+    try:
+        cfg = Config.model_validate({**data, "source": doc.path})
+    except ValidationError as exc:
+        raise ConfigError(
+            f"{doc.path}: the campaign config is not valid", validation_problems(doc, exc)
+        ) from None
+    problems = _cross_check(cfg, doc)
+    if problems:
+        raise ConfigError(f"{doc.path}: the campaign config is not consistent", problems)
+    return with_secrets(cfg, environ)
+
+
+def with_secrets(cfg: Config, environ: Mapping[str, str]) -> Config:
+    """The config with every token (channels, admin bot) resolved, once, into a Secret."""
+
+    def resolved(holder: Any) -> Any:
+        token = resolve_secret(holder.token_env, holder.token_file, environ, cfg.base_dir)
+        return holder.model_copy(update={"token": token})
+
+    return cfg.model_copy(
+        update={"channels": [resolved(c) for c in cfg.channels], "admin": resolved(cfg.admin)}
+    )
+
+
+def _cross_check(cfg: Config, doc: YamlDoc) -> list[str]:
+    """Checks that span sections: unique ids and references that must exist."""
+    problems: list[str] = []
+    langs = set(cfg.campaign.languages)
+
+    def dupes(section: str, ids: list[str]) -> None:
+        seen: set[str] = set()
+        for i, ident in enumerate(ids):
+            if ident in seen:
+                problems.append(f"{doc.where((section, i, 'id'))}: duplicate id {ident!r}")
+            seen.add(ident)
+
+    dupes("pages", [p.id for p in cfg.pages])
+    dupes("feeds", [f.id for f in cfg.feeds])
+    dupes("channels", [c.id for c in cfg.channels])
+    dupes("announcements", [a.id for a in cfg.announcements])
+    channel_ids = {c.id for c in cfg.channels}
+    for i, ch in enumerate(cfg.channels):
+        if ch.language not in langs:
+            problems.append(
+                f"{doc.where(('channels', i, 'language'))}: language {ch.language!r} "
+                f"is not one of the campaign's languages {sorted(langs)}"
+            )
+    sections: tuple[tuple[str, Sequence[FeedConfig | AnnouncementConfig]], ...] = (
+        ("feeds", cfg.feeds),
+        ("announcements", cfg.announcements),
+    )
+    for section, items in sections:
+        for i, item in enumerate(items):
+            for j, ref in enumerate(item.channels):
+                if ref != "*" and ref not in channel_ids:
+                    problems.append(
+                        f"{doc.where((section, i, 'channels', j))}: unknown channel {ref!r}"
+                    )
+    page_ids = {p.id for p in cfg.pages}
+    for i, ann in enumerate(cfg.announcements):
+        if ann.page and ann.page not in page_ids:
+            problems.append(f"{doc.where(('announcements', i, 'page'))}: unknown page {ann.page!r}")
+        problem = _schedule_problem(ann, cfg.campaign.timezone)
+        if problem:
+            field, message = problem
+            problems.append(f"{doc.where(('announcements', i, field))}: {message}")
+    return problems
+
+
+def _schedule_problem(ann: AnnouncementConfig, campaign_tz: str) -> tuple[str, str] | None:
+    """What the schedule would refuse later (a cron field out of range, an hour the
+    clocks skip, an unknown zone), found when the file is loaded: (field, message)."""
+    from .. import schedule  # the schedule imports APScheduler: only once a config is loaded
+    from ..errors import ScheduleError
+
+    try:
+        tz = schedule.zone(ann.timezone or campaign_tz)
+    except ScheduleError as exc:
+        return "timezone", str(exc)
+    field = "cron" if ann.cron else "at"
+    try:
+        schedule.trigger(
+            schedule.Announcement(
+                id=ann.id, channels=tuple(ann.channels), timezone=tz.key, at=ann.at, cron=ann.cron
+            )
+        )
+    except ScheduleError as exc:
+        return field, str(exc)
+    return None
+
+
+def token_problems(cfg: Config) -> list[str]:
+    """Tokens named in the file that cannot be read (a missing or unreadable token_file).
+
+    Not an error when the config is loaded (`outreach buttons` needs no token),
+    but `check` reports them, since `run` and `deliver` would refuse them.
+    """
+    doc = load_yaml(cfg.source) if cfg.source.is_file() else None
+    holders: list[tuple[tuple[str | int, ...], Any]] = [
+        (("channels", i), c) for i, c in enumerate(cfg.channels)
+    ]
+    holders.append((("admin",), cfg.admin))
+    problems = []
+    for loc, holder in holders:
+        if holder.token is None:
+            continue
+        try:
+            holder.token.get_secret_value()
+        except ConfigError as exc:
+            where = doc.where((*loc, "token_file")) if doc else f"{cfg.source}"
+            problems.append(f"{where}: {exc}")
+    return problems
