@@ -15,9 +15,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, bindparam, exists, func, select, tuple_, update
+from sqlalchemy import Connection, Engine, bindparam, exists, func, literal, select, tuple_, update
 
-from . import leases, pace, pause
+from . import lean, leases, pace, pause
 from .actions import first_action, record_place
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
@@ -91,6 +91,8 @@ def _claim_statement() -> Any:
 
 
 _CLAIM = _claim_statement()
+_COLUMNS = tuple(lean.keys(_FIRST))
+assert tuple(lean.keys(_CLAIM)) == _COLUMNS  # _delivery reads both
 _EXPRESSIONS: dict[str, Any] = {
     # an attempt that may have posted: the first such attempt's time is kept
     "ambiguous_since": func.coalesce(D.c.ambiguous_since, D.c.claimed_at),
@@ -107,7 +109,8 @@ def _finish_statement(from_states: tuple[str, ...], columns: tuple[str, ...]) ->
         .where(
             D.c.id == bindparam("delivery"),
             D.c.claim_token == bindparam("claim"),
-            D.c.state.in_(from_states),
+            # bound one by one, not an expanding list: the SQL is the same each time (lean.py)
+            D.c.state.in_([literal(s, D.c.state.type) for s in from_states]),
         )
         .values(updated_at=now, lease_until=None, **values)
     )
@@ -149,9 +152,9 @@ class Loop:
         """
         now = self.now()
         with self.engine.connect() as conn:
-            acting, waiting, lease, free, ended = conn.execute(
-                _STEP, {"channel": channel_id, "pause_now": now}
-            ).one()
+            ((acting, waiting, lease, free, ended),) = lean.rows(
+                conn, _STEP, {"channel": channel_id, "pause_now": now}
+            )
             if ended:  # an embargo past its time: release its rows, then look again
                 conn.close()
                 pause.lift_ended(self.engine, now)
@@ -191,8 +194,11 @@ class Loop:
             wait = pace.wait(conn, pacing, now)
             if wait > 0:
                 return Paced(wait)
-            row = conn.execute(stmt, params).first()
-            return Claim(to_delivery(row), token) if row is not None else None
+            if fence is None:  # the driver's cursor (lean.py) on SQLite
+                row = lean.first(conn, stmt, params)
+            else:  # a statement of its own, made for this call
+                row = conn.execute(stmt, params).first()
+            return Claim(_delivery(row), token) if row is not None else None
 
         return pace.claiming(self.engine, pacing, count_and_claim)
 
@@ -209,10 +215,12 @@ class Loop:
         params = {f"v_{k}": v for k, v in values.items() if k not in _EXPRESSIONS}
         params |= {"delivery": claim.delivery.id, "claim": claim.token, "now": self.now()}
         with self.engine.begin() as conn:
-            res = conn.execute(_finish_statement(from_states, tuple(sorted(values))), params)
-            if res.rowcount and place:
+            changed = lean.write(
+                conn, _finish_statement(from_states, tuple(sorted(values))), params
+            )
+            if changed and place:
                 record_place(conn, claim.delivery.id, place)
-        return bool(res.rowcount)
+        return bool(changed)
 
     def finish_sent(
         self,
@@ -320,12 +328,17 @@ def _head(conn: Any, channel_id: str, now: dt.datetime, lease: Any, free: Any) -
     if not free:
         # look again when an embargo ends, else at the next poll; claim() refuses
         return Head(wake_at=pause.next_end(conn, now, channel_id))
-    row = conn.execute(_FIRST, {"channel": channel_id}).first()
+    row = lean.first(conn, _FIRST, {"channel": channel_id})
     if row is None:
         return Head()
-    d = to_delivery(row)
+    d = _delivery(row)
     wake = max(d.due_at, d.next_attempt_at or d.due_at)
     return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
+
+
+def _delivery(row: tuple[Any, ...]) -> Delivery:
+    """A Delivery from a row of _FIRST or _CLAIM (every column, in the table's order)."""
+    return to_delivery(dict(zip(_COLUMNS, row, strict=True)))
 
 
 def _unknown_reason(d: Delivery, since: dt.datetime, window: dt.timedelta | None) -> str:

@@ -53,6 +53,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from . import lean
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
 from .schema import UtcDateTime
@@ -85,7 +86,7 @@ def _lock(conn: Connection, windows: Sequence[PaceWindow]) -> None:
     transaction has written already, which took it."""
     if conn.dialect.name == "sqlite":
         if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            lean.begin_immediate(conn)
         return
     if conn.dialect.name != "postgresql":
         return
@@ -108,7 +109,7 @@ def wait(conn: Connection, windows: Sequence[PaceWindow], now: dt.datetime) -> f
         return 0.0
     _lock(conn, windows)
     since = {f"pace_since_{i}": now - w.per for i, w in enumerate(windows)}
-    row = conn.execute(_counting(tuple(windows)), since).one()
+    (row,) = lean.rows(conn, _counting(tuple(windows)), since)  # lean.py: the driver's cursor
     seconds = 0.0
     for w, t in zip(windows, row, strict=True):
         if t is not None:
@@ -136,10 +137,13 @@ def _nth_newest(w: PaceWindow, i: int) -> ColumnElement[dt.datetime | None]:
     posts = list(w.posts)
     images = list(w.image_posts)
     if posts or images:
-        ours: ColumnElement[bool] = D.c.channel_id.in_(posts)
+        counted: list[ColumnElement[bool]] = []
+        if posts:
+            counted.append(D.c.channel_id.in_(_each(posts, D.c.channel_id.type)))
         if images:
             has_image = func.coalesce(D.c.post["image_url"].as_string(), "") != ""
-            ours = or_(ours, and_(D.c.channel_id.in_(images), has_image))
+            counted.append(and_(D.c.channel_id.in_(_each(images, D.c.channel_id.type)), has_image))
+        ours = or_(*counted)
         parts.append(
             select(D.c.sent_at.label("t")).where(
                 ours, D.c.state == "sent", D.c.dry_run.is_(False), D.c.sent_at > since
@@ -152,10 +156,12 @@ def _nth_newest(w: PaceWindow, i: int) -> ColumnElement[dt.datetime | None]:
         )
     for kind in sorted({k for _, k in w.actions}):
         chans = [c for c, k in w.actions if k == kind]
-        done: ColumnElement[bool] = and_(A.c.channel_id.in_(chans), A.c.kind == kind)
+        done: ColumnElement[bool] = and_(
+            A.c.channel_id.in_(_each(chans, A.c.channel_id.type)), A.c.kind == kind
+        )
         parts.append(
             select(A.c.done_at.label("t")).where(
-                done, A.c.state.in_(("done", "refused")), A.c.done_at > since
+                done, A.c.state.in_(_each(("done", "refused"), A.c.state.type)), A.c.done_at > since
             )
         )
         parts.append(
@@ -169,3 +175,10 @@ def _nth_newest(w: PaceWindow, i: int) -> ColumnElement[dt.datetime | None]:
     return (
         select(times.c.t).order_by(times.c.t.desc()).offset(w.limit - 1).limit(1).scalar_subquery()
     )
+
+
+def _each(values: Sequence[str], type_: Any) -> list[Any]:
+    """An IN list bound value by value, not as one expanding parameter: the statement's SQL
+    is then the same at each execution, and lean.py can run it on the driver (on
+    PostgreSQL the SQL is what the expanding form renders)."""
+    return [literal(v, type_) for v in values]

@@ -48,6 +48,8 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.pool import StaticPool
 
+from . import lean
+
 BUSY_TIMEOUT = 30.0
 """Seconds a writer waits for another (the queue, then SQLite's busy handler) before failing."""
 POOL = 32
@@ -244,7 +246,7 @@ class _Group:
 def _commit(engine: Engine, batch: list[_Asked]) -> None:
     try:
         with engine.begin() as conn:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            lean.begin_immediate(conn)
             if len(batch) == 1:  # alone: if it raises, the transaction is rolled back
                 batch[0].value = batch[0].body(conn)
                 return

@@ -48,7 +48,8 @@ _FIELDS = tuple(f.name for f in fields(Delivery))
 
 
 def to_delivery(row: Any) -> Delivery:
-    m = dict(row._mapping)
+    """A Delivery from a row of the deliveries table (a Row, or a mapping of its columns)."""
+    m = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
     m["post"] = Post.from_dict(m["post"]) if m["post"] else None
     m["dry_run"] = bool(m["dry_run"])
     return Delivery(**{k: m[k] for k in _FIELDS})

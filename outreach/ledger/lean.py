@@ -1,0 +1,152 @@
+"""The delivery loop's statements on SQLite, run on the driver's cursor once compiled.
+
+Why: per post the loop runs the same five statements (heads' two reads, the
+claim's pacing count and UPDATE, the finish's UPDATE). On a SQLite store on
+tmpfs their database work is about 0.2 ms a post, and SQLAlchemy's work
+around each execution (an execution context, the parameters built and
+checked, the result's metadata and row objects) plus our glue was about
+1.3 ms more, a third of a post's whole cost through `run --once`
+(bench/README.md, "per-post cost").
+
+What stays SQLAlchemy's: the statements (built with Core in loop.py and
+pace.py, the same objects PostgreSQL runs), their SQL (compiled once by the
+engine's dialect), every value's conversion (each bound value through its
+type's bind processor for the dialect, each column through its result
+processor: aware UTC datetimes, JSON, booleans come back exactly as
+`Connection.execute` gives them), and the connection with its pool and its
+transaction: the statements run on `conn`'s own DBAPI connection, inside the
+transaction `conn` began, so begin, commit and rollback are SQLAlchemy's as
+before (and this process's write queue, sqlite.py, sees them: the cursor is
+its own). What is skipped is only the per-execution bookkeeping. While
+anything listens to the engine's statements (`before_cursor_execute` or
+`after_cursor_execute`: tests/test_loop_plans.py reads their query plans,
+tracing tools time them), they run through `conn.execute`, so listeners
+see every statement as before.
+
+Only SQLite, and only statements without "expanding" IN lists (their SQL
+depends on the values): anything else runs through `conn.execute` as
+before, so the result is the same, only slower. tests/test_ledger_lean.py
+runs each of the loop's statements both ways and compares.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+
+Row = tuple[Any, ...]
+
+
+class _Compiled:
+    """One statement's SQL for one dialect, with what converts its values both ways."""
+
+    def __init__(self, stmt: Any, dialect: Dialect) -> None:
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = compiled.string
+        names = compiled.positiontup or ()
+        self.binds: list[tuple[str, bool, Any, Callable[[Any], Any] | None]] = []
+        for name in names:
+            bp = compiled.binds[name]
+            process = bp.type.dialect_impl(dialect).bind_processor(dialect)
+            value = None if bp.required else bp.effective_value
+            self.binds.append((name, bp.required, value, process))
+        self.columns: list[Callable[[Any], Any] | None] = [
+            col.type.dialect_impl(dialect).result_processor(dialect, None)
+            for col in getattr(stmt, "exported_columns", ())
+        ]
+        self.keys = [col.key for col in getattr(stmt, "exported_columns", ())]
+
+    def run(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        values = []
+        done: dict[str, Any] = {}  # a parameter used several times (`now`) converted once
+        for name, required, value, process in self.binds:
+            if required:
+                if name in done:
+                    values.append(done[name])
+                    continue
+                value = params[name]
+            if process is not None:
+                value = process(value)
+            if required:
+                done[name] = value
+            values.append(value)
+        cursor = driver(conn).cursor()
+        cursor.execute(self.sql, values)
+        return cursor
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> list[Row]:
+        cursor = self.run(conn, params)
+        try:
+            found = cursor.fetchall()
+        finally:
+            cursor.close()
+        processors = self.columns
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True))
+            for row in found
+        ]
+
+
+@functools.lru_cache(maxsize=512)
+def _lean(stmt: Any, dialect: Dialect) -> _Compiled | None:
+    """`stmt` compiled for the driver, or None when it must go through SQLAlchemy."""
+    if dialect.name != "sqlite" or dialect.paramstyle != "qmark":
+        return None
+    probe = stmt.compile(dialect=dialect)
+    if probe.post_compile_params or not probe.positional:
+        return None  # an expanding IN list: the SQL depends on the values
+    return _Compiled(stmt, dialect)
+
+
+def _watched(conn: Connection) -> bool:
+    """Someone listens to this engine's statements (tests of query plans, tracing)."""
+    dispatch = conn.dispatch
+    return bool(dispatch.before_cursor_execute) or bool(dispatch.after_cursor_execute)
+
+
+def rows(conn: Connection, stmt: Any, params: Mapping[str, Any]) -> list[Row]:
+    """What `conn.execute(stmt, params).all()` gives, as tuples of converted values."""
+    lean = None if _watched(conn) else _lean(stmt, conn.dialect)
+    if lean is None:
+        return [tuple(r) for r in conn.execute(stmt, dict(params)).all()]
+    return lean.rows(conn, params)
+
+
+def first(conn: Connection, stmt: Any, params: Mapping[str, Any]) -> Row | None:
+    """The first row of `rows`, or None."""
+    found = rows(conn, stmt, params)
+    return found[0] if found else None
+
+
+def keys(stmt: Any) -> Sequence[str]:
+    """The names of `stmt`'s columns, in the order `rows` gives them."""
+    return [col.key for col in stmt.exported_columns]
+
+
+def driver(conn: Connection) -> Any:
+    """`conn`'s DBAPI connection (on SQLite, sqlite.py's queued one)."""
+    return conn.connection.dbapi_connection
+
+
+def begin_immediate(conn: Connection) -> None:
+    """SQLite: take the write lock now (BEGIN IMMEDIATE), on the driver's cursor."""
+    if _watched(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        driver(conn).cursor().execute("BEGIN IMMEDIATE").close()
+
+
+def write(conn: Connection, stmt: Any, params: Mapping[str, Any]) -> int:
+    """Run an INSERT, UPDATE or DELETE without RETURNING; how many rows it changed."""
+    lean = None if _watched(conn) else _lean(stmt, conn.dialect)
+    if lean is None:
+        return int(conn.execute(stmt, dict(params)).rowcount)
+    cursor = lean.run(conn, params)
+    try:
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
