@@ -77,8 +77,30 @@ def for_schedule(stored: StoredAnnouncement, config: Config) -> schedule.Announc
     )
 
 
+@dataclass(frozen=True)
+class Synced:
+    """What announcements.sync did."""
+
+    changes: list[str]
+    """What changed, in words (also logged)."""
+    stored: list[StoredAnnouncement]
+    """Every announcement in the ledger after the sync, by id, as `ledger.announcements()`
+    would read them then: the service's first plan starts from this (planner.py)."""
+
+
 def sync_yaml(config: Config, ledger: Ledger) -> list[str]:
     """Upsert the campaign file's announcements; returns what changed, in words."""
+    return sync(config, ledger).changes
+
+
+def sync(config: Config, ledger: Ledger) -> Synced:
+    """Upsert the campaign file's announcements; what changed, and every announcement after.
+
+    The ledger's announcements are read once when the file changes nothing (every
+    start but the one after an edit): one the file declares exactly as it is stored
+    is not written again. After a write they are read again, so the result is what
+    the store holds, not what was sent to it.
+    """
     problems: list[str] = []
     wanted: list[StoredAnnouncement] = []
     for i, ann in enumerate(config.announcements):
@@ -94,6 +116,7 @@ def sync_yaml(config: Config, ledger: Ledger) -> list[str]:
         raise ConfigError(f"{config.source}: announcements cannot be scheduled", problems)
     changes: list[str] = []
     current = {a.id: a for a in ledger.announcements()}
+    written = False
     for stored in wanted:
         old = current.get(stored.id)
         if old is not None and old.state != "active":
@@ -105,15 +128,19 @@ def sync_yaml(config: Config, ledger: Ledger) -> list[str]:
             stored.text,
         ):
             changes.append(f"announcement {stored.id!r} updated from the campaign file")
+        if old is not None and _replace(stored, created_at=old.created_at) == old:
+            continue  # stored as declared: writing it again would change nothing
         ledger.save_announcement(stored)
+        written = True
     declared = {a.id for a in wanted}
     for old in current.values():
         if old.source == "yaml" and old.state == "active" and old.id not in declared:
             ledger.cancel_announcement(old.id)
+            written = True
             changes.append(f"announcement {old.id!r} is no longer in the campaign file: cancelled")
     for change in changes:
         log.info("%s", change)
-    return changes
+    return Synced(changes, ledger.announcements() if written else list(current.values()))
 
 
 def _when(a: StoredAnnouncement) -> tuple[Any, ...]:

@@ -1,0 +1,248 @@
+"""The announcements' side of a turn: what is due, missed or coming, and rendering ahead.
+
+The service (service.py) turns; each turn asks the planner to:
+
+  1. read the announcements from the ledger, ask outreach.schedule what is due,
+     missed or coalesced, and queue or record that (`plan`);
+  2. between turns, while the loop would idle, render the posts of the
+     occurrences due within AHEAD (`render_ahead`, outreach.prerender), so that a
+     thousand due at once are queued at their moment without rendering each then;
+     a post rendered ahead is used only if a render at the moment would give the
+     same post.
+
+What it learns is kept between turns and is only ever a shortcut: an
+announcement's schedule view (and trigger) while its row is the same, when each
+one that fired nothing fires next, the posts rendered ahead. Everything it
+decides is written to the ledger before the next step, so a restart loses nothing.
+
+At start-up the service has just read every announcement to bring the campaign
+file's into the ledger (announcements.sync); the first plan takes that reading
+(`take_start_reading`) instead of reading ten thousand rows again. A change that
+another process makes in the moment between is seen at the next turn, as one made
+during any turn is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from . import announcements, schedule
+from .errors import OutreachError, ScheduleError
+from .prerender import Prerendered
+
+if TYPE_CHECKING:
+    from .clock import Clock
+    from .config import Config
+    from .ledger import Batch, Ledger, StoredAnnouncement
+    from .outbox import Draft, Outbox, Queued
+
+log = logging.getLogger("outreach.service")
+HEARTBEAT = dt.timedelta(seconds=60)
+"""However quiet the schedule, the loop looks at the ledger this often (clock time)."""
+AHEAD = 2 * HEARTBEAT
+"""Occurrences due within this of a turn have their posts rendered after it (prerender.py):
+the loop turns at least every HEARTBEAT, so each is rendered ahead at least once."""
+
+Job = tuple[Any, schedule.Due]
+"""A stored announcement and the occurrence of it to queue."""
+
+
+class Planner:
+    """Plans the announcements for the service's turns; see the module docstring."""
+
+    def __init__(self, config: Config, ledger: Ledger, outbox: Outbox, clock: Clock) -> None:
+        self.config = config
+        self.ledger = ledger
+        self.outbox = outbox
+        self.clock = clock
+        self.grace = dt.timedelta(minutes=config.delivery.misfire_grace_minutes)
+        self.next_fire: dt.datetime | None = None
+        """The earliest next occurrence the last plan found: when to look again."""
+        self._start_reading: list[StoredAnnouncement] | None = None
+        # What plan() learnt of each announcement, kept between turns (plan's docstring)
+        self._schedulable_of: dict[Any, schedule.Announcement | None] = {}
+        self._idle_until: dict[
+            str, tuple[schedule.Announcement, dt.datetime | None, dt.datetime]
+        ] = {}
+        # The occurrences due within AHEAD of the last plan, and their posts rendered ahead
+        self._soon: list[tuple[Any, schedule.Announcement, dt.datetime]] = []
+        self._ahead = Prerendered(
+            lambda job, limits: self._prepare_due(job, limits, report=False),
+            getattr(self.outbox.messages, "dirs", ()),
+            config.campaign.tz,
+        )
+
+    def take_start_reading(self, stored: Sequence[StoredAnnouncement] | None) -> None:
+        """Every announcement as start-up just read and wrote them (announcements.sync):
+        the next plan uses this instead of reading them again; None forgets it."""
+        self._start_reading = list(stored) if stored is not None else None
+
+    def plan(self, turn: Any) -> Any:
+        """Queue the announcement occurrences that are due; record the missed ones (in `turn`).
+
+        Occurrences go through Outbox.queue_batches: rendered, then written 100 to a
+        transaction: all the channels of an occurrence commit together (the
+        schedule counts an occurrence done once any row of it exists), and a
+        thousand due at once cost a few commits, not three thousand.
+
+        Each turn looks again only at what can have changed: an announcement's schedule
+        view is kept while its row is the same, and one that fired nothing is not
+        looked at again before its next occurrence while its row and what was done
+        of it stay the same (schedule.plan's idle_until), so ten thousand
+        announcements cost a turn little more than the ones due.
+        """
+        now = self.clock.now()
+        stored, self._start_reading = self._start_reading, None
+        if stored is None:
+            stored = self.ledger.announcements()
+        anns = [a for a in self._all_schedulable(stored) if a is not None]
+        done = {
+            about.split(":", 1)[1]: moment
+            for about, moment in self.ledger.last_occurrences("announcement:").items()
+        }
+        idle = {
+            a.id: hint[2]
+            for a in anns
+            if (hint := self._idle_until.get(a.id)) is not None and hint[:2] == (a, done.get(a.id))
+        }
+        result = schedule.plan(
+            anns, now, done, self.grace, self.outbox.quiet, self.config.campaign.tz, idle
+        )
+        by_id = {a.id: a for a in stored}
+        if result.missed:
+            with self.ledger.batch() as batch:
+                for missed in result.missed:
+                    stored_ann = by_id[missed.announcement_id]
+                    reason = missed.reason(self.grace)
+                    chs = self._record_missed(batch, stored_ann, missed.last, reason)
+                    turn.missed.append((missed, chs))
+        work = [(by_id[d.announcement_id], d) for d in result.due]
+        if work:
+            self._ahead.check(now, self.grace)
+        for committed in self.outbox.queue_batches(work, self._due_posts, self._write_due):
+            for (stored_ann, due), qs in committed:
+                if qs is not None:
+                    self._log_queued(stored_ann, due, qs)
+                    turn.queued += qs
+        # Only now, all of it written: what fired this turn is looked at again next turn.
+        fired = {d.announcement_id for d in result.due} | {m.announcement_id for m in result.missed}
+        self.next_fire = min((t for t in result.next_at.values() if t is not None), default=None)
+        self._idle_until = {
+            a.id: (a, done.get(a.id), schedule.NEVER if nxt is None else nxt)
+            for a in anns
+            if a.id not in fired and not a.cancelled
+            for nxt in (result.next_at.get(a.id),)
+        }
+        soon = now + AHEAD
+        self._soon = sorted(
+            (
+                (by_id[a.id], a, nxt)
+                for a in anns
+                if (nxt := result.next_at.get(a.id)) is not None and nxt <= soon
+            ),
+            key=lambda s: s[2],
+        )
+        return turn
+
+    def render_ahead(self, interrupted: Callable[[], bool]) -> int:
+        """Render the posts of the occurrences the last plan found due within AHEAD, each as
+        the turn at its moment would (prerender.py), until that moment comes or
+        `interrupted()`; returns how many were rendered."""
+        soon, self._soon = self._soon, []
+        if not soon:
+            return 0
+        quiet, tz = self.outbox.quiet, self.config.campaign.tz
+        jobs = (
+            (stored, schedule.Due(ann.id, at, dt.timedelta(0), 0, tuple(
+                schedule.Send(ch, schedule.release_time(quiet, ch, tz, at))
+                for ch in ann.channels
+            )))
+            for stored, ann, at in soon
+        )  # fmt: skip
+
+        def stop() -> bool:
+            nxt = self.next_fire
+            return interrupted() or (nxt is not None and self.clock.now() >= nxt)
+
+        return self._ahead.render(jobs, self.outbox.limits(), stop)
+
+    # -- the steps of a plan ------------------------------------------------------
+
+    def _due_posts(self, job: Job, limits: Mapping[str, int]) -> list[Draft] | str:
+        """The occurrence's posts: rendered ahead if they stand for a render now, else now."""
+        ahead = self._ahead.take(job[0], job[1], limits)
+        return ahead if ahead is not None else self._prepare_due(job, limits)
+
+    def _all_schedulable(self, stored: list[Any]) -> list[schedule.Announcement | None]:
+        """Each stored announcement's schedule view (None: it cannot be scheduled), made
+        once per row as stored: a changed row is a new key."""
+        known = self._schedulable_of
+        self._schedulable_of = {s: known[s] if s in known else self._schedulable(s) for s in stored}
+        return list(self._schedulable_of.values())
+
+    def _write_due(
+        self, batch: Batch, job: Job, prepared: list[Draft] | str
+    ) -> list[Queued] | None:
+        stored, due = job
+        if isinstance(prepared, str):
+            # e.g. its page left the campaign file: say so on every channel, once
+            self._record_missed(batch, stored, due.occurrence, prepared)
+            return None
+        return self.outbox.write(batch, prepared)
+
+    def _schedulable(self, stored: Any) -> schedule.Announcement | None:
+        ann = announcements.for_schedule(stored, self.config)
+        if not ann.channels and not ann.cancelled:
+            # none of its channels exist any more: it has nowhere to go
+            log.warning("announcement %r has no configured channel; skipped", ann.id)
+            return None
+        try:
+            schedule.trigger(ann)
+        except ScheduleError as exc:
+            log.error("announcement %r cannot be scheduled: %s", ann.id, exc)
+            return None
+        return ann
+
+    def _record_missed(
+        self, batch: Batch, stored: Any, occurrence: dt.datetime, reason: str
+    ) -> list[str]:
+        key = schedule.occurrence_key(stored.id, occurrence)
+        channels = self.config.channels_for(list(stored.channels))
+        for ch in channels:
+            batch.record_missed(
+                ch.id, ch.kind, about=f"announcement:{stored.id}", dedupe_key=key,
+                occurrence=occurrence, reason=reason,
+            )  # fmt: skip
+        log.warning("announcement %r: %s", stored.id, reason)
+        return [c.id for c in channels]
+
+    def _prepare_due(
+        self, job: Job, limits: Mapping[str, int], report: bool = True
+    ) -> list[Draft] | str:
+        """The occurrence's posts, rendered; or why it cannot be made (a str)."""
+        stored, due = job
+        try:
+            subject = self.outbox.messages.subject_for_announcement(announcements.to_config(stored))
+        except OutreachError as exc:
+            return f"the post could not be made, so it was not sent: {exc}"
+        return self.outbox.prepare(
+            subject,
+            dedupe_key=schedule.occurrence_key(stored.id, due.occurrence),
+            due=self.clock.now(),
+            occurrence=due.occurrence,
+            due_at={s.channel_id: s.not_before for s in due.sends},
+            limits=limits,
+            report=report,
+        )
+
+    def _log_queued(self, stored: Any, due: schedule.Due, queued: list[Queued]) -> None:
+        extra = f", {due.coalesced} earlier occurrence(s) folded in" if due.coalesced else ""
+        late = due.late > schedule.ON_TIME
+        log.info(
+            "announcement %r at %s queued for %d channel(s)%s%s",
+            stored.id, schedule.iso(due.occurrence), len(queued),
+            f", {int(due.late.total_seconds() // 60)} min late" if late else "", extra,
+        )  # fmt: skip
