@@ -116,6 +116,12 @@ def prepare(tmp: Path, total: int, due: int, lead: float) -> Path:
 
 def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, Any]:
     """Run the service until every due announcement was sent; report from inside."""
+    try:
+        from outreach.startup import hold_collector
+    except ImportError:  # a tree before it (PYTHONPATH on an older checkout)
+        pass
+    else:
+        hold_collector()  # as outreach.cli.main does first (outreach/startup.py)
     from outreach.app import App
 
     app = App(cfg_path, {})

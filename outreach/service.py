@@ -48,6 +48,7 @@ from .feeds import FeedWatcher, Fetcher, PollResult
 from .ledger import QUEUEING
 from .outbox import Outbox, Queued
 from .planner import AHEAD, HEARTBEAT, Planner
+from .startup import release_collector
 
 if TYPE_CHECKING:
     from .clock import Clock
@@ -158,7 +159,7 @@ class Service:
         self.beat("run --once")
         turn = Turn(recovered=self.delivery.start())
         if not stream:
-            self.plan(turn)
+            self._plan_ending_start_up(turn)
             turn.polls = self.poll(progress=progress)
             if on_queued:
                 on_queued(turn)
@@ -179,7 +180,7 @@ class Service:
 
         sender.start()
         try:
-            self.plan(turn)
+            self._plan_ending_start_up(turn)
             self.delivery.nudge()
             turn.polls = self.poll(progress=committed)
         finally:
@@ -255,6 +256,7 @@ class Service:
                 # start-up's reading is for a plan at start-up only: one that waited for
                 # the queueing lease reads the announcements as they are then
                 self.planner.take_start_reading(None)
+                release_collector()  # start-up is over, whether this instance planned or not
                 if not self.stop.is_set():
                     self.clock.wait(self.wake, self._idle())
         finally:
@@ -305,8 +307,17 @@ class Service:
             wait = min(wait, (nxt - self.clock.now()).total_seconds())
         return max(0.0, wait)
 
+    def _plan_ending_start_up(self, turn: Turn | None = None) -> Turn:
+        """plan(), after which the collector held since start-up runs again (outreach.startup;
+        a no-op after the first): start-up is the clients made ready and the first plan,
+        with its reading of every announcement."""
+        try:
+            return self.plan(turn)
+        finally:
+            release_collector()
+
     def turn(self) -> Turn:
-        turn = self.plan()
+        turn = self._plan_ending_start_up()
         with self._lock:
             ids, self._due_feeds = self._due_feeds, set()
         if ids and not self.stop.is_set():

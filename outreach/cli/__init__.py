@@ -15,7 +15,12 @@ import click
 
 from ..app import App
 from ..errors import OutreachError
+from ..startup import hold_collector, release_collector
 from .common import note
+
+# Commands that release the garbage collector themselves, once their start-up is over
+# (outreach.startup): `run`'s service, when its clients are ready.
+RELEASE_THEMSELVES = frozenset({"run"})
 
 # name -> (module in this package, attribute, one-line help shown by --help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -103,6 +108,8 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in RELEASE_THEMSELVES:
+            release_collector()
         if cmd_name not in COMMANDS:
             return None
         module, attr, _ = COMMANDS[cmd_name]
@@ -159,4 +166,5 @@ def cli(ctx: click.Context, config_path: str | None, log_format: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    hold_collector()  # while the command imports and builds its parts (outreach.startup)
     cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="outreach")
