@@ -8,11 +8,12 @@ import datetime as dt
 from typing import Any
 
 from fakes import ManualClock
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event, select
 
-from outreach.ledger import ActionRequest, Ledger, lean, open_ledger
+from outreach.ledger import ActionRequest, Batch, Ledger, lean, open_ledger
 from outreach.ledger import loop as loop_sql
 from outreach.ledger import pace as pace_sql
+from outreach.ledger.schema import DELIVERIES as D
 from outreach.networks import network
 from outreach.pacing import Windows
 from outreach.post import Post
@@ -97,3 +98,30 @@ def test_a_finish_changes_the_same_rows_through_the_driver(tmp_path):
                 tx.rollback()
     assert ledger.finish_sent(claim, "2", "https://masto.example/@c/2")
     assert ledger.get(head.id).state == "sent" and ledger.get(head.id).remote_id == "2"
+
+
+def test_queueing_writes_alike_through_the_driver(tmp_path):
+    """An item's delivery (pending, or held while paused) and its seen keys: the same rows
+    written, the same ids and keys handed back, a key seen before left out."""
+    clock = ManualClock()
+    ledger = filled(tmp_path, clock)
+    ledger.pause("web:anna", channel_id="masto")
+    post = Post("masto", "mastodon", "new", "en", about="news:9")
+    with ledger.batch() as batch:
+        assert batch.mark_seen(["guid:news:1", "link:x"], feed_id="news", item_id="1") == 2
+    written = []
+    seen: list[str] = []
+    for listening in (False, True):  # lean.py, then SQLAlchemy (a listener is attached)
+        seen.clear()
+        if listening:
+            event.listen(ledger.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+        with ledger.engine.connect() as conn, conn.begin() as tx:
+            batch = Batch(conn, clock)
+            made = batch.enqueue(post, dedupe_key="news:9")
+            new = batch.mark_seen(["guid:news:1", "link:y", "hash:z"], feed_id="news", item_id="9")
+            row = conn.execute(select(D).where(D.c.id == made.id)).one()
+            written.append((made, new, row.state, row.reason, row.post))
+            tx.rollback()
+        assert any(s.startswith("INSERT") for s in seen) == listening
+    assert written[0] == written[1]
+    assert written[0][0].created and written[0][1] == 2 and written[0][2] == "held"

@@ -116,6 +116,16 @@ def rows(conn: Connection, stmt: Any, params: Mapping[str, Any]) -> list[Row]:
     return lean.rows(conn, params)
 
 
+def each(conn: Connection, stmt: Any, params: Sequence[Mapping[str, Any]]) -> list[Row]:
+    """What `conn.execute(stmt, params).all()` gives for several sets of parameters (an
+    INSERT ... RETURNING of several rows): on the driver, one execution per set; through
+    SQLAlchemy, one statement for all (on PostgreSQL, one round trip)."""
+    lean = None if _watched(conn) else _lean(stmt, conn.dialect)
+    if lean is None:
+        return [tuple(r) for r in conn.execute(stmt, [dict(p) for p in params]).all()]
+    return [row for p in params for row in lean.rows(conn, p)]
+
+
 def first(conn: Connection, stmt: Any, params: Mapping[str, Any]) -> Row | None:
     """The first row of `rows`, or None."""
     found = rows(conn, stmt, params)

@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 
 from ..errors import StoreError
 from ..post import Post
+from . import lean
 from .pause import pause_params, pending_unless_paused
 from .schema import DELIVERIES as D
 from .schema import SEEN_ITEMS as S
@@ -129,7 +130,7 @@ class Batch:
         if not rows:
             return 0
         stmt = _new_rows(self.conn.dialect.name, S, tuple(rows[0]), S.c.dedupe_key)
-        return len(self.conn.execute(stmt, rows).all())
+        return len(lean.each(self.conn, stmt, rows))  # on SQLite, the driver's cursor
 
     def _insert(
         self,
@@ -147,8 +148,8 @@ class Batch:
         row = dict(attempts=0, idempotency_key=new_key(), dry_run=False, created_at=now)
         row = {**row, **values, "updated_at": now}
         stmt = _new_rows(self.conn.dialect.name, D, tuple(row), D.c.id, unless_paused)
-        found = self.conn.execute(stmt, {**row, **(params or {})}).scalar()
-        return None if found is None else int(found)
+        found = lean.first(self.conn, stmt, {**row, **(params or {})})  # lean.py, on SQLite
+        return None if found is None else int(found[0])
 
 
 @functools.cache
