@@ -87,6 +87,22 @@ def test_rate_limit_gives_the_wait_from_x_ratelimit_reset(mastodon_fake):
     assert mastodon_fake.statuses == []
 
 
+def test_rate_limit_after_posts_gives_the_refusals_own_wait():
+    """Successful answers carry X-RateLimit-Reset too (the end of their window, hours
+    ahead); Mastodon.py is not shown theirs, and the refusal's own reset is the wait."""
+    with FakeMastodon(realistic=True) as fake:
+        pub = publisher(fake)
+        pub.publish(post(), "k1")
+        pub.publish(post(), "k2")
+        fake.fail_next(1, reply=fake.rate_limited(reset_in=30), path="/statuses")
+        with pytest.raises(RateLimited) as exc:
+            pub.publish(post(), "k3")
+        assert 25 <= exc.value.retry_after <= 31
+        assert len(fake.statuses) == 2
+        pub.publish(post(), "k3")  # once the refusal is past, the post goes
+        assert len(fake.statuses) == 3
+
+
 def test_rate_limit_prefers_retry_after(mastodon_fake):
     reply = mastodon_fake.rate_limited(reset_in=300, retry_after=7)
     mastodon_fake.fail_next(1, reply=reply, path="/statuses")
