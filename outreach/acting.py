@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from .errors import Gone, PermanentError, PublishError, RateLimited
 from .ledger import ActionClaim
 from .publishers.base import Publisher, SentPost
+from .said import Quoted, Said, said_of
 
 log = logging.getLogger(__name__)
 
@@ -43,29 +44,26 @@ def sent_post(claim: ActionClaim) -> SentPost:
 def attempt(pub: Publisher, claim: ActionClaim, budget: int) -> Attempt:
     a, d = claim.action, claim.delivery
     if d.post is None or d.remote_id is None:
-        return Attempt("refused", f"delivery {d.id} has no remote post to act on")
+        return Attempt("refused", Said("action.no_remote_post", id=d.id))
     sent = sent_post(claim)
     try:
         done = pub.edit(sent, a.text or "") if a.kind == "edit" else pub.delete(sent)
     except Gone as exc:
         if a.kind == "delete":
-            return Attempt("done", f"already removed ({exc})")
-        return Attempt("refused", f"{exc}; nothing to correct")
+            return Attempt("done", Said("action.already_removed", why=said_of(exc)))
+        return Attempt("refused", Said("action.nothing_to_correct", why=said_of(exc)))
     except PermanentError as exc:
-        return Attempt("refused", str(exc))
+        return Attempt("refused", said_of(exc))
     except Exception as exc:
         detail = (
-            str(exc)
+            said_of(exc)
             if isinstance(exc, PublishError)
-            else pub.redact(f"{type(exc).__name__}: {exc}")
+            else Quoted(pub.redact(f"{type(exc).__name__}: {exc}"))
         )
         if a.attempts > budget:
-            where = sent.link
-            return Attempt(
-                "failed",
-                f"gave up after {a.attempts} attempts, so it may still be there ({where}); "
-                f"the last: {detail}",
-            )
+            said = Said("action.gave_up", attempts=a.attempts, link=sent.link, cause=detail)
+            return Attempt("failed", said)
         hint = exc.retry_after if isinstance(exc, RateLimited) else None
-        return Attempt("retry", f"attempt {a.attempts} of {budget + 1}: {detail}", hint)
+        said = Said("action.retrying", attempt=a.attempts, of=budget + 1, cause=detail)
+        return Attempt("retry", said, hint)
     return Attempt("done", done.detail)

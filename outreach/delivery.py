@@ -63,6 +63,7 @@ from .outcomes import LearnsLimits as LearnsLimits
 from .outcomes import Outcome, Report, act_on, learn_limits, resend_window
 from .pacing import Pacer, Slot, Windows
 from .publishers.base import Publisher, Receipt
+from .said import Quoted, Said, said_of
 
 log = logging.getLogger(__name__)
 IDLE_POLL = 5.0
@@ -335,22 +336,15 @@ class DeliveryLoop:
     def _too_late(self, d: Delivery, now: dt.datetime) -> bool:
         grace = dt.timedelta(minutes=self.settings.misfire_grace_minutes, seconds=60)
         if d.occurrence is not None and d.attempts == 0 and now - d.due_at > grace:
-            reason = (
-                f"was due at {d.due_at:%Y-%m-%d %H:%M} UTC, more than "
-                f"{self.settings.misfire_grace_minutes} minutes ago (the service was not "
-                f"running); `outreach retry {d.id}` sends it anyway"
-            )
+            minutes = self.settings.misfire_grace_minutes
+            reason = Said("delivery.missed", due=d.due_at, minutes=minutes, id=d.id)
             if self.ledger.give_up(d.id, "missed", reason):
                 self._emit(Outcome(d.id, d.channel_id, "missed", reason))
             return True
         since, window = d.ambiguous_since, resend_window(d.network)
         if window is not None and since and now - since >= window:
-            reason = (
-                f"an attempt at {since:%H:%M} UTC may have posted, and the platform forgets "
-                f"its idempotency key: after {window.total_seconds() / 60:.0f} minutes, "
-                f"sending again could double it. "
-                f"{act_on(d.id)}"
-            )
+            after = f"{window.total_seconds() / 60:.0f}"
+            reason = Said("delivery.key_forgotten", since=since, minutes=after, act=act_on(d.id))
             if self.ledger.give_up(d.id, "unknown", reason):
                 self._emit(Outcome(d.id, d.channel_id, "unknown", reason))
             return True
@@ -423,7 +417,7 @@ class DeliveryLoop:
         d = claim.delivery
         ch = d.channel_id
         if d.post is None:
-            self.ledger.finish_failed(claim, "nothing to send: the post was never rendered")
+            self.ledger.finish_failed(claim, Said("delivery.never_rendered"))
             return Outcome(d.id, ch, "failed", "no post")
         try:
             receipt = self._publish(pub, d, slots, reserved_at)
@@ -434,17 +428,19 @@ class DeliveryLoop:
         except TransientError as exc:
             return self._retry(claim, exc, ambiguous=resend_window(d.network) is not None)
         except PermanentError as exc:
-            self.ledger.finish_failed(claim, str(exc))
+            reason = said_of(exc)
+            self.ledger.finish_failed(claim, reason)
             log.error("delivery %s to %s failed: %s", d.id, ch, exc)
-            return Outcome(d.id, ch, "failed", str(exc))
+            return Outcome(d.id, ch, "failed", reason)
         except UnknownOutcome as exc:
-            return self._unknown(claim, str(exc))
+            return self._unknown(claim, said_of(exc))
         except Exception as exc:
-            detail = pub.redact(f"{type(exc).__name__}: {exc}")
+            detail = Quoted(pub.redact(f"{type(exc).__name__}: {exc}"))
             log.error("delivery %s to %s: unexpected %s", d.id, ch, detail)
             if resend_window(d.network) is not None:
-                return self._retry(claim, PublishError(f"unexpected error: {detail}"), True)
-            return self._unknown(claim, f"an unexpected error happened while sending ({detail})")
+                said = Said("delivery.unexpected", error=detail)
+                return self._retry(claim, PublishError(said), True)
+            return self._unknown(claim, Said("delivery.unexpected_unknown", error=detail))
         if not self.ledger.finish_sent(
             claim, receipt.remote_id, receipt.url, dry_run=pub.dry_run, place=receipt.place
         ):
@@ -454,7 +450,7 @@ class DeliveryLoop:
 
     def _unknown(self, claim: Claim, why: str) -> Outcome:
         d = claim.delivery
-        reason = f"{why}. {act_on(d.id)}"
+        reason = Said("delivery.unknown", why=why, act=act_on(d.id))
         self.ledger.finish_unknown(claim, reason)
         log.error("delivery %s to %s is unknown: %s", d.id, d.channel_id, reason)
         return Outcome(d.id, d.channel_id, "unknown", reason)
@@ -464,15 +460,16 @@ class DeliveryLoop:
         budget = self.settings.retry_budget
         # One statement per reason: the publisher says what happened, the loop what it
         # does next ("gave up" or "next try at"); a publisher's own promise is dropped.
-        cause = _PROMISE.sub("", str(exc))
+        said = said_of(exc)
+        cause = said if isinstance(said, Said) else Quoted(_PROMISE.sub("", said))
         if d.attempts > budget:
-            reason = f"gave up after {d.attempts} attempts; the last: {cause}"
+            reason = Said("delivery.gave_up", attempts=d.attempts, cause=cause)
             self.ledger.finish_failed(claim, reason)
             log.error("delivery %s to %s failed: %s", d.id, d.channel_id, reason)
             return Outcome(d.id, d.channel_id, "failed", reason)
         delay = self.backoff(d.attempts, getattr(exc, "retry_after", None))
         at = self.clock.now() + dt.timedelta(seconds=delay)
-        reason = f"attempt {d.attempts} of {budget + 1}: {cause}; next try at {at:%H:%M:%S} UTC"
+        reason = Said("delivery.retrying", attempt=d.attempts, of=budget + 1, cause=cause, at=at)
         self.ledger.finish_retry(claim, reason, at, ambiguous=ambiguous)
         log.warning("delivery %s to %s: %s; next try in %.1f s", d.id, d.channel_id, cause, delay)
         return Outcome(d.id, d.channel_id, "retry", reason)

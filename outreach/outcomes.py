@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from .networks import find_network
+from .said import Said
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -58,10 +59,8 @@ def resend_window(network_name: str) -> dt.timedelta | None:
 
 
 def act_on(delivery_id: int) -> str:
-    return (
-        f"Look at the channel: if the post is there, run `outreach resolve {delivery_id} sent`; "
-        f"if not, `outreach retry {delivery_id}`."
-    )
+    """What an organiser does about a post that may be out (a Said: outreach/said.py)."""
+    return Said("delivery.act_on", id=delivery_id)
 
 
 def learn_limits(ledger: Ledger, publishers: Mapping[str, Publisher]) -> None:

@@ -6,9 +6,11 @@ and the ledger's text columns have always had it) that also carries its key
 and values, so the web console can word it in the reader's language
 (outreach/web/strings.yaml, `said.<key>`; outreach/web/reasons.py). It goes
 where a sentence went before: a Check's facts and problems (`doctor`), a
-publisher's exception (its message), a delivery's reason and an action's
-detail (the ledger keeps `to_json()` beside the text: Ledger.said_of).
-The same way as corrections/reasons.py, for sentences that are stored.
+publisher's exception (its message, `said_of(exc)`), a delivery's reason and
+an action's detail (the ledger keeps `to_json()` beside the text: table
+delivery_said, column post_actions.detail_said; `ledger.worded(rows)` and
+every Action give the Said back while it still makes the stored text). The
+same way as corrections/reasons.py, for sentences that are stored.
 
 Values are plain: ints, strs that are names or addresses (a channel id, a
 chat, a URL, an environment variable's name: never a secret), datetimes in
@@ -61,6 +63,174 @@ ENGLISH: Mapping[str, str] = {
     "telegram.status.restricted": "restricted",
     "telegram.status.left": "left",
     "telegram.status.kicked": "kicked",
+    # -- a publisher's answer: what the platform did, what to do ---------------------------
+    "answer": ": {text}",
+    "publisher.cannot_edit": "{network} posts cannot be edited by outreach",
+    "publisher.cannot_delete": "{network} posts cannot be deleted by outreach",
+    "done.edited": "edited",
+    "done.removed": "removed",
+    "done.already_read_so": "edited (it already read so)",
+    "mastodon.doing.uploading": "uploading the image",
+    "mastodon.doing.posting": "posting",
+    "mastodon.doing.reading_to_correct": "reading the post to correct",
+    "mastodon.doing.correcting": "correcting the post",
+    "mastodon.doing.removing": "removing the post",
+    "mastodon.doing.looking_up": "looking the post up",
+    "mastodon.doing.checking": "checking the account",
+    "mastodon.doing.limits": "reading the instance's limits",
+    "mastodon.rate_limited": "{instance} is rate-limiting this account",
+    "mastodon.rate_limited_wait": (
+        "{instance} is rate-limiting this account; it asks us to wait {seconds} s"
+    ),
+    "mastodon.bad_address": (
+        "the Mastodon address {instance!r} cannot be used ({error}); nothing was sent: "
+        "fix channels.{channel}.instance"
+    ),
+    "mastodon.timed_out": "{instance} did not answer in time while {doing}",
+    "mastodon.unreachable": "{instance} could not be reached while {doing}",
+    "mastodon.server_error": "{instance} answered HTTP {status} while {doing}",
+    "mastodon.gone": "{link} is not on {instance} any more (HTTP 404 while {doing})",
+    "mastodon.post_forbidden": (
+        "{instance} refused {doing} {link} (HTTP 403{answer}): the token of channel "
+        "{channel!r} needs the write:statuses scope and must belong to the account that "
+        "posted it; or do it by hand at that address"
+    ),
+    "mastodon.fix_token": (
+        "create a new access token (Preferences > Development > New application, "
+        "scopes write:statuses and write:media) and put it in {name}"
+    ),
+    "mastodon.token_rejected": (
+        "{instance} rejected the access token of channel {channel!r} (HTTP 401): {fix}"
+    ),
+    "mastodon.forbidden": (
+        "{instance} refused channel {channel!r} while {doing} (HTTP 403{answer}): the token "
+        "may lack the write:statuses or write:media scope, or the account is suspended or "
+        "not yet approved; {fix}"
+    ),
+    "mastodon.invalid": (
+        "{instance} refused the post for channel {channel!r} (HTTP 422: {answer}); fix the "
+        "template or the channel's settings (e.g. max_characters, visibility, language), "
+        "then `outreach retry`"
+    ),
+    "mastodon.validation_failed": "validation failed",
+    "mastodon.no_api": (
+        "{instance} has no Mastodon API at this address (HTTP 404 while {doing}): "
+        "check channels.{channel}.instance"
+    ),
+    "mastodon.refused": "{instance} refused the request while {doing} (HTTP {status}{answer})",
+    "mastodon.cannot_send": "the post for channel {channel!r} cannot be sent: {error}",
+    "mastodon.other": "{instance}: {error} while {doing}",
+    "mastodon.still_processing": ("{instance} was still processing the image after {seconds} s"),
+    "image.unreadable": "the image {path} cannot be read: {error}",
+    "image.busy": "the image {url} answered HTTP {status}",
+    "image.refused": "the image {url} answered HTTP {status}: fix the image URL",
+    "image.not_image": "{url} is not an image (it is {mime}): fix the image URL",
+    "image.untyped": "untyped",
+    "image.not_downloaded": "the image {url} could not be downloaded ({error})",
+    "image.too_big": "the image {url} is over {mb} MB: use a smaller one",
+    "telegram.doing.sending": "sending",
+    "telegram.doing.correcting": "correcting a post",
+    "telegram.doing.removing": "removing a post",
+    "telegram.doing.checking": "checking",
+    "telegram.verb.correct": "correct",
+    "telegram.verb.remove": "remove",
+    "telegram.gone": "{link} is not in {chat} any more (Telegram: {answer})",
+    "telegram.may_not": (
+        "the bot may not {verb} {link} ({answer}): make it an administrator of {chat} "
+        "allowed to edit and delete messages, or do it by hand"
+    ),
+    "telegram.too_old": (
+        "Telegram refused to remove {link} ({answer}): a bot can delete a message only "
+        "within {hours} hours of sending it; remove it by hand in {chat}"
+    ),
+    "telegram.refused_action": "Telegram refused to {verb} {link} ({answer}); do it by hand",
+    "telegram.flood": "Telegram flood control: wait {seconds} s before posting to {chat}",
+    "telegram.bad_token": (
+        "Telegram rejected the bot token in {name} (channel {channel!r}): copy the token "
+        "again from @BotFather (/mybots > API Token)"
+    ),
+    "telegram.migrated": (
+        "{chat} became a supergroup with id {new}: set channels.{channel}.chat to {new}"
+    ),
+    "telegram.no_chat": (
+        "Telegram does not know the chat {chat}, or the bot is not in it: check "
+        "channels.{channel}.chat, then add the bot to the channel as an administrator"
+    ),
+    "telegram.may_not_post": (
+        "the bot may not post in {chat} ({answer}): make it an administrator of the channel "
+        "with the 'Post messages' right"
+    ),
+    "telegram.refused_message": (
+        "Telegram refused the message for {chat} ({answer}): fix the template or the "
+        "channel's settings, then `outreach retry`"
+    ),
+    "telegram.http": "Telegram answered HTTP {status} ({answer}) while {doing}",
+    "telegram.gateway": (
+        "Telegram's gateway answered HTTP {status} while sending to {chat}, so the post may "
+        "or may not be there"
+    ),
+    "telegram.unreachable": (
+        "Telegram could not be reached ({error}) while {doing}; nothing was sent"
+    ),
+    "telegram.timed_out": (
+        "Telegram did not answer in time while sending to {chat}, so the post may or may "
+        "not be there"
+    ),
+    "telegram.dropped": (
+        "Telegram dropped the connection ({error}) while sending to {chat}, so the post "
+        "may or may not be there"
+    ),
+    "telegram.bad_address": (
+        "the Telegram API address {address!r} cannot be used ({error}: {detail}); nothing "
+        "was sent: fix channels.{channel}.api_base_url"
+    ),
+    # -- the delivery loop: what became of a post ------------------------------------------
+    "delivery.missed": (
+        "was due at {due:%Y-%m-%d %H:%M} UTC, more than {minutes} minutes ago (the service "
+        "was not running); `outreach retry {id}` sends it anyway"
+    ),
+    "delivery.key_forgotten": (
+        "an attempt at {since:%H:%M} UTC may have posted, and the platform forgets its "
+        "idempotency key: after {minutes} minutes, sending again could double it. {act}"
+    ),
+    "delivery.act_on": (
+        "Look at the channel: if the post is there, run `outreach resolve {id} sent`; "
+        "if not, `outreach retry {id}`."
+    ),
+    "delivery.never_rendered": "nothing to send: the post was never rendered",
+    "delivery.unexpected": "unexpected error: {error}",
+    "delivery.unexpected_unknown": "an unexpected error happened while sending ({error})",
+    "delivery.unknown": "{why}. {act}",
+    "delivery.gave_up": "gave up after {attempts} attempts; the last: {cause}",
+    "delivery.retrying": ("attempt {attempt} of {of}: {cause}; next try at {at:%H:%M:%S} UTC"),
+    # -- a correction or takedown: what the platform's answer means ------------------------
+    "action.no_remote_post": "delivery {id} has no remote post to act on",
+    "action.already_removed": "already removed ({why})",
+    "action.nothing_to_correct": "{why}; nothing to correct",
+    "action.gave_up": (
+        "gave up after {attempts} attempts, so it may still be there ({link}); the last: {cause}"
+    ),
+    "action.retrying": "attempt {attempt} of {of}: {cause}",
+    # -- the ledger's own moves ------------------------------------------------------------
+    "ledger.resending": (
+        "the service stopped while sending; sending again with the same idempotency key, "
+        "so it cannot be posted twice"
+    ),
+    "ledger.stopped_key_forgotten": (
+        "The service stopped while sending this post to the {network} channel {channel!r} at "
+        "{since:%Y-%m-%d %H:%M} UTC and came back more than {minutes} minutes later, when the "
+        "platform no longer remembers the idempotency key. {act}"
+    ),
+    "ledger.stopped_unknown": (
+        "The service stopped while sending this post to the {network} channel {channel!r}, "
+        "so it may or may not have been posted, and the platform cannot tell us which. {act}"
+    ),
+    "ledger.action_crashed": (
+        "the service stopped while doing this; doing it again (edits and deletions are "
+        "safe to repeat: the platform confirms each)"
+    ),
+    "ledger.cancelled_why": "cancelled: {why}",
+    "ledger.cancelled_by_takedown": "cancelled by a takedown",
 }
 
 
@@ -114,9 +284,10 @@ def kind_word(prefix: str, value: str) -> str:
 
 
 def said_of(exc: BaseException) -> str:
-    """An exception's message: its Said when it was raised with one, else its text."""
-    first = exc.args[0] if len(exc.args) == 1 else None
-    return first if isinstance(first, Said) else str(exc)
+    """An exception's message: its Said when it was raised with one, else its text as Quoted
+    (words without a key: a front end shows them as they are)."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Said) else Quoted(str(exc))
 
 
 def stored(text: str | None, data: Any) -> str | None:

@@ -49,6 +49,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
     ledger.get(id), ledger.counts(), ledger.overdue(cutoff), ledger.last_sent_at()
     ledger.deliveries(states=, channel_id=, about=, order="queue" | "newest" | "updated"
                       | "history", limit=, offset=, before_id=)   # one page, from the store
+    ledger.worded(rows) -> the rows, each reason as its Said where one was kept (outreach/said.py)
     ledger.cancel(id) / hold(id) / release(id)        # pending <-> held, -> cancelled
     ledger.cancel_queued(about, reason) -> how many   # an announcement's queued posts
     ledger.retry(id) / ledger.resolve(id, "sent" | "failed", note)   # organisers

@@ -21,7 +21,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select, update
 
+from ..said import Said
 from . import leases, pace
+from .said import record_reason, said_columns
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
 from .schema import SENT_PLACES as P
@@ -38,10 +40,7 @@ from .values import (
     to_action,
 )
 
-CRASHED = (
-    "the service stopped while doing this; doing it again (edits and deletions are "
-    "safe to repeat: the platform confirms each)"
-)
+CRASHED = Said("ledger.action_crashed")
 
 
 # Built once: the delivery loop asks before every post (bound parameter `channel`).
@@ -93,11 +92,16 @@ class Actions:
         with self.engine.begin() as conn:
             for delivery_id in cancel:
                 stmt = update(D).where(D.c.id == delivery_id, D.c.state.in_(("pending", "held")))
-                reason = f"cancelled: {why}" if why else "cancelled by a takedown"
+                reason = (
+                    Said("ledger.cancelled_why", why=why)
+                    if why
+                    else Said("ledger.cancelled_by_takedown")
+                )
                 if conn.execute(
-                    stmt.values(state="cancelled", reason=reason, updated_at=now)
+                    stmt.values(state="cancelled", reason=str(reason), updated_at=now)
                 ).rowcount:
                     cancelled.append(delivery_id)
+                    record_reason(conn, delivery_id, reason)
             if rows:
                 conn.execute(insert(A), rows)
         return request, cancelled
@@ -205,8 +209,9 @@ class Actions:
         """End a claimed action: done, refused, failed, or pending again at `retry_at`."""
         now = self.now()
         values: dict[str, Any] = dict(
-            state=state, detail=detail, lease_until=None, updated_at=now, next_attempt_at=retry_at
+            state=state, lease_until=None, updated_at=now, next_attempt_at=retry_at
         )
+        values |= said_columns("detail", detail)
         if state in ("done", "refused", "failed"):
             values["done_at"] = now
         stmt = update(A).where(
@@ -227,7 +232,12 @@ class Actions:
                 conn.execute(
                     update(A)
                     .where(cond, A.c.id.in_(ids))
-                    .values(state="pending", detail=CRASHED, lease_until=None, updated_at=now)
+                    .values(
+                        state="pending",
+                        **said_columns("detail", CRASHED),
+                        lease_until=None,
+                        updated_at=now,
+                    )
                 )
         return [self.action(i) for i in ids]
 

@@ -29,6 +29,7 @@ from .leases import Leases
 from .loop import Loop
 from .queueing import Batch
 from .records import Records
+from .said import Worded
 from .schema import make_engine
 from .values import Clock, Enqueued, Paused, PauseResult, Resumed
 
@@ -109,6 +110,7 @@ class Ledger:
         self.release = rows.release
         self.retry = rows.retry
         self.resolve = rows.resolve
+        self.worded = Worded(engine).worded  # reasons with their key and values (said.py)
         # the delivery loop's moves (loop.py): only outreach/delivery.py calls these
         self.head = loop.head
         self.heads = loop.heads

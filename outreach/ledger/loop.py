@@ -17,8 +17,10 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, bindparam, exists, func, literal, select, tuple_, update
 
+from ..said import Said
 from . import lean, leases, pace, pause
 from .actions import first_action, record_place
+from .said import record_reason
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
 from .values import (
@@ -206,7 +208,9 @@ class Loop:
         """A pending row that must not be sent as it is: too late, or no longer safe."""
         stmt = update(D).where(D.c.id == delivery_id, D.c.state == "pending")
         with self.engine.begin() as conn:
-            res = conn.execute(stmt.values(state=to, reason=reason, updated_at=self.now()))
+            res = conn.execute(stmt.values(state=to, reason=str(reason), updated_at=self.now()))
+            if res.rowcount:
+                record_reason(conn, delivery_id, reason)
         return bool(res.rowcount)
 
     def _finish(
@@ -214,12 +218,17 @@ class Loop:
     ) -> bool:
         params = {f"v_{k}": v for k, v in values.items() if k not in _EXPRESSIONS}
         params |= {"delivery": claim.delivery.id, "claim": claim.token, "now": self.now()}
+        reason = values.get("reason")
+        if reason is not None:
+            params["v_reason"] = str(reason)
         with self.engine.begin() as conn:
             changed = lean.write(
                 conn, _finish_statement(from_states, tuple(sorted(values))), params
             )
             if changed and place:
                 record_place(conn, claim.delivery.id, place)
+            if changed and reason is not None:
+                record_reason(conn, claim.delivery.id, reason)
         return bool(changed)
 
     def finish_sent(
@@ -295,13 +304,7 @@ class Loop:
             since = min(t for t in (d.ambiguous_since, d.claimed_at, now) if t is not None)
             window = rule(d.channel_id).resend_within
             if window is not None and now - since < window:
-                state, reason = (
-                    "pending",
-                    (
-                        "the service stopped while sending; sending again with the same "
-                        "idempotency key, so it cannot be posted twice"
-                    ),
-                )
+                state, reason = "pending", Said("ledger.resending")
             else:
                 state, reason = "unknown", _unknown_reason(d, since, window)
             stmt = update(D).where(D.c.id == d.id, D.c.state == "sending", expired)
@@ -309,13 +312,15 @@ class Loop:
                 moved = conn.execute(
                     stmt.values(
                         state=state,
-                        reason=reason,
+                        reason=str(reason),
                         next_attempt_at=None,
                         ambiguous_since=since,
                         lease_until=None,
                         updated_at=now,
                     )
                 ).rowcount
+                if moved:
+                    record_reason(conn, d.id, reason)
             if moved:
                 out.append(replace(d, state=state, reason=reason))
         return out
@@ -341,20 +346,10 @@ def _delivery(row: tuple[Any, ...]) -> Delivery:
     return to_delivery(dict(zip(_COLUMNS, row, strict=True)))
 
 
-def _unknown_reason(d: Delivery, since: dt.datetime, window: dt.timedelta | None) -> str:
-    where = f"the {d.network} channel {d.channel_id!r}"
-    act = (
-        f"Look at the channel: if the post is there, run `outreach resolve {d.id} sent`; "
-        f"if not, `outreach retry {d.id}`."
-    )
+def _unknown_reason(d: Delivery, since: dt.datetime, window: dt.timedelta | None) -> Said:
+    act = Said("delivery.act_on", id=d.id)
+    where = {"network": d.network, "channel": d.channel_id}
     if window is not None:
-        return (
-            f"The service stopped while sending this post to {where} at "
-            f"{since:%Y-%m-%d %H:%M} UTC and came back more than "
-            f"{int(window.total_seconds() // 60)} minutes later, when the platform no longer "
-            f"remembers the idempotency key. {act}"
-        )
-    return (
-        f"The service stopped while sending this post to {where}, so it may or may not "
-        f"have been posted, and the platform cannot tell us which. {act}"
-    )
+        minutes = int(window.total_seconds() // 60)
+        return Said("ledger.stopped_key_forgotten", **where, since=since, minutes=minutes, act=act)
+    return Said("ledger.stopped_unknown", **where, act=act)

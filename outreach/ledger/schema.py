@@ -384,6 +384,7 @@ POST_ACTIONS = Table(
     Column("requested_by", String(200), nullable=False),
     Column("why", Text, nullable=False),
     Column("detail", Text, nullable=True),
+    Column("detail_said", JSON, nullable=True),  # its key and values (outreach/said.py)
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime, nullable=True),
     Column("claim_token", String(32), nullable=True),
@@ -401,6 +402,16 @@ SENT_PLACES = Table(
     METADATA,
     Column("delivery_id", Integer, primary_key=True),
     Column("place", String(200), nullable=False),
+)
+
+# A delivery's reason as a key and values (outreach/said.py), beside deliveries.reason, for
+# the web console's languages: a table of its own so the loop's reads of deliveries stay as
+# they are; written with a failure's reason, read for the rows a page shows (ledger/said.py).
+DELIVERY_SAID = Table(
+    "delivery_said",
+    METADATA,
+    Column("delivery_id", Integer, primary_key=True),
+    Column("said", JSON, nullable=False),
 )
 
 ANNOUNCEMENT_TEXTS = Table(

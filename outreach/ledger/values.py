@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from ..post import Post
+from ..said import stored
 
 State = Literal["pending", "sending", "sent", "failed", "unknown", "cancelled", "missed", "held"]
 STATES: tuple[State, ...] = (
@@ -326,6 +327,7 @@ _ACTION_FIELDS = tuple(f.name for f in fields(Action))
 
 def to_action(row: Any) -> Action:
     m = dict(row._mapping)
+    m["detail"] = stored(m["detail"], m.get("detail_said"))  # its Said, where one was kept
     return Action(**{k: m[k] for k in _ACTION_FIELDS})
 
 

@@ -28,6 +28,7 @@ from typing import ClassVar
 from ..errors import PermanentError
 from ..post import Post
 from ..redact import Redactor
+from ..said import Said
 
 
 @dataclass(frozen=True)
@@ -120,11 +121,11 @@ class Publisher(ABC):
 
     def edit(self, sent: SentPost, text: str) -> Done:
         """Replace the text of a sent post in place, keeping everything else it has."""
-        raise PermanentError(f"{self.network} posts cannot be edited by outreach")
+        raise PermanentError(Said("publisher.cannot_edit", network=self.network))
 
     def delete(self, sent: SentPost) -> Done:
         """Remove a sent post; raise Gone when it is not there."""
-        raise PermanentError(f"{self.network} posts cannot be deleted by outreach")
+        raise PermanentError(Said("publisher.cannot_delete", network=self.network))
 
     def look_up(self, sent: SentPost) -> LookUp:
         """Whether a post whose outcome is unknown is on the platform."""

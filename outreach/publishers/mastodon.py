@@ -33,7 +33,7 @@ from ..clock import Clock, SystemClock, clock_seconds
 from ..errors import Gone, PermanentError, PublishError, RateLimited, TransientError
 from ..networks.mastodon import MastodonChannel
 from ..post import Post
-from ..said import Said, said_of
+from ..said import Quoted, Said, said_of
 from .base import Check, Done, LookUp, Publisher, Receipt, SentPost, fingerprint
 
 log = logging.getLogger(__name__)
@@ -106,10 +106,11 @@ class MastodonPublisher(Publisher):
     def publish(self, post: Post, delivery_key: str) -> Receipt:
         api = self.api()
         media_ids = []
-        with self._errors("uploading the image" if post.image_url else "posting"):
+        doing = "mastodon.doing.uploading" if post.image_url else "mastodon.doing.posting"
+        with self._errors(Said(doing)):
             if post.image_url:
                 media_ids.append(self._upload(api, post.image_url, post.image_alt))
-        with self._errors("posting"):
+        with self._errors(Said("mastodon.doing.posting")):
             status = api.status_post(
                 post.text,
                 media_ids=media_ids or None,
@@ -124,10 +125,10 @@ class MastodonPublisher(Publisher):
 
     def edit(self, sent: SentPost, text: str) -> Done:
         api = self.api()
-        with self._errors("reading the post to correct", sent):
+        with self._errors(Said("mastodon.doing.reading_to_correct"), sent):
             status = api.status(sent.remote_id)
         media = [str(m["id"]) for m in status.get("media_attachments") or ()]
-        with self._errors("correcting the post", sent):
+        with self._errors(Said("mastodon.doing.correcting"), sent):
             api.status_update(
                 sent.remote_id,
                 text,
@@ -135,17 +136,17 @@ class MastodonPublisher(Publisher):
                 sensitive=bool(status.get("sensitive")),
                 media_ids=media or None,
             )
-        return Done("edited")
+        return Done(Said("done.edited"))
 
     def delete(self, sent: SentPost) -> Done:
-        with self._errors("removing the post", sent):
+        with self._errors(Said("mastodon.doing.removing"), sent):
             self.api().status_delete(sent.remote_id)
-        return Done("removed")
+        return Done(Said("done.removed"))
 
     def look_up(self, sent: SentPost) -> LookUp:
         """The account's recent statuses (GET /api/v1/accounts/:id/statuses), by text."""
         api = self.api()
-        with self._errors("looking the post up"):
+        with self._errors(Said("mastodon.doing.looking_up")):
             me = api.account_verify_credentials()
             statuses = api.account_statuses(me["id"], limit=40, exclude_reblogs=True)
         want = _words(sent.post.text)
@@ -167,8 +168,9 @@ class MastodonPublisher(Publisher):
         deadline = self.clock.monotonic() + self.media_wait
         while media.get("url") is None:
             if self.clock.monotonic() > deadline:
+                seconds = f"{self.media_wait:.0f}"
                 raise TransientError(
-                    f"{self.instance} was still processing the image after {self.media_wait:.0f} s"
+                    Said("mastodon.still_processing", instance=self.instance, seconds=seconds)
                 )
             self.sleep(MEDIA_POLL_SECONDS)
             media = api.media(media["id"])
@@ -182,10 +184,10 @@ class MastodonPublisher(Publisher):
         limits: dict[str, int] = {}
         api = self.api()
         try:
-            with self._errors("checking the account"):
+            with self._errors(Said("mastodon.doing.checking")):
                 me = api.account_verify_credentials()
             facts.append(Said("mastodon.logged_in", acct=str(me["acct"]), instance=self.instance))
-            with self._errors("reading the instance's limits"):
+            with self._errors(Said("mastodon.doing.limits")):
                 limits = self._limits_read = self._limits(api)
         except PublishError as exc:
             problems.append(said_of(exc))
@@ -215,7 +217,7 @@ class MastodonPublisher(Publisher):
         """The instance's limits, read at most once successfully; {} when they cannot be read."""
         if self._limits_read is None:
             try:
-                with self._errors("reading the instance's limits"):
+                with self._errors(Said("mastodon.doing.limits")):
                     self._limits_read = self._limits(self.api())
             except PublishError as exc:
                 log.warning("channel %s: %s", self.channel_id, exc)
@@ -281,71 +283,80 @@ class _Translate:
             raise self.translate(exc, m) from None
 
     def translate(self, exc: Exception, m: Any) -> PublishError:
-        pub, where = self.pub, self.pub.instance
+        pub, where, doing = self.pub, self.pub.instance, self.doing
         status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
         detail = pub.redact(str(exc.args[3])) if len(exc.args) > 3 and exc.args[3] else ""
+        # the platform's words, quoted after ours when it gave any
+        answer = Said("answer", text=Quoted(detail)) if detail else ""
+        channel = pub.channel_id
         if isinstance(exc, m.MastodonRatelimitError):
             wait = pub.retry_after()
-            hint = f"; it asks us to wait {wait:.0f} s" if wait is not None else ""
-            return RateLimited(f"{where} is rate-limiting this account{hint}", retry_after=wait)
+            if wait is None:
+                return RateLimited(Said("mastodon.rate_limited", instance=where), retry_after=None)
+            said = Said("mastodon.rate_limited_wait", instance=where, seconds=f"{wait:.0f}")
+            return RateLimited(said, retry_after=wait)
         if isinstance(exc, m.MastodonNetworkError) and _refused_before_sending(exc):
+            error = type(exc.__context__).__name__
             return PermanentError(
-                f"the Mastodon address {where!r} cannot be used "
-                f"({type(exc.__context__).__name__}); nothing was sent: "
-                f"fix channels.{pub.channel_id}.instance"
+                Said("mastodon.bad_address", instance=where, error=error, channel=channel)
             )
         if isinstance(exc, m.MastodonNetworkError):
-            what = (
-                "did not answer in time"
-                if "timed out" in str(exc).lower()
-                else "could not be reached"
+            key = (
+                "mastodon.timed_out" if "timed out" in str(exc).lower() else "mastodon.unreachable"
             )
-            return TransientError(f"{where} {what} while {self.doing}")
+            return TransientError(Said(key, instance=where, doing=doing))
         if isinstance(exc, m.MastodonServerError):
-            return TransientError(f"{where} answered HTTP {status} while {self.doing}")
-        fix_token = (
-            f"create a new access token (Preferences > Development > New application, "
-            f"scopes write:statuses and write:media) and put it in {pub.token_name}"
-        )
+            return TransientError(
+                Said("mastodon.server_error", instance=where, status=status, doing=doing)
+            )
+        fix_token = Said("mastodon.fix_token", name=pub.token_name)
         if self.sent is not None and status in (403, 404):
             link = self.sent.link
             if status == 404:
-                return Gone(f"{link} is not on {where} any more (HTTP 404 while {self.doing})")
+                return Gone(Said("mastodon.gone", link=link, instance=where, doing=doing))
             return PermanentError(
-                f"{where} refused {self.doing} {link} (HTTP 403"
-                f"{': ' + detail if detail else ''}): the token of channel {pub.channel_id!r} "
-                "needs the write:statuses scope and must belong to the account that posted "
-                "it; or do it by hand at that address"
+                Said(
+                    "mastodon.post_forbidden",
+                    instance=where,
+                    doing=doing,
+                    link=link,
+                    answer=answer,
+                    channel=channel,
+                )
             )
         if status == 401:
             return PermanentError(
-                f"{where} rejected the access token of channel {pub.channel_id!r} (HTTP 401): {fix_token}"
+                Said("mastodon.token_rejected", instance=where, channel=channel, fix=fix_token)
             )
         if status == 403:
             return PermanentError(
-                f"{where} refused channel {pub.channel_id!r} while {self.doing} (HTTP 403"
-                f"{': ' + detail if detail else ''}): the token may lack the write:statuses or "
-                f"write:media scope, or the account is suspended or not yet approved; {fix_token}"
+                Said(
+                    "mastodon.forbidden",
+                    instance=where,
+                    channel=channel,
+                    doing=doing,
+                    answer=answer,
+                    fix=fix_token,
+                )
             )
         if status == 422:
+            what: str = Quoted(detail) if detail else Said("mastodon.validation_failed")
             return PermanentError(
-                f"{where} refused the post for channel {pub.channel_id!r} (HTTP 422: "
-                f"{detail or 'validation failed'}); fix the template or the channel's settings "
-                f"(e.g. max_characters, visibility, language), then `outreach retry`"
+                Said("mastodon.invalid", instance=where, channel=channel, answer=what)
             )
         if status == 404:
             return PermanentError(
-                f"{where} has no Mastodon API at this address (HTTP 404 while {self.doing}): check channels.{pub.channel_id}.instance"
+                Said("mastodon.no_api", instance=where, doing=doing, channel=channel)
             )
         if status is not None and 400 <= status < 500:
             return PermanentError(
-                f"{where} refused the request while {self.doing} (HTTP {status}{': ' + detail if detail else ''})"
+                Said("mastodon.refused", instance=where, doing=doing, status=status, answer=answer)
             )
         if isinstance(exc, m.MastodonIllegalArgumentError):
-            return PermanentError(
-                f"the post for channel {pub.channel_id!r} cannot be sent: {pub.redact(str(exc))}"
-            )
-        return TransientError(f"{where}: {type(exc).__name__} while {self.doing}")
+            error = Quoted(pub.redact(str(exc)))
+            return PermanentError(Said("mastodon.cannot_send", channel=channel, error=error))
+        error = type(exc).__name__
+        return TransientError(Said("mastodon.other", instance=where, error=error, doing=doing))
 
 
 def _refused_before_sending(exc: Exception) -> bool:
@@ -389,30 +400,25 @@ def fetch_image_default(url: str, timeout: float) -> tuple[bytes, str]:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise PermanentError(f"the image {path} cannot be read: {exc.strerror}") from None
+            error = Quoted(str(exc.strerror))
+            raise PermanentError(Said("image.unreadable", path=str(path), error=error)) from None
         return data, mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     import requests
 
     try:
         with requests.get(url, timeout=timeout, stream=True) as r:
             if r.status_code >= 500 or r.status_code == 429:
-                raise TransientError(f"the image {url} answered HTTP {r.status_code}")
+                raise TransientError(Said("image.busy", url=url, status=r.status_code))
             if r.status_code >= 400:
-                raise PermanentError(
-                    f"the image {url} answered HTTP {r.status_code}: fix the image URL"
-                )
+                raise PermanentError(Said("image.refused", url=url, status=r.status_code))
             mime = r.headers.get("Content-Type", "").split(";")[0].strip()
             if not mime.startswith("image/"):
-                raise PermanentError(
-                    f"{url} is not an image (it is {mime or 'untyped'}): fix the image URL"
-                )
+                kind: str = mime or Said("image.untyped")
+                raise PermanentError(Said("image.not_image", url=url, mime=kind))
             data = r.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
     except requests.RequestException as exc:
-        raise TransientError(
-            f"the image {url} could not be downloaded ({type(exc).__name__})"
-        ) from None
+        failed = type(exc).__name__
+        raise TransientError(Said("image.not_downloaded", url=url, error=failed)) from None
     if len(data) > MAX_IMAGE_BYTES:
-        raise PermanentError(
-            f"the image {url} is over {MAX_IMAGE_BYTES // 2**20} MB: use a smaller one"
-        )
+        raise PermanentError(Said("image.too_big", url=url, mb=MAX_IMAGE_BYTES // 2**20))
     return data, mime

@@ -45,7 +45,7 @@ from ..errors import (
 )
 from ..networks.telegram import Telegram, TelegramChannel
 from ..post import Post
-from ..said import Said, kind_word, said_of
+from ..said import Quoted, Said, kind_word, said_of
 from .base import Check, Done, LookUp, Publisher, Receipt, SentPost
 from .loop_thread import LoopThread
 
@@ -100,15 +100,21 @@ class TelegramPublisher(Publisher):
         return f"telegram-bot:{self._token.split(':', 1)[0]}"
 
     def publish(self, post: Post, delivery_key: str) -> Receipt:
-        return self._run("sending", lambda bot: self._send(bot, post), sending=True)
+        return self._run(
+            Said("telegram.doing.sending"), lambda bot: self._send(bot, post), sending=True
+        )
 
     def edit(self, sent: SentPost, text: str) -> Done:
         return self._run(
-            "correcting a post", lambda bot: self._edit(bot, sent, text), sending=False
+            Said("telegram.doing.correcting"),
+            lambda bot: self._edit(bot, sent, text),
+            sending=False,
         )
 
     def delete(self, sent: SentPost) -> Done:
-        return self._run("removing a post", lambda bot: self._delete(bot, sent), sending=False)
+        return self._run(
+            Said("telegram.doing.removing"), lambda bot: self._delete(bot, sent), sending=False
+        )
 
     def look_up(self, sent: SentPost) -> LookUp:
         return LookUp(
@@ -119,7 +125,7 @@ class TelegramPublisher(Publisher):
 
     def check(self) -> Check:
         try:
-            return self._run("checking", self._check, sending=False)
+            return self._run(Said("telegram.doing.checking"), self._check, sending=False)
         except PublishError as exc:
             return Check(self.channel_id, self.network, False, problems=(said_of(exc),))
 
@@ -221,9 +227,9 @@ class TelegramPublisher(Publisher):
         except (t.BadRequest, t.Forbidden) as exc:
             desc = self.redact(exc.message).lower()
             if "not modified" in desc:
-                return Done("edited (it already read so)")
-            raise self._refused(exc, sent, "correct") from None
-        return Done("edited")
+                return Done(Said("done.already_read_so"))
+            raise self._refused(exc, sent, Said("telegram.verb.correct")) from None
+        return Done(Said("done.edited"))
 
     async def _delete(self, bot: Any, sent: SentPost) -> Done:
         from telegram import error as t
@@ -231,30 +237,27 @@ class TelegramPublisher(Publisher):
         try:
             await bot.delete_message(chat_id=self._where(sent), message_id=int(sent.remote_id))
         except (t.BadRequest, t.Forbidden) as exc:
-            raise self._refused(exc, sent, "remove") from None
-        return Done("removed")
+            raise self._refused(exc, sent, Said("telegram.verb.remove")) from None
+        return Done(Said("done.removed"))
 
-    def _refused(self, exc: Any, sent: SentPost, verb: str) -> PublishError:
+    def _refused(self, exc: Any, sent: SentPost, verb: Said) -> PublishError:
         from telegram import error as t
 
         desc = self.redact(exc.message)
         low = desc.lower()
-        link = sent.link
+        link, chat, answer = sent.link, str(self.chat), Quoted(desc)
         if "not found" in low:
-            return Gone(f"{link} is not in {self.chat} any more (Telegram: {desc})")
+            return Gone(Said("telegram.gone", link=link, chat=chat, answer=answer))
         if isinstance(exc, t.Forbidden) or "rights" in low or "not enough" in low:
             return PermanentError(
-                f"the bot may not {verb} {link} ({desc}): make it an administrator of "
-                f"{self.chat} allowed to edit and delete messages, or do it by hand"
+                Said("telegram.may_not", verb=verb, link=link, answer=answer, chat=chat)
             )
-        if verb == "remove" and "can't be deleted" in low:
-            hours = (Telegram.delete_within or dt.timedelta(0)).total_seconds() / 3600
+        if verb.key == "telegram.verb.remove" and "can't be deleted" in low:
+            hours = f"{(Telegram.delete_within or dt.timedelta(0)).total_seconds() / 3600:.0f}"
             return PermanentError(
-                f"Telegram refused to remove {link} ({desc}): a bot can delete a message only "
-                f"within {hours:.0f} hours of sending it; "
-                f"remove it by hand in {self.chat}"
+                Said("telegram.too_old", link=link, answer=answer, hours=hours, chat=chat)
             )
-        return PermanentError(f"Telegram refused to {verb} {link} ({desc}); do it by hand")
+        return PermanentError(Said("telegram.refused_action", verb=verb, link=link, answer=answer))
 
     async def _check(self, bot: Any) -> Check:
         facts: list[str] = []
@@ -292,66 +295,58 @@ class TelegramPublisher(Publisher):
         import httpx
         from telegram import error as t
 
-        chat, desc = self.chat, self.redact(getattr(exc, "message", "") or str(exc))
+        desc = self.redact(getattr(exc, "message", "") or str(exc))
+        chat, answer, channel = str(self.chat), Quoted(desc), self.channel_id
         if isinstance(exc, t.RetryAfter):
             wait = _retry_after_seconds(exc)
             return RateLimited(
-                f"Telegram flood control: wait {wait:.0f} s before posting to {chat}",
+                Said("telegram.flood", seconds=f"{wait:.0f}", chat=chat),
                 retry_after=clock_seconds(self.clock, wait),
             )
         if isinstance(exc, t.InvalidToken):
-            return PermanentError(
-                f"Telegram rejected the bot token in {self.token_name} (channel {self.channel_id!r}): "
-                "copy the token again from @BotFather (/mybots > API Token)"
-            )
+            return PermanentError(Said("telegram.bad_token", name=self.token_name, channel=channel))
         if isinstance(exc, t.ChatMigrated):
             return PermanentError(
-                f"{chat} became a supergroup with id {exc.new_chat_id}: set channels.{self.channel_id}.chat to {exc.new_chat_id}"
+                Said("telegram.migrated", chat=chat, new=exc.new_chat_id, channel=channel)
             )
         if isinstance(exc, (t.Forbidden, t.BadRequest)):
             low = desc.lower()
             if "chat not found" in low:
-                return PermanentError(
-                    f"Telegram does not know the chat {chat}, or the bot is not in it: check channels.{self.channel_id}.chat, then add the bot to the channel as an administrator"
-                )
+                return PermanentError(Said("telegram.no_chat", chat=chat, channel=channel))
             if isinstance(exc, t.Forbidden) or "rights" in low or "not a member" in low:
-                return PermanentError(
-                    f"the bot may not post in {chat} ({desc}): make it an administrator of the channel with the 'Post messages' right"
-                )
-            return PermanentError(
-                f"Telegram refused the message for {chat} ({desc}): fix the template or the channel's settings, then `outreach retry`"
-            )
+                return PermanentError(Said("telegram.may_not_post", chat=chat, answer=answer))
+            return PermanentError(Said("telegram.refused_message", chat=chat, answer=answer))
         if status is not None:
             # The server answered, with an error: 500/503 are refusals; a gateway error
             # (502/504) may hide a backend that did post.
             if not sending or status in (429, 500, 503):
-                return TransientError(f"Telegram answered HTTP {status} ({desc}) while {doing}")
-            return UnknownOutcome(
-                f"Telegram's gateway answered HTTP {status} while sending to {chat}, so the post may or may not be there"
-            )
+                return TransientError(
+                    Said("telegram.http", status=status, answer=answer, doing=doing)
+                )
+            return UnknownOutcome(Said("telegram.gateway", status=status, chat=chat))
         cause = exc.__cause__
         if isinstance(cause, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
             return self._unusable_address(cause)
+        error = type(cause or exc).__name__
         if not sending or isinstance(
             cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
         ):
-            return TransientError(
-                f"Telegram could not be reached ({type(cause or exc).__name__}) while {doing}; nothing was sent"
-            )
-        what = (
-            "did not answer in time"
-            if isinstance(exc, t.TimedOut)
-            else f"dropped the connection ({type(cause or exc).__name__})"
-        )
-        return UnknownOutcome(
-            f"Telegram {what} while sending to {chat}, so the post may or may not be there"
-        )
+            return TransientError(Said("telegram.unreachable", error=error, doing=doing))
+        if isinstance(exc, t.TimedOut):
+            return UnknownOutcome(Said("telegram.timed_out", chat=chat))
+        return UnknownOutcome(Said("telegram.dropped", error=error, chat=chat))
 
     def _unusable_address(self, cause: Exception) -> PermanentError:
         where = self.redact(self.channel.api_base_url or DEFAULT_BASE_URL)
+        detail = Quoted(self.redact(str(cause)))
         return PermanentError(
-            f"the Telegram API address {where!r} cannot be used ({type(cause).__name__}: "
-            f"{self.redact(str(cause))}); nothing was sent: fix channels.{self.channel_id}.api_base_url"
+            Said(
+                "telegram.bad_address",
+                address=where,
+                error=type(cause).__name__,
+                detail=detail,
+                channel=self.channel_id,
+            )
         )
 
 

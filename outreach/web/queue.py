@@ -115,7 +115,7 @@ def listing(request: Request, states: Sequence[str], order: str) -> Listing:
         limit=PAGE_SIZE + 1,
         offset=(n - 1) * PAGE_SIZE,
     )
-    shown = found[:PAGE_SIZE]
+    shown = con.ledger.worded(found[:PAGE_SIZE])  # reasons in the reader's words (said.py)
     changes: dict[int, list[Action]] = {}
     sent = [d.id for d in shown if d.state == "sent"]
     for a in con.ledger.actions(delivery_ids=sent) if sent else ():

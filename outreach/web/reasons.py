@@ -35,13 +35,21 @@ def worded(ctx: Context, reason: Reason | None) -> Markup:
 
 
 @pass_context
-def said(ctx: Context, text: str | None) -> Markup:
-    """`{{ fact|said }}`: a Said in the reader's words; any other text as it is (escaped)."""
+def said(ctx: Context, text: str | None, quote: bool = False) -> Markup:
+    """`{{ fact|said }}`: a Said in the reader's words; any other text as it is (a row from
+    before outreach kept the key), escaped and marked as English: quoted when `quote` (the
+    platform's answer) or Quoted (words that are not ours)."""
     if not text:
         return Markup("")
-    if not isinstance(text, Said):
-        return Markup(escape(shown(str(text))))
-    return _said(ctx["t"], ctx["when"], text)
+    if isinstance(text, Said):
+        return _said(ctx["t"], ctx["when"], text)
+    if quote or isinstance(text, Quoted):
+        return _quoted(text)
+    return Markup('<span lang="en">{}</span>').format(shown(str(text)))
+
+
+def _quoted(text: str) -> Markup:
+    return Markup('<q lang="en">{}</q>').format(shown(str(text)))
 
 
 def _said(t: Any, when: Any, text: Said) -> Markup:
@@ -55,7 +63,7 @@ def _worded(t: Any, when: Any, key: str, given: Any) -> Markup:
             values[name] = _said(t, when, value)
             continue
         if isinstance(value, Quoted):  # not ours: as recorded, marked as English
-            values[name] = Markup('<q lang="en">{}</q>').format(shown(str(value)))
+            values[name] = _quoted(value)
             continue
         if isinstance(value, dt.datetime):
             text = when(value)
