@@ -85,7 +85,12 @@ class Synced:
     """What changed, in words (also logged)."""
     stored: list[StoredAnnouncement]
     """Every announcement in the ledger after the sync, by id, as `ledger.announcements()`
-    would read them then: the service's first plan starts from this (planner.py)."""
+    would read them then (sync's docstring): the service's first plan starts from this
+    (planner.py)."""
+
+
+_READ_BACK_ONE_BY_ONE = 100
+"""sync: up to this many written announcements are read back each by its id."""
 
 
 def sync_yaml(config: Config, ledger: Ledger) -> list[str]:
@@ -96,10 +101,10 @@ def sync_yaml(config: Config, ledger: Ledger) -> list[str]:
 def sync(config: Config, ledger: Ledger) -> Synced:
     """Upsert the campaign file's announcements; what changed, and every announcement after.
 
-    The ledger's announcements are read once when the file changes nothing (every
-    start but the one after an edit): one the file declares exactly as it is stored
-    is not written again. After a write they are read again, so the result is what
-    the store holds, not what was sent to it.
+    The ledger's announcements are read once: one the file declares exactly as it is
+    stored is not written again, and those written (added, changed, cancelled) are
+    read back, so the result is what the store holds, not what was sent to it. Many
+    written (a first start on a long campaign file): all are read again instead.
     """
     problems: list[str] = []
     wanted: list[StoredAnnouncement] = []
@@ -116,7 +121,7 @@ def sync(config: Config, ledger: Ledger) -> Synced:
         raise ConfigError(f"{config.source}: announcements cannot be scheduled", problems)
     changes: list[str] = []
     current = {a.id: a for a in ledger.announcements()}
-    written = False
+    written: list[str] = []
     for stored in wanted:
         old = current.get(stored.id)
         if old is not None and old.state != "active":
@@ -131,16 +136,27 @@ def sync(config: Config, ledger: Ledger) -> Synced:
         if old is not None and _replace(stored, created_at=old.created_at) == old:
             continue  # stored as declared: writing it again would change nothing
         ledger.save_announcement(stored)
-        written = True
+        written.append(stored.id)
     declared = {a.id for a in wanted}
     for old in current.values():
         if old.source == "yaml" and old.state == "active" and old.id not in declared:
             ledger.cancel_announcement(old.id)
-            written = True
+            written.append(old.id)
             changes.append(f"announcement {old.id!r} is no longer in the campaign file: cancelled")
     for change in changes:
         log.info("%s", change)
-    return Synced(changes, ledger.announcements() if written else list(current.values()))
+    if len(written) > _READ_BACK_ONE_BY_ONE:
+        return Synced(changes, ledger.announcements())
+    for ann_id in written:
+        back = ledger.announcement(ann_id)
+        if back is None:  # deleted by another process meanwhile: as a reading now would say
+            current.pop(ann_id, None)
+        else:
+            current[ann_id] = back
+    # By id: the ledger's own order where nothing was written; Python's otherwise (SQLite's
+    # too; a PostgreSQL collation may place some ids otherwise, which no plan depends on).
+    after = list(current.values()) if not written else [current[k] for k in sorted(current)]
+    return Synced(changes, after)
 
 
 def _when(a: StoredAnnouncement) -> tuple[Any, ...]:

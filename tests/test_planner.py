@@ -10,6 +10,7 @@ from typing import Any
 from test_service import MINSK, ONE_OFF, WEEKLY, Rig
 
 from outreach import announcements, schedule
+from outreach.ledger import StoredAnnouncement
 from outreach.service import Service
 
 
@@ -41,14 +42,20 @@ def counted_service(rig: Rig, *names: str) -> tuple[Service, Counting]:
 def test_run_once_reads_the_announcements_once_and_sends_what_the_file_declares(
     tmp_path: Path,
 ):
-    rig = Rig(tmp_path, dt.datetime(2026, 3, 3, 9, 0, tzinfo=MINSK), announcements=[ONE_OFF])
-    rig.once()  # the first start writes the file's announcement (and reads it back)
-    rig.at(2026, 3, 3, 10, 0, 20)
-    rig.restart()
+    rig = Rig(tmp_path, dt.datetime(2026, 3, 3, 10, 0, 20, tzinfo=MINSK), announcements=[WEEKLY])
+    rig.ledger.save_announcement(
+        StoredAnnouncement(
+            id="from-the-bot", template="reminder", page="ales", channels=("*",),
+            timezone="Europe/Minsk", at=dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC),
+            source="cli",
+        )
+    )  # fmt: skip
+    rig.restart(announcements=[WEEKLY, ONE_OFF])  # the file adds one, due now too
     service, ledger = counted_service(rig, "announcements")
     service.run_once(max_wait=5)
     assert ledger.calls["announcements"] == 1  # the sync's reading served the first plan
-    assert len(rig.sent("announcement:verdict-day")) == 3
+    assert len(rig.sent("announcement:verdict-day")) == 3  # written by the sync, then planned
+    assert len(rig.sent("announcement:from-the-bot")) == 3  # in the store before
 
 
 def test_a_plan_after_start_up_reads_the_store_as_it_is_then(tmp_path: Path):
@@ -118,3 +125,12 @@ def test_a_wall_time_in_a_repeated_hour_keeps_its_instant_in_the_trigger():
     one, two = (schedule.trigger(a).run_date.astimezone(dt.UTC) for a in (first, second))
     assert two - one == dt.timedelta(hours=1)
     assert schedule.trigger(first) is schedule.trigger(first)
+
+
+def test_a_long_campaign_file_written_at_once_is_read_back_at_once(tmp_path: Path):
+    many = [{**ONE_OFF, "id": f"day-{n:03}"} for n in range(101)]
+    rig = Rig(tmp_path, dt.datetime(2026, 3, 1, 12, 0, tzinfo=MINSK), announcements=many)
+    ledger = Counting(rig.ledger, "announcements", "announcement")
+    synced = announcements.sync(rig.config, ledger)  # type: ignore[arg-type]
+    assert ledger.calls == {"announcements": 2, "announcement": 0}  # not 101 reads by id
+    assert synced.stored == rig.ledger.announcements() and len(synced.stored) == 101
