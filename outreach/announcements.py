@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from . import schedule
 from .config import AnnouncementConfig, Config
 from .errors import ConfigError, OutreachError, ScheduleError, StoreError
+from .said import Said
 
 if TYPE_CHECKING:
     from .channel_posts import ChannelPost
@@ -420,7 +421,7 @@ def _check_renders(
             raise _on(field, ScheduleError(f"{cp.error}"))
 
 
-def cancel(ledger: Ledger, ident: str, reason: str = "the announcement was cancelled") -> int:
+def cancel(ledger: Ledger, ident: str, reason: str = Said("ledger.announcement_cancelled")) -> int:
     """Cancel an announcement and its queued deliveries; returns how many deliveries."""
     if not ledger.cancel_announcement(ident):
         known = ", ".join(a.id for a in ledger.announcements()) or "none"

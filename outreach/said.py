@@ -231,7 +231,27 @@ ENGLISH: Mapping[str, str] = {
     ),
     "ledger.cancelled_why": "cancelled: {why}",
     "ledger.cancelled_by_takedown": "cancelled by a takedown",
+    "ledger.paused": "held: paused by an organiser",
+    "ledger.cancelled_by_organiser": "cancelled by an organiser",
+    "ledger.held_by_organiser": "held (paused) by an organiser",
+    "ledger.marked": "marked {state} by an organiser{note}",
+    "ledger.note": ": {text}",
+    "ledger.cancelled_in_web": "cancelled by {name} in the web console",
+    "ledger.cancelled_in_telegram": "cancelled by an organiser in Telegram",
+    "ledger.announcement_cancelled": "the announcement was cancelled",
 }
+
+
+_FIXED_KEYS = (
+    "ledger.paused",  # ledger/pause.py's HOLD_REASON, set by a pause's own statements
+    "ledger.announcement_cancelled",  # ledger.cancel_queued: one statement for many rows
+    "ledger.cancelled_by_organiser",
+    "ledger.held_by_organiser",
+    "ledger.cancelled_by_takedown",
+    "ledger.cancelled_in_telegram",
+    "ledger.action_crashed",
+    "ledger.resending",
+)
 
 
 class Quoted(str):
@@ -294,12 +314,16 @@ def stored(text: str | None, data: Any) -> str | None:
     """A ledger text and the Said kept beside it: the Said when it still makes that text.
 
     A row's text may be changed by a statement that does not know of the Said (a pause,
-    an organiser's note); then the text is what is true, and it is shown as it is.
+    an organiser's note); then the text is what is true, and it is shown as it is, unless
+    it is one of the fixed sentences below (written by a statement that keeps no Said, or
+    by a version from before): those are their Said.
     """
-    if text is None or data is None:
+    if text is None:
         return text
-    said = Said.from_json(data)
-    return said if said is not None and said == text else text
+    said = Said.from_json(data) if data is not None else None
+    if said is not None and said == text:
+        return said
+    return _FIXED.get(text, text)
 
 
 def _encode(value: Any) -> Any:
@@ -329,3 +353,7 @@ def _decode(value: Any) -> Any:
             return dt.datetime.fromisoformat(value["utc"])
         raise ValueError(f"unknown value {value!r}")
     return value
+
+
+_FIXED: Mapping[str, Said] = {ENGLISH[k]: Said(k) for k in _FIXED_KEYS}
+"""Sentences without values, by their English: a row that has one is worded without a Said."""

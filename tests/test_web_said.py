@@ -281,3 +281,28 @@ def test_the_cli_and_the_store_keep_the_english(posted):
         f"{ids['unknown']} sent`; if not, `outreach retry {ids['unknown']}`."
     )
     assert reasons[ids["old"]] == OLD
+
+
+def test_what_organisers_did_to_a_post_is_in_the_readers_language(posted):
+    site, _ma, _tg, _path, ids = posted
+    olga = site.signed_in("olga")
+    olga.get("/queue?lang=ru")
+    queued = site.queue(n=2, channel="telegram-ru")
+    assert olga.post(f"/deliveries/{queued}/cancel", {"back": "/queue"}).status_code == 303
+    note = "видела его в канале"
+    resolved = {"outcome": "sent", "url": "", "note": note, "back": "/queue"}
+    assert olga.post(f"/deliveries/{ids['unknown']}/resolve", resolved).status_code == 303
+    site.ledger.pause(by="web:anna", channel_id="telegram-ru")  # a pause's own statements
+    held = site.queue(n=3, channel="telegram-ru")
+    assert site.ledger.get(held).state == "held"
+    # the posts, not the organisers' audit trail under them (its details are still English)
+    posts = re.sub(r"<table>.*?</table>", " ", olga.get("/history").text, flags=re.S)
+    words = text_of(posts) + " " + text_of(olga.get("/queue").text)
+    assert "отменено в веб-консоли (olga)" in words
+    assert f"организатор отметил исход: отправлено: {note}" in words
+    assert "задержано: организатор поставил на паузу" in words
+    assert [f for f in english_fragments() if f in words] == []
+    # what the CLI and the bot print
+    assert site.ledger.get(queued).reason == "cancelled by olga in the web console"
+    assert site.ledger.get(ids["unknown"]).reason == f"marked sent by an organiser: {note}"
+    assert site.ledger.get(held).reason == "held: paused by an organiser"

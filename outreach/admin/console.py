@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from .. import announcements
 from ..errors import OutreachError, StoreError
 from ..networks import network
+from ..said import Said
 from ..when import parse_when
 from .corrections import AdminCorrections
 from .views import NOTHING_CHANGED, Reply, Views, plain
@@ -248,7 +249,7 @@ class Console(Views):
                     f"`outreach schedule cancel {owner.id}`. {NOTHING_CHANGED}"
                 )
         try:
-            self.ledger.cancel(d.id, "cancelled by an organiser in Telegram", by=by)
+            self.ledger.cancel(d.id, Said("ledger.cancelled_in_telegram"), by=by)
         except StoreError as exc:
             return plain(f"{exc}. {NOTHING_CHANGED}")
         return plain(

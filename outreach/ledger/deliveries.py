@@ -16,9 +16,11 @@ from typing import Any, Literal
 from sqlalchemy import Engine, func, select, update
 
 from ..errors import StoreError
+from ..said import Said
 from . import audit
 from . import pause as pausing
 from .queueing import fresh
+from .said import record_reason
 from .schema import DELIVERIES as D
 from .values import Clock, Delivery, to_delivery
 
@@ -156,6 +158,9 @@ class Deliveries:
         from_states = list(from_states)
         stmt = update(D).where(D.c.id == delivery_id, D.c.state.in_(from_states))
         now = self.now()
+        reason = values.get("reason")
+        if reason is not None:
+            values["reason"] = str(reason)  # its Said kept beside it (said.py)
         detail = values.get("reason") or f"now {to}"
         # a row made sendable again is held instead while paused (pause.py)
         values |= pausing.pending_unless_paused() if to == "pending" else {"state": to}
@@ -165,6 +170,8 @@ class Deliveries:
             moved = conn.execute(stmt.values(updated_at=now, **values), params).rowcount
             if moved and by is not None:
                 audit.record(conn, now, by, action or to, f"delivery:{delivery_id}", detail)
+            if moved:
+                record_reason(conn, delivery_id, reason)
         current = self.get(delivery_id)
         if not moved:
             raise StoreError(
@@ -174,7 +181,11 @@ class Deliveries:
         return current
 
     def cancel(
-        self, delivery_id: int, reason: str = "cancelled by an organiser", *, by: str | None = None
+        self,
+        delivery_id: int,
+        reason: str = Said("ledger.cancelled_by_organiser"),
+        *,
+        by: str | None = None,
     ) -> Delivery:
         return self._move(
             delivery_id, ("pending", "held"), "cancelled", by=by, action="cancel", reason=reason
@@ -186,12 +197,12 @@ class Deliveries:
         stmt = (
             update(D)
             .where(D.c.about == about, D.c.state.in_(("pending", "held")))
-            .values(state="cancelled", reason=reason, updated_at=self.now())
+            .values(state="cancelled", reason=str(reason), updated_at=self.now())
         )
         with self.engine.begin() as conn:
             return int(conn.execute(stmt).rowcount)
 
-    def hold(self, delivery_id: int, reason: str = "held (paused) by an organiser") -> Delivery:
+    def hold(self, delivery_id: int, reason: str = Said("ledger.held_by_organiser")) -> Delivery:
         return self._move(delivery_id, ("pending",), "held", reason=reason)
 
     def release(self, delivery_id: int) -> Delivery:
@@ -224,7 +235,9 @@ class Deliveries:
         if outcome not in ("sent", "failed"):
             raise StoreError(f"resolve as 'sent' or 'failed', not {outcome!r}")
         values: dict[str, Any] = {
-            "reason": f"marked {outcome} by an organiser" + (f": {note}" if note else "")
+            "reason": Said(
+                "ledger.marked", state=outcome, note=Said("ledger.note", text=note) if note else ""
+            )
         }
         if outcome == "sent":
             values.update(sent_at=self.now(), remote_url=remote_url)

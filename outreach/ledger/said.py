@@ -44,13 +44,11 @@ class Worded:
         ids = [d.id for d in deliveries if d.reason]
         if not ids:
             return list(deliveries)
+        q = select(S.c.delivery_id, S.c.said).where(S.c.delivery_id.in_(ids))
         with self.engine.connect() as conn:
-            kept = dict(
-                conn.execute(
-                    select(S.c.delivery_id, S.c.said).where(S.c.delivery_id.in_(ids))
-                ).all()
-            )
+            kept = {i: said for i, said in conn.execute(q)}
+        # a fixed sentence (said.py) is worded even where no Said was kept
         return [
-            replace(d, reason=stored(d.reason, kept[d.id])) if d.id in kept else d
+            replace(d, reason=stored(d.reason, kept.get(d.id))) if d.reason else d
             for d in deliveries
         ]

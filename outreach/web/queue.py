@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import StoreError
+from ..said import Said
 from .auth import Visitor
 from .kit import (
     Message,
@@ -166,7 +167,7 @@ def _back(form: Mapping[str, str]) -> str:
 @action("organiser")
 def cancel(request: Request, who: Visitor, form: Mapping[str, str]) -> Response:
     d = console_of(request).ledger.cancel(
-        _id(request), f"cancelled by {who.name} in the web console", by=who.actor
+        _id(request), Said("ledger.cancelled_in_web", name=who.name), by=who.actor
     )
     return done(request, _back(form), "done.cancel", id=d.id)
 
