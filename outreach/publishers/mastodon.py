@@ -21,6 +21,7 @@ what this instance allows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import mimetypes
 import threading
@@ -74,8 +75,9 @@ class MastodonPublisher(Publisher):
         self._last: Any = None  # the last HTTP response, for its rate-limit headers
         self._limits_read: dict[str, int] | None = None
 
-    @property
+    @functools.cached_property
     def account(self) -> str:
+        # worked out once: the delivery loop asks before every post (pacing's slots)
         return f"mastodon:{urlsplit(self.instance).netloc}:{fingerprint(self._token)}"
 
     def api(self) -> Any:
