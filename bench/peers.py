@@ -26,6 +26,10 @@ fresh process whose wall time, CPU time (wait4) and peak resident memory
   would write: feedparser for the items, Apprise.notify per item to a
   mastodon:// URL.
 
+`--against DIR` adds "before": another checkout's outreach (a `git archive
+<commit>` unpacked in DIR), run exactly as outreach is, through PYTHONPATH,
+interleaved with the rest: a before and after in one run on a shared machine.
+
 Each size runs `--rounds` times (2 by default), the tools interleaved
 (outreach, bare, feed2toot, feediverse, apprise, then again), and each
 figure is the best of its rounds. The ratios are outreach's over each other
@@ -34,6 +38,7 @@ own (`--peers-venv`, default /tmp/outreach-bench-peers; created with pip when
 missing, never into the project's dependencies).
 
     .venv/bin/python bench/peers.py [--items 200,1000,5000] [--rounds 2] [--quick]
+        [--only outreach,bare,feediverse,apprise] [--against /tmp/before]
 """
 
 from __future__ import annotations
@@ -228,8 +233,11 @@ def feediverse_config(tmp: Path, feed: Path, instance: str) -> Path:
     return path
 
 
-def one_run(tool: str, items: int, peers_python: str | None, texts: Path) -> dict[str, Any]:
-    """One tool, one size, a fresh fake and folder; outreach's run also writes `texts`."""
+def one_run(
+    tool: str, items: int, peers_python: str | None, texts: Path, against: str | None = None
+) -> dict[str, Any]:
+    """One tool, one size, a fresh fake and folder; outreach's run also writes `texts`.
+    "before" is outreach from the checkout `against`."""
     from fakes.mastodon_server import FakeMastodon
 
     prefix = f"bench-peers-{tool}-"
@@ -241,11 +249,14 @@ def one_run(tool: str, items: int, peers_python: str | None, texts: Path) -> dic
         feed = tmp / "feed.xml"
         write_feed(feed, items)
         python, env = sys.executable, {}
-        if tool == "outreach":
+        if tool in ("outreach", "before"):
             cfg = outreach_config(tmp, feed, fake.url, items)
             (tmp / "outreach_cli.py").write_text(OUTREACH_SCRIPT, encoding="utf-8")
             args = [str(tmp / "outreach_cli.py"), "--config", str(cfg), "run", "--once"]
             env = {"BENCH_MASTODON_TOKEN": TOKEN}
+            if tool == "before":
+                assert against, "before needs --against"
+                env["PYTHONPATH"] = str(Path(against).resolve())
             prepare_outreach(args, env, tmp, feed, items)
         elif tool == "bare":
             (tmp / "bare.py").write_text(BARE_SCRIPT, encoding="utf-8")
@@ -290,14 +301,20 @@ def best(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_s": min(r["cpu_s"] for r in ok),
         "peak_rss_mib": min(r["peak_rss_mib"] for r in ok),
         "posted": min(r["posted"] for r in ok),
-        "runs": [(round(r["wall_s"], 2), round(r["cpu_s"], 2)) for r in ok],
+        "runs": [(round(r["wall_s"], 2), round(r["cpu_s"], 2), r.get("load")) for r in ok],
     }
 
 
 def one_size(
-    items: int, rounds: int, peers_python: str | None, only: Sequence[str] = TOOLS
+    items: int,
+    rounds: int,
+    peers_python: str | None,
+    only: Sequence[str] = TOOLS,
+    against: str | None = None,
 ) -> dict[str, Any]:
     tools = [t for t in TOOLS if t in only and (peers_python or t not in PEERS)]
+    if against:
+        tools.insert(0, "before")
     runs: dict[str, list[dict[str, Any]]] = {t: [] for t in tools}
     with tempfile.TemporaryDirectory(prefix="bench-peers-texts-") as d:
         texts = Path(d) / "texts.json"
@@ -306,7 +323,9 @@ def one_size(
                 if tool == "bare" and not texts.exists():
                     runs[tool].append({"error": "outreach posted nothing to repeat", "posted": 0})
                     continue
-                runs[tool].append(one_run(tool, items, peers_python, texts))
+                load = Path("/proc/loadavg").read_text().split()[0]
+                runs[tool].append(one_run(tool, items, peers_python, texts, against))
+                runs[tool][-1]["load"] = load
     results = {tool: best(r) for tool, r in runs.items()}
     out: dict[str, Any] = {}
     base = results["outreach"]
@@ -333,6 +352,7 @@ def run(
     rounds: int = 2,
     install: bool = True,
     tools: Sequence[str] = TOOLS,
+    against: str | None = None,
 ) -> dict[str, Any]:
     sizes = [int(n) for n in str(items).split(",")]
     if quick:
@@ -340,10 +360,19 @@ def run(
     peers_python = ensure_peers(PEERS_VENV, install)
     out: dict[str, Any] = {"load": Path("/proc/loadavg").read_text().split()[:3]}
     for n in sizes:
-        for key, value in one_size(n, rounds, peers_python, tools).items():
+        for key, value in one_size(n, rounds, peers_python, tools, against).items():
             out[key if len(sizes) == 1 else f"{n}: {key}"] = value
     if len(sizes) == 1:
         out["items"] = sizes[0]
+    else:  # the cost of one more post: the slope between the smallest and largest size
+        lo, hi = min(sizes), max(sizes)
+        small, large = (json.loads(out[f"{n}: raw"]) for n in (lo, hi))
+        for tool in large:
+            a, b = small.get(tool, {}), large[tool]
+            if "wall_s" in a and "wall_s" in b:
+                wall = (b["wall_s"] - a["wall_s"]) / (hi - lo) * 1e3
+                cpu = (b["cpu_s"] - a["cpu_s"]) / (hi - lo) * 1e3
+                out[f"per post {lo}-{hi}: {tool}"] = f"{wall:.2f} ms wall, {cpu:.2f} ms CPU"
     if not peers_python:
         out["peers"] = f"not installed in {PEERS_VENV} (run without --quick to install them)"
     out["load_after"] = Path("/proc/loadavg").read_text().split()[:3]
@@ -355,9 +384,10 @@ def main() -> None:
     p.add_argument("--items", default="200,1000,5000", help="sizes, comma-separated")
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--only", help="tools, comma-separated: " + ", ".join(TOOLS))
+    p.add_argument("--against", help="another checkout's outreach, run as 'before' beside")
     a = p.parse_args()
     tools = a.only.split(",") if a.only else TOOLS
-    report("peers", run(a.quick, a.items, a.rounds, tools=tools), a.json)
+    report("peers", run(a.quick, a.items, a.rounds, tools=tools, against=a.against), a.json)
 
 
 if __name__ == "__main__":
