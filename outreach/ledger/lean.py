@@ -58,7 +58,6 @@ class _Compiled:
             col.type.dialect_impl(dialect).result_processor(dialect, None)
             for col in getattr(stmt, "exported_columns", ())
         ]
-        self.keys = [col.key for col in getattr(stmt, "exported_columns", ())]
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         values = []
