@@ -7,11 +7,8 @@ with no network credentials: nothing is sent anywhere, the removals stay pending
 
 from __future__ import annotations
 
-import html
-import re
-import string
-
 import pytest
+import wording
 from webkit import Site
 
 from outreach.corrections import ENGLISH, plan_takedown
@@ -21,29 +18,9 @@ from outreach.web import i18n
 ABOUT = "news:witness"
 
 
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def text_of(page: str) -> str:
-    """What a reader sees, without the platform's quoted answers (the ledger's words)."""
-    page = re.sub(r'<q lang="en">.*?</q>', " ", page, flags=re.S)
-    blocks = re.sub(r"</?(li|p|td|th|tr|h\d|ul|div|section|dt|dd|article|br)\b[^>]*>", " ", page)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocks)).split())
-
-
 def english_fragments() -> set[str]:
     """The fixed words of every reason in English: the CLI's sentences and the console's."""
-    texts = [*ENGLISH.values()] + [
-        v for k, v in i18n.table()["en"].items() if k.startswith("reason.")
-    ]
-    out = set()
-    for text in texts:
-        for literal, *_ in string.Formatter().parse(text):
-            words = literal.strip(" :;,.()#`")
-            if len(words) >= 8:
-                out.add(words)
-    return out
+    return wording.english_fragments(ENGLISH, "reason.", strip=" :;,.()#`", sentences_only=False)
 
 
 def test_every_reason_has_words_in_every_language_with_the_same_values():
@@ -52,7 +29,7 @@ def test_every_reason_has_words_in_every_language_with_the_same_values():
         for lang in i18n.LANGS:
             words = table[lang].get(f"reason.{key}")
             assert words, (lang, key)
-            assert placeholders(words) == placeholders(english), (lang, key)
+            assert wording.placeholders(words) == wording.placeholders(english), (lang, key)
     # and the console has no words for a reason the corrections code never gives
     assert {k for k in table["en"] if k.startswith("reason.")} == {f"reason.{k}" for k in ENGLISH}
 
@@ -116,7 +93,7 @@ def test_a_takedown_plan_gives_each_reason_in_the_readers_language(site, posts, 
     anna = site.signed_in("anna")
     page = anna.get(f"/deliveries/{posts['telegram']}/takedown?lang={lang}")
     assert page.status_code == 200
-    words = text_of(page.text)
+    words = wording.text_of(page.text)
     for expected in WORDS[lang]:
         assert expected.format(**posts) in words, (expected, words)
     leaked = [f for f in english_fragments() if f in words]
@@ -144,7 +121,7 @@ def test_the_report_and_a_correction_plan_say_their_reasons_in_the_readers_langu
     r = anna.post(f"/deliveries/{posts['telegram']}/takedown", {"why": "names a witness"})
     assert r.status_code == 303
     page = anna.get(r.headers["location"]).text
-    report = text_of(page)
+    report = wording.text_of(page)
     # no credentials here: Mastodon's removal waits for `outreach run`; the bundled campaign's
     # Telegram channel (dry run) refuses, and says why in the reader's words (outreach/said.py)
     later = {"be": "outreach run спрабуе далей, а гісторыя пакажа вынік",
@@ -163,7 +140,7 @@ def test_the_report_and_a_correction_plan_say_their_reasons_in_the_readers_langu
         f"/deliveries/{queued}/correct",
         {"how": "text", "text": "A witness spoke", "step": "plan", "back": "/queue"},
     )
-    words = text_of(plan.text)
+    words = wording.text_of(plan.text)
     expected = {
         "be": "чакае: выйдзе такім, якім быў сабраны пры пастаноўцы ў чаргу",
         "ru": "ждёт: выйдет таким, каким был собран при постановке в очередь",

@@ -6,12 +6,11 @@ The checks ask the fake Mastodon and Telegram servers through the real clients."
 
 from __future__ import annotations
 
-import html
 import json
 import re
-import string
 
 import pytest
+import wording
 from correctionkit import campaign_file, make_app, send
 from fakes.mastodon_server import FakeMastodon
 from fakes.telegram_server import Chat, FakeTelegram
@@ -23,29 +22,9 @@ from outreach.said import ENGLISH, Said
 from outreach.web import i18n
 
 
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def text_of(page: str) -> str:
-    """What a reader sees, without words that are not ours (quoted, marked as English)."""
-    page = re.sub(r'<q lang="en">.*?</q>', " ", page, flags=re.S)
-    blocks = re.sub(r"</?(li|p|td|th|tr|h\d|ul|div|section|dt|dd|article|br)\b[^>]*>", " ", page)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", blocks)).split())
-
-
 def english_fragments() -> set[str]:
     """The fixed words of every Said in English: the CLI's sentences and the console's."""
-    texts = [*ENGLISH.values()] + [
-        v for k, v in i18n.table()["en"].items() if k.startswith("said.")
-    ]
-    out = set()
-    for text in texts:
-        for literal, *_ in string.Formatter().parse(text):
-            words = literal.strip(" :;,.()#`'\"“”")
-            if len(words) >= 8 and " " in words:  # a sentence's words, not a config name
-                out.add(words)
-    return out
+    return wording.english_fragments(ENGLISH, "said.", strip=" :;,.()#`'\"“”", sentences_only=True)
 
 
 def test_every_said_has_words_in_every_language_with_the_same_values():
@@ -54,7 +33,7 @@ def test_every_said_has_words_in_every_language_with_the_same_values():
         for lang in i18n.LANGS:
             words = table[lang].get(f"said.{key}")
             assert words, (lang, key)
-            assert placeholders(words) == placeholders(english), (lang, key)
+            assert wording.placeholders(words) == wording.placeholders(english), (lang, key)
     assert {k for k in table["en"] if k.startswith("said.")} == {f"said.{k}" for k in ENGLISH}
 
 
@@ -126,7 +105,7 @@ def test_the_channels_checks_are_in_the_readers_language(world, lang):
     assert vera.post("/status/check").status_code == 303
     page = vera.get("/status")
     assert page.status_code == 200
-    words = text_of(page.text)
+    words = wording.text_of(page.text)
     for expected in CHECKS[lang]:
         assert expected in words, (expected, words)
     assert [f for f in english_fragments() if f in words] == []
@@ -226,7 +205,7 @@ def test_what_became_of_each_post_is_in_the_readers_language(posted, lang):
     vera = site.signed_in("vera")
     page = vera.get(f"/history?lang={lang}")
     assert page.status_code == 200
-    words = text_of(page.text)
+    words = wording.text_of(page.text)
     for sentence in expected(site, ma, ids, lang):
         assert sentence in words, (sentence, words)
     # the row from before is shown as it was written, marked as English
@@ -251,7 +230,7 @@ def test_a_takedown_telegram_refuses_is_reported_in_the_readers_language(posted,
              "fr": "dans les 48 heures qui suivent son envoi ; supprimez-le à la main dans "
                    "@freeales_ru"}[lang]  # fmt: skip
     for page in (report, history):
-        words = text_of(page.text)
+        words = wording.text_of(page.text)
         assert hours in words, words
         # the platform's own words stay as it said them, marked as English
         assert f'<q lang="en">{escape(told)}</q>' in page.text
@@ -297,7 +276,7 @@ def test_what_organisers_did_to_a_post_is_in_the_readers_language(posted):
     assert site.ledger.get(held).state == "held"
     # the posts, not the organisers' audit trail under them (its details are still English)
     posts = re.sub(r"<table>.*?</table>", " ", olga.get("/history").text, flags=re.S)
-    words = text_of(posts) + " " + text_of(olga.get("/queue").text)
+    words = wording.text_of(posts) + " " + wording.text_of(olga.get("/queue").text)
     assert "отменено в веб-консоли (olga)" in words
     assert f"организатор отметил исход: отправлено: {note}" in words
     assert "задержано: организатор поставил на паузу" in words
