@@ -1,7 +1,10 @@
 """What the delivery loop reports (Outcome, Report), and what it asks a network or a platform.
 
 resend_window and act_on word the recovery rules for organisers; learn_limits
-asks each platform that can tell for its limits when the loop starts.
+asks each platform that can tell for its limits when the loop starts, unless
+the ledger holds limits read from the same place within LIMITS_FRESH_FOR (a cron
+`run --once` every few minutes would otherwise ask each instance every time,
+one round trip before its first post, for figures that change once in months).
 outreach/delivery.py re-exports these for its callers.
 """
 
@@ -22,6 +25,9 @@ if TYPE_CHECKING:
     from .publishers.base import Publisher
 
 log = logging.getLogger("outreach.delivery")
+
+LIMITS_FRESH_FOR = dt.timedelta(hours=24)
+"""How long limits read from a platform are used without asking it again (`doctor` always asks)."""
 
 
 @runtime_checkable
@@ -63,17 +69,29 @@ def act_on(delivery_id: int) -> str:
     return Said("delivery.act_on", id=delivery_id)
 
 
-def learn_limits(ledger: Ledger, publishers: Mapping[str, Publisher]) -> None:
+def learn_limits(
+    ledger: Ledger, publishers: Mapping[str, Publisher], fresh_for: dt.timedelta = LIMITS_FRESH_FOR
+) -> None:
     """Ask each platform that can tell (Mastodon, with a token) for its limits, at once.
 
-    One request per channel per process (the publisher remembers a success);
-    a platform that does not answer leaves the last known limits in place.
+    Not a channel whose limits were read from the same place (its instance) less
+    than `fresh_for` ago: the stored ones serve. Otherwise one request per channel
+    per process (the publisher remembers a success); a platform that does not
+    answer leaves the last known limits in place, and is asked again next time.
     """
     learners = {
         ch: pub
         for ch, pub in publishers.items()
         if isinstance(pub, LearnsLimits) and not pub.dry_run
     }
+    if not learners:
+        return
+    now = ledger.now()
+    for ch, (source, learned_at) in ledger.limits_learned().items():
+        pub = learners.get(ch)
+        # abs: limits saved by a machine whose clock runs ahead are fresh for a window too
+        if pub is not None and source == pub.limits_source and abs(now - learned_at) < fresh_for:
+            del learners[ch]
     if not learners:
         return
 

@@ -123,6 +123,7 @@ def test_stored_limits_on_each_store_and_only_for_the_instance_they_came_from(
         "b": 300,
     }
     assert ledger.channel_limits("image_size_limit") == {}  # the later save replaced them all
+    assert ledger.limits_learned() == {"a": ("https://m.one/", NOW), "b": ("https://m.two", NOW)}
     config = load_config(
         campaign(tmp_path, [channel("a", "https://m.one"), channel("b", "https://elsewhere.org")]),
         {},
@@ -163,9 +164,10 @@ def test_an_instance_that_does_not_answer_leaves_the_last_known_limit(
     config = load_config(
         campaign(tmp_path, [channel("big", big.url)]), {"MA_TOKEN": "mastodon-SECRET"}
     )
-    clock = ManualClock(NOW)
+    clock = ManualClock(NOW - dt.timedelta(days=2))
     ledger = open_ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}", clock)
     ledger.save_channel_limits("big", {"max_characters": 700}, source=big.url)
+    clock.advance(dt.timedelta(days=2).total_seconds())  # read two days ago: asked again
     big.fail_next(1, "reply", reply=big.error(503), path="/instance")
     pubs = publishers_for(config)
     loop = DeliveryLoop(ledger, pubs, config.delivery, clock=clock)
@@ -173,5 +175,54 @@ def test_an_instance_that_does_not_answer_leaves_the_last_known_limit(
     assert "answered HTTP 503 while reading the instance's limits" in caplog.text
     assert learned_limits(config, ledger) == {"big": 700}
     loop.start()  # a failure is not remembered: the next start asks again
+    assert learned_limits(config, ledger) == {"big": 1000}
+    ledger.close()
+
+
+def test_run_reuses_limits_read_within_a_day_and_asks_again_after(tmp_path: Path, fakes):
+    big, _ = fakes
+    store = f"sqlite:///{tmp_path / 'l.sqlite3'}"
+    env = {
+        "OUTREACH_CONFIG": str(campaign(tmp_path, [channel("big", big.url)])),
+        "OUTREACH_DB_URL": store,
+        "MA_TOKEN": "mastodon-SECRET",
+    }
+
+    def run_once() -> None:
+        result = CliRunner().invoke(cli, ["run", "--once", "--wait", "5"], env=env)
+        assert result.exit_code == 0, result.output
+
+    run_once()  # the first run asks the instance, and fits the post to what it said
+    [post] = big.texts()
+    assert 900 < mastodon_length(post) <= 1000
+    assert instance_calls(big) == 1
+    run_once()  # a cron run minutes later: the limits read then still serve
+    assert instance_calls(big) == 1
+
+    # the same limits, read from the instance 25 hours ago: stale, asked again
+    then = ManualClock(dt.datetime.now(dt.UTC) - dt.timedelta(hours=25))
+    ledger = open_ledger(store, then)
+    ledger.save_channel_limits("big", {"max_characters": 1000}, source=big.url)
+    ledger.close()
+    run_once()
+    assert instance_calls(big) == 2
+    ledger = open_ledger(store)
+    [(source, learned)] = ledger.limits_learned().values()
+    assert source == big.url and learned > dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    ledger.close()
+
+
+def test_limits_read_from_another_instance_are_not_reused(tmp_path: Path, fakes):
+    big, small = fakes
+    config = load_config(
+        campaign(tmp_path, [channel("big", big.url)]), {"MA_TOKEN": "mastodon-SECRET"}
+    )
+    clock = ManualClock(NOW)
+    ledger = open_ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}", clock)
+    # read from the channel's former instance an hour ago: not this instance's limit
+    ledger.save_channel_limits("big", {"max_characters": 300}, source=small.url)
+    clock.advance(3600)
+    DeliveryLoop(ledger, publishers_for(config), config.delivery, clock=clock).start()
+    assert instance_calls(big) == 1 and instance_calls(small) == 0
     assert learned_limits(config, ledger) == {"big": 1000}
     ledger.close()

@@ -134,6 +134,7 @@ class Ledger:
         self.save_feed_state = records.save_feed_state
         self.save_channel_limits = records.save_channel_limits
         self.channel_limits = records.channel_limits
+        self.limits_learned = records.limits_learned
         # corrections and takedowns (actions.py); the loop's side only for delivery.py
         self.request_actions = actions.request_actions
         self.actions = actions.actions

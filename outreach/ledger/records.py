@@ -10,14 +10,16 @@ not keep the old one's limit:
 
     ledger.save_channel_limits("mastodon-en", {"max_characters": 1000}, source=instance_url)
     ledger.channel_limits("max_characters") -> {channel id: ChannelLimit(value, source, ...)}
+    ledger.limits_learned() -> {channel id: (source, when the oldest of them was learned)}
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, insert, select, update
+from sqlalchemy import Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError
@@ -155,6 +157,25 @@ class Records:
         q = select(CHANNEL_LIMITS).where(CHANNEL_LIMITS.c.name == name)
         with self.engine.connect() as conn:
             return {r.channel_id: ChannelLimit(**r._mapping) for r in conn.execute(q)}
+
+    def limits_learned(self) -> dict[str, tuple[str, dt.datetime]]:
+        """Every channel with stored limits: where they were read and when (the oldest).
+
+        What `run` asks before reading an instance's limits again (outcomes.learn_limits).
+        """
+        L = CHANNEL_LIMITS
+        q = select(L.c.channel_id, L.c.source, func.min(L.c.learned_at)).group_by(
+            L.c.channel_id, L.c.source
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        # save_channel_limits writes one source per channel; should two ever be found, the
+        # older reading counts (it is asked again sooner)
+        out: dict[str, tuple[str, dt.datetime]] = {}
+        for channel_id, source, learned_at in rows:
+            if channel_id not in out or learned_at < out[channel_id][1]:
+                out[channel_id] = (source, learned_at)
+        return out
 
     def _upsert(
         self, table: Table, key_name: str, key: str, values: dict[str, Any], **on_insert: Any

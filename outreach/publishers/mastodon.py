@@ -14,8 +14,9 @@ timeout or a crash returns the first status instead of posting a second one.
 
 The instance's limits (max_characters above all) are read by `check` (for
 `outreach doctor`) and by `learn_limits`, once per publisher, i.e. once per
-process: the delivery loop asks at start so the message layer can fit posts to
-what this instance allows.
+process: the delivery loop asks at start (unless the ledger holds limits read
+from this instance within a day: outcomes.learn_limits) so the message layer can
+fit posts to what this instance allows.
 """
 
 from __future__ import annotations
