@@ -125,3 +125,18 @@ def test_run_once_with_nothing_due_loads_neither_rich_nor_the_admin_bot(tmp_path
     assert "Queue: nothing due." in out
     assert "rich" not in roots(modules)
     assert "outreach.admin.bot" not in modules
+
+
+def test_a_run_with_nothing_to_send_loads_no_client_when_the_limits_are_known(tmp_path: Path):
+    with FakeMastodon() as masto:
+        feeds = [{**FEED[0], "channels": ["masto"]}]
+        channels = [mastodon_channel(masto.url)]
+        config = write_campaign(tmp_path, feeds=feeds, channels=channels, announcements=[])
+        first, _ = run_once(tmp_path, config, TOKENS)  # posts, and reads the instance's limits
+        modules, out = run_once(tmp_path, config, TOKENS)  # a cron run minutes later
+        assert len(masto.statuses) == 2
+
+    assert "mastodon" in roots(first)
+    assert "Queue: nothing due." in out
+    # nothing to post and the limits read minutes ago: no client, nor its HTTP library
+    assert not {"mastodon", "requests", "urllib3"} & roots(modules)
