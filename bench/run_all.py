@@ -26,6 +26,7 @@ BENCHMARKS = (
     "fanout",
     "telegram_posts",
     "peers",
+    "memory_phases",
     "scale",
     "ledger_reads",
     "ledger_pg",

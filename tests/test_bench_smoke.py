@@ -121,3 +121,10 @@ def test_takeover():
     assert 0 < r["takeover_median_s"] <= r["takeover_worst_s"]
     assert r["first_post_after_kill_worst_s"] > 0
     assert r["one_instance_posts_per_s"] > 0 and r["two_instances_posts_per_s"] > 0
+
+
+def test_memory_phases():
+    r = quick("memory_phases")
+    phases = [p.split(":")[0] for p in r["run_5"]["phases (VmRSS / VmHWM at the end)"]]
+    assert phases[0] == "python" and "posting done" in phases and phases[-1] == "exit"
+    assert "outreach's modules (as run --once loads them)" in r["imports"]["alone"]
