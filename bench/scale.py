@@ -25,7 +25,14 @@ and the lateness of the due announcements, p50 and p99:
   service's queueing loop (Outbox.queue_batches) hands the batch back.
 - sent: sent_at - due time (the dry-run publisher, no network).
 
-Baseline: the same run with one announcement in the store, due at the same
+Start-up is a restart's: a first run of the service over the N announcements,
+stopped once its first turn is done and it has written what it keeps for the
+next start (when each announcement fires next, outreach/next_fires.py), comes
+before; its own figures are `first_startup_s` and `first_startup_cpu_s`. The
+due announcements are written after it (1,000 added since the last start:
+the restart computes their times).
+
+Baseline: the same runs with one announcement in the store, due at the same
 moment. The store is on tmpfs when there is one (bench._common.scratch_dir).
 
     .venv/bin/python bench/scale.py [--announcements 10000] [--due 1000] [--quick]
@@ -59,9 +66,10 @@ def _rss_mib() -> float:
     return float("nan")
 
 
-def prepare(tmp: Path, total: int, due: int, lead: float) -> Path:
-    """A campaign file (the bundled one, no feeds) and a store holding the announcements;
-    the due ones are written last, due `lead` seconds after that."""
+def prepare(tmp: Path, total: int, due: int) -> tuple[Path, Any]:
+    """A campaign file (the bundled one, no feeds) and a store holding the announcements
+    not due during the run; returns the file and a function writing the `due` ones, due
+    `lead` seconds after it is called (add_due(lead))."""
     import yaml
 
     from outreach.config import load_config
@@ -107,15 +115,24 @@ def prepare(tmp: Path, total: int, due: int, lead: float) -> Path:
         )
 
     save(rows, 0)
-    # the lead counts from here: writing the others takes seconds on a loaded machine
-    due_at = (dt.datetime.now(UTC) + dt.timedelta(seconds=lead)).replace(microsecond=0)
-    save([{"id": f"due-{i}", "at": due_at, "cron": None} for i in range(due)], len(rows))
     ledger.close()
-    return cfg_path
+
+    def add_due(lead: float) -> None:
+        nonlocal ledger
+        ledger = open_ledger(f"sqlite:///{tmp / 'store.sqlite3'}")
+        # the lead counts from here: writing the others takes seconds on a loaded machine
+        due_at = (dt.datetime.now(UTC) + dt.timedelta(seconds=lead)).replace(microsecond=0)
+        save([{"id": f"due-{i}", "at": due_at, "cron": None} for i in range(due)], len(rows))
+        ledger.close()
+
+    return cfg_path, add_due
 
 
 def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, Any]:
-    """Run the service until every due announcement was sent; report from inside."""
+    """Run the service until every due announcement was sent; report from inside.
+
+    due == 0: the first start, stopped once its first turn is done and what it keeps for
+    the next start is written."""
     try:
         from outreach.startup import hold_collector
     except ImportError:  # a tree before it (PYTHONPATH on an older checkout)
@@ -187,9 +204,29 @@ def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, 
             yield chunk
 
     service.outbox.queue_batches = timed_batches  # type: ignore[method-assign]
+    kept = threading.Event()
+    planner = getattr(service, "planner", None)
+    remember = getattr(planner, "remember", None)
+    if remember is not None:
+
+        def remembered() -> int:
+            n = remember()
+            figures.setdefault("remembered", n)
+            kept.set()
+            return n
+
+        planner.remember = remembered  # type: ignore[union-attr]
+    else:  # a tree before next_fires.py: nothing to wait for
+        kept.set()
     runner = threading.Thread(target=service.run, name="service")
     runner.start()
     ready.wait(timeout)
+    if due == 0:
+        kept.wait(timeout)
+        service.stop.set()
+        service.wake.set()
+        runner.join(60)
+        return figures
     deadline = time.monotonic() + timeout
     ledger = service.ledger
     rows: list[Any] = []
@@ -229,25 +266,36 @@ def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, 
     return figures
 
 
+def _start(cfg: Path, due: int, timeout: float) -> tuple[dict[str, Any], Any]:
+    spawned = time.time()
+    res = run_measured(
+        [
+            __file__,
+            "--child",
+            str(cfg),
+            "--due",
+            str(due),
+            "--spawned",
+            repr(spawned),
+            "--timeout",
+            str(timeout),
+        ]
+    )
+    return json.loads(res.out.strip().splitlines()[-1]), res
+
+
 def one_run(total: int, due: int, lead: float) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-scale-", dir=scratch_dir()) as tmp:
-        cfg = prepare(Path(tmp), total, due, lead)
-        spawned = time.time()
-        res = run_measured(
-            [
-                __file__,
-                "--child",
-                str(cfg),
-                "--due",
-                str(due),
-                "--spawned",
-                repr(spawned),
-                "--timeout",
-                str(lead + 300),
-            ]
-        )
-    figures = json.loads(res.out.strip().splitlines()[-1])
-    return {**figures, "peak_rss_mib": res.maxrss_mib}
+        cfg, add_due = prepare(Path(tmp), total, due)
+        first, _ = _start(cfg, 0, 300)
+        add_due(lead)
+        figures, res = _start(cfg, due, lead + 300)
+    return {
+        **figures,
+        "first_startup_s": first["startup_s"],
+        "first_startup_cpu_s": first["startup_cpu_s"],
+        "peak_rss_mib": res.maxrss_mib,
+    }
 
 
 def run(
@@ -259,6 +307,8 @@ def run(
     full = one_run(announcements, due, lead)
     out: dict[str, Any] = {"announcements": announcements, "due_in_same_minute": due}
     for key in (
+        "first_startup_s",
+        "first_startup_cpu_s",
         "startup_s",
         "startup_cpu_s",
         "fire_turn_cpu_s",

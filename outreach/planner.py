@@ -14,6 +14,9 @@ What it learns is kept between turns and is only ever a shortcut: an
 announcement's schedule view (and trigger) while its row is the same, when each
 one that fired nothing fires next, the posts rendered ahead. Everything it
 decides is written to the ledger before the next step, so a restart loses nothing.
+When each announcement fires next is also kept in the ledger (`remember`, between
+turns; outreach/next_fires.py says when a row may be used), so a restart over
+thousands of announcements reads it instead of computing every trigger again.
 
 At start-up the service has just read every announcement to bring the campaign
 file's into the ledger (announcements.sync); the first plan takes that reading
@@ -29,14 +32,14 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import announcements, schedule
+from . import announcements, next_fires, schedule
 from .errors import OutreachError, ScheduleError
 from .prerender import Prerendered
 
 if TYPE_CHECKING:
     from .clock import Clock
     from .config import Config
-    from .ledger import Batch, Ledger, StoredAnnouncement
+    from .ledger import Batch, Ledger, NextFire, StoredAnnouncement
     from .outbox import Draft, Outbox, Queued
 
 log = logging.getLogger("outreach.service")
@@ -67,6 +70,10 @@ class Planner:
         self._idle_until: dict[
             str, tuple[schedule.Announcement, dt.datetime | None, dt.datetime]
         ] = {}
+        # When each announcement fires next as the ledger remembers it (read at the first plan)
+        self._remembered: dict[str, NextFire] | None = None
+        self._kept_idle: dict[str, tuple[schedule.Announcement, dt.datetime | None, dt.datetime]]
+        self._kept_idle = {}  # the _idle_until entries `remember` last wrote or found kept
         # The occurrences due within AHEAD of the last plan, and their posts rendered ahead
         self._soon: list[tuple[Any, schedule.Announcement, dt.datetime]] = []
         self._ahead = Prerendered(
@@ -98,16 +105,19 @@ class Planner:
         stored, self._start_reading = self._start_reading, None
         if stored is None:
             stored = self.ledger.announcements()
-        anns = [a for a in self._all_schedulable(stored) if a is not None]
+        remembered = self._remembered_fires()
+        anns = [a for a in self._all_schedulable(stored, remembered) if a is not None]
         done = {
             about.split(":", 1)[1]: moment
             for about, moment in self.ledger.last_occurrences("announcement:").items()
         }
-        idle = {
-            a.id: hint[2]
-            for a in anns
-            if (hint := self._idle_until.get(a.id)) is not None and hint[:2] == (a, done.get(a.id))
-        }
+        idle: dict[str, dt.datetime] = {}
+        for a in anns:
+            hint = self._idle_until.get(a.id)
+            if hint is not None and hint[:2] == (a, done.get(a.id)):
+                idle[a.id] = hint[2]
+            elif (kept := next_fires.remembered_next(a, done.get(a.id), remembered)) is not None:
+                idle[a.id] = kept
         result = schedule.plan(
             anns, now, done, self.grace, self.outbox.quiet, self.config.campaign.tz, idle
         )
@@ -147,6 +157,35 @@ class Planner:
         )
         return turn
 
+    def remember(self) -> int:
+        """Keep in the ledger when each announcement the last plan found nothing to do for
+        fires next (next_fires.py), writing only what changed; returns how many rows were
+        written or dropped. The service calls it between turns: it is only a shortcut for
+        the next start, so a failure is logged and forgotten."""
+        remembered = self._remembered_fires()
+        idle = self._idle_until
+        # only what a plan changed since the last time: a turn over ten thousand unchanged
+        # announcements makes no row
+        fresh = {k: v for k, v in idle.items() if self._kept_idle.get(k) != v}
+        rows = {ann_id: next_fires.row(*hint) for ann_id, hint in fresh.items()}
+        changed = [r for ann_id, r in rows.items() if remembered.get(ann_id) != r]
+        drop = [ann_id for ann_id in remembered if ann_id not in idle]
+        if not changed and not drop:
+            self._kept_idle = dict(idle)
+            return 0
+        try:
+            self.ledger.next_fires.write(changed, drop)
+        except Exception:
+            log.exception(
+                "could not keep the announcements' next times; the next start computes them"
+            )
+            return 0
+        for ann_id in drop:
+            del remembered[ann_id]
+        remembered.update((r.announcement_id, r) for r in changed)
+        self._kept_idle = dict(idle)
+        return len(changed) + len(drop)
+
     def render_ahead(self, interrupted: Callable[[], bool]) -> int:
         """Render the posts of the occurrences the last plan found due within AHEAD, each as
         the turn at its moment would (prerender.py), until that moment comes or
@@ -176,11 +215,26 @@ class Planner:
         ahead = self._ahead.take(job[0], job[1], limits)
         return ahead if ahead is not None else self._prepare_due(job, limits)
 
-    def _all_schedulable(self, stored: list[Any]) -> list[schedule.Announcement | None]:
+    def _remembered_fires(self) -> dict[str, NextFire]:
+        """The ledger's next_fires, read once per process (a row another process writes
+        later is as true, only not used: next_fires.py)."""
+        if self._remembered is None:
+            try:
+                self._remembered = self.ledger.next_fires.read()
+            except Exception:
+                log.exception("could not read the announcements' next times; computing them")
+                self._remembered = {}
+        return self._remembered
+
+    def _all_schedulable(
+        self, stored: list[Any], remembered: Mapping[str, NextFire]
+    ) -> list[schedule.Announcement | None]:
         """Each stored announcement's schedule view (None: it cannot be scheduled), made
         once per row as stored: a changed row is a new key."""
         known = self._schedulable_of
-        self._schedulable_of = {s: known[s] if s in known else self._schedulable(s) for s in stored}
+        self._schedulable_of = {
+            s: known[s] if s in known else self._schedulable(s, remembered) for s in stored
+        }
         return list(self._schedulable_of.values())
 
     def _write_due(
@@ -193,12 +247,17 @@ class Planner:
             return None
         return self.outbox.write(batch, prepared)
 
-    def _schedulable(self, stored: Any) -> schedule.Announcement | None:
+    def _schedulable(
+        self, stored: Any, remembered: Mapping[str, NextFire]
+    ) -> schedule.Announcement | None:
         ann = announcements.for_schedule(stored, self.config)
         if not ann.channels and not ann.cancelled:
             # none of its channels exist any more: it has nowhere to go
             log.warning("announcement %r has no configured channel; skipped", ann.id)
             return None
+        kept = remembered.get(ann.id)
+        if kept is not None and kept.fingerprint == next_fires.fingerprint(ann):
+            return ann  # its trigger was made for this very schedule when the row was written
         try:
             schedule.trigger(ann)
         except ScheduleError as exc:

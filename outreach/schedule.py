@@ -376,7 +376,7 @@ def plan(
             result.next_at[ann.id] = None if idle == NEVER else idle
             continue
         trig = trigger(ann)
-        start = _settled_until(ann, last_done.get(ann.id))
+        start = settled_until(ann, last_done.get(ann.id))
         if start <= now:
             # Most announcements fire nothing in (start, now]: then nothing is missed or
             # due, and the first fire after start is the first after now. One trigger
@@ -404,7 +404,7 @@ def plan(
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _settled_until(ann: Announcement, done: dt.datetime | None) -> dt.datetime:
+def settled_until(ann: Announcement, done: dt.datetime | None) -> dt.datetime:
     """The instant up to which this announcement has nothing left to consider."""
     floor = _EPOCH
     if ann.cron is not None and ann.active_from is not None:

@@ -176,6 +176,7 @@ class Service:
             if not self.stop.is_set():
                 turn.delivered = self.delivery.run_once(max_wait=max_wait)
             self._after(turn)
+            self.planner.remember()  # for the next start (next_fires.py)
             return turn
         queueing, reports = threading.Event(), []
         sender = threading.Thread(
@@ -201,6 +202,7 @@ class Service:
         sender.join()
         turn.delivered = reports[0] if reports else None
         self._after(turn)
+        self.planner.remember()
         return turn
 
     def _after(self, turn: Turn) -> None:
@@ -260,6 +262,7 @@ class Service:
                             self.delivery.nudge()
                         self._after(turn)
                         self._render_ahead_quietly()
+                        self.planner.remember()  # for the next start (next_fires.py)
                 except Exception:
                     # the ledger is the truth, so the next turn simply tries again
                     log.exception("this turn failed; trying again within a minute")

@@ -25,7 +25,7 @@ instants = st.integers(min_value=0, max_value=2 * 365 * 24 * 3600).map(
 def reckoned(ann: Announcement, now: dt.datetime, done: dt.datetime | None, grace: dt.timedelta):
     """The plan's three steps for one announcement, as they were before the shortcut."""
     trig = schedule.trigger(ann)
-    start = schedule._settled_until(ann, done)
+    start = schedule.settled_until(ann, done)
     cutoff = now - max(grace, schedule.ON_TIME)
     missed = schedule._span(trig, start, cutoff) if start < cutoff else None
     fresh = schedule._span(trig, max(start, cutoff), now)

@@ -56,6 +56,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
         # cancel, retry and resolve take by="web:anna" (who asks): recorded in ledger.audit
 
     ledger.save_announcement(StoredAnnouncement(...)) # upsert by id
+    ledger.next_fires.read() / .write(rows, drop=ids)  # the planner's memory (next_fires.py)
     ledger.announcement(id), ledger.announcements(state="active"), cancel_announcement(id)
 
     ledger.seen(item.dedupe_keys) -> bool             # any key seen before
@@ -86,6 +87,7 @@ heads(channel_id) -> (action_head, head) reads both on one connection, before ea
 
 from .core import Ledger, open_ledger
 from .leases import CHANNEL, QUEUEING, Held, Holder, Member
+from .next_fires import NextFire
 from .queueing import Batch
 from .schema import normalize_url
 from .values import (
@@ -144,6 +146,7 @@ __all__ = [
     "Holder",
     "Ledger",
     "Member",
+    "NextFire",
     "PaceWindow",
     "Paced",
     "PauseResult",

@@ -27,6 +27,7 @@ from .deliveries import Deliveries
 from .health import Health
 from .leases import Leases
 from .loop import Loop
+from .next_fires import NextFires
 from .queueing import Batch
 from .records import Records
 from .said import Worded
@@ -94,6 +95,8 @@ class Ledger:
         """The web console's users, sessions and sign-in links."""
         self.health = Health(engine, clock)
         """Heartbeats of `outreach run`, and what its metrics ask of the deliveries."""
+        self.next_fires = NextFires(engine)
+        """When each announcement fires next, as the planner last worked it out."""
         # reading deliveries, and organisers' moves (deliveries.py)
         self.get = rows.get
         self.deliveries = rows.deliveries

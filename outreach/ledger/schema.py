@@ -33,6 +33,9 @@ Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is th
 - leases: what each running instance holds, on PostgreSQL (leases.py): its
   channels ('channel:<id>') and the turn's queueing ('queueing'); times are the
   database's own.
+- next_fires: when each announcement fires next, as the planner last worked it out, with
+  a fingerprint of what decided it (outreach/next_fires.py): a restart over thousands
+  of announcements need not compute every trigger again.
 
 Every change here is a revision in migrations/versions/ (tests/test_migrations.py
 fails until it is).
@@ -420,6 +423,17 @@ ANNOUNCEMENT_TEXTS = Table(
     # one row per announcement that has its own text (the others render a template file)
     Column("announcement_id", String(64), primary_key=True),
     Column("text", Text, nullable=False),
+)
+
+# The planner's memory of when each announcement fires next (outreach/next_fires.py): only a
+# shortcut, used while its fingerprint and settled_until still match; any row may go.
+NEXT_FIRES = Table(
+    "next_fires",
+    METADATA,
+    Column("announcement_id", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("settled_until", UtcDateTime, nullable=False),
+    Column("next_at", UtcDateTime, nullable=True),  # NULL: it fires no more
 )
 
 

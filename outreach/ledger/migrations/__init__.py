@@ -57,7 +57,7 @@ __all__ = [
 HERE = Path(__file__).resolve().parent
 VERSION_TABLE = "alembic_version"
 BASELINE = "0001_baseline"
-HEAD = "0012_said"
+HEAD = "0013_next_fires"
 """The newest revision in versions/, written out so that opening a current store needs
 neither Alembic nor the revision files (tests/test_migrations.py checks it is the head)."""
 State = Literal["fresh", "current", "behind", "ahead"]
