@@ -64,6 +64,8 @@ class Planner:
         self.grace = dt.timedelta(minutes=config.delivery.misfire_grace_minutes)
         self.next_fire: dt.datetime | None = None
         """The earliest next occurrence the last plan found: when to look again."""
+        self._next_at: dict[str, dt.datetime | None] = {}
+        """Each announcement's next occurrence as the last plan found it (schedule.Plan)."""
         self._start_reading: list[StoredAnnouncement] | None = None
         # What plan() learnt of each announcement, kept between turns (plan's docstring)
         self._schedulable_of: dict[Any, schedule.Announcement | None] = {}
@@ -140,6 +142,7 @@ class Planner:
         # Only now, all of it written: what fired this turn is looked at again next turn.
         fired = {d.announcement_id for d in result.due} | {m.announcement_id for m in result.missed}
         self.next_fire = min((t for t in result.next_at.values() if t is not None), default=None)
+        self._next_at = result.next_at
         self._idle_until = {
             a.id: (a, done.get(a.id), schedule.NEVER if nxt is None else nxt)
             for a in anns
@@ -156,6 +159,21 @@ class Planner:
             key=lambda s: s[2],
         )
         return turn
+
+    def upcoming(self, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+        """(announcement id, its next occurrence after `now`), soonest first, as the last plan
+        found them: one whose time that plan saw has come since is computed again. Those
+        that plan could not schedule (no channel left, a bad schedule) have none."""
+        out = []
+        for ann in self._schedulable_of.values():
+            if ann is None or ann.cancelled:
+                continue
+            nxt = self._next_at.get(ann.id)
+            if nxt is not None and nxt <= now:
+                nxt = schedule.next_occurrence(ann, now)
+            if nxt is not None:
+                out.append((ann.id, nxt))
+        return sorted(out, key=lambda u: (u[1], u[0]))
 
     def remember(self) -> int:
         """Keep in the ledger when each announcement the last plan found nothing to do for

@@ -86,6 +86,38 @@ def test_run_once_prints_a_long_queue_as_a_count_and_its_first_rows(tmp_path: Pa
     assert out.count("--- dry-run:") == 30  # every post still goes out
 
 
+def test_run_once_shows_the_soonest_next_times_in_the_campaign_zone_and_how_many_more(
+    tmp_path: Path,
+):
+    from outreach.cli.run_output import NEXT_ROWS
+
+    # eight one-offs, declared latest first, and the weekly: nine next times, in UTC here
+    later = [
+        {"id": f"day-{d}", "template": "reminder", "page": "ales", "at": f"2026-03-{d:02d}T09:30:00+00:00"}
+        for d in range(20, 12, -1)
+    ]  # fmt: skip
+    run_cli = Cli(tmp_path, announcements=[WEEKLY, *later])
+    out = run_cli("run", "--once", now="2026-03-01T12:00:00+03:00").stdout
+    shown = [line for line in out.splitlines() if line.startswith("next: ")]
+    assert (
+        shown
+        == [
+            "next: weekly at 2026-03-02 10:00 Europe/Minsk",
+            "next: day-13 at 2026-03-13 12:30 Europe/Minsk",  # 09:30 UTC in the campaign's zone
+            "next: day-14 at 2026-03-14 12:30 Europe/Minsk",
+            "next: day-15 at 2026-03-15 12:30 Europe/Minsk",
+            "next: day-16 at 2026-03-16 12:30 Europe/Minsk",
+        ][:NEXT_ROWS]
+    )
+    assert f"... and {9 - NEXT_ROWS} more announcement(s); `outreach schedule list`" in out
+    listed = run_cli("schedule", "list", now="2026-03-01T12:05:00+03:00").stdout
+    assert all(f"day-{d}" in listed for d in range(13, 21))  # every one, there
+    report = run_cli.json("run", "--once", now="2026-03-01T12:10:00+03:00")
+    assert [n["announcement"] for n in report["next"]] == ["weekly"] + [
+        f"day-{d}" for d in range(13, 21)
+    ]
+
+
 def test_run_once_json_is_clean_json_and_reports_outcomes(run_cli: Cli):
     run_cli("run", "--once", now="2026-03-01T12:00:00+03:00")
     report = run_cli.json("run", "--once", now=MONDAY_10)
