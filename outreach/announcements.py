@@ -379,11 +379,17 @@ def add(
     assert d.stored is not None
     ledger.save_announcement(d.stored)
     if by is not None:
-        when = schedule.iso(d.stored.at) if d.stored.at else f"cron {d.stored.cron}"
-        kind = "one-off text" if d.stored.text is not None else d.stored.template
-        ledger.audit.record(
-            by=by, action="schedule", target=f"announcement:{ident}", detail=f"{kind}, {when}"
+        s = d.stored
+        key = (
+            "audit.scheduled"
+            + ("_text" if s.text is not None else "")
+            + ("_cron" if s.cron else "")
         )
+        when = {"cron": s.cron} if s.cron else {"at": schedule.iso(s.at or now)}
+        ledger.audit.record(  # stored as its English; the console reads it back (said_read.py)
+            by=by, action="schedule", target=f"announcement:{ident}",
+            detail=Said(key, template=s.template, **when) if s.text is None else Said(key, **when),
+        )  # fmt: skip
     return Upcoming(ledger.announcement(ident) or d.stored, d.next_at)
 
 
@@ -472,6 +478,6 @@ def reschedule(
         by=by,
         action="reschedule",
         target=f"announcement:{ident}",
-        detail=schedule.iso(moved.at or now),
+        detail=Said("audit.moved_to", at=schedule.iso(moved.at or now)),
     )
     return Upcoming(ledger.announcement(ident) or moved, moved.at)

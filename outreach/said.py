@@ -10,7 +10,9 @@ publisher's exception (its message, `said_of(exc)`), a delivery's reason and
 an action's detail (the ledger keeps `to_json()` beside the text: table
 delivery_said, column post_actions.detail_said; `ledger.worded(rows)` and
 every Action give the Said back while it still makes the stored text). The
-same way as corrections/reasons.py, for sentences that are stored.
+same way as corrections/reasons.py, for sentences that are stored. A feed's
+last error and an audit entry's detail are stored as text only: the console
+reads them back into their Said by their words here (outreach/said_read.py).
 
 Values are plain: ints, strs that are names or addresses (a channel id, a
 chat, a URL, an environment variable's name: never a secret), datetimes in
@@ -239,6 +241,42 @@ ENGLISH: Mapping[str, str] = {
     "ledger.cancelled_in_web": "cancelled by {name} in the web console",
     "ledger.cancelled_in_telegram": "cancelled by an organiser in Telegram",
     "ledger.announcement_cancelled": "the announcement was cancelled",
+    # -- a feed that cannot be read (feeds.py, content.py; feed_state.last_error) ----------
+    # Stored as text only: outreach/said_read.py reads them back by these very words.
+    "feed.error": "feed {feed!r}: {error}",
+    "feed.http": "HTTP {status} {phrase}",
+    "feed.too_large": "larger than {mb} MB",
+    "feed.timed_out": "no answer within {seconds} s",
+    "feed.cannot_connect": "cannot connect ({error})",
+    "feed.unreadable": "{path} cannot be read: {error}",
+    "feed.file_too_large": "{path} is larger than {mb} MB",
+    "feed.empty": "the document is empty",
+    "feed.cut_off": "the document is cut off ({error}); read again next poll",
+    "feed.not_a_feed": "not an RSS or Atom feed: the document is <{root}>",
+    "feed.not_rss": "cannot be read as RSS or Atom: {error}",
+    "feed.too_many": "more than {n} entries; serve a feed of the recent ones",
+    "feed.bad_url": "the url must start with http:// or https://",
+    # -- the audit trail's details (ledger/audit.py's detail; read back the same way) -------
+    "audit.now": "now {state}",
+    "audit.paused": "until {until}",
+    "audit.paused_why": "until {until}; {why}",
+    "audit.paused_open": "until resumed",
+    "audit.paused_open_why": "until resumed; {why}",
+    "audit.already_paused": "already paused; {detail}",
+    "audit.released": "{n} held post(s) released",
+    "audit.embargo_ended": "the pause by {by} ended at {until}; {n} held post(s) released",
+    "audit.embargo_end": "the embargo's end",
+    "audit.scheduled_text": "one-off text, {at}",
+    "audit.scheduled_text_cron": "one-off text, cron {cron}",
+    "audit.scheduled": "{template}, {at}",
+    "audit.scheduled_cron": "{template}, cron {cron}",
+    "audit.moved_to": "{at}",
+    "audit.role": "{role}",
+    "audit.signin_password": "by password",
+    "audit.signin_link": "by a link from the admin bot (Telegram id {id})",
+    "audit.link_sent": "a web sign-in link was sent",
+    "audit.confirmed": "{done} of {n} confirmed",
+    "audit.confirmed_some_not": "{done} of {n} confirmed; some not",
 }
 
 

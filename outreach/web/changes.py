@@ -37,6 +37,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import OutreachError, StoreError
+from ..said import Said
 from .auth import Visitor
 from .kit import Message, action, console_of, done, int_param, local_path, page, refuse, render
 
@@ -150,9 +151,10 @@ def request_page(request: Request, who: Visitor) -> Response:
 
 def _audit(request: Request, who: Visitor, kind: str, report: Report) -> None:
     done = report.count("removed", "already removed", "edited", "cancelled")
+    key = "audit.confirmed" if report.complete else "audit.confirmed_some_not"
     console_of(request).ledger.audit.record(
         by=who.actor, action=kind, target=report.subject,
-        detail=f"{done} of {len(report.lines)} confirmed" + ("" if report.complete else "; some not"),
+        detail=Said(key, done=done, n=len(report.lines)),  # stored as its English (said_read.py)
     )  # fmt: skip
 
 

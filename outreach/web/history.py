@@ -7,10 +7,13 @@ line alike), newest first, paged on their own (?actions=N).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..said_read import audit_by, audit_detail
 from .auth import Visitor
 from .kit import console_of, page, page_number, render
 from .queue import listing, listing_context, with_params
@@ -31,7 +34,10 @@ def history(request: Request, who: Visitor) -> Response:
         request,
         "history.html",
         **listing_context(request, lst, HISTORY_STATES),
-        entries=entries[:ACTIONS_PAGE],
+        entries=[  # by and detail in the reader's words where outreach's words made them
+            replace(e, by=audit_by(e.by), detail=audit_detail(e.action, e.detail))
+            for e in entries[:ACTIONS_PAGE]
+        ],
         actions_problems=[bad] if bad else [],
         actions_newer=with_params(request, actions=n - 1) if n > 1 else None,
         actions_older=with_params(request, actions=n + 1) if len(entries) > ACTIONS_PAGE else None,

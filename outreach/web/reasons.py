@@ -35,16 +35,19 @@ def worded(ctx: Context, reason: Reason | None) -> Markup:
 
 
 @pass_context
-def said(ctx: Context, text: str | None, quote: bool = False) -> Markup:
+def said(ctx: Context, text: str | None, quote: bool = False, english: bool = True) -> Markup:
     """`{{ fact|said }}`: a Said in the reader's words; any other text as it is (a row from
     before outreach kept the key), escaped and marked as English: quoted when `quote` (the
-    platform's answer) or Quoted (words that are not ours)."""
+    platform's answer) or Quoted (words that are not ours). `english=False`: a text that is
+    not a Said is a name, not English words (who did something: 'web:anna')."""
     if not text:
         return Markup("")
     if isinstance(text, Said):
         return _said(ctx["t"], ctx["when"], text)
     if quote or isinstance(text, Quoted):
         return _quoted(text)
+    if not english:
+        return Markup("{}").format(shown(str(text)))
     return Markup('<span lang="en">{}</span>').format(shown(str(text)))
 
 
@@ -67,8 +70,8 @@ def _worded(t: Any, when: Any, key: str, given: Any) -> Markup:
             continue
         if isinstance(value, dt.datetime):
             text = when(value)
-        elif name == "state" and t.has(f"state.{value}"):
-            text = t(f"state.{value}")
+        elif name in ("state", "role") and t.has(f"{name}.{value}"):
+            text = t(f"{name}.{value}")  # a delivery's state, a console user's role
         elif name == "network":  # as a reader names it: Telegram, Mastodon
             text = str(value).capitalize()
         else:

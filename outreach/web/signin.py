@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..said import Said
 from . import csrf
 from .auth import SESSION_COOKIE, check_password, start_session
 from .kit import (
@@ -114,7 +115,7 @@ def _signin(request: Request, form: dict[str, str]) -> Response:
             request, "signin.html", status=401, next=next_, name=name, error="signin.failed"
         )
     con.names.forget(*keys)
-    sid = _begin(request, user.name, user.role, "by password")
+    sid = _begin(request, user.name, user.role, Said("audit.signin_password"))
     return _respond_signed_in(request, sid, next_)
 
 
@@ -182,9 +183,7 @@ def _use_link(request: Request) -> Response:
         name, role = account.name, account.role
     else:
         name, role = link.name, con.config.web.telegram_role
-    sid = _begin(
-        request, name, role, f"by a link from the admin bot (Telegram id {link.telegram_id})"
-    )
+    sid = _begin(request, name, role, Said("audit.signin_link", id=link.telegram_id))
     return _respond_signed_in(request, sid, "/queue")
 
 

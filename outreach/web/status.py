@@ -24,6 +24,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..ledger import STATES
+from ..said import Said
+from ..said_read import feed_error
 from .auth import Visitor
 from .kit import action, console_of, done, page, render
 
@@ -62,7 +64,11 @@ def status(request: Request, who: Visitor) -> Response:
     polls = {f.id: dt.timedelta(minutes=f.poll_minutes) for f in con.config.feeds}
     feeds = [
         FeedLine(
-            f, poll, n, error, r.alive and poll is not None and now - poll > LATE_READS * polls[f]
+            f,
+            poll,
+            n,
+            _error(f, error),
+            r.alive and poll is not None and now - poll > LATE_READS * polls[f],
         )
         for f, poll, n, error in r.feeds
     ]
@@ -87,6 +93,16 @@ def status(request: Request, who: Visitor) -> Response:
         checked_at=con.checked_at,
         alerts_waiting=ledger.alerts.waiting(),
     )
+
+
+def _error(feed_id: str, error: str | None) -> str | None:
+    """The feed's last error in the reader's words where outreach's words made it
+    (said_read.py), without the "feed 'x': " its own line already says."""
+    said = feed_error(error)
+    if isinstance(said, Said) and said.key == "feed.error" and said.values["feed"] == feed_id:
+        inner: str = said.values["error"]
+        return inner
+    return said
 
 
 def _ago(now: dt.datetime, moment: dt.datetime) -> tuple[str, int]:
