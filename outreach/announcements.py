@@ -1,4 +1,5 @@
-"""Announcements in the ledger: the campaign file's, the organisers', and their next times.
+"""Announcements in the ledger: the organisers', the views every caller takes of one, and
+their next times (the campaign file's are brought in by outreach/announcement_sync.py).
 
 Both kinds live in the ledger's `announcements` table: the YAML ones are
 upserted on every start (source 'yaml'), the CLI ones are added by `outreach
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import schedule
 from .config import AnnouncementConfig, Config
-from .errors import ConfigError, OutreachError, ScheduleError, StoreError
+from .errors import OutreachError, ScheduleError, StoreError
 from .said import Said
 
 if TYPE_CHECKING:
@@ -29,27 +30,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("outreach.announcements")
 UTC = dt.UTC
-
-
-def _aware_at(at: dt.datetime, tz_name: str) -> dt.datetime:
-    return schedule.localize(at, schedule.zone(tz_name)).astimezone(UTC)
-
-
-def from_config(ann: AnnouncementConfig, config: Config) -> StoredAnnouncement:
-    from .ledger import StoredAnnouncement
-
-    tz_name = ann.timezone or config.campaign.timezone
-    return StoredAnnouncement(
-        id=ann.id,
-        template=ann.template,
-        page=ann.page,
-        channels=tuple(ann.channels),
-        timezone=tz_name,
-        at=_aware_at(ann.at, tz_name) if ann.at else None,
-        cron=ann.cron,
-        source="yaml",
-        text=ann.text,
-    )
 
 
 def to_config(stored: StoredAnnouncement) -> AnnouncementConfig:
@@ -76,92 +56,6 @@ def for_schedule(stored: StoredAnnouncement, config: Config) -> schedule.Announc
         active_from=stored.created_at,
         cancelled=stored.state != "active",
     )
-
-
-@dataclass(frozen=True)
-class Synced:
-    """What announcements.sync did."""
-
-    changes: list[str]
-    """What changed, in words (also logged)."""
-    stored: list[StoredAnnouncement]
-    """Every announcement in the ledger after the sync, by id, as `ledger.announcements()`
-    would read them then (sync's docstring): the service's first plan starts from this
-    (planner.py)."""
-
-
-_READ_BACK_ONE_BY_ONE = 100
-"""sync: up to this many written announcements are read back each by its id."""
-
-
-def sync_yaml(config: Config, ledger: Ledger) -> list[str]:
-    """Upsert the campaign file's announcements; returns what changed, in words."""
-    return sync(config, ledger).changes
-
-
-def sync(config: Config, ledger: Ledger) -> Synced:
-    """Upsert the campaign file's announcements; what changed, and every announcement after.
-
-    The ledger's announcements are read once: one the file declares exactly as it is
-    stored is not written again, and those written (added, changed, cancelled) are
-    read back, so the result is what the store holds, not what was sent to it. Many
-    written (a first start on a long campaign file): all are read again instead.
-    """
-    problems: list[str] = []
-    wanted: list[StoredAnnouncement] = []
-    for i, ann in enumerate(config.announcements):
-        field = "at" if ann.at else "cron"
-        try:
-            stored = from_config(ann, config)
-            schedule.trigger(for_schedule(stored, config))
-        except ScheduleError as exc:
-            problems.append(f"{config.source}: announcements[{i}].{field}: {exc}")
-            continue
-        wanted.append(stored)
-    if problems:
-        raise ConfigError(f"{config.source}: announcements cannot be scheduled", problems)
-    changes: list[str] = []
-    current = {a.id: a for a in ledger.announcements()}
-    written: list[str] = []
-    for stored in wanted:
-        old = current.get(stored.id)
-        if old is not None and old.state != "active":
-            stored = _replace(stored, state=old.state)
-        if old is None:
-            changes.append(f"announcement {stored.id!r} added from the campaign file")
-        elif _when(old) != _when(stored) or (old.template, old.text) != (
-            stored.template,
-            stored.text,
-        ):
-            changes.append(f"announcement {stored.id!r} updated from the campaign file")
-        if old is not None and _replace(stored, created_at=old.created_at) == old:
-            continue  # stored as declared: writing it again would change nothing
-        ledger.save_announcement(stored)
-        written.append(stored.id)
-    declared = {a.id for a in wanted}
-    for old in current.values():
-        if old.source == "yaml" and old.state == "active" and old.id not in declared:
-            ledger.cancel_announcement(old.id)
-            written.append(old.id)
-            changes.append(f"announcement {old.id!r} is no longer in the campaign file: cancelled")
-    for change in changes:
-        log.info("%s", change)
-    if len(written) > _READ_BACK_ONE_BY_ONE:
-        return Synced(changes, ledger.announcements())
-    for ann_id in written:
-        back = ledger.announcement(ann_id)
-        if back is None:  # deleted by another process meanwhile: as a reading now would say
-            current.pop(ann_id, None)
-        else:
-            current[ann_id] = back
-    # By id: the ledger's own order where nothing was written; Python's otherwise (SQLite's
-    # too; a PostgreSQL collation may place some ids otherwise, which no plan depends on).
-    after = list(current.values()) if not written else [current[k] for k in sorted(current)]
-    return Synced(changes, after)
-
-
-def _when(a: StoredAnnouncement) -> tuple[Any, ...]:
-    return (a.at, a.cron, a.timezone, tuple(a.channels), a.page)
 
 
 def _replace(a: StoredAnnouncement, **kw: Any) -> StoredAnnouncement:

@@ -256,7 +256,7 @@ class _Undefined(jinja2.StrictUndefined):
     """StrictUndefined whose message about one of our objects says what it has instead.
 
     "item has no attribute 'titel' (it has: id, kind, title, ...)" rather than
-    "'outreach.messages.ItemView object' has no attribute 'titel'": organisers
+    "'outreach.template_context.ItemView object' has no attribute 'titel'": organisers
     write these templates, and the class of a value is nothing to them.
     """
 

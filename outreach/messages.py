@@ -24,7 +24,9 @@ instance reports (the caller passes what `doctor` or `run` learned:
 `limits={channel id: max_characters}`; this layer never reads the store), else 500.
 
 This module renders one channel's post; outreach.channel_posts renders a
-subject for every channel it goes to, which is what every caller uses.
+subject for every channel it goes to, which is what every caller uses. What a
+template sees (item, campaign, clock, channel, announcement) is
+outreach.template_context's.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ from typing import Any
 import jinja2
 import jinja2.visitor
 
-from .campaign_clock import CampaignClock, locale_for
-from .config import AnnouncementConfig, ChannelBase, Config, pick
+from .campaign_clock import locale_for
+from .config import AnnouncementConfig, ChannelBase, Config
 from .content import Item, all_items, find_item, pages
 from .errors import ConfigError, ContentError, FitError, TemplateError
 from .fitting import fit
@@ -57,6 +59,7 @@ from .message_env import (
 from .networks import all_networks, network
 from .post import Post
 from .resources import bundled_messages
+from .template_context import ChannelView, template_context
 from .textlimits import count
 
 BUNDLED_DIR = bundled_messages()
@@ -72,42 +75,6 @@ ChannelConfig = ChannelBase
 def channel_kinds() -> tuple[str, ...]:
     """The names templates may have: every network's, and `share`."""
     return (*(n.name for n in all_networks()), SHARE)
-
-
-# --- what templates see -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ItemView:
-    kind: str
-    id: str
-    title: str
-    summary: str
-    url: str
-    image_url: str | None
-    image_alt: str
-    published: dt.date | None
-
-
-@dataclass(frozen=True)
-class CampaignView:
-    name: str
-    hashtags: tuple[str, ...]
-    url: str
-    languages: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ChannelView:
-    id: str
-    kind: str
-    language: str
-
-
-@dataclass(frozen=True)
-class AnnouncementView:
-    id: str
-    kind: str
 
 
 # --- what callers get ---------------------------------------------------------------
@@ -281,42 +248,6 @@ class Messages:
 
     # --- rendering -------------------------------------------------------------------
 
-    def context(
-        self,
-        subject: Subject,
-        channel: ChannelView,
-        lang: str,
-        now: dt.datetime,
-        *,
-        title: str,
-        summary: str,
-    ) -> dict[str, Any]:
-        item, c = subject.item, self.config.campaign
-        fallback = c.default_language
-        ann = subject.announcement
-        return {
-            "item": ItemView(
-                kind=item.kind,
-                id=item.id,
-                title=title,
-                summary=summary,
-                url=item.url,
-                image_url=item.image.url if item.image else None,
-                image_alt=one_line(item.alt_in(lang, fallback)),
-                published=item.published.date() if item.published else None,
-            ),
-            "campaign": CampaignView(
-                name=pick(c.name, lang, fallback),
-                hashtags=tuple(c.hashtags),
-                url=c.base_url,
-                languages=tuple(c.languages),
-            ),
-            "clock": CampaignClock.from_config(self.config, now),
-            "lang": lang,
-            "channel": channel,
-            "announcement": AnnouncementView(ann.id, ann.template) if ann else None,
-        }
-
     def _fitted(
         self,
         template: jinja2.Template,
@@ -337,7 +268,7 @@ class Messages:
 
         def render(t: str, s: str) -> str:
             used["title"] = t
-            ctx = self.context(subject, channel, lang, now, title=t, summary=s)
+            ctx = template_context(self.config, subject, channel, lang, now, title=t, summary=s)
             return self.render_text(template, ctx)
 
         full = render(title, summary)

@@ -19,7 +19,7 @@ turns; outreach/next_fires.py says when a row may be used), so a restart over
 thousands of announcements reads it instead of computing every trigger again.
 
 At start-up the service has just read every announcement to bring the campaign
-file's into the ledger (announcements.sync); the first plan takes that reading
+file's into the ledger (announcement_sync.sync); the first plan takes that reading
 (`take_start_reading`) instead of reading ten thousand rows again. A change that
 another process makes in the moment between is seen at the next turn, as one made
 during any turn is.
@@ -85,7 +85,7 @@ class Planner:
         )
 
     def take_start_reading(self, stored: Sequence[StoredAnnouncement] | None) -> None:
-        """Every announcement as start-up just read and wrote them (announcements.sync):
+        """Every announcement as start-up just read and wrote them (announcement_sync.sync):
         the next plan uses this instead of reading them again; None forgets it."""
         self._start_reading = list(stored) if stored is not None else None
 

@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import announcements, schedule
+from . import announcement_sync, schedule
 from .feeds import FeedWatcher, Fetcher, PollResult
 from .ledger import QUEUEING
 from .outbox import Outbox, Queued
@@ -126,11 +126,11 @@ class Service:
 
     def prepare(self) -> list[str]:
         """Bring the campaign file's announcements into the ledger; returns what changed."""
-        return announcements.sync(self.config, self.ledger).changes
+        return announcement_sync.sync(self.config, self.ledger).changes
 
     def _start_up(self) -> None:
         """prepare(), its reading of every announcement handed to the first plan (planner.py)."""
-        synced = announcements.sync(self.config, self.ledger)
+        synced = announcement_sync.sync(self.config, self.ledger)
         self.planner.take_start_reading(synced.stored)
 
     def plan(self, turn: Turn | None = None) -> Turn:

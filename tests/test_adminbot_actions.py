@@ -8,7 +8,7 @@ import pytest
 from adminkit import ANNA, BORIS, Harness, buttons
 from fakes import ManualClock
 
-from outreach.announcements import sync_yaml
+from outreach.announcement_sync import sync_yaml
 from outreach.ledger import Ledger, open_ledger
 from outreach.post import Post
 

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from servicekit import write_campaign
 
 from outreach import announcements
-from outreach.announcements import sync_yaml
+from outreach.announcement_sync import sync_yaml
 from outreach.cli import cli
 from outreach.ledger import StoredAnnouncement, open_ledger
 from outreach.post import Post

@@ -10,7 +10,7 @@ from fakes.telegram_server import Chat, FakeTelegram
 
 from outreach.admin.alerts import TelegramAlertSender
 from outreach.admin.bot import Rounds
-from outreach.announcements import sync_yaml
+from outreach.announcement_sync import sync_yaml
 from outreach.ledger import FeedState, Ledger
 from outreach.post import Post
 from outreach.publishers.base import Check

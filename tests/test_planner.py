@@ -9,7 +9,7 @@ from typing import Any
 
 from test_service import MINSK, ONE_OFF, WEEKLY, Rig
 
-from outreach import announcements, schedule
+from outreach import announcement_sync, announcements, schedule
 from outreach.ledger import StoredAnnouncement
 from outreach.service import Service
 
@@ -71,7 +71,7 @@ def test_a_plan_after_start_up_reads_the_store_as_it_is_then(tmp_path: Path):
 
 def test_the_reading_of_start_up_is_not_used_by_a_plan_long_after(tmp_path: Path):
     rig = Rig(tmp_path, dt.datetime(2026, 3, 3, 9, 0, tzinfo=MINSK), announcements=[ONE_OFF])
-    synced = announcements.sync(rig.config, rig.ledger)
+    synced = announcement_sync.sync(rig.config, rig.ledger)
     rig.service.planner.take_start_reading(synced.stored)
     rig.service.planner.take_start_reading(None)  # as the loop does after its first turn
     announcements.cancel(rig.ledger, "verdict-day")
@@ -82,13 +82,13 @@ def test_the_reading_of_start_up_is_not_used_by_a_plan_long_after(tmp_path: Path
 def test_the_campaign_file_is_written_only_where_it_changed(tmp_path: Path):
     rig = Rig(tmp_path, dt.datetime(2026, 3, 1, 12, 0, tzinfo=MINSK), announcements=[WEEKLY])
     first = Counting(rig.ledger, "save_announcement")
-    synced = announcements.sync(rig.config, first)  # type: ignore[arg-type]
+    synced = announcement_sync.sync(rig.config, first)  # type: ignore[arg-type]
     assert first.calls["save_announcement"] == 1
     assert synced.stored == rig.ledger.announcements()
 
     rig.restart(announcements=[WEEKLY, ONE_OFF])  # one added
     again = Counting(rig.ledger, "save_announcement")
-    synced = announcements.sync(rig.config, again)  # type: ignore[arg-type]
+    synced = announcement_sync.sync(rig.config, again)  # type: ignore[arg-type]
     assert again.calls["save_announcement"] == 1  # the new one; the weekly is as stored
     assert [a.id for a in synced.stored] == ["verdict-day", "weekly"]
     assert synced.stored == rig.ledger.announcements()
@@ -96,7 +96,7 @@ def test_the_campaign_file_is_written_only_where_it_changed(tmp_path: Path):
     announcements.cancel(rig.ledger, "weekly")
     rig.restart(announcements=[{**WEEKLY, "cron": "0 11 * * mon"}, ONE_OFF])
     edited = Counting(rig.ledger, "save_announcement")
-    synced = announcements.sync(rig.config, edited)  # type: ignore[arg-type]
+    synced = announcement_sync.sync(rig.config, edited)  # type: ignore[arg-type]
     assert synced.changes == ["announcement 'weekly' updated from the campaign file"]
     assert edited.calls["save_announcement"] == 1
     weekly = {a.id: a for a in synced.stored}["weekly"]
@@ -105,7 +105,7 @@ def test_the_campaign_file_is_written_only_where_it_changed(tmp_path: Path):
 
     rig.restart(announcements=[ONE_OFF])
     same = Counting(rig.ledger, "save_announcement", "cancel_announcement")
-    synced = announcements.sync(rig.config, same)  # type: ignore[arg-type]
+    synced = announcement_sync.sync(rig.config, same)  # type: ignore[arg-type]
     assert same.calls == {"save_announcement": 0, "cancel_announcement": 0}  # already cancelled
     assert synced.changes == [] and synced.stored == rig.ledger.announcements()
 
@@ -131,6 +131,6 @@ def test_a_long_campaign_file_written_at_once_is_read_back_at_once(tmp_path: Pat
     many = [{**ONE_OFF, "id": f"day-{n:03}"} for n in range(101)]
     rig = Rig(tmp_path, dt.datetime(2026, 3, 1, 12, 0, tzinfo=MINSK), announcements=many)
     ledger = Counting(rig.ledger, "announcements", "announcement")
-    synced = announcements.sync(rig.config, ledger)  # type: ignore[arg-type]
+    synced = announcement_sync.sync(rig.config, ledger)  # type: ignore[arg-type]
     assert ledger.calls == {"announcements": 2, "announcement": 0}  # not 101 reads by id
     assert synced.stored == rig.ledger.announcements() and len(synced.stored) == 101

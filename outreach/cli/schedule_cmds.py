@@ -280,9 +280,10 @@ def schedule_list(app: App, show_all: bool, as_json: bool) -> None:
     from rich.table import Table
 
     from .. import announcements
+    from ..announcement_sync import sync_yaml
 
     ledger = app.ledger
-    announcements.sync_yaml(app.config, ledger)
+    sync_yaml(app.config, ledger)
     rows = [
         u
         for u in announcements.upcoming(app.config, ledger, app.clock.now())

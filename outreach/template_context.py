@@ -1,0 +1,91 @@
+"""What a message template sees: `item`, `campaign`, `clock`, `lang`, `channel`, `announcement`.
+
+The variables organisers' templates are written against (messages/README.md), as
+frozen views holding only what a template may read, so a template cannot reach
+the config or the store; an unknown attribute is an error that lists the
+known ones (message_env's undefined). outreach.messages renders with them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .campaign_clock import CampaignClock
+from .config import Config, pick
+from .message_env import one_line
+
+if TYPE_CHECKING:
+    from .messages import Subject
+
+
+@dataclass(frozen=True)
+class ItemView:
+    kind: str
+    id: str
+    title: str
+    summary: str
+    url: str
+    image_url: str | None
+    image_alt: str
+    published: dt.date | None
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    name: str
+    hashtags: tuple[str, ...]
+    url: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ChannelView:
+    id: str
+    kind: str
+    language: str
+
+
+@dataclass(frozen=True)
+class AnnouncementView:
+    id: str
+    kind: str
+
+
+def template_context(
+    config: Config,
+    subject: Subject,
+    channel: ChannelView,
+    lang: str,
+    now: dt.datetime,
+    *,
+    title: str,
+    summary: str,
+) -> dict[str, Any]:
+    """The variables of one render: `title` and `summary` as fitted (messages._fitted)."""
+    item, c = subject.item, config.campaign
+    fallback = c.default_language
+    ann = subject.announcement
+    return {
+        "item": ItemView(
+            kind=item.kind,
+            id=item.id,
+            title=title,
+            summary=summary,
+            url=item.url,
+            image_url=item.image.url if item.image else None,
+            image_alt=one_line(item.alt_in(lang, fallback)),
+            published=item.published.date() if item.published else None,
+        ),
+        "campaign": CampaignView(
+            name=pick(c.name, lang, fallback),
+            hashtags=tuple(c.hashtags),
+            url=c.base_url,
+            languages=tuple(c.languages),
+        ),
+        "clock": CampaignClock.from_config(config, now),
+        "lang": lang,
+        "channel": channel,
+        "announcement": AnnouncementView(ann.id, ann.template) if ann else None,
+    }
