@@ -111,35 +111,3 @@ def test_a_hook_of_another_shape_leaves_the_client_as_it_is():
 
     assert mastodon_client.uncast_statuses(Changed) is Changed
     assert mastodon_client.uncast_statuses(Gone) is Gone
-
-
-def _closed_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_the_environments_proxy_is_still_used(fake, monkeypatch):
-    # The session reads the environment once (settled_session), as requests would per request.
-    from outreach.errors import TransientError
-
-    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{_closed_port()}")
-    with pytest.raises(TransientError, match="could not be reached"):
-        publisher(fake).publish(Post("masto", "mastodon", "through the proxy", "en"), "k1")
-    assert fake.statuses == []
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
-    publisher(fake).publish(Post("masto", "mastodon", "not through it", "en"), "k2")
-    assert fake.texts() == ["not through it"]
-
-
-def test_the_environments_ca_bundle_is_still_used(monkeypatch, tmp_path):
-    bundle = tmp_path / "ca.pem"
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
-    assert mastodon_client.settled_session("https://masto.example").verify == str(bundle)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
-    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
-    assert mastodon_client.settled_session("https://masto.example").verify is True

@@ -83,7 +83,8 @@ class MastodonPublisher(Publisher):
 
     def api(self) -> Any:
         if self._api is None:
-            from .mastodon_client import client_class, settled_session
+            from .mastodon_client import client_class
+            from .mastodon_session import settled_session
 
             session = settled_session(self.instance)
             session.hooks["response"].append(self._remember)

@@ -21,18 +21,7 @@ answer passes through, `Mastodon.__try_cast_to_type` (name-mangled
   instance, errors of those) goes to Mastodon.py's own hook with the type
   it would have found itself, so it is cast exactly as before.
 
-The client's requests session reads the environment once (`settled_session`):
-requests, trusting the environment, looks the proxy variables up again for
-every request (walking all of os.environ twice, about a tenth of a post's
-CPU) although every request of a publisher goes to its one instance.
-
-Nor is a successful answer's rate-limit reset parsed (`unparsed_reset`, a
-response hook of that session): Mastodon.py reads X-RateLimit-Reset and Date
-of every answer with dateutil, two date parses (about 0.2 ms of CPU a post),
-for its own pacing, which outreach never uses (`ratelimit_method="throw"`;
-pacing.py counts the limits from the store). The header is taken off a 2xx or
-3xx answer before Mastodon.py sees it; a refusal keeps it, and the publisher's
-`retry_after` reads the wait from the refusal's own headers, as before.
+The requests session under it is publishers/mastodon_session.py's.
 
 Kept honest two ways. `client_class()` checks that the installed Mastodon.py
 still has the hook with the signature and result this relies on, and gives
@@ -45,7 +34,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import os
 import sys
 from collections import OrderedDict
 from typing import Any
@@ -110,32 +98,3 @@ def hook_fits(base: type[Any]) -> bool:
         return isinstance(got, tuple) and len(got) == 2 and got[0]["id"] == "1"
     except Exception:
         return False
-
-
-def unparsed_reset(response: Any, *args: Any, **kwargs: Any) -> Any:
-    """A requests response hook: a successful answer's X-RateLimit-Reset is not shown
-    to Mastodon.py (see the module docstring); a refusal's (4xx, 5xx) is left."""
-    if response.status_code < 400:
-        response.headers.pop("X-RateLimit-Reset", None)
-    return response
-
-
-def settled_session(instance: str) -> Any:
-    """A requests session for one instance, the environment read now instead of per request.
-
-    The same settings requests would find for each request to `instance`: the
-    proxy for its scheme unless NO_PROXY covers its host (`get_environ_proxies`),
-    and REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE for verifying it. (~/.netrc,
-    requests' third source, is never read for Mastodon.py's requests: they carry
-    their own auth.) Variables changed after the publisher starts are not seen.
-    """
-    import requests
-
-    session = requests.Session()
-    session.hooks["response"].append(unparsed_reset)
-    session.trust_env = False
-    session.proxies.update(requests.utils.get_environ_proxies(instance))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    return session
