@@ -2,14 +2,8 @@
 
 One thread per channel, so channels proceed concurrently while each keeps its
 posts in order (the ledger will not hand out a channel's next row while one is
-sending or backing off). Per attempt:
-
-- sent                  -> `sent` with the remote id and URL;
-- TransientError        -> pending again after exponential backoff with jitter,
-  RateLimited              or after the platform's retry hint, within
-                           `delivery.retry_budget` retries; then `failed`;
-- PermanentError        -> `failed` at once, with the publisher's message;
-- UnknownOutcome        -> `unknown`, never retried blindly.
+sending or backing off). What one attempt's answer makes of its row (sent,
+retried after a backoff, failed, unknown) is outreach/posting.py's.
 
 While the campaign is paused (ledger.pause) the ledger hands out no row:
 `head` shows nothing ready and `claim`, one conditional UPDATE, refuses even a
@@ -37,21 +31,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import re
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from .clock import Clock, SystemClock
 from .config import DeliverySettings
-from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
 from .instances import Membership, Solo
 from .ledger import (
     CHANNEL,
     UNKNOWN_AFTER_CRASH,
     Action,
     ActionClaim,
-    Claim,
     Delivery,
     Ledger,
     Paced,
@@ -60,15 +51,14 @@ from .ledger import (
 )
 from .networks import Network, network
 from .outcomes import LearnsLimits as LearnsLimits
-from .outcomes import Outcome, Report, act_on, learn_limits, resend_window
+from .outcomes import Outcome, Report, learn_limits, resend_window
 from .pacing import Pacer, Slot, Windows
-from .publishers.base import Publisher, Receipt
-from .said import Quoted, Said, said_of
+from .posting import Posting
+from .publishers.base import Publisher
 
 log = logging.getLogger(__name__)
 IDLE_POLL = 5.0
 MEDIA_WAIT = 60.0
-_PROMISE = re.compile(r"[;,.]?\s*(?:will|we'll) (?:try|retry) again\.?$", re.I)
 
 
 class DeliveryLoop:
@@ -103,6 +93,7 @@ class DeliveryLoop:
             if not pub.dry_run
         )  # fmt: skip
         self.rng = rng or random.Random()
+        self.posting = Posting(ledger, settings, self.clock, self.pacer, self.rng, self._emit)
         # Longer than the slowest send (image download, upload, processing, status).
         self.lease = lease or dt.timedelta(seconds=3 * settings.timeout_seconds + MEDIA_WAIT + 30)
         self.on_outcome = on_outcome
@@ -279,7 +270,7 @@ class DeliveryLoop:
         if d is None:
             wake = [t for t in (head.wake_at, act.wake_at) if t is not None]
             return self._wait(channel_id, min(wake) if wake else None, deadline)
-        if self._too_late(d, now):
+        if self.posting.too_late(d, now):
             return True
         if not self._warmed:
             self._warm()
@@ -289,7 +280,9 @@ class DeliveryLoop:
             channel_id,
             slots,
             lambda fence, pacing: self.ledger.claim(d.id, self.lease, fence=fence, pacing=pacing),
-            lambda claim, reserved_at: self._emit(self._send(pub, claim, slots, reserved_at)),
+            lambda claim, reserved_at: self._emit(
+                self.posting.send(pub, claim, slots, reserved_at)
+            ),
             deadline,
         )
 
@@ -350,23 +343,6 @@ class DeliveryLoop:
                 self._until = self.clock.now() + dt.timedelta(seconds=self._max_wait)
             return self._until
 
-    def _too_late(self, d: Delivery, now: dt.datetime) -> bool:
-        grace = dt.timedelta(minutes=self.settings.misfire_grace_minutes, seconds=60)
-        if d.occurrence is not None and d.attempts == 0 and now - d.due_at > grace:
-            minutes = self.settings.misfire_grace_minutes
-            reason = Said("delivery.missed", due=d.due_at, minutes=minutes, id=d.id)
-            if self.ledger.give_up(d.id, "missed", reason):
-                self._emit(Outcome(d.id, d.channel_id, "missed", reason))
-            return True
-        since, window = d.ambiguous_since, resend_window(d.network)
-        if window is not None and since and now - since >= window:
-            after = f"{window.total_seconds() / 60:.0f}"
-            reason = Said("delivery.key_forgotten", since=since, minutes=after, act=act_on(d.id))
-            if self.ledger.give_up(d.id, "unknown", reason):
-                self._emit(Outcome(d.id, d.channel_id, "unknown", reason))
-            return True
-        return False
-
     def _network(self, pub: Publisher) -> Network[Any]:
         return network(pub.network)
 
@@ -418,86 +394,10 @@ class DeliveryLoop:
         """The pacing windows the network says an edit or a deletion counts against."""
         return self._network(pub).action_slots(a.kind, a.channel_id, pub.account)
 
-    # -- one attempt -----------------------------------------------------------
-
-    def _publish(
-        self, pub: Publisher, d: Delivery, slots: list[Slot], reserved_at: float
-    ) -> Receipt:
-        assert d.post is not None
-        try:
-            return pub.publish(d.post, d.idempotency_key)
-        finally:
-            # Pacing counts the send from its answer: the platform counted it on arrival.
-            self.pacer.answered(slots, reserved_at)
-
-    def _send(self, pub: Publisher, claim: Claim, slots: list[Slot], reserved_at: float) -> Outcome:
-        d = claim.delivery
-        ch = d.channel_id
-        if d.post is None:
-            self.ledger.finish_failed(claim, Said("delivery.never_rendered"))
-            return Outcome(d.id, ch, "failed", "no post")
-        try:
-            receipt = self._publish(pub, d, slots, reserved_at)
-        except RateLimited as exc:
-            if exc.retry_after:
-                self.pacer.block([key for key, _ in slots], exc.retry_after)
-            return self._retry(claim, exc, ambiguous=False)
-        except TransientError as exc:
-            return self._retry(claim, exc, ambiguous=resend_window(d.network) is not None)
-        except PermanentError as exc:
-            reason = said_of(exc)
-            self.ledger.finish_failed(claim, reason)
-            log.error("delivery %s to %s failed: %s", d.id, ch, exc)
-            return Outcome(d.id, ch, "failed", reason)
-        except UnknownOutcome as exc:
-            return self._unknown(claim, said_of(exc))
-        except Exception as exc:
-            detail = Quoted(pub.redact(f"{type(exc).__name__}: {exc}"))
-            log.error("delivery %s to %s: unexpected %s", d.id, ch, detail)
-            if resend_window(d.network) is not None:
-                said = Said("delivery.unexpected", error=detail)
-                return self._retry(claim, PublishError(said), True)
-            return self._unknown(claim, Said("delivery.unexpected_unknown", error=detail))
-        if not self.ledger.finish_sent(
-            claim, receipt.remote_id, receipt.url, dry_run=pub.dry_run, place=receipt.place
-        ):
-            log.warning("delivery %s to %s was sent, but another worker had taken it", d.id, ch)
-        log.info("delivery %s to %s sent: %s", d.id, ch, receipt.url or receipt.remote_id)
-        return Outcome(d.id, ch, "sent", receipt.url or receipt.remote_id)
-
-    def _unknown(self, claim: Claim, why: str) -> Outcome:
-        d = claim.delivery
-        reason = Said("delivery.unknown", why=why, act=act_on(d.id))
-        self.ledger.finish_unknown(claim, reason)
-        log.error("delivery %s to %s is unknown: %s", d.id, d.channel_id, reason)
-        return Outcome(d.id, d.channel_id, "unknown", reason)
-
-    def _retry(self, claim: Claim, exc: PublishError, ambiguous: bool) -> Outcome:
-        d = claim.delivery
-        budget = self.settings.retry_budget
-        # One statement per reason: the publisher says what happened, the loop what it
-        # does next ("gave up" or "next try at"); a publisher's own promise is dropped.
-        said = said_of(exc)
-        cause = said if isinstance(said, Said) else Quoted(_PROMISE.sub("", said))
-        if d.attempts > budget:
-            reason = Said("delivery.gave_up", attempts=d.attempts, cause=cause)
-            self.ledger.finish_failed(claim, reason)
-            log.error("delivery %s to %s failed: %s", d.id, d.channel_id, reason)
-            return Outcome(d.id, d.channel_id, "failed", reason)
-        delay = self.backoff(d.attempts, getattr(exc, "retry_after", None))
-        at = self.clock.now() + dt.timedelta(seconds=delay)
-        reason = Said("delivery.retrying", attempt=d.attempts, of=budget + 1, cause=cause, at=at)
-        self.ledger.finish_retry(claim, reason, at, ambiguous=ambiguous)
-        log.warning("delivery %s to %s: %s; next try in %.1f s", d.id, d.channel_id, cause, delay)
-        return Outcome(d.id, d.channel_id, "retry", reason)
-
     def backoff(self, attempt: int, hint: float | None = None) -> float:
-        """Seconds before the next attempt: the platform's hint, else exponential with jitter."""
-        if hint is not None and hint >= 0:
-            return hint * self.rng.uniform(1.0, 1.1)
-        s = self.settings
-        ceiling = min(s.backoff_max_seconds, s.backoff_base_seconds * 2 ** max(0, attempt - 1))
-        return self.rng.uniform(ceiling / 2, ceiling)
+        """Seconds before the next attempt (posting.Posting.backoff): the platform's hint,
+        else exponential with jitter."""
+        return self.posting.backoff(attempt, hint)
 
     def _emit(self, outcome: Outcome) -> None:
         with self._report_lock:
