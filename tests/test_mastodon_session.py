@@ -204,3 +204,20 @@ def test_mastodon_py_is_given_this_session(fake):
     api = publisher(fake).api()
     assert isinstance(api, mastodon.Mastodon)
     assert type(api.session) is mastodon_session.InstanceSession
+
+
+def test_the_connection_pool_is_kept_and_found_again_once_closed(fake):
+    pub = publisher(fake)
+    pub.publish(Post("masto", "mastodon", "one", "en"), "k1")
+    session = pub.api().session
+    adapter = session.get_adapter(fake.url)
+    assert isinstance(adapter, mastodon_session.InstanceAdapter)
+    [pool] = adapter._pools.values()
+    pub.publish(Post("masto", "mastodon", "two", "en"), "k2")
+    assert list(adapter._pools.values()) == [pool]
+    session.close()
+    assert pool.pool is None  # closed with the session, as requests' own pools are
+    pub.publish(Post("masto", "mastodon", "three", "en"), "k3")
+    [again] = adapter._pools.values()
+    assert again is not pool and again.pool is not None
+    assert fake.texts() == ["one", "two", "three"]
