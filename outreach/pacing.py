@@ -156,6 +156,7 @@ class Windows:
         self._posts: dict[str, set[str]] = defaultdict(set)
         self._images: dict[str, set[str]] = defaultdict(set)
         self._actions: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._made: dict[tuple[tuple[Slot, ...], float], tuple[PaceWindow, ...]] = {}
         for ch, net, account in channels:
             plain = {key for key, _ in net.slots(ch, account)}
             for key in plain:
@@ -168,7 +169,17 @@ class Windows:
                     self._actions[key].add((ch, kind))
 
     def of(self, slots: Sequence[Slot], scale: float = 1.0) -> list[PaceWindow]:
-        """The windows one send counts against (its slots), for Ledger.claim(pacing=)."""
+        """The windows one send counts against (its slots), for Ledger.claim(pacing=).
+
+        Made once per set of slots (a channel's posts ask with the same ones every
+        time; the channels are fixed when Windows is built)."""
+        key = (tuple(slots), scale)
+        made = self._made.get(key)
+        if made is None:
+            made = self._made[key] = tuple(self._make(slots, scale))
+        return list(made)
+
+    def _make(self, slots: Sequence[Slot], scale: float) -> list[PaceWindow]:
         from .ledger import PaceWindow
 
         return [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from outreach.networks import all_networks, network
-from outreach.pacing import Pacer, Rule
+from outreach.pacing import Pacer, Rule, Windows
 
 
 class Clock:
@@ -102,3 +102,21 @@ def test_rules_say_why():
     ]
     assert len(rules) >= 5  # Telegram: chat (2) and bot; Mastodon: account and media
     assert all(r.why for r in rules)
+
+
+def test_the_windows_of_a_send_are_the_same_asked_again_and_differ_by_slots_and_scale():
+    tg, masto = network("telegram"), network("mastodon")
+    channels = [("ru", tg, "telegram-bot:1"), ("be", tg, "telegram-bot:1"), ("m", masto, "acct")]
+    windows = Windows(channels)
+    asks = [
+        (tg.slots("ru", "telegram-bot:1"), 1.0),
+        (tg.slots("be", "telegram-bot:1", has_image=True), 1.0),
+        (masto.slots("m", "acct", has_image=True), 1.0),
+        (masto.slots("m", "acct", has_image=True), 1e-3),
+        (tg.slots("ru", "telegram-bot:1"), 1.0),
+    ]
+    for slots, scale in asks * 2:
+        assert windows.of(slots, scale) == Windows(channels).of(slots, scale)
+    ru, m = windows.of(asks[0][0]), windows.of(asks[2][0])
+    assert {w.key for w in ru} != {w.key for w in m}
+    assert windows.of(asks[3][0], 1e-3)[0].per < windows.of(asks[2][0])[0].per
