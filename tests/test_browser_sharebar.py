@@ -109,7 +109,11 @@ def test_telegram_and_x_buttons_send_the_reader_to_the_network(guarded, site):
         "text": "About Ales Bialiatski #FreeAles #Belarus",
         "url": ALES,
     }
-    assert [urlsplit(u).hostname for u in guarded.blocked] == ["t.me", "x.com"]
+    # Only these two left (and were stopped). Chromium reloads a tab whose navigation
+    # failed by itself after a few seconds, so on a slow run the Telegram tab asks for
+    # the very same URL again: the same request twice, nothing else.
+    assert set(guarded.blocked) == {url, req.value.url}
+    assert list(dict.fromkeys(urlsplit(u).hostname for u in guarded.blocked)) == ["t.me", "x.com"]
 
 
 def test_copy_link_copies_without_leaving(browser, site):
