@@ -15,25 +15,17 @@ import pytest
 from fakes.mastodon_server import FakeMastodon
 from mastodon.return_types import Account, Status
 from mastodon.types_base import AttribAccessDict
+from mastodonkit import publisher
 
-from outreach.networks.mastodon import MastodonChannel
 from outreach.post import Post
 from outreach.publishers import mastodon_client
 from outreach.publishers.base import SentPost
-from outreach.publishers.mastodon import MastodonPublisher
-
-TOKEN = "mastodon-SECRET-token-4242"
 
 
 @pytest.fixture
 def fake():
     with FakeMastodon(realistic=True) as server:
         yield server
-
-
-def publisher(fake: FakeMastodon) -> MastodonPublisher:
-    channel = MastodonChannel(id="masto", kind="mastodon", instance=fake.url, token_env="T")
-    return MastodonPublisher(channel, TOKEN, timeout=2.0, sleep=lambda s: None)
 
 
 def test_the_installed_mastodon_py_still_has_the_hook_that_skips_the_casting():

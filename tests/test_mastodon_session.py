@@ -15,26 +15,18 @@ import requests
 from fakes.mastodon_server import FakeMastodon
 from hypothesis import given
 from hypothesis import strategies as st
+from mastodonkit import publisher
 from requests.models import PreparedRequest, Request
 
-from outreach.networks.mastodon import MastodonChannel
 from outreach.post import Post
 from outreach.publishers import mastodon_session
 from outreach.publishers.base import SentPost
-from outreach.publishers.mastodon import MastodonPublisher
-
-TOKEN = "mastodon-SECRET-token-4242"
 
 
 @pytest.fixture
 def fake():
     with FakeMastodon(realistic=True) as server:
         yield server
-
-
-def publisher(fake: FakeMastodon) -> MastodonPublisher:
-    channel = MastodonChannel(id="masto", kind="mastodon", instance=fake.url, token_env="T")
-    return MastodonPublisher(channel, TOKEN, timeout=2.0, sleep=lambda s: None)
 
 
 def as_requests_makes_it(method, url, **kw) -> Request:
