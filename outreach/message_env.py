@@ -27,7 +27,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from jinja2 import nodes
@@ -87,6 +87,22 @@ MAX_STEPS = 200_000
 _WIDTH = re.compile(r"[{%][^{}%]*?(\d{6,})")
 """A width or precision of six digits or more in a format string ('%10000000s', '{:>999999}')."""
 _budget = threading.local()
+
+
+_DATA_FIELDS: dict[type, frozenset[str]] = {}
+"""The views templates read (template_context's), and their fields: see template_data."""
+T = TypeVar("T", bound=type)
+
+
+def template_data(cls: T) -> T:
+    """Marks a frozen dataclass that templates read as plain data: the sandbox hands out its
+    fields without asking, per read, whether the object is a function, a frame or a
+    mutable container (it is none; each of a render's reads asked, issue 15)."""
+    if not dataclasses.is_dataclass(cls) or not cls.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        raise TypeError(f"{cls.__name__} is not a frozen dataclass")
+    fields = (f.name for f in dataclasses.fields(cls))
+    _DATA_FIELDS[cls] = frozenset(name for name in fields if not name.startswith("_"))
+    return cls
 
 
 class TemplateLimit(jinja2.exceptions.SecurityError):
@@ -202,6 +218,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._pins = threading.local()
         for name in _GROWING_FILTERS:
             if name in self.filters:
                 self.filters[name] = _bounded_filter(name, self.filters[name])
@@ -215,6 +232,47 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def bounded(self, value: Any) -> Any:
         return _bounded(value)
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        fields = _DATA_FIELDS.get(type(obj))
+        if fields is not None and attr in fields:
+            return True
+        return bool(super().is_safe_attribute(obj, attr, value))
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within: each template name is looked up on disk once, on this thread.
+
+        Jinja2 checks a cached template's file (a stat) at every lookup, and a
+        post's render looks up two (its file and the partial it imports): two
+        system calls per post, each letting the delivery thread take the GIL
+        while a feed is queued (issue 15). A batch of posts is rendered with
+        the templates as they were when it started; an edit shows from the next.
+        """
+        if getattr(self._pins, "found", None) is not None:
+            yield  # already pinned further up
+            return
+        self._pins.found = {}
+        try:
+            yield
+        finally:
+            self._pins.found = None
+
+    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
+        found: dict[str, jinja2.Template | None] | None = getattr(self._pins, "found", None)
+        if found is None or globals:
+            return super()._load_template(name, globals)
+        if name in found:
+            template = found[name]
+            if template is None:  # not there when the pin started (select_template tries on)
+                raise jinja2.TemplateNotFound(name)
+            return template
+        try:
+            template = found[name] = super()._load_template(name, globals)
+        except jinja2.TemplateNotFound:
+            found[name] = None
+            raise
+        return template
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         ints = isinstance(left, int) and isinstance(right, int)
@@ -310,7 +368,7 @@ def _plural(ctx: Any, value: float, **forms: str) -> str:
 
 def make_environment(
     dirs: Sequence[Path], bundled: Path, html_prefixes: Sequence[str] = ()
-) -> jinja2.Environment:
+) -> BoundedSandbox:
     """The sandbox: `dirs` searched in order, `default:` reaching `bundled`; templates whose
     file names start with one of `html_prefixes` are autoescaped."""
     loader = jinja2.ChoiceLoader(

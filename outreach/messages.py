@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,11 @@ class Messages:
             self._one_off.pop(next(iter(self._one_off)))
         self._one_off[key] = template
         return template
+
+    def pinned(self) -> AbstractContextManager[None]:
+        """Renders within look each template file up once (message_env.BoundedSandbox.pinned):
+        for a batch of posts, not for a single preview."""
+        return self.env.pinned()
 
     def render_text(self, template: jinja2.Template, context: dict[str, Any]) -> str:
         with template_errors(template.filename or template.name or "?"):

@@ -138,7 +138,8 @@ class Outbox:
         for start in range(0, max(len(work), 1 if first else 0), size):
             chunk = work[start : start + size]
             limits = self.limits()  # as learned by now: `doctor` may run meanwhile
-            rendered = [render(w, limits) for w in chunk]
+            with self.messages.pinned():
+                rendered = [render(w, limits) for w in chunk]
             with self.ledger.batch() as batch:
                 if first is not None:
                     first(batch)

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from .campaign_clock import CampaignClock
 from .config import Config, pick
-from .message_env import one_line
+from .message_env import one_line, template_data
 
 if TYPE_CHECKING:
     from .messages import Subject
 
 
+@template_data
 @dataclass(frozen=True)
 class ItemView:
     kind: str
@@ -32,6 +33,7 @@ class ItemView:
     published: dt.date | None
 
 
+@template_data
 @dataclass(frozen=True)
 class CampaignView:
     name: str
@@ -40,6 +42,7 @@ class CampaignView:
     languages: tuple[str, ...]
 
 
+@template_data
 @dataclass(frozen=True)
 class ChannelView:
     id: str
@@ -47,6 +50,7 @@ class ChannelView:
     language: str
 
 
+@template_data
 @dataclass(frozen=True)
 class AnnouncementView:
     id: str
