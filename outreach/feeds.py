@@ -10,9 +10,10 @@ a new item has all its keys recorded, without expiry, so a re-ordered feed, an
 edit or a restart never posts twice.
 
 An item's deliveries and its seen keys are written in one transaction (a
-batch of up to outbox.BATCH_SIZE items each, by Outbox.queue_batches): a
-crash leaves an item queued and seen, or neither, and the next poll queues
-it once.
+batch of up to outbox.BATCH_SIZE items each, by Outbox.queue_batches; the
+first batch of a poll holds outbox.LEAD, so that the first posts may go while
+the rest is rendered): a crash leaves an item queued and seen, or neither,
+and the next poll queues it once.
 
 The first successful read of a feed announces only its newest `backlog`
 items and marks the rest seen, so adding a feed with ten years of news does
@@ -36,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .content import MAX_FEED_BYTES, FeedProblem, Item, normalize_link, parse_feed, read_feed_file
 from .errors import ContentError
-from .outbox import BATCH_SIZE
+from .outbox import BATCH_SIZE, LEAD
 
 if TYPE_CHECKING:
     import httpx
@@ -413,8 +414,9 @@ class FeedWatcher:
                 batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
 
         batches = outbox.queue_batches(
-            todo, render, write, size=self.batch_size, first=mark_skipped if skipped else None
-        )
+            todo, render, write, size=self.batch_size, first=mark_skipped if skipped else None,
+            lead=LEAD,
+        )  # fmt: skip
         for committed in batches:
             result.skipped_backlog += len(skipped)
             skipped = ()
