@@ -122,15 +122,15 @@ class Batch:
 
     def mark_seen(self, keys: Iterable[str], *, feed_id: str, item_id: str) -> int:
         """Record every key of a feed item, in one statement; returns how many were new."""
-        now = self.now()
-        rows = [
-            dict(dedupe_key=key, feed_id=feed_id, item_id=item_id, first_seen=now)
-            for key in dict.fromkeys(keys)
-        ]
-        if not rows:
-            return 0
-        stmt = _new_rows(self.conn.dialect.name, S, tuple(rows[0]), S.c.dedupe_key)
-        return len(lean.each(self.conn, stmt, rows))  # on SQLite, the driver's cursor
+        unique = list(dict.fromkeys(keys))
+        new = 0
+        params: dict[str, Any] = dict(feed_id=feed_id, item_id=item_id, first_seen=self.now())
+        for start in range(0, len(unique), _SEEN_ROWS):
+            chunk = unique[start : start + _SEEN_ROWS]
+            stmt = _seen_rows(self.conn.dialect.name, len(chunk))
+            keyed = params | {f"key_{n}": key for n, key in enumerate(chunk)}
+            new += len(lean.rows(self.conn, stmt, keyed))  # on SQLite, the driver's cursor
+        return new
 
     def _insert(
         self,
@@ -178,6 +178,31 @@ def _new_rows(
         from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
         return sqlite_insert(table).values(values).on_conflict_do_nothing().returning(returning)
+    raise StoreError(f"the store must be SQLite or PostgreSQL, not {dialect}")
+
+
+_SEEN_ROWS = 8
+"""Keys per INSERT of mark_seen: an item has three (GUID, link, text)."""
+
+
+@functools.cache
+def _seen_rows(dialect: str, n: int) -> Any:
+    """INSERT of `n` seen keys of one item (key_0 ... key_<n-1>, feed_id, item_id,
+    first_seen) in one statement, unless a key was seen before, RETURNING the new keys.
+
+    One statement for an item's keys, not one per key: each execution hands the GIL
+    to the delivery thread while a feed is queued (issue 15)."""
+    shared = {c: bindparam(c, type_=S.c[c].type) for c in ("feed_id", "item_id", "first_seen")}
+    rows = [{"dedupe_key": bindparam(f"key_{i}", type_=S.c.dedupe_key.type), **shared}
+            for i in range(n)]  # fmt: skip
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(S).values(rows).on_conflict_do_nothing().returning(S.c.dedupe_key)
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(S).values(rows).on_conflict_do_nothing().returning(S.c.dedupe_key)
     raise StoreError(f"the store must be SQLite or PostgreSQL, not {dialect}")
 
 
