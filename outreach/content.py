@@ -80,9 +80,14 @@ class Item:
         keys = []
         if self.guid:
             keys.append(f"guid:{self.feed_id}:{self.guid}")
-        keys.append(f"link:{normalize_link(self.url)}")
+        keys.append(f"link:{self.normal_link}")
         keys.append(f"hash:{content_hash(self.title_in('*'), self.summary_in('*'))}")
         return tuple(keys)
+
+    @functools.cached_property
+    def normal_link(self) -> str:
+        """normalize_link(url), worked out once: a poll asks for it twice per item."""
+        return normalize_link(self.url)
 
 
 def normalize_link(url: str) -> str:
@@ -170,10 +175,11 @@ class _TextOnly(HTMLParser):
 
 def strip_html(text: str) -> str:
     """Plain text from a feed's HTML summary: tags and comments dropped, entities decoded."""
-    parser = _TextOnly()
-    parser.feed(text)
-    parser.close()
-    text = "".join(parser.parts)
+    if "<" in text or "&" in text:  # else the parser would hand back the text whole
+        parser = _TextOnly()
+        parser.feed(text)
+        parser.close()
+        text = "".join(parser.parts)
     text = re.sub(r"[ \t\r\f\v]+", " ", text)
     return re.sub(r"\s*\n\s*", "\n", text).strip()
 

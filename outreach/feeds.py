@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .content import MAX_FEED_BYTES, FeedProblem, Item, normalize_link, parse_feed, read_feed_file
+from .content import MAX_FEED_BYTES, FeedProblem, Item, parse_feed, read_feed_file
 from .errors import ContentError
 from .outbox import BATCH_SIZE, LEAD
 
@@ -438,7 +438,7 @@ def untrusted_guids(items: list[Item]) -> tuple[list[Item], list[str]]:
     links: dict[str, set[str]] = {}
     for item in items:
         if item.guid:
-            links.setdefault(item.guid, set()).add(normalize_link(item.url))
+            links.setdefault(item.guid, set()).add(item.normal_link)
     shared = [guid for guid, found in links.items() if len(found) > 1]
     if not shared:
         return items, []
