@@ -193,7 +193,7 @@ class Service:
         try:
             self._plan_ending_start_up(turn)
             self.delivery.nudge()
-            turn.polls = self.poll(progress=committed)
+            turn.polls = self.poll(progress=self._first_ready_clients(committed))
         finally:
             queueing.set()  # max_wait counts from here; what is committed still goes
             self.delivery.nudge()
@@ -204,6 +204,30 @@ class Service:
         self._after(turn)
         self.planner.remember()
         return turn
+
+    def _first_ready_clients(
+        self, committed: Callable[[str, int, int], None]
+    ) -> Callable[[str, int, int], None]:
+        """`committed`, preceded the first time by the delivery loop making its clients
+        ready, on this thread, before it is nudged (issue 15: time to the first post).
+
+        Left to the delivery thread once it saw the first committed batch, the import of
+        Mastodon.py and requests (~0.1-0.15 s of CPU) ran while this thread rendered the
+        next batch: two threads on one interpreter lock, so the first post waited for
+        both (bench/README.md, "Time to the first post"). Done here, the first post
+        follows at once and the next batches are rendered while the posts are in flight.
+        Only once something was committed: a run with nothing new loads no client.
+        """
+        ready = False
+
+        def after(feed_id: str, n: int, total: int) -> None:
+            nonlocal ready
+            if not ready:
+                ready = True
+                self.delivery._warm()  # under the loop's lock: its threads wait for it
+            committed(feed_id, n, total)
+
+        return after
 
     def _after(self, turn: Turn) -> None:
         if self.on_turn is None:
