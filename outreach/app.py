@@ -282,7 +282,7 @@ class App:
             self.ledger,
             loop,
             clock=self.clock,
-            on_turn=self._service_rounds().after_turn,
+            on_turn=self._service_rounds(),
             membership=None if once else self._membership(lambda: service),
         )
         loop.membership = service.membership
@@ -337,17 +337,32 @@ class App:
             visiting=visiting,
         )
 
-    def _service_rounds(self) -> Rounds:
+    def _service_rounds(self) -> Callable[[Any], None]:
         """After each turn: tell the organisers about failures.
 
         To admin.alert_chat when it and the admin bot's token are set; otherwise the
         problems are logged only (outreach.alerts). The bot itself (`outreach
         adminbot --no-alerts`) then leaves alerts to this process.
+
+        The token is read now (an unreadable token file stops the start, naming it);
+        the alerts module is imported and its rounds made at the end of the first turn,
+        not before the first post, which needs none of it (issue 15: a lazy import for
+        start-up time).
         """
+        token = _value(self.config.admin.token)
+        made: list[Rounds] = []
+
+        def after_turn(turn: Any) -> None:
+            if not made:
+                made.append(self._rounds(token))
+            made[0].after_turn(turn)
+
+        return after_turn
+
+    def _rounds(self, token: str) -> Rounds:
         from .admin.alerts import Rounds
 
         admin, sender = self.config.admin, None
-        token = _value(admin.token)
         if admin.alert_chat is not None and token:
             from .admin.alerts import TelegramAlertSender
 
