@@ -19,8 +19,11 @@ loop's); this says where it comes from, so that a cut can be aimed:
   importing outreach.service and outreach.delivery first): outreach's modules
   imported; the service built (campaign file read, store opened); the
   delivery loop started (crash recovery, pacing, the instance's limits);
-  the feed polled (parsed, posts rendered and queued; posting has begun
-  meanwhile, on its thread); the posting done; exit. A sampler thread reads
+  the feed parsed; its first batch committed; the clients made ready; the
+  feed polled (parsed, posts rendered and queued; posting has begun
+  meanwhile, on its thread); the posting done; exit. Each with the seconds
+  since the spawn (time to the first post, issue 15), and the fake's first
+  status likewise. A sampler thread reads
   VmRSS every 2 ms and, each time the process grew by 1 MiB, charges the
   growth to what was running: the package being imported on any thread, else
   the innermost outreach function of the main thread. It costs the process
@@ -33,11 +36,13 @@ loop's); this says where it comes from, so that a cut can be aimed:
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -105,15 +110,18 @@ def import_costs(outreach_modules: list[str], quick: bool = False) -> dict[str, 
     return {"alone": alone, "in_turn": in_turn}
 
 
-# Put before bench/peers.py's OUTREACH_SCRIPT: phase marks and the sampler.
+# Put before bench/peers.py's OUTREACH_SCRIPT: phase marks (seconds after the spawn, which
+# the parent passes in BENCH_SPAWNED; the sampler thread costs the run some time) and the sampler.
 _WRAPPER = """
 import atexit, json, os, sys, threading, time
+
+_spawned = float(os.environ['BENCH_SPAWNED'])
 
 def _status():
     with open('/proc/self/status') as f:
         d = {l.split(':')[0]: int(l.split()[1]) / 1024 for l in f
              if l.startswith(('VmRSS', 'VmHWM'))}
-    return round(d['VmRSS'], 1), round(d['VmHWM'], 1)
+    return round(time.time() - _spawned, 3), round(d['VmRSS'], 1), round(d['VmHWM'], 1)
 
 _marks = [('python', *_status())]
 _growth = {}
@@ -196,7 +204,18 @@ import outreach.cli.schedule_cmds, outreach.service, outreach.delivery
 _marks.append(("outreach's modules imported", *_status()))
 _mark_after(outreach.service.Service, '__init__', 'service built (campaign read, store open)')
 _mark_after(outreach.delivery.DeliveryLoop, 'start', 'delivery loop started (recovery, limits)')
+_mark_after(outreach.delivery.DeliveryLoop, '_warm', 'clients ready (Mastodon.py imported)')
 _mark_after(outreach.service.Service, 'poll', 'feed polled (parsed, rendered, queued)')
+
+import outreach.feeds, outreach.outbox
+_mark_after(outreach.feeds.FeedWatcher, '_parse', 'feed parsed (feedparser imported)')
+_batches = outreach.outbox.Outbox.queue_batches
+def _first_batch(self, *a, **kw):
+    for chunk in _batches(self, *a, **kw):
+        if not any(m[0] == 'first batch committed' for m in _marks):
+            _marks.append(('first batch committed', *_status()))
+        yield chunk
+outreach.outbox.Outbox.queue_batches = _first_batch
 _mark_after(outreach.delivery.DeliveryLoop, 'run_once', 'posting done')
 """
 
@@ -205,6 +224,10 @@ _MODULES = """
 import atexit, json, os, sys
 atexit.register(lambda: json.dump(sorted(sys.modules), open(os.environ['BENCH_MODULES_FILE'], 'w')))
 """
+
+
+def _when(mark: list[Any]) -> float:
+    return float(mark[1])
 
 
 def run_phases(items: int, tracemalloc: bool) -> tuple[dict[str, Any], list[str]]:
@@ -228,18 +251,23 @@ def run_phases(items: int, tracemalloc: bool) -> tuple[dict[str, Any], list[str]
             prepare_outreach([str(tmp / "cli.py"), *args], env, tmp, feed, items)
             out = tmp / "out.json"
             env |= {key: str(out) if value is None else value for key, value in extra.items()}
+            env["BENCH_SPAWNED"] = repr(time.time())
             child = run_measured([str(tmp / "measured.py"), *args], env=env, cwd=tmp)
             assert len(fake.statuses) == items, f"{len(fake.statuses)} of {items} posted"
-            return child, json.loads(out.read_text())
+            first = dt.datetime.fromisoformat(fake.statuses[0]["json"]["created_at"]).timestamp()
+            return child, json.loads(out.read_text()), first - float(env["BENCH_SPAWNED"])
 
-    plain, modules = once(_MODULES, {"BENCH_MODULES_FILE": None})
+    plain, modules, _ = once(_MODULES, {"BENCH_MODULES_FILE": None})
     extra = {"BENCH_PHASES_FILE": None, "BENCH_TRACEMALLOC": "1" if tracemalloc else "0"}
-    sampled, found = once(_WRAPPER, extra)
+    sampled, found, first_post = once(_WRAPPER, extra)
     growth = sorted(found["growth"].items(), key=lambda kv: -kv[1])
     result: dict[str, Any] = {
         "peak_without_sampler": f"{plain.maxrss_mib:.1f} MiB",
         "peak_with_sampler": f"{sampled.maxrss_mib:.1f} MiB",
-        "phases (VmRSS / VmHWM at the end)": [f"{n}: {r} / {h} MiB" for n, r, h in found["marks"]],
+        "phases (VmRSS / VmHWM at the end)": [
+            f"{n}: {t:.3f} s, {r} / {h} MiB" for n, t, r, h in sorted(found["marks"], key=_when)
+        ],
+        "first post (the fake's first status), s after the spawn": round(first_post, 3),
         "growth by what ran (MiB, >= 1)": ", ".join(f"{k} {v:.1f}" for k, v in growth if v >= 1),
     }
     if "traced" in found:

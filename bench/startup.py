@@ -7,6 +7,14 @@ median wall time (start-up is what a user waits for). Target (issue 7):
 heaviest modules `-X importtime` sees, and fails the target outright if
 --help imports a network client, rich, Jinja2 or a database layer at all.
 
+Time to the first post (issue 15, figures only): `outreach run --once` posting
+--first-items new feed items (bench/peers.py's campaign file, feed, pacing and
+fake Mastodon) against the bare Mastodon.py `status_post` loop over the same
+texts, each spawned fresh: seconds from the spawn to the fake's first status
+(its `created_at`), the run's wall time, and what is left after the first post;
+median and best of --once-runs interleaved rounds. `--against DIR` runs another
+checkout's outreach beside them, as peers.py does ("before").
+
 `run --once` (issue 15, figures only): what every cron run of a campaign pays
 before its first post, on a campaign with one Mastodon channel and one feed
 file (bench/peers.py's) whose items were all announced before, against the
@@ -17,11 +25,14 @@ bundled campaign as `outreach run --once` runs it without tokens (dry run,
 nothing due). CPU (wait4) and peak memory (VmHWM), best of --once-runs
 interleaved rounds.
 
-    .venv/bin/python bench/startup.py [--runs 30] [--once-runs 5] [--quick]
+    .venv/bin/python bench/startup.py [--runs 30] [--once-runs 5] [--first-items 200]
+        [--against DIR] [--quick]
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import statistics
 import subprocess
 import sys
@@ -133,9 +144,73 @@ def run_once_startup(rounds: int) -> dict[str, Any]:
     }
 
 
-def run(quick: bool = False, runs: int = 30, once_runs: int = 5) -> dict[str, Any]:
+def first_post(items: int, rounds: int, against: str | None = None) -> dict[str, Any]:
+    """Seconds from the spawn to the first status on the fake: outreach, bare (and before)."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fakes.mastodon_server import FakeMastodon
+
+    from bench.peers import BARE_SCRIPT, OUTREACH_SCRIPT, TOKEN, outreach_config, prepare_outreach
+
+    tools = ["outreach", "bare"] + (["before"] if against else [])
+    times: dict[str, list[tuple[float, float]]] = {t: [] for t in tools}  # (first post, wall)
+    with tempfile.TemporaryDirectory(prefix="bench-first-", dir=scratch_dir()) as d:
+        texts = Path(d) / "texts.json"
+        for _ in range(rounds):
+            for tool in tools:
+                with (
+                    tempfile.TemporaryDirectory(prefix=f"{tool}-", dir=d) as run_dir,
+                    FakeMastodon(realistic=True) as fake,
+                ):
+                    tmp = Path(run_dir)
+                    env = {"BENCH_MASTODON_TOKEN": TOKEN}
+                    if tool == "bare":
+                        (tmp / "bare.py").write_text(BARE_SCRIPT, encoding="utf-8")
+                        args = [str(tmp / "bare.py"), str(texts), fake.url, TOKEN]
+                    else:
+                        feed = tmp / "feed.xml"
+                        cfg = outreach_config(tmp, feed, fake.url, items)
+                        (tmp / "outreach_cli.py").write_text(OUTREACH_SCRIPT, encoding="utf-8")
+                        args = [str(tmp / "outreach_cli.py"), "--config", str(cfg), "run", "--once"]
+                        if tool == "before":
+                            env["PYTHONPATH"] = str(Path(against or "").resolve())
+                        prepare_outreach(args, env, tmp, feed, items)
+                        compile_outreach(PYTHON, env)  # not inside the timed spawn
+                    spawned = time.time()
+                    child = run_measured(args, env=env, cwd=tmp)
+                    assert len(fake.statuses) == items, f"{tool}: {len(fake.statuses)} of {items}"
+                    created = fake.statuses[0]["json"]["created_at"]
+                    first = dt.datetime.fromisoformat(created).timestamp() - spawned
+                    times[tool].append((first, child.wall))
+                    if tool == "outreach":
+                        texts.write_text(json.dumps(fake.texts()), encoding="utf-8")
+    out: dict[str, Any] = {"first_post_items": items, "first_post_rounds": rounds}
+    for tool, got in times.items():
+        firsts, walls = [f for f, _ in got], [w for _, w in got]
+        rest = [w - f for f, w in got]
+        out[f"first_post_{tool}"] = (
+            f"first post {statistics.median(firsts):.3f} s after the spawn (best"
+            f" {min(firsts):.3f}), run {statistics.median(walls):.3f} s (best {min(walls):.3f}),"
+            f" after the first post {statistics.median(rest):.3f} s (medians)"
+        )
+    ours, bare = (statistics.median(f for f, _ in times[t]) for t in ("outreach", "bare"))
+    out["first_post_outreach_vs_bare"] = f"{ours / bare:.2f}x, {ours - bare:+.3f} s"
+    if against:
+        before = statistics.median(f for f, _ in times["before"])
+        out["first_post_outreach_vs_before"] = f"{ours / before:.2f}x, {ours - before:+.3f} s"
+    return out
+
+
+def run(
+    quick: bool = False,
+    runs: int = 30,
+    once_runs: int = 5,
+    first_items: int = 200,
+    against: str | None = None,
+) -> dict[str, Any]:
     if quick:
-        runs, once_runs = 2, 1
+        runs, once_runs, first_items = 2, 1, 5
     compile_outreach()
     bare, ours = [], []
     for _ in range(runs):
@@ -160,6 +235,8 @@ def run(quick: bool = False, runs: int = 30, once_runs: int = 5) -> dict[str, An
         "met": ratio <= TARGET and not heavy,
         "load": Path("/proc/loadavg").read_text().split()[:3],
         **run_once_startup(once_runs),
+        **first_post(first_items, once_runs, against),
+        "load_after": Path("/proc/loadavg").read_text().split()[:3],
     }
 
 
@@ -167,8 +244,10 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--runs", type=int, default=30)
     p.add_argument("--once-runs", type=int, default=5)
+    p.add_argument("--first-items", type=int, default=200, help="feed items of the first-post run")
+    p.add_argument("--against", help="another checkout's outreach, timed beside (first post)")
     a = p.parse_args()
-    report("start-up", run(a.quick, a.runs, a.once_runs), a.json)
+    report("start-up", run(a.quick, a.runs, a.once_runs, a.first_items, a.against), a.json)
 
 
 if __name__ == "__main__":
