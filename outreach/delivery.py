@@ -6,8 +6,13 @@ sending or backing off). What one attempt's answer makes of its row (sent,
 retried after a backoff, failed, unknown) is outreach/posting.py's.
 
 While the campaign is paused (ledger.pause) the ledger hands out no row:
-`head` shows nothing ready and `claim`, one conditional UPDATE, refuses even a
-row the loop saw ready just before the pause; the loop idles until a resume.
+`take` shows nothing ready and its claim, one conditional UPDATE, refuses even
+a row seen ready just before the pause; the loop idles until a resume.
+
+Each step is one transaction (Ledger.take): the channel's look (an action
+first? its first post ready?) and the claim of that post; while posts follow
+one another, a post's finish (after its answer) and the next claim are one
+transaction, unless a stop was asked or the channel's lease is gone.
 
 Corrections and takedowns (ledger actions, outreach/acting.py) go through the
 same channel threads, before the channel's next post, paced as the network
@@ -43,12 +48,16 @@ from .ledger import (
     UNKNOWN_AFTER_CRASH,
     Action,
     ActionClaim,
+    ActionHead,
+    Claim,
     Delivery,
+    Head,
     Ledger,
     Paced,
     PaceWindow,
     Recovery,
 )
+from .ledger.loop import Sent
 from .networks import Network, network
 from .outcomes import LearnsLimits as LearnsLimits
 from .outcomes import Outcome, Report, learn_limits, resend_window
@@ -248,11 +257,26 @@ class DeliveryLoop:
             log.exception("delivery to %s stopped", channel_id)
 
     def _step(self, channel_id: str, deadline: dt.datetime | None) -> bool:
-        """One decision for the channel; False when there is nothing more to do before the deadline."""
+        """One decision for the channel; False when there is nothing more to do before the deadline.
+
+        The look and the claim are one transaction (Ledger.take), and while posts follow
+        one another a post's finish and the next claim are one more: per post one
+        transaction, where there were three (bench/README.md, the ledger's transactions
+        per post). A hand-over of the channel waits for the whole run of posts.
+        """
         lease = CHANNEL + channel_id
         if not self.membership.holds(lease):
             return self._wait(channel_id, None, deadline)  # another instance sends here
-        act, head = self.ledger.heads(channel_id)  # action_head and head, in one read
+        pub = self.publishers[channel_id]
+        with self.membership.busy(lease):
+            if not self.membership.holds(lease):
+                return self._wait(channel_id, None, deadline)
+            step = self._take(channel_id, lease, _Ask(self, pub))
+            while isinstance(step.claim, Claim):
+                step = self._send(channel_id, lease, pub, step.ask, step.claim)
+        if step.again:  # sent, finished alone: look again
+            return True
+        act, head, ask = step.act, step.head, step.ask
         if act.stuck:
             self.ledger.recover_actions([channel_id])
             return True
@@ -262,7 +286,6 @@ class DeliveryLoop:
             return self._act(channel_id, act.ready, deadline)
         if self.only_actions:
             return self._wait(channel_id, act.wake_at, deadline)
-        now = self.clock.now()
         if head.stuck:
             self.ledger.recover(self.recovery, channel_ids=[channel_id])
             return True
@@ -270,21 +293,54 @@ class DeliveryLoop:
         if d is None:
             wake = [t for t in (head.wake_at, act.wake_at) if t is not None]
             return self._wait(channel_id, min(wake) if wake else None, deadline)
-        if self.posting.too_late(d, now):
+        if ask.late:
+            self.posting.too_late(d, self.clock.now())
             return True
-        if not self._warmed:
-            self._warm()
-        pub = self.publishers[channel_id]
-        slots = self._slots(pub, d)
-        return self._claim_and(
+        if ask.asked is not None:
+            self.pacer.cancel(ask.asked.slots, ask.asked.reserved_at)  # reserved, not claimed
+        wait = ask.wait or (step.claim.wait if isinstance(step.claim, Paced) else 0.0)
+        until = self.clock.now() + dt.timedelta(seconds=wait)
+        return wait <= 0 or self._wait(channel_id, until, deadline)
+
+    def _take(self, channel_id: str, lease: str, ask: _Ask, sent: Sent | None = None) -> _Taken:
+        """Ledger.take under the channel's lease: its heads, and its ready post claimed when
+        `ask` says so (not too late, this process's pacer has room)."""
+        got = self.ledger.take(
             channel_id,
-            slots,
-            lambda fence, pacing: self.ledger.claim(d.id, self.lease, fence=fence, pacing=pacing),
-            lambda claim, reserved_at: self._emit(
-                self.posting.send(pub, claim, slots, reserved_at)
-            ),
-            deadline,
+            self.lease,
+            fence=self.membership.fence(lease),
+            pacing=None if self.only_actions else ask,
+            finish=sent,
         )
+        return _Taken(ask, got.act, got.head, got.claim, got.finished)
+
+    def _send(self, channel_id: str, lease: str, pub: Publisher, ask: _Ask, claim: Claim) -> _Taken:
+        """Send the claimed post; its finish, if sent, with the channel's next look and claim
+        while nothing should stop them (stop, the lease, else a look of its own next)."""
+        if not self._warmed:
+            self._warm()  # after the claim now: the clients made ready while it is held
+        assert ask.asked is not None
+        slots, reserved_at = ask.asked.slots, ask.asked.reserved_at
+        nxt: list[_Taken] = []
+
+        def finish_sent(sent: Sent) -> bool:
+            if self._stopping.is_set() or not self.membership.holds(lease):
+                return self.posting.finish_sent(sent)
+            ask = _Ask(self, pub)
+            try:
+                taken = self._take(channel_id, lease, ask, sent)
+            except Exception:
+                # the finish must hold whatever failed after it: alone, then a look of its own
+                log.warning("finishing delivery %s with the next claim failed",
+                            sent.claim.delivery.id, exc_info=True)  # fmt: skip
+                if ask.asked is not None:  # reserved for a claim rolled back
+                    self.pacer.cancel(ask.asked.slots, ask.asked.reserved_at)
+                return self.posting.finish_sent(sent)
+            nxt.append(taken)
+            return bool(taken.finished)
+
+        self._emit(self.posting.send(pub, claim, slots, reserved_at, finish_sent))
+        return nxt[0] if nxt else _Taken(ask, again=True)
 
     def _claim_and(
         self,
@@ -405,3 +461,64 @@ class DeliveryLoop:
                 self._report.outcomes.append(outcome)
         if self.on_outcome is not None:
             self.on_outcome(outcome)
+
+
+class _Reserved:
+    __slots__ = ("reserved_at", "slots")
+
+    def __init__(self, slots: list[Slot], reserved_at: float) -> None:
+        self.slots = slots
+        self.reserved_at = reserved_at
+
+
+class _Ask:
+    """Ledger.take's `pacing` for one look: asked of the ready post inside the claim's
+    transaction, it says whether to claim it and what windows it counts against, and
+    keeps why not (too late; this process's pacer full, and for how long) or what it
+    reserved in the pacer (cancelled when the claim does not happen)."""
+
+    __slots__ = ("asked", "late", "loop", "pub", "wait")
+
+    def __init__(self, loop: DeliveryLoop, pub: Publisher) -> None:
+        self.loop = loop
+        self.pub = pub
+        self.late = False
+        self.wait = 0.0
+        self.asked: _Reserved | None = None
+
+    def __call__(self, d: Delivery) -> list[PaceWindow] | None:
+        loop = self.loop
+        if loop.posting.late(d, loop.clock.now()) is not None:
+            self.late = True  # given up after the transaction (Posting.too_late writes)
+            return None
+        slots = loop._slots(self.pub, d)
+        reserved_at = loop.clock.now().timestamp()
+        self.wait = loop.pacer.reserve(slots, reserved_at)
+        if self.wait > 0:
+            return None
+        self.asked = _Reserved(slots, reserved_at)
+        return loop.windows.of(slots, loop.pacer.scale)
+
+
+class _Taken:
+    """Ledger.take's Step, with the `_Ask` it was asked with; `again`: no look was taken
+    (a post finished alone), look again."""
+
+    __slots__ = ("act", "again", "ask", "claim", "finished", "head")
+
+    def __init__(
+        self,
+        ask: _Ask,
+        act: ActionHead | None = None,
+        head: Head | None = None,
+        claim: Claim | Paced | None = None,
+        finished: bool | None = None,
+        *,
+        again: bool = False,
+    ) -> None:
+        self.act = act or ActionHead()
+        self.head = head or Head()
+        self.claim = claim
+        self.finished = finished
+        self.ask = ask
+        self.again = again

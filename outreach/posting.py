@@ -25,11 +25,13 @@ import logging
 import random
 import re
 from collections.abc import Callable
+from typing import Literal
 
 from .clock import Clock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
 from .ledger import Claim, Delivery, Ledger
+from .ledger.loop import Sent
 from .outcomes import Outcome, act_on, resend_window
 from .pacing import Pacer, Slot
 from .publishers.base import Publisher, Receipt
@@ -60,24 +62,43 @@ class Posting:
 
     def too_late(self, d: Delivery, now: dt.datetime) -> bool:
         """Whether the row was given up instead of sent (and so, nothing to claim)."""
+        late = self.late(d, now)
+        if late is None:
+            return False
+        state, reason = late
+        if self.ledger.give_up(d.id, state, reason):
+            self.emit(Outcome(d.id, d.channel_id, state, reason))
+        return True
+
+    def late(
+        self, d: Delivery, now: dt.datetime
+    ) -> tuple[Literal["missed", "unknown"], Said] | None:
+        """What `too_late` gives the row up as, and why; None: it may go. Writes nothing
+        (the loop asks it inside its claim's transaction, Ledger.take)."""
         grace = dt.timedelta(minutes=self.settings.misfire_grace_minutes, seconds=60)
         if d.occurrence is not None and d.attempts == 0 and now - d.due_at > grace:
             minutes = self.settings.misfire_grace_minutes
-            reason = Said("delivery.missed", due=d.due_at, minutes=minutes, id=d.id)
-            if self.ledger.give_up(d.id, "missed", reason):
-                self.emit(Outcome(d.id, d.channel_id, "missed", reason))
-            return True
+            return "missed", Said("delivery.missed", due=d.due_at, minutes=minutes, id=d.id)
         since, window = d.ambiguous_since, resend_window(d.network)
         if window is not None and since and now - since >= window:
             after = f"{window.total_seconds() / 60:.0f}"
             reason = Said("delivery.key_forgotten", since=since, minutes=after, act=act_on(d.id))
-            if self.ledger.give_up(d.id, "unknown", reason):
-                self.emit(Outcome(d.id, d.channel_id, "unknown", reason))
-            return True
-        return False
+            return "unknown", reason
+        return None
 
-    def send(self, pub: Publisher, claim: Claim, slots: list[Slot], reserved_at: float) -> Outcome:
-        """Post the claimed row and write what came of it (the pacer counts it as answered)."""
+    def send(
+        self,
+        pub: Publisher,
+        claim: Claim,
+        slots: list[Slot],
+        reserved_at: float,
+        finish_sent: Callable[[Sent], bool] | None = None,
+    ) -> Outcome:
+        """Post the claimed row and write what came of it (the pacer counts it as answered).
+
+        `finish_sent`: writes a post's success, after its answer (the loop's writes it
+        with its next claim, Ledger.take); Ledger.finish_sent by default.
+        """
         d = claim.delivery
         ch = d.channel_id
         if d.post is None:
@@ -105,12 +126,17 @@ class Posting:
                 said = Said("delivery.unexpected", error=detail)
                 return self.retry(claim, PublishError(said), True)
             return self.unknown(claim, Said("delivery.unexpected_unknown", error=detail))
-        if not self.ledger.finish_sent(
-            claim, receipt.remote_id, receipt.url, dry_run=pub.dry_run, place=receipt.place
-        ):
+        sent = Sent(claim, receipt.remote_id, receipt.url, pub.dry_run, receipt.place)
+        if not (finish_sent or self.finish_sent)(sent):
             log.warning("delivery %s to %s was sent, but another worker had taken it", d.id, ch)
         log.info("delivery %s to %s sent: %s", d.id, ch, receipt.url or receipt.remote_id)
         return Outcome(d.id, ch, "sent", receipt.url or receipt.remote_id)
+
+    def finish_sent(self, sent: Sent) -> bool:
+        """Ledger.finish_sent of `sent`, alone in its transaction."""
+        return self.ledger.finish_sent(
+            sent.claim, sent.remote_id, sent.remote_url, dry_run=sent.dry_run, place=sent.place
+        )
 
     def _publish(
         self, pub: Publisher, d: Delivery, slots: list[Slot], reserved_at: float

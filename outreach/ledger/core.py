@@ -118,6 +118,7 @@ class Ledger:
         self.head = loop.head
         self.heads = loop.heads
         self.claim = loop.claim
+        self.take = loop.take  # heads, then the claim, in one transaction (and a finish_sent)
         self.give_up = loop.give_up
         self.finish_sent = loop.finish_sent
         self.finish_retry = loop.finish_retry

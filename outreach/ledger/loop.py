@@ -1,5 +1,9 @@
 """The delivery loop's side of the ledger: claim, finish, recover.
 
+`take` is the loop's step in one transaction: the look `heads` gives, the claim of
+the ready post, and first, when given, the previous post's finish_sent (a post's
+ledger work was three transactions, the look, the claim and the finish; now one).
+
 Part of outreach.ledger.Ledger (core.py binds them); only outreach/delivery.py calls these.
 Every change is a conditional UPDATE: a row moves to `sending` only if it is
 the first pending row of its channel, none of its channel is sending and the
@@ -12,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, bindparam, exists, func, literal, select, tuple_, update
@@ -118,6 +122,41 @@ def _finish_statement(from_states: tuple[str, ...], columns: tuple[str, ...]) ->
     )
 
 
+# Also from pending or unknown: recover() may have given up on our lease while
+# the request went through after all, and what we know now is the truth.
+_SENT_FROM = ("sending", "pending", "unknown")
+
+
+@dataclass(frozen=True)
+class Step:
+    """What Loop.take found and did: the channel's heads, and its claim when it tried one."""
+
+    act: ActionHead = field(default_factory=ActionHead)
+    head: Head = field(default_factory=Head)
+    claim: Claim | Paced | None = None
+    """Tried only when the ready row was the step and `pacing` gave windows: Claim
+    (sending now), Paced (a window full) or None (refused: paused, taken, not first)."""
+    finished: bool | None = None
+    """The `finish` given: whether it changed the row (None: none given)."""
+    again: bool = False
+    """An embargo ended: look again after lifting it (internal to take)."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A finish_sent to write (Loop.take writes it with the next claim)."""
+
+    claim: Claim
+    remote_id: str
+    remote_url: str | None
+    dry_run: bool = False
+    place: str | None = None
+
+    def values(self, now: dt.datetime) -> dict[str, Any]:
+        return dict(state="sent", remote_id=self.remote_id, remote_url=self.remote_url,
+                    sent_at=now, reason=None, dry_run=self.dry_run, next_attempt_at=None)  # fmt: skip
+
+
 class Loop:
     """The delivery loop's moves on the ledger's engine and clock; `get` reads one row."""
 
@@ -204,6 +243,79 @@ class Loop:
 
         return pace.claiming(self.engine, pacing, count_and_claim)
 
+    def take(
+        self,
+        channel_id: str,
+        lease: dt.timedelta,
+        *,
+        fence: tuple[str, str] | None = None,
+        pacing: Callable[[Delivery], Sequence[PaceWindow] | None] | None = None,
+        finish: Sent | None = None,
+    ) -> Step:
+        """`heads` and `claim` in one transaction: the channel's next step, and its first
+        pending row claimed when that is the step (bench/README.md, the ledger's
+        transactions per post).
+
+        `pacing(d)`: asked of the ready row (no action comes first); the windows its send
+        counts against, then counted and the row claimed as `claim` does, or None to claim
+        nothing (the caller's own reasons: too late, its own pacer). No `pacing`: read only.
+        `finish`: the previous post's finish_sent, first in the same transaction; it is
+        committed with what follows or not at all, so kill -9 leaves the previous row in
+        `sending` (recovered as after any crash between a send and its finish) or both
+        written. Step.finished says whether it changed the row.
+        """
+        now = self.now()
+        token = new_key()
+        params = {"now": now, "pause_now": now, "claim": token, "until": now + lease}
+
+        def step(conn: Connection) -> Step | None:
+            pause.lock(conn)  # first, as in claim: before this row lock and any pacing lock
+            finished = None
+            if finish is not None:
+                finished = self._finish_on(conn, finish.claim, _SENT_FROM, finish.place,
+                                           finish.values(self.now()))  # fmt: skip
+            ((acting, waiting, lease_at, free, ended),) = lean.rows(
+                conn, _STEP, {"channel": channel_id, "pause_now": now}
+            )
+            if ended:  # an embargo past its time: lifted after this transaction, then again
+                return None if finished is None else Step(finished=finished, again=True)
+            if acting is not None:
+                act = ActionHead(wake_at=acting, stuck=acting <= now)
+            else:
+                act = first_action(conn, channel_id, now) if waiting else ActionHead()
+            head = _head(conn, channel_id, now, lease_at, free)
+            d = head.ready
+            if act.ready is not None or act.stuck or d is None or pacing is None:
+                return Step(act, head, finished=finished)
+            windows = pacing(d)
+            if windows is None:
+                return Step(act, head, finished=finished)
+            if windows:
+                pace._counting(tuple(windows))
+            wait = pace.wait(conn, windows, now)
+            if wait > 0:
+                return Step(act, head, Paced(wait), finished=finished)
+            stmt = _CLAIM if fence is None else _CLAIM.where(leases.holds(*fence))
+            if fence is None:  # the driver's cursor (lean.py) on SQLite
+                row = lean.first(conn, stmt, params | {"delivery": d.id})
+            else:  # a statement of its own, made for this call
+                row = conn.execute(stmt, params | {"delivery": d.id}).first()
+            got = Claim(_delivery(row), token) if row is not None else None
+            return Step(act, head, got, finished=finished)
+
+        if self.engine.dialect.name == "sqlite":
+            from . import sqlite
+
+            done = sqlite.together(self.engine, step)
+        else:
+            with self.engine.begin() as conn:
+                done = step(conn)
+        if done is None or done.again:
+            pause.lift_ended(self.engine, now)
+            again = self.take(channel_id, lease, fence=fence, pacing=pacing)
+            return again if done is None else replace(again, finished=done.finished)
+        return done
+
     def give_up(self, delivery_id: int, to: Literal["missed", "unknown"], reason: str) -> bool:
         """A pending row that must not be sent as it is: too late, or no longer safe."""
         stmt = update(D).where(D.c.id == delivery_id, D.c.state == "pending")
@@ -216,19 +328,28 @@ class Loop:
     def _finish(
         self, claim: Claim, from_states: tuple[str, ...], place: str | None = None, **values: Any
     ) -> bool:
+        with self.engine.begin() as conn:
+            return self._finish_on(conn, claim, from_states, place, values)
+
+    def _finish_on(
+        self,
+        conn: Connection,
+        claim: Claim,
+        from_states: tuple[str, ...],
+        place: str | None,
+        values: dict[str, Any],
+    ) -> bool:
+        """_finish's writes on `conn`, in its transaction (take: with the next claim)."""
         params = {f"v_{k}": v for k, v in values.items() if k not in _EXPRESSIONS}
         params |= {"delivery": claim.delivery.id, "claim": claim.token, "now": self.now()}
         reason = values.get("reason")
         if reason is not None:
             params["v_reason"] = str(reason)
-        with self.engine.begin() as conn:
-            changed = lean.write(
-                conn, _finish_statement(from_states, tuple(sorted(values))), params
-            )
-            if changed and place:
-                record_place(conn, claim.delivery.id, place)
-            if changed and reason is not None:
-                record_reason(conn, claim.delivery.id, reason)
+        changed = lean.write(conn, _finish_statement(from_states, tuple(sorted(values))), params)
+        if changed and place:
+            record_place(conn, claim.delivery.id, place)
+        if changed and reason is not None:
+            record_reason(conn, claim.delivery.id, reason)
         return bool(changed)
 
     def finish_sent(
@@ -241,20 +362,8 @@ class Loop:
     ) -> bool:
         """`place`: where it went when the id alone does not say (Telegram's chat id),
         kept for correcting or removing it later."""
-        # Also from pending or unknown: recover() may have given up on our lease while
-        # the request went through after all, and what we know now is the truth.
-        return self._finish(
-            claim,
-            ("sending", "pending", "unknown"),
-            place,
-            state="sent",
-            remote_id=remote_id,
-            remote_url=remote_url,
-            sent_at=self.now(),
-            reason=None,
-            dry_run=dry_run,
-            next_attempt_at=None,
-        )
+        sent = Sent(claim, remote_id, remote_url, dry_run, place)
+        return self._finish(claim, _SENT_FROM, place, **sent.values(self.now()))
 
     def finish_retry(
         self, claim: Claim, reason: str, at: dt.datetime, ambiguous: bool = False
