@@ -56,8 +56,8 @@ from .ledger import (
     Paced,
     PaceWindow,
     Recovery,
+    Sent,
 )
-from .ledger.loop import Sent
 from .networks import Network, network
 from .outcomes import LearnsLimits as LearnsLimits
 from .outcomes import Outcome, Report, learn_limits, resend_window

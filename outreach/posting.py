@@ -30,8 +30,7 @@ from typing import Literal
 from .clock import Clock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
-from .ledger import Claim, Delivery, Ledger
-from .ledger.loop import Sent
+from .ledger import Claim, Delivery, Ledger, Sent
 from .outcomes import Outcome, act_on, resend_window
 from .pacing import Pacer, Slot
 from .publishers.base import Publisher, Receipt

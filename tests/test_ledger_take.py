@@ -13,8 +13,7 @@ from sqlalchemy import event
 
 from outreach.config import DeliverySettings
 from outreach.delivery import DeliveryLoop
-from outreach.ledger import ActionRequest, Claim, Ledger, Paced, PaceWindow, open_ledger
-from outreach.ledger.loop import Sent
+from outreach.ledger import ActionRequest, Claim, Ledger, Paced, PaceWindow, Sent, open_ledger
 from outreach.post import Post
 from outreach.publishers.base import Check, Publisher, Receipt
 

@@ -83,10 +83,13 @@ Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_u
 recover(rule), where rule(channel_id) -> Recovery is what the channel's network allows,
 and for actions action_head, claim_action, finish_action and recover_actions;
 heads(channel_id) -> (action_head, head) reads both on one connection, before each step.
+take(channel_id, lease, fence=, pacing=, finish=Sent(...)) -> Step: the loop's step in one
+transaction (the previous post's finish_sent, the look heads gives, the ready post's claim).
 """
 
 from .core import Ledger, open_ledger
 from .leases import CHANNEL, QUEUEING, Held, Holder, Member
+from .loop import Sent, Step
 from .next_fires import NextFire
 from .queueing import Batch
 from .schema import normalize_url
@@ -153,8 +156,10 @@ __all__ = [
     "Paused",
     "Recovery",
     "Resumed",
+    "Sent",
     "SignInLink",
     "State",
+    "Step",
     "StoredAnnouncement",
     "WebSession",
     "WebUser",

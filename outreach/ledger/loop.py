@@ -290,8 +290,6 @@ class Loop:
             windows = pacing(d)
             if windows is None:
                 return Step(act, head, finished=finished)
-            if windows:
-                pace._counting(tuple(windows))
             wait = pace.wait(conn, windows, now)
             if wait > 0:
                 return Step(act, head, Paced(wait), finished=finished)
