@@ -201,7 +201,8 @@ class Shared:
         return (name, self.who.owner)
 
     def busy(self, name: str) -> threading.Lock:
-        """Held while acting under `name` (a claim and its send): a release waits for it."""
+        """Held while acting under `name` (a claim and its send, or a run of them, `holds` asked
+        between two): a release waits for it."""
         return self._busy[name]
 
     def held(self) -> set[str]:
@@ -309,10 +310,15 @@ class Shared:
             self._held.add(name)
 
     def _give_back(self, name: str) -> None:
-        """More than our share (a newcomer joined): stop using `name`, then release it."""
+        """More than our share (a newcomer joined): stop using `name`, then release it.
+
+        `holds` says no before the wait for `busy`: the delivery loop keeps the lock across
+        a run of posts, asking `holds` between two, so it stops at its next post; waiting
+        for the lock first would hold this beat (every other lease's renewal) until the
+        channel's queue ran dry or the leases ran out."""
+        with self._lock:
+            self._held.discard(name)
         with self.busy(name):  # the post in flight on it, if any, is finished first
-            with self._lock:
-                self._held.discard(name)
             self.leases.release(self.who, [name])
         log.info("instance %s: handed %s to the others", self.owner, name)
 

@@ -304,6 +304,50 @@ def test_instances_share_the_channels_and_take_over_a_silent_one(pg_url):
     assert a.leases.members() == []
 
 
+@pytest.mark.postgres
+def test_a_channel_busy_for_a_long_run_of_posts_is_handed_back_without_stalling_the_others(
+    pg_url,
+):
+    """The delivery loop may hold a channel's busy lock across a run of posts, asking
+    `holds` between two: a give-back must stop that run at its next post, not wait for
+    the queue to drain while the keeper's beats (every other lease) wait behind it."""
+    import threading
+
+    channels = ["ma1", "ma2", "tg1", "tg2"]
+    a, b = membership(pg_url, channels), membership(pg_url, channels)
+    a.start()
+    poll("the first to hold every channel", lambda: len(held_channels(a)) == 4, 30)
+    done = threading.Event()
+    dropped: list[str] = []  # channels a stopped holding, in the order it did
+
+    def sending(name: str) -> None:  # a long backlog: a post every 10 ms while held
+        while not done.is_set():
+            with a.busy(name):
+                while a.holds(name) and not done.is_set():
+                    time.sleep(0.01)
+                if not done.is_set():
+                    dropped.append(name)
+            while not a.holds(name) and not done.is_set():
+                time.sleep(0.01)
+
+    threads = [threading.Thread(target=sending, args=(CHANNEL + c,)) for c in channels]
+    for t in threads:
+        t.start()
+    try:
+        b.start()
+        poll("the channels shared out 2 and 2", lambda: len(held_channels(b)) == 2, 30)
+        poll("the first to give two back", lambda: len(held_channels(a)) == 2, 30)
+        kept = held_channels(a)
+        # only the two given back ever stopped: the kept ones' leases never ran out
+        assert set(dropped) == set(a.channels) - kept, dropped
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+        a.stop()
+        b.stop()
+
+
 class Unreachable:
     """The database gone: every call fails as the driver would."""
 
