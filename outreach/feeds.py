@@ -11,8 +11,8 @@ edit or a restart never posts twice.
 
 An item's deliveries and its seen keys are written in one transaction (a
 batch of up to outbox.BATCH_SIZE items each, by Outbox.queue_batches; the
-first batch of a poll holds outbox.LEAD, so that the first posts may go while
-the rest is rendered): a crash leaves an item queued and seen, or neither,
+first batch of a poll holds outbox.LEAD, each next one twice as many, so that
+the first posts may go while the rest is rendered): a crash leaves an item queued and seen, or neither,
 and the next poll queues it once.
 
 The first successful read of a feed announces only its newest `backlog`

@@ -43,8 +43,9 @@ log = logging.getLogger("outreach.outbox")
 BATCH_SIZE = 100
 """Subjects queued per transaction: one commit instead of a hundred, a short write lock."""
 LEAD = 10
-"""Subjects in a feed poll's first transaction: its first posts may go while the rest of
-the feed is rendered (issue 15: the first of 1,000 waited for a hundred to be rendered)."""
+"""Subjects in a feed poll's first transaction (then 20, 40, ... up to BATCH_SIZE): its
+first posts may go while the rest of the feed is rendered (issue 15: the first of 1,000
+waited for a hundred to be rendered)."""
 W = TypeVar("W")
 P = TypeVar("P")
 R = TypeVar("R")
@@ -138,15 +139,16 @@ class Outbox:
         `prepare`), `write(batch, w, rendered)` inside it (usually `write`,
         plus what must commit with it: an item's seen keys). `first` writes
         in the first transaction, which happens even when `work` is empty.
-        `lead`: the first chunk's size when smaller than `size`, so that the
-        first rows are committed (and may be sent) before the next chunks
-        are rendered.
+        `lead`: the first chunk's size when smaller than `size`, each next
+        chunk twice the one before up to `size`: the first rows are committed
+        (and may be sent) before the rest is rendered, and each chunk is
+        ready about when the posts before it have gone.
         """
         start, end = 0, max(len(work), 1 if first else 0)
         step = min(size, lead) if lead else size
         while start < end:
             chunk = work[start : start + step]
-            start, step = start + step, size
+            start, step = start + step, min(size, 2 * step)
             limits = self.limits()  # as learned by now: `doctor` may run meanwhile
             with self.messages.pinned():
                 rendered = [render(w, limits) for w in chunk]

@@ -69,3 +69,14 @@ def test_a_feed_shorter_than_the_lead_is_one_batch(tmp_path: Path):
     progress = lambda _f, _n, _t: rows_when_told.append(len(rig.ledger.deliveries()))  # noqa: E731
     rig.watcher.poll_all(rig.config.feeds[:1], progress)
     assert rows_when_told == [(LEAD - 1) * len(CHANNELS)] * (LEAD - 1)
+
+
+def test_each_batch_after_the_lead_is_twice_the_one_before_up_to_the_batch_size(
+    tmp_path: Path,
+):
+    rig = Rig(tmp_path)
+    chunks = rig.watcher.outbox.queue_batches(
+        list(range(260)), lambda w, _limits: w, lambda _batch, w, r: r, size=100, lead=10
+    )
+    assert [len(chunk) for chunk in chunks] == [10, 20, 40, 80, 100, 10]
+    assert rig.ledger.deliveries() == []  # nothing written by these writers
