@@ -26,6 +26,7 @@ BENCHMARKS = (
     "fanout",
     "telegram_posts",
     "peers",
+    "delivery_thread",
     "memory_phases",
     "scale",
     "ledger_reads",

@@ -55,6 +55,13 @@ def test_startup():
     assert r["outreach_help_median_ms"] > 0
 
 
+def test_delivery_thread():
+    r = quick("delivery_thread")
+    # every post delivered by the loop and by the floor, and a figure for each
+    assert r["outreach_sent"] == r["floor_sent"] == r["posts"] > 0
+    assert r["outreach_cpu_ms_per_post"] > 0 and r["floor_cpu_ms_per_post"] > 0
+
+
 def test_pacing():
     r = quick("pacing")
     assert r["sent"] == r["posts"]
