@@ -140,12 +140,14 @@ class DeliveryLoop:
         self.learn_limits()
         return recovered
 
-    def _warm(self) -> None:
+    def warm_clients(self) -> None:
         """Every publisher's client ready, one after another, by the first channel thread
         with something ready to go (the others wait here): left to each thread's first
         post, the channel threads of a fan-out queued for the import lock
         (bench/fanout.py); done at start, a cron run with nothing to send loaded the
-        clients for nothing (Mastodon.py: ~0.15 s of CPU and ~10 MiB; bench/README.md)."""
+        clients for nothing (Mastodon.py: ~0.15 s of CPU and ~10 MiB; bench/README.md).
+        `run --once` calls it from the main thread at its first committed batch (service.py),
+        so that the first post need not wait for the import beside the next batch's render."""
         with self._warm_lock:
             if not self._warmed:
                 try:
@@ -282,7 +284,7 @@ class DeliveryLoop:
             return True
         if act.ready is not None:
             if not self._warmed:
-                self._warm()
+                self.warm_clients()
             return self._act(channel_id, act.ready, deadline)
         if self.only_actions:
             return self._wait(channel_id, act.wake_at, deadline)
@@ -318,7 +320,7 @@ class DeliveryLoop:
         """Send the claimed post; its finish, if sent, with the channel's next look and claim
         while nothing should stop them (stop, the lease, else a look of its own next)."""
         if not self._warmed:
-            self._warm()  # after the claim now: the clients made ready while it is held
+            self.warm_clients()  # after the claim now: the clients made ready while it is held
         assert ask.asked is not None
         slots, reserved_at = ask.asked.slots, ask.asked.reserved_at
         nxt: list[_Taken] = []

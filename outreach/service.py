@@ -224,7 +224,7 @@ class Service:
             nonlocal ready
             if not ready:
                 ready = True
-                self.delivery._warm()  # under the loop's lock: its threads wait for it
+                self.delivery.warm_clients()  # under the loop's lock: its threads wait for it
             committed(feed_id, n, total)
 
         return after
