@@ -204,7 +204,8 @@ import outreach.cli.schedule_cmds, outreach.service, outreach.delivery
 _marks.append(("outreach's modules imported", *_status()))
 _mark_after(outreach.service.Service, '__init__', 'service built (campaign read, store open)')
 _mark_after(outreach.delivery.DeliveryLoop, 'start', 'delivery loop started (recovery, limits)')
-_mark_after(outreach.delivery.DeliveryLoop, '_warm', 'clients ready (Mastodon.py imported)')
+_warm = 'warm_clients' if hasattr(outreach.delivery.DeliveryLoop, 'warm_clients') else '_warm'  # before 79a818b
+_mark_after(outreach.delivery.DeliveryLoop, _warm, 'clients ready (Mastodon.py imported)')
 _mark_after(outreach.service.Service, 'poll', 'feed polled (parsed, rendered, queued)')
 
 import outreach.feeds, outreach.outbox
