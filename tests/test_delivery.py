@@ -104,6 +104,18 @@ def test_every_channel_gets_its_posts_in_order_with_their_remote_ids(world):
     ]
 
 
+def _stacks() -> str:
+    """Every thread's stack, for a failure that happens once in hundreds of runs."""
+    import sys
+    import traceback
+
+    names = {t.ident: t.name for t in threading.enumerate()}
+    return "\n".join(
+        f"--- thread {names.get(ident, ident)}\n" + "".join(traceback.format_stack(frame))
+        for ident, frame in sys._current_frames().items()
+    )
+
+
 def test_channels_proceed_concurrently(world):
     """A channel stuck in a slow send does not hold the others back."""
     # The world's 0.8 s HTTP timeout is for the timeout tests: here a reply slowed by a
@@ -119,7 +131,8 @@ def test_channels_proceed_concurrently(world):
         def publish(self, post: Post, delivery_key: str) -> Receipt:
             assert released.wait(10), (  # the message is built on failure, after the wait
                 "the other channel never got to send while this one waited: "
-                f"{[(world.state(i), world.ledger.get(i).reason) for i in be]}"
+                f"{[(world.state(i), world.ledger.get(i).reason) for i in be]}\n"
+                f"{_stacks()}"  # where `be`'s thread is: seen stuck in `sending` once, rarely
             )
             return Receipt("1")
 
