@@ -170,6 +170,12 @@ def _new_rows(
     values: dict[str, Any] = {c: bindparam(c, type_=table.c[c].type) for c in columns}
     if unless_paused:
         values |= pending_unless_paused(inserting=True)
+    return _unless_taken(dialect, table, values, returning)
+
+
+def _unless_taken(dialect: str, table: Table, values: Any, returning: Any) -> Any:
+    """INSERT of `values` (a row's, or a list of rows') ON CONFLICT DO NOTHING, RETURNING
+    `returning`, in the dialect's own syntax."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -195,15 +201,7 @@ def _seen_rows(dialect: str, n: int) -> Any:
     shared = {c: bindparam(c, type_=S.c[c].type) for c in ("feed_id", "item_id", "first_seen")}
     rows = [{"dedupe_key": bindparam(f"key_{i}", type_=S.c.dedupe_key.type), **shared}
             for i in range(n)]  # fmt: skip
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(S).values(rows).on_conflict_do_nothing().returning(S.c.dedupe_key)
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(S).values(rows).on_conflict_do_nothing().returning(S.c.dedupe_key)
-    raise StoreError(f"the store must be SQLite or PostgreSQL, not {dialect}")
+    return _unless_taken(dialect, S, rows, S.c.dedupe_key)
 
 
 def aware(*moments: dt.datetime | None) -> None:
