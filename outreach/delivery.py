@@ -148,6 +148,8 @@ class DeliveryLoop:
         clients for nothing (Mastodon.py: ~0.15 s of CPU and ~10 MiB; bench/README.md).
         `run --once` calls it from the main thread at its first committed batch (service.py),
         so that the first post need not wait for the import beside the next batch's render."""
+        if self._warmed:  # the callers' fast path: no lock once done
+            return
         with self._warm_lock:
             if not self._warmed:
                 try:
@@ -283,8 +285,7 @@ class DeliveryLoop:
             self.ledger.recover_actions([channel_id])
             return True
         if act.ready is not None:
-            if not self._warmed:
-                self.warm_clients()
+            self.warm_clients()
             return self._act(channel_id, act.ready, deadline)
         if self.only_actions:
             return self._wait(channel_id, act.wake_at, deadline)
@@ -319,8 +320,7 @@ class DeliveryLoop:
     def _send(self, channel_id: str, lease: str, pub: Publisher, ask: _Ask, claim: Claim) -> _Taken:
         """Send the claimed post; its finish, if sent, with the channel's next look and claim
         while nothing should stop them (stop, the lease, else a look of its own next)."""
-        if not self._warmed:
-            self.warm_clients()  # after the claim now: the clients made ready while it is held
+        self.warm_clients()  # after the claim now: the clients made ready while it is held
         assert ask.asked is not None
         slots, reserved_at = ask.asked.slots, ask.asked.reserved_at
         nxt: list[_Taken] = []

@@ -218,13 +218,9 @@ class Service:
         follows at once and the next batches are rendered while the posts are in flight.
         Only once something was committed: a run with nothing new loads no client.
         """
-        ready = False
 
         def after(feed_id: str, n: int, total: int) -> None:
-            nonlocal ready
-            if not ready:
-                ready = True
-                self.delivery.warm_clients()  # under the loop's lock: its threads wait for it
+            self.delivery.warm_clients()  # once, under the loop's lock: its threads wait for it
             committed(feed_id, n, total)
 
         return after
