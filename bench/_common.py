@@ -40,6 +40,11 @@ def compile_outreach(python: str = PYTHON, env: Mapping[str, str] | None = None)
     shared machine) a checkout has none, and every child compiled outreach's 60-odd
     modules from source again, about 0.3 s of CPU a run that no user pays (issue 15).
     The libraries (Mastodon.py, the peers) were compiled by pip. Once per process.
+
+    `-P` keeps the current folder off sys.path, so that with PYTHONPATH naming another
+    checkout (`--against`) it is that checkout's package that is compiled, as its
+    children import it; run from ROOT without it, `import outreach` found this
+    checkout's, and "before" paid the compilation in every run.
     """
     key = f"{python}\0{(env or {}).get('PYTHONPATH', '')}"
     if key in _compiled:
@@ -48,8 +53,19 @@ def compile_outreach(python: str = PYTHON, env: Mapping[str, str] | None = None)
     code = (
         "import compileall, os, outreach\n"
         "compileall.compile_dir(os.path.dirname(outreach.__file__), quiet=1)\n"
+        "print(os.path.dirname(outreach.__file__))\n"
     )
-    subprocess.run([python, "-c", code], check=False, env={**os.environ, **(env or {})}, cwd=ROOT)
+    done = subprocess.run(
+        [python, "-P", "-c", code],
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wanted = (env or {}).get("PYTHONPATH", "").split(os.pathsep)[0]
+    if wanted and not done.stdout.strip().startswith(str(Path(wanted).resolve())):
+        raise RuntimeError(f"compiled {done.stdout.strip()!r}, not the checkout in {wanted}")
 
 
 def machine() -> dict[str, Any]:
