@@ -1,7 +1,10 @@
-"""The Jinja2 sandbox message templates run in, and how template files are named.
+"""The Jinja2 sandbox message templates run in.
 
 Kept apart from messages.py, which turns items into posts: this module knows
-files, escaping and errors, nothing of channels or limits.
+files, escaping and errors, nothing of channels or limits. How template files
+are named and texts tidied (no Jinja2) is message_text's, re-exported here;
+messages.py imports this module when it first renders (issue 15: a run with
+nothing to render loads no Jinja2).
 
 - Sandboxed (immutable): a template file is data written by organisers, not code.
 - StrictUndefined: an undefined variable is an error, never an empty string.
@@ -27,9 +30,10 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import jinja2
+import jinja2.visitor
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.ext import Extension
@@ -37,11 +41,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .campaign_clock import LocalFormat
 from .errors import OutreachError, TemplateError
+from .message_text import DATA_FIELDS, TEMPLATE_SUFFIX
+from .message_text import is_partial as is_partial
+from .message_text import one_line as one_line
+from .message_text import paragraphs as paragraphs
+from .message_text import template_data as template_data
+from .message_text import template_names as template_names
+from .message_text import tidy as tidy
 
-TEMPLATE_SUFFIX = ".j2"
-# Control characters, and the bidi embeddings/overrides/isolates that can make a
-# title read backwards (U+202E "RLO" tricks); the plain LRM/RLM marks stay.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _ESCAPE_HATCH = re.compile(r"\{%[-+]?\s*autoescape\b|\|\s*safe\b|\{%[-+]?\s*filter\s+safe\b")
 
 
@@ -87,22 +94,6 @@ MAX_STEPS = 200_000
 _WIDTH = re.compile(r"[{%][^{}%]*?(\d{6,})")
 """A width or precision of six digits or more in a format string ('%10000000s', '{:>999999}')."""
 _budget = threading.local()
-
-
-_DATA_FIELDS: dict[type, frozenset[str]] = {}
-"""The views templates read (template_context's), and their fields: see template_data."""
-T = TypeVar("T", bound=type)
-
-
-def template_data(cls: T) -> T:
-    """Marks a frozen dataclass that templates read as plain data: the sandbox hands out its
-    fields without asking, per read, whether the object is a function, a frame or a
-    mutable container (it is none; each of a render's reads asked, issue 15)."""
-    if not dataclasses.is_dataclass(cls) or not cls.__dataclass_params__.frozen:  # type: ignore[attr-defined]
-        raise TypeError(f"{cls.__name__} is not a frozen dataclass")
-    fields = (f.name for f in dataclasses.fields(cls))
-    _DATA_FIELDS[cls] = frozenset(name for name in fields if not name.startswith("_"))
-    return cls
 
 
 class TemplateLimit(jinja2.exceptions.SecurityError):
@@ -234,7 +225,7 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         return _bounded(value)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        fields = _DATA_FIELDS.get(type(obj))
+        fields = DATA_FIELDS.get(type(obj))
         if fields is not None and attr in fields:
             return True
         return bool(super().is_safe_attribute(obj, attr, value))
@@ -366,6 +357,14 @@ def _plural(ctx: Any, value: float, **forms: str) -> str:
     return _local(ctx).plural(value, **forms)
 
 
+class TypedAsText(jinja2.visitor.NodeTransformer):
+    """The words of a template as constants, which an autoescaped template escapes
+    (an organiser's one-off text: messages.Messages.one_off_template)."""
+
+    def visit_TemplateData(self, node: nodes.TemplateData) -> nodes.Const:
+        return nodes.Const(node.data, lineno=node.lineno)
+
+
 def make_environment(
     dirs: Sequence[Path], bundled: Path, html_prefixes: Sequence[str] = ()
 ) -> BoundedSandbox:
@@ -427,33 +426,3 @@ def template_errors(where: str) -> Iterator[None]:
         at = _template_line(exc, where)
         kind = "" if isinstance(exc, OutreachError) else f"{type(exc).__name__}: "
         raise TemplateError(f"{at}: {kind}{exc}") from None
-
-
-def tidy(text: str) -> str:
-    """No trailing spaces, at most one blank line in a row: an empty part leaves no hole."""
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def one_line(text: str) -> str:
-    """A title as it goes into a post: no control characters, white space collapsed."""
-    return re.sub(r"\s+", " ", _CONTROL.sub("", text)).strip()
-
-
-def paragraphs(text: str) -> str:
-    """A summary as it goes into a post: paragraphs kept, at most one blank line between."""
-    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
-    text = re.sub(r"[ \u00a0]*\n[ \u00a0]*", "\n", re.sub(r" {2,}", " ", text))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def template_names(kind: str, channel_kind: str, lang: str, default_lang: str) -> list[str]:
-    names = [f"{kind}/{channel_kind}.{lang}{TEMPLATE_SUFFIX}"]
-    if default_lang != lang:
-        names.append(f"{kind}/{channel_kind}.{default_lang}{TEMPLATE_SUFFIX}")
-    names.append(f"{kind}/{channel_kind}{TEMPLATE_SUFFIX}")
-    return names
-
-
-def is_partial(relative_name: str) -> bool:
-    return any(part.startswith("_") for part in Path(relative_name).parts)

@@ -33,27 +33,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
-import jinja2
-import jinja2.visitor
+from typing import TYPE_CHECKING, Any
 
 from .campaign_clock import locale_for
 from .config import AnnouncementConfig, ChannelBase, Config
 from .content import Item, all_items, find_item, pages
 from .errors import ConfigError, ContentError, FitError, TemplateError
-from .fitting import fit
-from .message_env import (
+from .message_text import (
     TEMPLATE_SUFFIX,
     is_partial,
-    make_environment,
     one_line,
     paragraphs,
-    template_errors,
     template_names,
     tidy,
 )
@@ -61,7 +56,15 @@ from .networks import all_networks, network
 from .post import Post
 from .resources import bundled_messages
 from .template_context import ChannelView, template_context
-from .textlimits import count
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .message_env import BoundedSandbox
+
+# Jinja2 (message_env), fitting and textlimits (grapheme) are imported at the first
+# template or render, not with this module: the outbox makes its Messages at start-up
+# and a run with nothing new renders nothing (issue 15: start-up time).
 
 BUNDLED_DIR = bundled_messages()
 SHARE = "share"
@@ -129,9 +132,23 @@ class Messages:
                 raise ConfigError(f"{config.source}: messages_dir: {own} is not a folder")
             dirs.insert(0, own)
         self.dirs = tuple(dirs)
-        html = [n.name for n in all_networks() if n.html]
-        self.env = make_environment(self.dirs, bundled_dir, html)
+        self._env: BoundedSandbox | None = None
+        self._env_lock = threading.Lock()
         self._one_off: dict[tuple[str, str], jinja2.Template] = {}
+
+    @property
+    def env(self) -> BoundedSandbox:
+        """The sandbox over `dirs` (message_env), made at its first use: it caches templates."""
+        env = self._env
+        if env is None:
+            with self._env_lock:
+                env = self._env
+                if env is None:
+                    from .message_env import make_environment
+
+                    html = [n.name for n in all_networks() if n.html]
+                    env = self._env = make_environment(self.dirs, self.bundled_dir, html)
+        return env
 
     # --- templates -------------------------------------------------------------------
 
@@ -160,11 +177,16 @@ class Messages:
         locale_for(lang)
 
     def template(self, kind: str, channel_kind: str, lang: str) -> jinja2.Template:
+        env = self.env
+        from jinja2 import TemplatesNotFound  # loaded with env
+
+        from .message_env import template_errors
+
         names = template_names(kind, channel_kind, lang, self.config.campaign.default_language)
         with template_errors(names[0]):
             try:
-                return self.env.select_template(names)
-            except jinja2.TemplatesNotFound:
+                return env.select_template(names)
+            except TemplatesNotFound:
                 pass
         known = self.kinds()
         hint = "" if kind in known else f"; known kinds: {', '.join(known)}"
@@ -188,13 +210,16 @@ class Messages:
         found = self._one_off.get(key)
         if found is not None:
             return found
+        env = self.env
+        from .message_env import TypedAsText, template_errors
+
         name = f"{ONE_OFF}/{channel_kind}{TEMPLATE_SUFFIX}"
         with template_errors(name):
-            tree = self.env._parse(source, name, name)
-            if callable(self.env.autoescape) and self.env.autoescape(name):
-                tree = _TypedAsText().visit(tree)
-            code = self.env.compile(tree, name, name)
-            template = self.env.template_class.from_code(self.env, code, self.env.globals)
+            tree = env._parse(source, name, name)
+            if callable(env.autoescape) and env.autoescape(name):
+                tree = TypedAsText().visit(tree)
+            code = env.compile(tree, name, name)
+            template = env.template_class.from_code(env, code, env.globals)
         if len(self._one_off) >= _ONE_OFF_CACHE:
             self._one_off.pop(next(iter(self._one_off)))
         self._one_off[key] = template
@@ -206,6 +231,8 @@ class Messages:
         return self.env.pinned()
 
     def render_text(self, template: jinja2.Template, context: dict[str, Any]) -> str:
+        from .message_env import template_errors  # loaded with the template's env
+
         with template_errors(template.filename or template.name or "?"):
             return tidy(template.render(context))
 
@@ -283,6 +310,8 @@ class Messages:
         if (bound is not None and bound(full) <= limit) or measure(full) <= limit:
             return full, False
         what = f"{channel.id} ({template.filename})"
+        from .fitting import fit  # only for a text over its limit
+
         try:
             return fit(lambda s: render(title, s), summary, measure, limit, what), True
         except FitError:
@@ -391,16 +420,11 @@ class Messages:
         self.check_language(lang)
         subject = self.subject_for_item(item, kind)
         template = self.template(subject.kind, SHARE, lang)
+        from .textlimits import count
+
         measure = (lambda text: count(text, rule)) if rule else None
         view = ChannelView(SHARE, SHARE, lang)
         return self._fitted(template, subject, view, now, measure, limit)[0]
-
-
-class _TypedAsText(jinja2.visitor.NodeTransformer):
-    """The words of a template as constants, which an autoescaped template escapes."""
-
-    def visit_TemplateData(self, node: jinja2.nodes.TemplateData) -> jinja2.nodes.Const:
-        return jinja2.nodes.Const(node.data, lineno=node.lineno)
 
 
 def about_item(item: Item) -> str:

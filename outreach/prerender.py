@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .campaign_clock import time_of_day_reads
-from .message_env import TEMPLATE_SUFFIX
+from .message_text import TEMPLATE_SUFFIX
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo

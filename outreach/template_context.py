@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .campaign_clock import CampaignClock
 from .config import Config, pick
-from .message_env import one_line, template_data
+from .message_text import one_line, template_data
 
 if TYPE_CHECKING:
     from .messages import Subject

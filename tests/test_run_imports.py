@@ -4,7 +4,7 @@ The CLI runs as users run it, a fresh process against the fake servers; at exit 
 writes the names of the modules it loaded. Each network's client library is
 imported only when a channel of that network is live; the ORM, the admin bot's
 Telegram library, the web console and the scheduler never are; rich only on a
-terminal (the progress bar).
+terminal (the progress bar); Jinja2 only when something is rendered.
 """
 
 from __future__ import annotations
@@ -140,3 +140,8 @@ def test_a_run_with_nothing_to_send_loads_no_client_when_the_limits_are_known(tm
     assert "Queue: nothing due." in out
     # nothing to post and the limits read minutes ago: no client, nor its HTTP library
     assert not {"mastodon", "requests", "urllib3"} & roots(modules)
+    # nothing to render: the outbox's Messages made no Jinja2 sandbox, and no text was
+    # counted or fitted (grapheme)
+    assert {"jinja2", "grapheme"} <= roots(first)
+    assert not {"jinja2", "grapheme"} & roots(modules)
+    assert "outreach.message_env" not in modules
