@@ -32,6 +32,7 @@ from .fields import (
     check_endpoint_url,
     check_http_url,
     local_text,
+    no_items,
     pick,
 )
 from .load import (
@@ -77,6 +78,7 @@ __all__ = [
     "default_config_path",
     "load_config",
     "local_text",
+    "no_items",
     "pick",
     "token_problems",
     "with_secrets",

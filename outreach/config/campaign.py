@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator, model_validator
 
-from .fields import LocalText, Model, check_http_url, check_id, local_text
+from .fields import LocalText, Model, check_http_url, check_id, local_text, no_items
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -71,7 +71,7 @@ class CampaignInfo(Model):
     mirror_url: str | None = None
     languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
     default_language: str = "en"
-    hashtags: list[str] = Field(default_factory=list)
+    hashtags: list[str] = Field(default_factory=no_items)
     timezone: str = "UTC"
     dates: dict[str, dt.date] = Field(default_factory=dict)
     """Named dates for the campaign clock, e.g. arrest, sentence."""
@@ -167,7 +167,7 @@ class ShareSettings(Model):
     utm: Utm = Field(default_factory=Utm)
     before_you_share: LocalText = Field(default_factory=dict)
     bar: ShareBarSettings = Field(default_factory=ShareBarSettings)
-    fediverse_servers: list[FediverseServer] = Field(default_factory=list)
+    fediverse_servers: list[FediverseServer] = Field(default_factory=no_items)
     """Servers the fediverse picker suggests; without JavaScript, the only ones it can offer."""
 
 

@@ -89,6 +89,17 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def no_items() -> list[Any]:
+    """A new empty list: the default_factory of a list field, in place of `list`.
+
+    Pydantic asks each factory for its signature when it builds a model; `list`'s is
+    parsed from its text by tokenize, whose first use compiles its patterns (~3 ms,
+    then ~0.2 ms a field): about 4 ms of every command's start that a function's
+    signature does not cost (issue 15).
+    """
+    return []
+
+
 def local_text(value: Any) -> Any:
     # A plain string means "the same in every language".
     return {"*": value} if isinstance(value, str) else value

@@ -8,17 +8,17 @@ from pydantic import Field
 
 from .campaign import AnnouncementConfig, CampaignInfo, FeedConfig, PageConfig, ShareSettings
 from .channels import Channel, ChannelBase
-from .fields import Model
+from .fields import Model, no_items
 from .settings import AdminConfig, DeliverySettings, StoreConfig, WebConfig
 
 
 class Config(Model):
     campaign: CampaignInfo
     share: ShareSettings = Field(default_factory=ShareSettings)
-    pages: list[PageConfig] = Field(default_factory=list)
-    feeds: list[FeedConfig] = Field(default_factory=list)
-    channels: list[Channel] = Field(default_factory=list)
-    announcements: list[AnnouncementConfig] = Field(default_factory=list)
+    pages: list[PageConfig] = Field(default_factory=no_items)
+    feeds: list[FeedConfig] = Field(default_factory=no_items)
+    channels: list[Channel] = Field(default_factory=no_items)
+    announcements: list[AnnouncementConfig] = Field(default_factory=no_items)
     store: StoreConfig = Field(default_factory=StoreConfig)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     admin: AdminConfig = Field(default_factory=AdminConfig)

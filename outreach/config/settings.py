@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ..secret import Secret
-from .fields import Model, check_endpoint_url, no_plain_token
+from .fields import Model, check_endpoint_url, no_items, no_plain_token
 
 
 class StoreConfig(Model):
@@ -64,7 +64,7 @@ class DeliverySettings(Model):
 class AdminConfig(Model):
     token_env: str | None = None
     token_file: str | None = None
-    allowed_users: list[int] = Field(default_factory=list)
+    allowed_users: list[int] = Field(default_factory=no_items)
     alert_chat: str | int | None = None
     api_base_url: str | None = None
     token: Secret | None = Field(default=None, exclude=True)
