@@ -48,31 +48,37 @@ class _Compiled:
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         names = compiled.positiontup or ()
-        self.binds: list[tuple[str, bool, Any, Callable[[Any], Any] | None]] = []
+        # Per position: the name of a required parameter (converted at each execution,
+        # once per name: `now` is bound several times), or None and the value converted
+        # now (a literal, the same at every execution).
+        self.slots: list[tuple[str | None, Any]] = []
+        converters: dict[str, Callable[[Any], Any] | None] = {}
         for name in names:
             bp = compiled.binds[name]
             process = bp.type.dialect_impl(dialect).bind_processor(dialect)
-            value = None if bp.required else bp.effective_value
-            self.binds.append((name, bp.required, value, process))
-        self.columns: list[Callable[[Any], Any] | None] = [
-            col.type.dialect_impl(dialect).result_processor(dialect, None)
-            for col in getattr(stmt, "exported_columns", ())
-        ]
+            if bp.required:
+                converters.setdefault(name, process)
+                self.slots.append((name, None))
+            else:
+                value = bp.effective_value
+                self.slots.append((None, value if process is None else process(value)))
+        self.required = list(converters.items())
+        # Only the columns whose type converts (times, JSON, booleans), by position.
+        self.columns: list[tuple[int, Callable[[Any], Any]]] = []
+        width = 0
+        for i, col in enumerate(getattr(stmt, "exported_columns", ())):
+            width = i + 1
+            p = col.type.dialect_impl(dialect).result_processor(dialect, None)
+            if p is not None:
+                self.columns.append((i, p))
+        self.width = width
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> Any:
-        values = []
-        done: dict[str, Any] = {}  # a parameter used several times (`now`) converted once
-        for name, required, value, process in self.binds:
-            if required:
-                if name in done:
-                    values.append(done[name])
-                    continue
-                value = params[name]
-            if process is not None:
-                value = process(value)
-            if required:
-                done[name] = value
-            values.append(value)
+        done = {
+            name: params[name] if process is None else process(params[name])
+            for name, process in self.required
+        }
+        values = [value if name is None else done[name] for name, value in self.slots]
         cursor = driver(conn).cursor()
         cursor.execute(self.sql, values)
         return cursor
@@ -83,11 +89,18 @@ class _Compiled:
             found = cursor.fetchall()
         finally:
             cursor.close()
-        processors = self.columns
-        return [
-            tuple(v if p is None else p(v) for p, v in zip(processors, row, strict=True))
-            for row in found
-        ]
+        out = []
+        for row in found:
+            if len(row) != self.width:
+                raise ValueError(f"{len(row)} columns, expected {self.width}")
+            if not self.columns:
+                out.append(tuple(row))
+                continue
+            values = list(row)
+            for i, p in self.columns:
+                values[i] = p(values[i])
+            out.append(tuple(values))
+        return out
 
 
 @functools.lru_cache(maxsize=512)
@@ -103,6 +116,8 @@ def _lean(stmt: Any, dialect: Dialect) -> _Compiled | None:
 
 def _watched(conn: Connection) -> bool:
     """Someone listens to this engine's statements (tests of query plans, tracing)."""
+    if not (conn._has_events or conn.engine._has_events):
+        return False  # SQLAlchemy's own test before it fires any statement event: none listens
     dispatch = conn.dispatch
     return bool(dispatch.before_cursor_execute) or bool(dispatch.after_cursor_execute)
 
