@@ -201,7 +201,7 @@ class _Asked:
 
     def __init__(self, body: Callable[[Connection], Any]) -> None:
         self.body = body
-        self.ready = threading.Event()  # done, or made the leader
+        self.ready: threading.Event | None = None  # done, or made the leader (not the first)
         self.lead = False
         self.value: Any = None
         self.error: BaseException | None = None
@@ -219,7 +219,9 @@ class _Group:
             self._waiting.append(me)
             me.lead = not self._leading
             self._leading = True
-        if not me.lead:
+            if not me.lead:  # a leader alone (one channel's posts) never waits: no Event
+                me.ready = threading.Event()
+        if me.ready is not None:
             me.ready.wait()
         if me.lead:  # from the start, or handed the lead by the last leader
             self._lead(engine)
@@ -235,12 +237,15 @@ class _Group:
         finally:
             with self._lock:
                 if self._waiting:
-                    self._waiting[0].lead = True
-                    self._waiting[0].ready.set()
+                    nxt = self._waiting[0]
+                    nxt.lead = True
+                    assert nxt.ready is not None  # it found a leader, so it waits
+                    nxt.ready.set()
                 else:
                     self._leading = False
             for asked in batch:
-                asked.ready.set()
+                if asked.ready is not None:
+                    asked.ready.set()
 
 
 def _commit(engine: Engine, batch: list[_Asked]) -> None:
