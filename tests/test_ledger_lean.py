@@ -14,6 +14,7 @@ from outreach.ledger import ActionRequest, Batch, Ledger, lean, open_ledger
 from outreach.ledger import loop as loop_sql
 from outreach.ledger import pace as pace_sql
 from outreach.ledger.schema import DELIVERIES as D
+from outreach.ledger.values import to_delivery
 from outreach.networks import network
 from outreach.pacing import Windows
 from outreach.post import Post
@@ -68,6 +69,13 @@ def test_the_loop_statements_answer_alike_through_the_driver(tmp_path):
                   "until": now + LEASE}  # fmt: skip
         (claimed,) = both(conn, loop_sql._CLAIM, params)
         assert loop_sql._delivery(claimed).state == "sending"
+        # _delivery makes of a row what to_delivery makes of its columns by name
+        with ledger.engine.connect() as other:
+            every = [tuple(r) for r in other.execute(select(D).order_by(D.c.id)).all()]
+        assert len(every) == 4 and every[0][D.c.keys().index("post")]["image_url"]
+        for got in [row, claimed, *every]:
+            want = to_delivery(dict(zip(loop_sql._COLUMNS, got, strict=True)))
+            assert loop_sql._delivery(got) == want
 
         bot = network("mastodon")
         windows = Windows([("masto", bot, "acct")]).of(bot.slots("masto", "acct", has_image=True))

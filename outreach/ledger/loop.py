@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, bindparam, exists, func, literal, select, tuple_, update
 
+from ..post import Post
 from ..said import Said
 from . import lean, leases, pace, pause
 from .actions import first_action, record_place
@@ -449,8 +450,22 @@ def _head(conn: Any, channel_id: str, now: dt.datetime, lease: Any, free: Any) -
 
 
 def _delivery(row: tuple[Any, ...]) -> Delivery:
-    """A Delivery from a row of _FIRST or _CLAIM (every column, in the table's order)."""
-    return to_delivery(dict(zip(_COLUMNS, row, strict=True)))
+    """A Delivery from a row of _FIRST or _CLAIM (every column, in the table's order):
+    what `to_delivery` makes of it, without its three dicts of the row (twice a post;
+    tests/test_ledger_lean.py compares the two)."""
+    if len(row) != len(_COLUMNS):
+        raise ValueError(f"{len(row)} columns, expected {len(_COLUMNS)}")
+    values = [row[i] for i in _ORDER]
+    post = values[_POST]
+    values[_POST] = Post.from_dict(post) if post else None
+    values[_DRY_RUN] = bool(values[_DRY_RUN])
+    return Delivery(*values)
+
+
+_ORDER = tuple(_COLUMNS.index(f.name) for f in fields(Delivery))
+"""Where each of a Delivery's fields is in a row of _FIRST or _CLAIM."""
+_POST = [f.name for f in fields(Delivery)].index("post")
+_DRY_RUN = [f.name for f in fields(Delivery)].index("dry_run")
 
 
 def _unknown_reason(d: Delivery, since: dt.datetime, window: dt.timedelta | None) -> Said:
