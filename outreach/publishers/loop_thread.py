@@ -37,23 +37,33 @@ class LoopThread:
         loop = self._start()
         return asyncio.run_coroutine_threadsafe(coro, loop).result()
 
-    def stop(self, cleanup: Callable[[], Awaitable[Any]] | None = None) -> None:
-        """Await `cleanup` on the loop (closing clients), then end the loop and its thread."""
+    def stop(
+        self, cleanup: Callable[[], Awaitable[Any]] | None = None, *, wait: bool = True
+    ) -> None:
+        """Await `cleanup` on the loop (closing clients), then end the loop and its thread.
+
+        `wait=False`, for a finalizer: the cleanup and the stop are handed to the loop,
+        which ends by itself, and nothing waits for it. The collector runs finalizers in
+        whichever thread allocates, at any point: one that waited here stalled a channel's
+        post for 10 s (tests/test_publisher_dropped.py), run on another publisher's loop
+        thread inside an import whose lock the dropped loop needed to close its client.
+        """
         with self._lock:
             loop, thread = self._loop, self._thread
             self._loop = self._thread = None
         if loop is None or thread is None:
             return
-        if threading.current_thread() is thread:
-            # Called from the loop itself (a finalizer run by the collector there):
-            # waiting would block the loop, so the cleanup is scheduled, then the stop.
+        if not wait or threading.current_thread() is thread:
+            # From the loop itself, waiting would block it: the cleanup, then the stop,
+            # are scheduled there (its thread closes the loop, _run).
             async def last() -> None:
                 with contextlib.suppress(Exception):
                     if cleanup is not None:
                         await cleanup()
                 loop.stop()
 
-            loop.call_soon_threadsafe(lambda: loop.create_task(last()))
+            with contextlib.suppress(RuntimeError):  # its thread ended already: loop closed
+                loop.call_soon_threadsafe(lambda: loop.create_task(last()))
             return
         try:
             if cleanup is not None and thread.is_alive():
@@ -70,10 +80,18 @@ class LoopThread:
         with self._lock:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
-                thread = threading.Thread(target=loop.run_forever, name=self.name, daemon=True)
+                thread = threading.Thread(target=_run, args=(loop,), name=self.name, daemon=True)
                 thread.start()
                 self._loop, self._thread = loop, thread
             return self._loop
+
+
+def _run(loop: asyncio.AbstractEventLoop) -> None:
+    """The loop's thread: until stop(), then the loop closed (a stop that did not wait)."""
+    try:
+        loop.run_forever()
+    finally:
+        loop.close()
 
 
 async def _awaited(fn: Callable[[], Awaitable[Any]]) -> Any:

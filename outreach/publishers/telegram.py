@@ -91,7 +91,8 @@ class TelegramPublisher(Publisher):
         self._client = _Client()
         self._loop = LoopThread(f"telegram-{channel.id}")
         self._calls = threading.Lock()
-        # Also on exit or when dropped unclosed: the client is closed on its own loop.
+        # Also on exit or when dropped unclosed: the client is closed on its own loop,
+        # handed to it without waiting (a finalizer runs wherever the collector does).
         self._closer = weakref.finalize(self, _shut_down, self._loop, self._client)
 
     @property
@@ -130,7 +131,9 @@ class TelegramPublisher(Publisher):
             return Check(self.channel_id, self.network, False, problems=(said_of(exc),))
 
     def close(self) -> None:
-        self._closer()
+        """Close the client and end its loop; returns once they are."""
+        if self._closer.detach() is not None:
+            self._loop.stop(self._client.shutdown)
 
     def warm(self) -> None:
         with self._calls:
@@ -375,7 +378,7 @@ class _Client:
 
 
 def _shut_down(loop: LoopThread, client: _Client) -> None:
-    loop.stop(client.shutdown)
+    loop.stop(client.shutdown, wait=False)
 
 
 def _retry_after_seconds(exc: Any) -> float:
