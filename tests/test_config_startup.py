@@ -9,26 +9,32 @@ list fields use config.no_items instead.
 from __future__ import annotations
 
 import inspect
+import sys
 from typing import Any
 
 from pydantic import BaseModel
 
 import outreach.config as config
+from outreach import networks
 
 TEXT_SIGNATURES = (list, set, tuple, frozenset)
 
 
 def config_models() -> list[type[BaseModel]]:
+    """The config package's models and every network's (its channel, its buttons)."""
     found: dict[type[BaseModel], None] = {}
-    for obj in vars(config).values():
-        if inspect.isclass(obj) and issubclass(obj, BaseModel):
-            found[obj] = None
+    modules = [config, *(sys.modules[type(n).__module__] for n in networks.all_networks())]
+    for module in modules:
+        for obj in vars(module).values():
+            if inspect.isclass(obj) and issubclass(obj, BaseModel):
+                found[obj] = None
     return list(found)
 
 
 def test_no_config_field_defaults_through_a_builtin_type():
     models = config_models()
     assert config.Config in models and config.CampaignInfo in models
+    assert {m.__name__ for m in models} >= {"TelegramChannel", "MastodonChannel"}
     slow: list[str] = []
     for model in models:
         for name, info in model.model_fields.items():

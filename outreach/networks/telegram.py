@@ -33,6 +33,7 @@ from ..config import (
     check_endpoint_url,
     check_http_url,
     local_text,
+    no_items,
     pick,
 )
 from ..pacing import Rule, Slot
@@ -75,7 +76,7 @@ class TelegramChannel(ChannelBase):
     api_base_url: str | None = None
     silent: bool = False
     link_preview: bool = True
-    buttons: list[Button] = Field(default_factory=list)
+    buttons: list[Button] = Field(default_factory=no_items)  # not list: config.no_items says why
 
     _api = field_validator("api_base_url")(check_endpoint_url)
 
