@@ -27,6 +27,7 @@ BENCHMARKS = (
     "telegram_posts",
     "peers",
     "delivery_thread",
+    "instructions",
     "memory_phases",
     "scale",
     "ledger_reads",

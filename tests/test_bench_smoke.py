@@ -151,3 +151,9 @@ def test_memory_phases():
     phases = [p.split(":")[0] for p in r["run_5"]["phases (VmRSS / VmHWM at the end)"]]
     assert phases[0] == "python" and "posting done" in phases and phases[-1] == "exit"
     assert "outreach's modules (as run --once loads them)" in r["imports"]["alone"]
+
+
+def test_instructions():
+    r = quick("instructions")
+    assert r["outreach_posted"] == "2,6"  # every item of both runs reached the fake
+    assert r["outreach_per_post"] > 0 and r["outreach_fixed"] > 100 * r["outreach_per_post"]
