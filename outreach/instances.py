@@ -39,6 +39,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Protocol
 
+from . import __version__
 from .errors import StoreError
 from .ledger import CHANNEL, QUEUEING, Holder, Ledger, Member
 
@@ -165,7 +166,7 @@ class Shared:
                 "a lease must be renewed well inside its expiry (3 x renew < ttl - margin)"
             )
         self.leases = ledger.leases
-        self.who = Holder(uuid.uuid4().hex[:12], socket.gethostname(), os.getpid(), _version())
+        self.who = Holder(uuid.uuid4().hex[:12], socket.gethostname(), os.getpid(), __version__)
         self.channels = [CHANNEL + ch for ch in channels]
         self.ttl, self.renew, self.margin = ttl, renew, margin
         self.mono = real_monotonic
@@ -321,15 +322,6 @@ class Shared:
         with self.busy(name):  # the post in flight on it, if any, is finished first
             self.leases.release(self.who, [name])
         log.info("instance %s: handed %s to the others", self.owner, name)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("outreach")
-    except PackageNotFoundError:
-        return ""
 
 
 def describe(
