@@ -64,14 +64,13 @@ class _Compiled:
                 self.slots.append((None, value if process is None else process(value)))
         self.required = list(converters.items())
         # Only the columns whose type converts (times, JSON, booleans), by position.
+        exported = list(getattr(stmt, "exported_columns", ()))
+        self.width = len(exported)
         self.columns: list[tuple[int, Callable[[Any], Any]]] = []
-        width = 0
-        for i, col in enumerate(getattr(stmt, "exported_columns", ())):
-            width = i + 1
+        for i, col in enumerate(exported):
             p = col.type.dialect_impl(dialect).result_processor(dialect, None)
             if p is not None:
                 self.columns.append((i, p))
-        self.width = width
 
     def run(self, conn: Connection, params: Mapping[str, Any]) -> Any:
         done = {
