@@ -89,13 +89,16 @@ class Planner:
         the next plan uses this instead of reading them again; None forgets it."""
         self._start_reading = list(stored) if stored is not None else None
 
-    def plan(self, turn: Any) -> Any:
+    def plan(self, turn: Any, committed: Callable[[], None] | None = None) -> Any:
         """Queue the announcement occurrences that are due; record the missed ones (in `turn`).
 
         Occurrences go through Outbox.queue_batches: rendered, then written 100 to a
         transaction: all the channels of an occurrence commit together (the
         schedule counts an occurrence done once any row of it exists), and a
         thousand due at once cost a few commits, not three thousand.
+        `committed()` runs after each transaction that queued a new post, before
+        the next batch is rendered: the service wakes the delivery loop with it,
+        so the first hundred go out while the rest is queued.
 
         Each turn looks again only at what can have changed: an announcement's schedule
         view is kept while its row is the same, and one that fired nothing is not
@@ -134,8 +137,10 @@ class Planner:
         work = [(by_id[d.announcement_id], d) for d in result.due]
         if work:
             self._ahead.check(now, self.grace)
-        for committed in self.outbox.queue_batches(work, self._due_posts, self._write_due):
-            for (stored_ann, due), qs in committed:
+        for chunk in self.outbox.queue_batches(work, self._due_posts, self._write_due):
+            if committed is not None and any(q.created for _, qs in chunk for q in qs or ()):
+                committed()  # after the commit: the delivery loop may claim these rows now
+            for (stored_ann, due), qs in chunk:
                 if qs is not None:
                     self._log_queued(stored_ann, due, qs)
                     turn.queued += qs

@@ -10,6 +10,11 @@ turn of the loop:
   2. polls the feeds whose poll time came (all of them on start);
   3. delivers what is due, one post at a time, checking for a stop between two.
 
+Delivery runs on its own threads (outreach.delivery), reading the ledger: each
+transaction of steps 1 and 2 that queued a new post wakes them as it commits
+(`_committed`), so the first of a thousand occurrences due at once, or of a long
+feed, goes out while the rest is still being rendered, not after the whole turn.
+
 Between turns, while it would idle, the planner renders the posts of the
 occurrences due within AHEAD (outreach.prerender), so that a thousand due at
 once are queued at their moment without rendering each then; a post rendered
@@ -132,9 +137,11 @@ class Service:
         synced = announcement_sync.sync(self.config, self.ledger)
         self.planner.take_start_reading(synced.stored)
 
-    def plan(self, turn: Turn | None = None) -> Turn:
-        """Queue the announcement occurrences that are due; record the missed ones (planner.py)."""
-        result: Turn = self.planner.plan(turn or Turn())
+    def plan(self, turn: Turn | None = None, committed: Callable[[], None] | None = None) -> Turn:
+        """Queue the announcement occurrences that are due; record the missed ones (planner.py).
+
+        `committed()` after each transaction that queued a new post (`_committed`)."""
+        result: Turn = self.planner.plan(turn or Turn(), committed)
         return result
 
     def render_ahead(self) -> int:
@@ -184,15 +191,14 @@ class Service:
         )
 
         def committed(feed_id: str, n: int, total: int) -> None:
-            self.delivery.nudge()  # an item's rows are committed: they may go now
+            self._committed()  # an item's rows are committed: they may go now
             if progress:
                 progress(feed_id, n, total)
 
         sender.start()
         try:
-            self._plan_ending_start_up(turn)
-            self.delivery.nudge()
-            turn.polls = self.poll(progress=self._first_ready_clients(committed))
+            self._plan_ending_start_up(turn, self._committed)
+            turn.polls = self.poll(progress=committed)
         finally:
             queueing.set()  # max_wait counts from here; what is committed still goes
             self.delivery.nudge()
@@ -204,25 +210,27 @@ class Service:
         self.planner.remember()
         return turn
 
-    def _first_ready_clients(
-        self, committed: Callable[[str, int, int], None]
-    ) -> Callable[[str, int, int], None]:
-        """`committed`, preceded the first time by the delivery loop making its clients
-        ready, on this thread, before it is nudged (issue 15: time to the first post).
+    def _committed(self) -> None:
+        """New posts are committed (a batch of the planner's or of a feed's): the delivery
+        loop may send them now. `run` and `run --once --stream` call it from the queueing
+        thread after each such transaction, never before its commit: the delivery threads
+        read the ledger, so they see a batch whole or not at all.
 
-        Left to the delivery thread once it saw the first committed batch, the import of
-        Mastodon.py and requests (~0.1-0.15 s of CPU) ran while this thread rendered the
-        next batch: two threads on one interpreter lock, so the first post waited for
-        both (bench/README.md, "Time to the first post"). Done here, the first post
-        follows at once and the next batches are rendered while the posts are in flight.
-        Only once something was committed: a run with nothing new loads no client.
+        The first time, the delivery loop's clients are made ready here, on this thread,
+        before it is nudged (issue 15: time to the first post). Left to the delivery
+        thread once it saw the first committed batch, the import of Mastodon.py and
+        requests (~0.1-0.15 s of CPU) ran while this thread rendered the next batch: two
+        threads on one interpreter lock, so the first post waited for both
+        (bench/README.md, "Time to the first post"). Done here, the first post follows at
+        once and the next batches are rendered while the posts are in flight. Only once
+        something was committed: a run with nothing new loads no client.
         """
+        self.delivery.warm_clients()  # once, under the loop's lock; then a flag read
+        self.delivery.nudge()
 
-        def after(feed_id: str, n: int, total: int) -> None:
-            self.delivery.warm_clients()  # once, under the loop's lock: its threads wait for it
-            committed(feed_id, n, total)
-
-        return after
+    def _item_committed(self, feed_id: str, n: int, total: int) -> None:
+        """The feed watcher's progress callback: item `n` of `total` is committed."""
+        self._committed()
 
     def _after(self, turn: Turn) -> None:
         if self.on_turn is None:
@@ -276,9 +284,7 @@ class Service:
                 try:
                     # several instances: one plans, polls and alerts per turn, the others send
                     if self.membership.holds(QUEUEING):
-                        turn = self.turn()
-                        if turn.queued or any(p.deliveries for p in turn.polls):
-                            self.delivery.nudge()
+                        turn = self.turn()  # the delivery loop is woken batch by batch
                         self._after(turn)
                         self._render_ahead_quietly()
                         self.planner.remember()  # for the next start (next_fires.py)
@@ -338,21 +344,27 @@ class Service:
             wait = min(wait, (nxt - self.clock.now()).total_seconds())
         return max(0.0, wait)
 
-    def _plan_ending_start_up(self, turn: Turn | None = None) -> Turn:
+    def _plan_ending_start_up(
+        self, turn: Turn | None = None, committed: Callable[[], None] | None = None
+    ) -> Turn:
         """plan(), after which the collector held since start-up runs again (outreach.startup;
         a no-op after the first): start-up is the clients made ready and the first plan,
         with its reading of every announcement."""
         try:
-            return self.plan(turn)
+            return self.plan(turn, committed)
         finally:
             release_collector()
 
     def turn(self) -> Turn:
-        turn = self._plan_ending_start_up()
+        """One turn of `run`: plan, then poll the feeds whose time came. Each transaction
+        that queues a new post wakes the delivery loop as it commits (`_committed`), so
+        nothing waits for the last feed or the last of a thousand occurrences."""
+        turn = self._plan_ending_start_up(committed=self._committed)
         with self._lock:
             ids, self._due_feeds = self._due_feeds, set()
         if ids and not self.stop.is_set():
-            turn.polls = self.poll([f for f in self.config.feeds if f.id in ids])
+            feeds = [f for f in self.config.feeds if f.id in ids]
+            turn.polls = self.poll(feeds, progress=self._item_committed)
         return turn
 
     # -- signals -------------------------------------------------------------------
