@@ -5,7 +5,7 @@ asks each platform that can tell for its limits when the loop starts, unless
 the ledger holds limits read from the same place within LIMITS_FRESH_FOR (a cron
 `run --once` every few minutes would otherwise ask each instance every time,
 one round trip before its first post, for figures that change once in months).
-outreach/delivery.py re-exports these for its callers.
+outreach/delivery/__init__.py re-exports these for its callers.
 """
 
 from __future__ import annotations

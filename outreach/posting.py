@@ -1,6 +1,6 @@
 """One attempt at a post: the publisher's answer, and what it makes of the row.
 
-The delivery loop (delivery.py) keeps the threads, the claims and the waits;
+The delivery loop (delivery/) keeps the threads, the claims and the waits;
 once it holds a claim it hands the row here, and this module decides, without
 naming any network:
 

@@ -79,7 +79,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
         -> (request id, cancelled ids)        # outreach/corrections.py decides what
     ledger.actions(request=, delivery_ids=, about=, states=), ledger.place(delivery_id)
 
-Only the delivery loop (outreach/delivery.py) uses head, claim, finish_*, give_up,
+Only the delivery loop (outreach/delivery/) uses head, claim, finish_*, give_up,
 recover(rule), where rule(channel_id) -> Recovery is what the channel's network allows,
 and for actions action_head, claim_action, finish_action and recover_actions;
 heads(channel_id) -> (action_head, head) reads both on one connection, before each step.

@@ -114,7 +114,7 @@ class Ledger:
         self.retry = rows.retry
         self.resolve = rows.resolve
         self.worded = Worded(engine).worded  # reasons with their key and values (said.py)
-        # the delivery loop's moves (loop.py): only outreach/delivery.py calls these
+        # the delivery loop's moves (loop.py): only outreach/delivery/ calls these
         self.head = loop.head
         self.heads = loop.heads
         self.claim = loop.claim
@@ -139,7 +139,7 @@ class Ledger:
         self.save_channel_limits = records.save_channel_limits
         self.channel_limits = records.channel_limits
         self.limits_learned = records.limits_learned
-        # corrections and takedowns (actions.py); the loop's side only for delivery.py
+        # corrections and takedowns (actions.py); the loop's side only for delivery/
         self.request_actions = actions.request_actions
         self.actions = actions.actions
         self.action = actions.action

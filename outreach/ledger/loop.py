@@ -4,7 +4,7 @@
 the ready post, and first, when given, the previous post's finish_sent (a post's
 ledger work was three transactions, the look, the claim and the finish; now one).
 
-Part of outreach.ledger.Ledger (core.py binds them); only outreach/delivery.py calls these.
+Part of outreach.ledger.Ledger (core.py binds them); only outreach/delivery/ calls these.
 Every change is a conditional UPDATE: a row moves to `sending` only if it is
 the first pending row of its channel, none of its channel is sending and the
 campaign is not paused (pause.py); it leaves `sending` only with the
