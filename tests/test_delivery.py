@@ -50,6 +50,7 @@ class World:
             **{"backoff_base_seconds": 2.0, "timeout_seconds": 0.8, **settings}
         )
         self.outcomes: list[tuple[dt.datetime, Outcome]] = []
+        self.made: list[Publisher] = []  # closed at teardown (close)
 
     def publishers(self, **override: Publisher) -> dict[str, Publisher]:
         tokens = {"ru": TG_TOKEN, "be": TG_TOKEN, "ma": MA_TOKEN}
@@ -57,7 +58,18 @@ class World:
             cid: publisher_for(ch, Secret(tokens[cid]), timeout=self.settings.timeout_seconds)
             for cid, ch in self.channels.items()
         }
+        self.made += pubs.values()
         return {**pubs, **override}
+
+    def close(self) -> None:
+        """Close every publisher made here, overridden ones too: left to the collector,
+        a Telegram publisher's finalizer ends its loop at whatever moment it runs."""
+        try:
+            for pub in self.made:
+                pub.close()
+        finally:
+            self.made.clear()
+            self.ledger.close()
 
     def loop(self, pubs: dict[str, Publisher] | None = None, **kw) -> DeliveryLoop:
         return DeliveryLoop(
@@ -85,7 +97,7 @@ class World:
 def world(tmp_path, fakes):
     w = World(tmp_path, *fakes)
     yield w
-    w.ledger.close()
+    w.close()
 
 
 def test_every_channel_gets_its_posts_in_order_with_their_remote_ids(world):
