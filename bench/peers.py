@@ -20,6 +20,13 @@ fresh process whose wall time, CPU time (wait4) and peak resident memory
 - bare: the floor. A Mastodon.py `status_post` loop over the very texts
   outreach posted (taken from the fake after outreach's run of the same
   round), in this project's environment: no feed, no store, no templates.
+- libraries: what would remain if outreach's own code cost nothing. A process that only
+  imports every module outreach's run of the same round had imported (its
+  `sys.modules` at exit, in import order, without outreach's own: Mastodon.py,
+  SQLAlchemy, pydantic, Jinja2, feedparser, PyYAML, click and the standard
+  library's modules they bring), and posts nothing. The memory target (1.5x
+  bare) is printed against its peak; outreach's CPU above it is its own code
+  and the posts.
 - feed2toot (PyPI): its own command line and INI file, --limit N.
 - feediverse (PyPI): its own command line and YAML file.
 - apprise (PyPI): it posts but does not read feeds, so the script a user
@@ -64,7 +71,7 @@ from bench._common import parser, report, run_measured, scratch_dir  # noqa: E40
 
 PEERS_VENV = Path("/tmp/outreach-bench-peers")
 PEERS = ("feed2toot", "feediverse", "apprise")
-TOOLS = ("outreach", "bare", *PEERS)
+TOOLS = ("outreach", "bare", "libraries", *PEERS)
 TOKEN = "bench-mastodon-token"
 
 # The CLI exactly as `outreach` runs it, with the pacing windows shrunk (see the docstring).
@@ -80,6 +87,19 @@ OUTREACH_SCRIPT = textwrap.dedent(
         self.delivery_tuning = {"pacing_scale": 1e-9}
 
     app.App.__init__ = burst
+    if len(sys.argv) > 1 and sys.argv[1] == "--modules-to":
+        import atexit, json
+
+        # What the "libraries" floor imports: every module loaded, but outreach's own.
+        out = sys.argv[2]
+        del sys.argv[1:3]
+
+        def modules():
+            names = [m for m in sys.modules if m != "__main__" and m.split(".")[0] != "outreach"]
+            with open(out, "w", encoding="utf-8") as f:
+                json.dump(names, f)
+
+        atexit.register(modules)
     from outreach.cli import main
 
     main(sys.argv[1:])
@@ -96,6 +116,21 @@ BARE_SCRIPT = textwrap.dedent(
     api = Mastodon(access_token=sys.argv[3], api_base_url=sys.argv[2])
     for text in texts:
         api.status_post(text)
+    """
+)
+
+# Only the imports: every module outreach's run had loaded, in the order it loaded them.
+LIBRARIES_SCRIPT = textwrap.dedent(
+    """
+    import importlib
+    import json
+    import sys
+
+    for name in json.load(open(sys.argv[1], encoding="utf-8")):
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass  # a module only its package's own import can make (a shim, an alias)
     """
 )
 
@@ -254,6 +289,8 @@ def one_run(
             (tmp / "outreach_cli.py").write_text(OUTREACH_SCRIPT, encoding="utf-8")
             args = [str(tmp / "outreach_cli.py"), "--config", str(cfg), "run", "--once"]
             env = {"BENCH_MASTODON_TOKEN": TOKEN}
+            if tool == "outreach":
+                args[1:1] = ["--modules-to", str(texts.with_name("modules.json"))]
             if tool == "before":
                 assert against, "before needs --against"
                 env["PYTHONPATH"] = str(Path(against).resolve())
@@ -261,6 +298,9 @@ def one_run(
         elif tool == "bare":
             (tmp / "bare.py").write_text(BARE_SCRIPT, encoding="utf-8")
             args = [str(tmp / "bare.py"), str(texts), fake.url, TOKEN]
+        elif tool == "libraries":
+            (tmp / "libraries.py").write_text(LIBRARIES_SCRIPT, encoding="utf-8")
+            args = [str(tmp / "libraries.py"), str(texts.with_name("modules.json"))]
         elif tool == "feed2toot":
             assert peers_python
             ini = feed2toot_config(tmp, feed, fake.url)
@@ -320,7 +360,7 @@ def one_size(
         texts = Path(d) / "texts.json"
         for _ in range(rounds):
             for tool in tools:
-                if tool == "bare" and not texts.exists():
+                if tool in ("bare", "libraries") and not texts.exists():
                     runs[tool].append({"error": "outreach posted nothing to repeat", "posted": 0})
                     continue
                 load = Path("/proc/loadavg").read_text().split()[0]
@@ -342,6 +382,19 @@ def one_size(
                 f"wall {base['wall_s'] / r['wall_s']:.2f}x, cpu {base['cpu_s'] / r['cpu_s']:.2f}x,"
                 f" memory {base['peak_rss_mib'] / r['peak_rss_mib']:.2f}x"
             )
+    floor, bare = results.get("libraries", {}), results.get("bare", {})
+    if "cpu_s" in floor and "cpu_s" in base:
+        out["outreach_above_libraries"] = (
+            f"{base['cpu_s'] - floor['cpu_s']:.2f} s CPU (its own code and the posts), "
+            f"{base['peak_rss_mib'] - floor['peak_rss_mib']:.0f} MiB"
+        )
+    if "peak_rss_mib" in floor and "peak_rss_mib" in bare:
+        cap = 1.5 * bare["peak_rss_mib"]
+        out["memory_target"] = (
+            f"1.5x bare = {cap:.0f} MiB; the libraries alone take {floor['peak_rss_mib']:.0f} MiB"
+            f" ({floor['peak_rss_mib'] / bare['peak_rss_mib']:.2f}x bare): "
+            + ("reachable" if floor["peak_rss_mib"] < cap else "out of reach with these libraries")
+        )
     out["raw"] = json.dumps(results, default=str)
     return out
 

@@ -97,6 +97,10 @@ def test_telegram_posts():
 def test_peers():
     r = quick("peers")
     assert r["outreach"].endswith(f"{r['items']} posted"), r["outreach"]
+    # the floor imported what outreach's run had loaded (its memory is printed against
+    # the target) and posted nothing
+    assert r["libraries"].endswith(" MiB peak, 0 posted"), r["libraries"]
+    assert "the libraries alone take" in r["memory_target"], r
 
 
 def test_scale():
