@@ -421,6 +421,8 @@ def run(
         lo, hi = min(sizes), max(sizes)
         small, large = (json.loads(out[f"{n}: raw"]) for n in (lo, hi))
         for tool in large:
+            if tool == "libraries":
+                continue  # posts nothing: no per-post cost
             a, b = small.get(tool, {}), large[tool]
             if "wall_s" in a and "wall_s" in b:
                 wall = (b["wall_s"] - a["wall_s"]) / (hi - lo) * 1e3
