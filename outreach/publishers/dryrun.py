@@ -22,6 +22,10 @@ from ..said import Said
 from .base import Check, Publisher, Receipt
 
 log = logging.getLogger(__name__)
+_PRINTING = threading.Lock()
+"""One printout at a time across every dry-run channel: each channel posts from its own
+thread (delivery.py), and `print` writes the text and its newline as two writes, so two
+channels' printouts ran into each other ("...appeal/--- dry-run: telegram ...")."""
 
 
 class DryRunPublisher(Publisher):
@@ -55,7 +59,10 @@ class DryRunPublisher(Publisher):
         if self.print_failed is not None:
             return
         try:
-            print(text, file=self.out or sys.stdout, flush=True)
+            out = self.out or sys.stdout
+            with _PRINTING:
+                out.write(text + "\n")
+                out.flush()
         except (OSError, ValueError) as exc:  # ValueError: the stream was closed
             self.print_failed = type(exc).__name__
             log.info(
