@@ -115,7 +115,7 @@ class DeliveryLoop:
     def start(self) -> list[Delivery]:
         """Recover rows a crash left in `sending`; count recent sends against pacing;
         store the limits each platform reports, for the message layer (learn_limits).
-        The clients are made ready later, when something is first ready to go (_warm)."""
+        The clients are made ready later, when something is first ready to go (warm_clients)."""
         recovered = self.ledger.recover(self.recovery, channel_ids=list(self.publishers))
         for d in recovered:
             log.warning("delivery %s (%s) after a crash: %s", d.id, d.channel_id, d.state)
