@@ -9,6 +9,7 @@ statuses with media and Telegram photos with a caption and buttons.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +61,24 @@ def make_app(path: Path) -> App:
     return App(str(path), env())
 
 
+def poll_media_soon(app: App) -> None:
+    """The app's Mastodon publishers ask again for an image still processing after 10 ms,
+    not a real second (MEDIA_POLL_SECONDS): the fake finishes it at the next poll anyway,
+    so the second only waited (2 s an upload: 13 s of each tests/test_web_said.py test).
+    The polls themselves still go out; tests/test_publishers_mastodon.py times the wait."""
+    from outreach.publishers.mastodon import MastodonPublisher
+
+    for pub in app.publishers.values():
+        if isinstance(pub, MastodonPublisher):
+            pub.sleep = lambda seconds: time.sleep(0.01)
+
+
 def send(app: App, about: str, *, at: dt.datetime | None = None) -> list[int]:
     """Post a page to every channel now, through the real queue and delivery loop."""
     from outreach.content import all_items, find_item
     from outreach.outbox import Outbox
 
+    poll_media_soon(app)
     outbox = Outbox(app.config, app.ledger)
     item = find_item(all_items(app.config), about)
     subject = outbox.messages.subject_for_item(item)
