@@ -23,7 +23,13 @@ and the lateness of the due announcements, p50 and p99:
   `created_at` is stamped inside that transaction, before the rest of its
   batch is written, so it would flatter the figure; the commit is when the
   service's queueing loop (Outbox.queue_batches) hands the batch back.
-- sent: sent_at - due time (the dry-run publisher, no network).
+- sent: sent_at - due time (the dry-run publisher, no network); `first_sent_s`
+  the first of them (what a subscriber waits for the first post).
+
+`child_cpu_s`: the CPU of the whole run that fires (start-up, the idle time
+(--lead) with its rendering ahead, the firing turn, every send), from wait4: the same
+work before and after a change that only moves when posts go out, where
+`fire_turn_cpu_s` also counts whatever the delivery threads did during the turn.
 
 Start-up is a restart's: a first run of the service over the N announcements,
 stopped once its first turn is done and it has written what it keeps for the
@@ -35,7 +41,7 @@ the restart computes their times).
 Baseline: the same runs with one announcement in the store, due at the same
 moment. The store is on tmpfs when there is one (bench._common.scratch_dir).
 
-    .venv/bin/python bench/scale.py [--announcements 10000] [--due 1000] [--quick]
+    .venv/bin/python bench/scale.py [--announcements 10000] [--due 1000] [--no-ahead] [--quick]
 """
 
 from __future__ import annotations
@@ -128,7 +134,9 @@ def prepare(tmp: Path, total: int, due: int) -> tuple[Path, Any]:
     return cfg_path, add_due
 
 
-def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, Any]:
+def child(
+    cfg_path: str, due: int, spawned: float, timeout: float, ahead: bool = True
+) -> dict[str, Any]:
     """Run the service until every due announcement was sent; report from inside.
 
     due == 0: the first start, stopped once its first turn is done and what it keeps for
@@ -180,15 +188,15 @@ def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, 
         return turn
 
     service.turn = timed_turn  # type: ignore[method-assign]
-    ahead = getattr(service, "render_ahead", None)
+    render_ahead = getattr(service, "render_ahead", None)
     figures["rendered_ahead"] = 0
 
     def counted_ahead() -> int:
-        n = ahead()  # type: ignore[misc]
+        n = render_ahead() if ahead else 0  # type: ignore[misc]
         figures["rendered_ahead"] += n
         return n
 
-    if ahead is not None:
+    if render_ahead is not None:
         service.render_ahead = counted_ahead  # type: ignore[method-assign]
     committed: dict[int, float] = {}
     queue_batches = service.outbox.queue_batches
@@ -262,11 +270,12 @@ def child(cfg_path: str, due: int, spawned: float, timeout: float) -> dict[str, 
         created_lateness_p99_s=percentile(stamped, 99) if stamped else None,
         sent_lateness_p50_s=percentile(sent, 50) if sent else None,
         sent_lateness_p99_s=percentile(sent, 99) if sent else None,
+        first_sent_s=min(sent) if sent else None,
     )
     return figures
 
 
-def _start(cfg: Path, due: int, timeout: float) -> tuple[dict[str, Any], Any]:
+def _start(cfg: Path, due: int, timeout: float, ahead: bool) -> tuple[dict[str, Any], Any]:
     spawned = time.time()
     res = run_measured(
         [
@@ -279,32 +288,38 @@ def _start(cfg: Path, due: int, timeout: float) -> tuple[dict[str, Any], Any]:
             repr(spawned),
             "--timeout",
             str(timeout),
+            *([] if ahead else ["--no-ahead"]),
         ]
     )
     return json.loads(res.out.strip().splitlines()[-1]), res
 
 
-def one_run(total: int, due: int, lead: float) -> dict[str, Any]:
+def one_run(total: int, due: int, lead: float, ahead: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-scale-", dir=scratch_dir()) as tmp:
         cfg, add_due = prepare(Path(tmp), total, due)
-        first, _ = _start(cfg, 0, 300)
+        first, _ = _start(cfg, 0, 300, ahead)
         add_due(lead)
-        figures, res = _start(cfg, due, lead + 300)
+        figures, res = _start(cfg, due, lead + 300, ahead)
     return {
         **figures,
         "first_startup_s": first["startup_s"],
         "first_startup_cpu_s": first["startup_cpu_s"],
         "peak_rss_mib": res.maxrss_mib,
+        "child_cpu_s": res.cpu,
     }
 
 
 def run(
-    quick: bool = False, announcements: int = 10_000, due: int = 1_000, lead: float = 30.0
+    quick: bool = False,
+    announcements: int = 10_000,
+    due: int = 1_000,
+    lead: float = 30.0,
+    ahead: bool = True,
 ) -> dict[str, Any]:
     if quick:
         announcements, due, lead = 40, 5, 3.0
-    base = one_run(1, 1, lead)
-    full = one_run(announcements, due, lead)
+    base = one_run(1, 1, lead, ahead)
+    full = one_run(announcements, due, lead, ahead)
     out: dict[str, Any] = {"announcements": announcements, "due_in_same_minute": due}
     for key in (
         "first_startup_s",
@@ -323,6 +338,8 @@ def run(
         "created_lateness_p99_s",
         "sent_lateness_p50_s",
         "sent_lateness_p99_s",
+        "first_sent_s",
+        "child_cpu_s",
     ):
         out[f"baseline_{key}"] = base.get(key)
         out[key] = full.get(key)
@@ -337,14 +354,21 @@ def main() -> None:
     p.add_argument("--announcements", type=int, default=10_000)
     p.add_argument("--due", type=int, default=1_000)
     p.add_argument("--lead", type=float, default=30.0, help="seconds from start to the due time")
+    p.add_argument(
+        "--no-ahead",
+        action="store_true",
+        help="render nothing ahead: every due post is rendered in the turn that queues it "
+        "(announcements added a moment before their time, a restart at the moment)",
+    )
     p.add_argument("--child", help=__import__("argparse").SUPPRESS)
     p.add_argument("--spawned", type=float, help=__import__("argparse").SUPPRESS)
     p.add_argument("--timeout", type=float, default=300.0, help=__import__("argparse").SUPPRESS)
     a = p.parse_args()
     if a.child:
-        print(json.dumps(child(a.child, a.due, a.spawned, a.timeout), default=str))
+        figures = child(a.child, a.due, a.spawned, a.timeout, not a.no_ahead)
+        print(json.dumps(figures, default=str))
         return
-    report("scale", run(a.quick, a.announcements, a.due, a.lead), a.json)
+    report("scale", run(a.quick, a.announcements, a.due, a.lead, not a.no_ahead), a.json)
 
 
 if __name__ == "__main__":
