@@ -20,7 +20,9 @@ from outreach.redact import MASK
 
 @pytest.fixture
 def world(tmp_path, fakes):
-    return World(tmp_path, *fakes)
+    w = World(tmp_path, *fakes)
+    yield w
+    w.close()  # its publishers too, as test_delivery's fixture does
 
 
 @pytest.mark.parametrize("address", ["not a url", "ftp://x", "javascript:alert(1)"])
