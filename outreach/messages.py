@@ -384,7 +384,27 @@ class Messages:
             image_alt=one_line(item.alt_in(lang, fallback)),
             about=subject.about,
         )
+        written = self._written_in(subject, lang, fallback)
+        if written != lang:
+            post = replace(post, language=written)
         return Rendered(post, str(template.filename), measure, limit, shortened)
+
+    @staticmethod
+    def _written_in(subject: Subject, lang: str, fallback: str) -> str:
+        """The language a post's text is in, which the post is labelled with (Mastodon's
+        status `language`: readers' language filters and "translate" go by it).
+
+        The channel's, except for an item sent as itself (a news item through the news
+        template, a page through the page template, no text of its own): the text is
+        then the item's title and summary, and an item without them in the channel's
+        language (an English-only feed to a Russian channel) is in the language they
+        fell back to. A post in its own words (an anniversary, a reminder, an
+        announcement's text) is in the channel's language whatever titles it quotes."""
+        if subject.announcement is not None or subject.kind != subject.item.kind:
+            return lang
+        from .config.fields import written_in
+
+        return written_in(subject.item.title, lang, fallback)
 
     def share_texts(self, now: dt.datetime) -> Callable[[Item, str], str]:
         """share_text for many items at one moment (an export, a check): each template

@@ -165,11 +165,17 @@ def test_mastodon_post_carries_cw_language_and_visibility(bundled_config):
         bundled_config,
         mastodon(language="fr", visibility="unlisted", content_warning="Prison, répression"),
     )
-    r = render(cfg, item(), cfg.channels[0], lang=None)
+    page = Item(
+        kind="page", id="t", url=URL, title={"fr": "Un titre"}, summary={"fr": "Un résumé."}
+    )
+    r = render(cfg, page, cfg.channels[0], lang=None)
     assert (r.post.language, r.post.visibility) == ("fr", "unlisted")
     assert r.post.spoiler_text == "Prison, répression"
     assert r.length == mastodon_length(r.post.text, "Prison, répression")
     assert r.limit == 500
+    # the same page without French: its English title and summary are what goes out
+    r = render(cfg, item(), cfg.channels[0], lang=None)
+    assert r.post.language == "en"
 
 
 def test_long_summary_is_shortened_at_a_word_with_an_ellipsis(bundled_config):

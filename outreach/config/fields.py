@@ -85,6 +85,17 @@ def pick(texts: Mapping[str, str], lang: str, fallback: str) -> str:
     return next(iter(texts.values()), "")
 
 
+def written_in(texts: Mapping[str, str], lang: str, fallback: str) -> str:
+    """The language of the text `pick` takes: `lang` when there is one in it (or one for
+    every language, "*"), else the fallback's, else the first one's."""
+    for key in (lang, fallback):
+        if key in texts:
+            return key
+    if "*" in texts or not texts:
+        return lang
+    return next(iter(texts))
+
+
 class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -46,10 +46,12 @@ class Renderer:
         from ..channel_posts import render_for_channels
 
         self.channel(d)  # still configured: say so plainly if not
-        lang = d.post.language if d.post else None
-        # for the moment it was due, so a day count in it stays that day's
+        # In the channel's language, as it was queued: a post's own `language` is the one
+        # its text is in (an English-only news item on a Russian channel is "en",
+        # messages.py `_written_in`), not the templates it was rendered with. For the
+        # moment it was due, so a day count in it stays that day's.
         found = render_for_channels(
-            self.messages, subject, at=d.due_at, limits=self.limits, only={d.channel_id}, lang=lang
+            self.messages, subject, at=d.due_at, limits=self.limits, only={d.channel_id}
         )
         if not found:
             raise ContentError(
