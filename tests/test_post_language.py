@@ -37,15 +37,21 @@ def app_for(tmp_path: Path, masto: FakeMastodon, **sections) -> App:
     return App(str(config), {"T": "token"})
 
 
+def only_status(tmp_path: Path, masto: FakeMastodon, **sections) -> dict:
+    """`outreach run --once` on a campaign of one Russian Mastodon channel; what it posted."""
+    app = app_for(tmp_path, masto, **sections)
+    try:
+        app.service().run_once(max_wait=10)
+    finally:
+        app.close()
+    [status] = masto.statuses
+    return status
+
+
 def test_an_english_only_news_item_on_a_russian_channel_is_labelled_english(tmp_path: Path):
     with FakeMastodon() as masto:
         feeds = [{"id": "news", "path": "news.xml", "backlog": 1}]
-        app = app_for(tmp_path, masto, feeds=feeds, announcements=[])
-        try:
-            app.service().run_once(max_wait=10)
-        finally:
-            app.close()
-    [status] = masto.statuses
+        status = only_status(tmp_path, masto, feeds=feeds, announcements=[])
     assert "Under pressure even behind bars" in status["status"]
     assert status["language"] == "en"
 
@@ -72,12 +78,7 @@ def test_an_announcement_in_the_organisers_words_is_in_the_channels_language(tmp
     vigil = {"id": "vigil", "template": ONE_OFF, "at": due, "channels": ["ma-ru"],
              "text": "Пикет сегодня вечером"}  # fmt: skip
     with FakeMastodon() as masto:
-        app = app_for(tmp_path, masto, feeds=[], announcements=[vigil])
-        try:
-            app.service().run_once(max_wait=10)
-        finally:
-            app.close()
-    [status] = masto.statuses
+        status = only_status(tmp_path, masto, feeds=[], announcements=[vigil])
     assert "Пикет сегодня вечером" in status["status"]
     assert status["language"] == "ru"
 
