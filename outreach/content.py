@@ -240,7 +240,7 @@ def parse_feed(
         raise ContentError(f"feed {feed.id!r}: cannot be read as RSS or Atom: {reason}")
     items: list[Item] = []
     problems: list[FeedProblem] = []
-    lang = (parsed.feed.get("language") or language).split("-")[0].lower() or language
+    lang = feed_language(parsed.feed.get("language"), language)
     entries = parsed.entries
     del parsed  # each entry is let go once it is an item: feedparser's are ~3 KB (issue 15)
     for n in range(len(entries)):
@@ -271,6 +271,17 @@ def parse_feed(
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     items.sort(key=lambda i: i.published or oldest, reverse=True)
     return items, problems
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+def feed_language(declared: object, default: str) -> str:
+    """The ISO 639 code of a feed's `<language>` ("en-us" -> "en"), or `default` when the
+    feed declares none or something else: it labels the feed's posts (Mastodon's status
+    language, messages.py `_written_in`), so a feed's text must not reach the API as one."""
+    code = str(declared or "").split("-")[0].strip().lower()
+    return code if _LANGUAGE.match(code) else default
 
 
 MAX_FEED_BYTES = 10 * 1024 * 1024

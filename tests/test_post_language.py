@@ -120,3 +120,20 @@ def test_a_correction_of_an_english_only_page_is_rendered_again_in_the_channels_
     edits = {c.channel_id: c for c in plan.changes if c.what == "edit"}
     assert set(edits) == {"telegram-ru"}
     assert edits["telegram-ru"].new_text == "<b>ИСПРАВЛЕНО</b> The FIDH report"
+
+
+def test_a_feed_declaring_no_real_language_is_in_the_campaigns_default(tmp_path: Path):
+    # a feed's <language> labels its posts: text that is no ISO 639 code never does
+    feed = tmp_path / "odd.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<language>&lt;b&gt;Русский язык&lt;/b&gt; x-y</language>"
+        "<item><title>Новость</title><link>https://example.org/n/</link><guid>n</guid></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    with FakeMastodon() as masto:
+        feeds = [{"id": "odd", "path": "odd.xml", "backlog": 1}]
+        status = only_status(tmp_path, masto, feeds=feeds, announcements=[])
+    assert "Новость" in status["status"]
+    assert status["language"] == "en"  # the campaign's default language, as an item's key
