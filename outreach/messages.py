@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from .campaign_clock import locale_for
 from .config import AnnouncementConfig, ChannelBase, Config
+from .config.fields import written_in
 from .content import Item, all_items, find_item, pages
 from .errors import ConfigError, ContentError, FitError, TemplateError
 from .message_text import (
@@ -391,19 +392,13 @@ class Messages:
 
     @staticmethod
     def _written_in(subject: Subject, lang: str, fallback: str) -> str:
-        """The language a post's text is in, which the post is labelled with (Mastodon's
-        status `language`: readers' language filters and "translate" go by it).
+        """The language the post's text is in, its label (Mastodon's status `language`).
 
-        The channel's, except for an item sent as itself (a news item through the news
-        template, a page through the page template, no text of its own): the text is
-        then the item's title and summary, and an item without them in the channel's
-        language (an English-only feed to a Russian channel) is in the language they
-        fell back to. A post in its own words (an anniversary, a reminder, an
-        announcement's text) is in the channel's language whatever titles it quotes."""
+        The channel's, except for an item sent as itself (its own kind's template, no
+        text of its own): that text is the item's title and summary, in the language
+        they fell back to when the channel's is missing (an English-only feed)."""
         if subject.announcement is not None or subject.kind != subject.item.kind:
             return lang
-        from .config.fields import written_in
-
         return written_in(subject.item.title, lang, fallback)
 
     def share_texts(self, now: dt.datetime) -> Callable[[Item, str], str]:

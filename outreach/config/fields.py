@@ -77,23 +77,25 @@ LocalText = dict[str, str]
 """Text per language code, e.g. {'en': 'Free Ales', 'be': 'Волю Алесю'}."""
 
 
-def pick(texts: Mapping[str, str], lang: str, fallback: str) -> str:
-    """The text in `lang`, else in the fallback language, else any; '' when empty."""
+def _picked(texts: Mapping[str, str], lang: str, fallback: str) -> str | None:
+    """The key whose text `pick` gives: `lang`, the fallback, "*" (every language), else
+    the first; None when there is none."""
     for key in (lang, fallback, "*"):
         if key in texts:
-            return texts[key]
-    return next(iter(texts.values()), "")
+            return key
+    return next(iter(texts), None)
+
+
+def pick(texts: Mapping[str, str], lang: str, fallback: str) -> str:
+    """The text in `lang`, else in the fallback language, else any; '' when empty."""
+    key = _picked(texts, lang, fallback)
+    return "" if key is None else texts[key]
 
 
 def written_in(texts: Mapping[str, str], lang: str, fallback: str) -> str:
-    """The language of the text `pick` takes: `lang` when there is one in it (or one for
-    every language, "*"), else the fallback's, else the first one's."""
-    for key in (lang, fallback):
-        if key in texts:
-            return key
-    if "*" in texts or not texts:
-        return lang
-    return next(iter(texts))
+    """The language of the text `pick` takes (`lang` for a text in every language, "*")."""
+    key = _picked(texts, lang, fallback)
+    return lang if key is None or key == "*" else key
 
 
 class Model(BaseModel):
