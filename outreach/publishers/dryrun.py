@@ -24,7 +24,7 @@ from .base import Check, Publisher, Receipt
 log = logging.getLogger(__name__)
 _PRINTING = threading.Lock()
 """One printout at a time across every dry-run channel: each channel posts from its own
-thread (delivery.py), and `print` writes the text and its newline as two writes, so two
+thread (outreach.delivery), and `print` writes the text and its newline as two writes, so two
 channels' printouts ran into each other ("...appeal/--- dry-run: telegram ...")."""
 
 
