@@ -48,6 +48,8 @@ class Entry:
     """Inside the channel's quiet hours: when it will go out instead."""
     held: bool = False
     """Falls in a pause or embargo of its channel (or of everything)."""
+    dry_run: bool = False
+    """Printed by the dry-run publisher (the channel has no token): it reached nobody."""
 
 
 @dataclass
@@ -124,7 +126,9 @@ def entries(request: Request, start: dt.datetime, end: dt.datetime) -> list[Entr
         if d.occurrence is not None:
             queued.add((d.about, d.channel_id, d.occurrence))
         if d.state in DONE_STATES:
-            out.append(Entry(at, d.channel_id, d.state, d.about, url=d.remote_url))
+            out.append(
+                Entry(at, d.channel_id, d.state, d.about, url=d.remote_url, dry_run=d.dry_run)
+            )
         else:
             out.append(planned(d.channel_id, at, state=d.state, label=d.about))
     for stored in ledger.announcements(state="active"):
