@@ -145,6 +145,11 @@ ENGLISH: Mapping[str, str] = {
         "Telegram refused to remove {link} ({answer}): a bot can delete a message only "
         "within {hours} hours of sending it; remove it by hand in {chat}"
     ),
+    "telegram.no_right_to_delete": (
+        "Telegram refused to remove {link} ({answer}) although it was sent less than "
+        "{hours} hours ago, so the bot lacks the right to delete it: make it an "
+        "administrator of {chat} allowed to delete messages, or remove it by hand"
+    ),
     "telegram.refused_action": "Telegram refused to {verb} {link} ({answer}); do it by hand",
     "telegram.flood": "Telegram flood control: wait {seconds} s before posting to {chat}",
     "telegram.bad_token": (

@@ -8,6 +8,13 @@ are transient. An API address the HTTP client cannot use at all (no http(s),
 no host) fails before any request leaves: a permanent failure naming the
 setting, never UnknownOutcome.
 
+A group upgraded to a supergroup gets a new id; Telegram refuses a send to the
+old one (400, parameters.migrate_to_chat_id), which proves nothing was sent.
+The post is sent to the new id at once and the publisher keeps to it for the
+rest of the process; a warning says to put the new id in the config, and
+`check` (doctor, the credential alerts) keeps saying so while the config
+names the old group.
+
 Corrections use editMessageText, or editMessageCaption for a photo, with the
 post's buttons sent again (an edit without reply_markup removes them).
 Takedowns use deleteMessage; the Bot API lets a bot delete a message only
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import logging
 import re
 import threading
 import weakref
@@ -49,6 +57,7 @@ from ..said import Quoted, Said, kind_word, said_of
 from .base import Check, Done, LookUp, Publisher, Receipt, SentPost
 from .loop_thread import LoopThread
 
+log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
 
@@ -84,6 +93,9 @@ class TelegramPublisher(Publisher):
         self.clock: Clock = clock or SystemClock()
         self.channel = channel
         self.chat = chat_ref(channel.chat)
+        """The chat as the config names it (what `check` verifies)."""
+        self._moved_to: int | None = None
+        """The supergroup the configured group became, once Telegram said so."""
         self._token = token
         self.token_name = token_name
         self.timeout = timeout
@@ -174,6 +186,19 @@ class TelegramPublisher(Publisher):
             raise self._unusable_address(exc) from None
 
     async def _send(self, bot: Any, post: Post) -> Receipt:
+        from telegram.error import ChatMigrated
+
+        try:
+            return await self._send_to(bot, post, self._moved_to or self.chat)
+        except ChatMigrated as exc:
+            # Refused, so nothing went out: send it where the group went, and say so.
+            new = int(exc.new_chat_id)
+            moved = Said("telegram.migrated", chat=str(self.chat), new=new, channel=self.channel_id)
+            log.warning("channel %s: %s; posting there", self.channel_id, moved)
+            self._moved_to = new
+            return await self._send_to(bot, post, new)
+
+    async def _send_to(self, bot: Any, post: Post, chat: int | str) -> Receipt:
         from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
         from telegram.constants import ParseMode
 
@@ -183,7 +208,7 @@ class TelegramPublisher(Publisher):
                 [[InlineKeyboardButton(b.text, url=b.url)] for b in post.buttons]
             )
         common: dict[str, Any] = dict(
-            chat_id=self.chat,
+            chat_id=chat,
             parse_mode=ParseMode.HTML,
             disable_notification=post.silent,
             reply_markup=markup,
@@ -256,7 +281,21 @@ class TelegramPublisher(Publisher):
                 Said("telegram.may_not", verb=verb, link=link, answer=answer, chat=chat)
             )
         if verb.key == "telegram.verb.remove" and "can't be deleted" in low:
-            hours = f"{(Telegram.delete_within or dt.timedelta(0)).total_seconds() / 3600:.0f}"
+            # "...for everyone" is the 48-hour refusal; a bare "message can't be deleted" is
+            # also what a bot without the right to delete gets, so the post's age tells.
+            within = Telegram.delete_within or dt.timedelta(0)
+            hours = f"{within.total_seconds() / 3600:.0f}"
+            fresh = sent.sent_at is not None and self.clock.now() - sent.sent_at < within - _MARGIN
+            if fresh and "for everyone" not in low:
+                return PermanentError(
+                    Said(
+                        "telegram.no_right_to_delete",
+                        link=link,
+                        answer=answer,
+                        hours=hours,
+                        chat=chat,
+                    )
+                )
             return PermanentError(
                 Said("telegram.too_old", link=link, answer=answer, hours=hours, chat=chat)
             )
@@ -375,6 +414,10 @@ class _Client:
         request, self.bot, self.request = self.request, None, None
         if request is not None:
             await request.shutdown()
+
+
+_MARGIN = dt.timedelta(hours=1)
+"""A post this close to the 48 hours may have passed them on Telegram's clock."""
 
 
 def _shut_down(loop: LoopThread, client: _Client) -> None:

@@ -11,6 +11,16 @@ private chats with users (`add_user`). Any token is accepted
 membership in each. Errors are shaped like Telegram's:
 {"ok": false, "error_code": 429, "description": ..., "parameters": {"retry_after": N}}.
 
+As the Bot API documents them, too: an HTML-mode text is parsed as Telegram's
+"HTML style" ("can't parse entities" for a tag outside the subset, an
+unclosed or stray tag, an entity other than &lt; &gt; &amp; &quot; and
+numeric ones) and its limits apply to the text after parsing, in UTF-16
+code units ("message is too long" over 4096, "message caption is too long"
+over 1024); a group upgraded to a supergroup (`migrate`) answers every call
+naming its old id with 400 and parameters.migrate_to_chat_id; deleteMessage
+in a channel needs the bot to be allowed to post (its own messages) or to
+delete messages ("message can't be deleted" otherwise, as after 48 hours).
+
     with FakeTelegram() as t:
         t.fail_next(1, "reply", reply=t.flood(retry_after=1))
         t.fail_next(1, "slow", delay=2, path="sendMessage")   # posts, answers too late
@@ -21,13 +31,17 @@ membership in each. Errors are shaped like Telegram's:
         t.callback_answers, t.edits  # answerCallbackQuery and editMessageText calls
         t.limit_chats(20, minute=3.0)  # flood control: the 21st message to a chat within
         t.flood_refusals, t.accepted_at  # a (scaled) minute is refused with 429 + retry_after
+        t.migrate(-4001, Chat(-1004001, None, "Group", type="supergroup"))  # group upgraded
+        t.messages[0]["shown"]  # the text as readers see it (HTML parsed, entities decoded)
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import math
+import re
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -54,6 +68,84 @@ class Chat:
     type: str = "channel"
     bot_status: str = "administrator"
     can_post: bool = True
+    can_delete: bool = True
+    """can_delete_messages: delete any message (without it, a channel's bot that may post
+    still deletes its own, as the Bot API's deleteMessage says)."""
+
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+# Telegram's HTML style: these tags (and <span class="tg-spoiler">), these entities.
+HTML_TAGS = frozenset(
+    [
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-emoji",
+    ]
+)
+_TAG = re.compile(
+    r"""<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*)\s*>"""
+)
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+
+
+class EntityError(ValueError):
+    """What Telegram says after "Bad Request: can't parse entities: "."""
+
+
+def shown_text(text: str) -> str:
+    """An HTML-mode text as Telegram shows it: tags out, entities decoded, trimmed.
+
+    Written from the Bot API's "HTML style" rules, independently of outreach's own
+    counting (textlimits.py), so that a test comparing the two can fail."""
+    out: list[str] = []
+    open_tags: list[str] = []
+    i = 0
+    while i < len(text):
+        offset = len(text[:i].encode("utf-8"))
+        if text[i] == "<":
+            m = _TAG.match(text, i)
+            if m is None:
+                raise EntityError(f"Unexpected start tag at byte offset {offset}")
+            closing, name = m.group(1), m.group(2).lower()
+            if name not in HTML_TAGS:
+                raise EntityError(f'Unsupported start tag "{name}" at byte offset {offset}')
+            if closing:
+                if not open_tags or open_tags[-1] != name:
+                    raise EntityError(f"Unexpected end tag at byte offset {offset}")
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+            i = m.end()
+        elif text[i] == "&":
+            m = _ENTITY.match(text, i)
+            if m is None:
+                raise EntityError(f"Unsupported HTML entity at byte offset {offset}")
+            out.append(html.unescape(m.group(0)))
+            i = m.end()
+        else:
+            out.append(text[i])
+            i += 1
+    if open_tags:
+        raise EntityError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
+    return "".join(out).strip()
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
 
 
 class FakeTelegram(FakeServer):
@@ -79,6 +171,8 @@ class FakeTelegram(FakeServer):
         """Messages refused by flood control (limit_chats)."""
         self.accepted_at: list[float] = []
         """time.monotonic() of each message posted, in order."""
+        self.migrated: dict[str, int] = {}
+        """Old group id -> the supergroup it became (`migrate`)."""
         self.add_chat(Chat(-1001000000001, "freeales_ru", "Free Ales (ru)"))
         self.add_chat(Chat(-1001000000002, "freeales_be", "Free Ales (be)"))
 
@@ -88,6 +182,22 @@ class FakeTelegram(FakeServer):
         is refused with 429 and parameters.retry_after, whole seconds as the Bot API
         gives them."""
         self._flood = (per_minute, minute)
+
+    def migrate(self, old_id: int, supergroup: Chat) -> Chat:
+        """The group `old_id` became `supergroup`: calls naming the old id are refused with
+        migrate_to_chat_id, as the Bot API's ResponseParameters document."""
+        with self.lock:
+            self.migrated[str(old_id)] = supergroup.id
+        return self.add_chat(supergroup)
+
+    @staticmethod
+    def moved(new_id: int) -> Reply:
+        return Reply(400, {
+            "ok": False,
+            "error_code": 400,
+            "description": "Bad Request: group chat was upgraded to a supergroup chat",
+            "parameters": {"migrate_to_chat_id": new_id},
+        })  # fmt: skip
 
     def add_user(self, user_id: int, first_name: str = "User") -> Chat:
         """A private chat with a user (its id is the user's id), as after the user wrote /start."""
@@ -156,6 +266,9 @@ class FakeTelegram(FakeServer):
             return _ok(BOT)
         if method in ("answerCallbackQuery", "setMyCommands", "deleteWebhook"):
             return self._record_call(method, params)
+        new_id = self.migrated.get(str(params.get("chat_id", "")))
+        if new_id is not None:
+            return self.moved(new_id)
         chat = self.chats.get(str(params.get("chat_id", "")))
         if chat is None:
             return self.error(400, "Bad Request: chat not found")
@@ -208,6 +321,9 @@ class FakeTelegram(FakeServer):
             if method == "editMessageCaption" and not photo:
                 return self.error(400, "Bad Request: there is no caption in the message to edit")
             text = params.get("text") if method == "editMessageText" else params.get("caption")
+            refused = _refusal(text, params.get("parse_mode"), caption=photo)
+            if refused is not None:
+                return refused
             markup = _maybe_json(params.get("reply_markup"))
             if text == found["text"] and markup == found["reply_markup"]:
                 return self.error(
@@ -247,6 +363,8 @@ class FakeTelegram(FakeServer):
                 return self.error(400, "Bad Request: message to delete not found")
             if time.time() - found["date"] >= 48 * 3600:
                 return self.error(400, "Bad Request: message can't be deleted for everyone")
+            if not (chat.can_delete or (chat.type == "channel" and chat.can_post)):
+                return self.error(400, "Bad Request: message can't be deleted")
             found["deleted"] = True
             self.deletions.append({"chat": found["chat"], "message_id": found["message_id"]})
         return _ok(True)
@@ -284,6 +402,7 @@ class FakeTelegram(FakeServer):
             "can_be_edited": False,
             "is_anonymous": False,
             **rights,
+            "can_delete_messages": chat.can_delete,
             "can_post_messages": chat.can_post,
             "can_edit_messages": True,
         }
@@ -309,6 +428,10 @@ class FakeTelegram(FakeServer):
                     return self.flood(max(1, math.ceil(seen[0] + minute - now)))
                 seen.append(now)
                 self.accepted_at.append(now)
+        text = params.get("text") if method == "sendMessage" else params.get("caption")
+        refused = _refusal(text, params.get("parse_mode"), caption=method == "sendPhoto")
+        if refused is not None:
+            return refused
         photo = params.get("photo")
         if "photo" in req.files:
             photo = ("upload", req.files["photo"][1])
@@ -316,7 +439,8 @@ class FakeTelegram(FakeServer):
         record = {
             "method": method,
             "chat": f"@{chat.username}" if chat.username else str(chat.id),
-            "text": params.get("text") if method == "sendMessage" else params.get("caption"),
+            "text": text,
+            "shown": _shown(text, params.get("parse_mode")),
             "parse_mode": params.get("parse_mode"),
             "disable_notification": params.get("disable_notification") in (True, "true", "True"),
             "link_preview_options": _maybe_json(params.get("link_preview_options")),
@@ -341,6 +465,25 @@ class FakeTelegram(FakeServer):
             message["caption"] = record["text"]
             message["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 1, "height": 1}]
         return _ok(message)
+
+
+def _shown(text: str | None, parse_mode: str | None) -> str:
+    return shown_text(text or "") if parse_mode == "HTML" else (text or "").strip()
+
+
+def _refusal(text: str | None, parse_mode: str | None, *, caption: bool) -> Reply | None:
+    """Telegram's 400 for a text it will not take, after entity parsing; None: it takes it."""
+    try:
+        shown = _shown(text, parse_mode)
+    except EntityError as exc:
+        return FakeTelegram.error(400, f"Bad Request: can't parse entities: {exc}")
+    if caption and utf16_units(shown) > CAPTION_LIMIT:
+        return FakeTelegram.error(400, "Bad Request: message caption is too long")
+    if not caption and not shown:
+        return FakeTelegram.error(400, "Bad Request: message text is empty")
+    if not caption and utf16_units(shown) > MESSAGE_LIMIT:
+        return FakeTelegram.error(400, "Bad Request: message is too long")
+    return None
 
 
 def _ok(result: Any) -> Reply:
