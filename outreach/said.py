@@ -92,6 +92,12 @@ ENGLISH: Mapping[str, str] = {
     "mastodon.unreachable": "{instance} could not be reached while {doing}",
     "mastodon.server_error": "{instance} answered HTTP {status} while {doing}",
     "mastodon.gone": "{link} is not on {instance} any more (HTTP 404 while {doing})",
+    "mastodon.gone_status": "{link} is not on {instance} any more (HTTP {status} while {doing})",
+    "mastodon.cannot_edit_here": (
+        "{instance} cannot edit posts (HTTP {status} to the edit; Mastodon edits posts "
+        "since version 3.5), so {link} still has its old text: correct it by hand, or "
+        "take it down and post the correction anew"
+    ),
     "mastodon.post_forbidden": (
         "{instance} refused {doing} {link} (HTTP 403{answer}): the token of channel "
         "{channel!r} needs the write:statuses scope and must belong to the account that "

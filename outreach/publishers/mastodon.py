@@ -5,10 +5,19 @@ the status is read first and its media ids and `sensitive` flag are sent back,
 because an edit without media_ids drops the attachments; the content warning is
 the post's own; visibility cannot be changed by an edit and language is kept by
 Mastodon when not sent (Mastodon.py's status_update does not send it).
-Takedowns delete it (DELETE /api/v1/statuses/:id); a 404 means it is gone.
+A server without status editing (Mastodon before 3.5 has no PUT route) answers
+the edit 404 although the status was just read: the status is read again, and
+if it is still there the edit is refused for good with what to do instead,
+never reported as gone. Takedowns delete it (DELETE /api/v1/statuses/:id); a
+404 or 410 means it is gone.
+
+An image is posted only once GET /api/v1/media/:id gives its `url` (206 and no
+url while processing): Mastodon refuses a status naming unprocessed media
+(422, "Try again in a moment"), the same test on its side.
 
 Rate limits are ours to handle (`ratelimit_method="throw"`): a 429 becomes
-RateLimited with the wait from X-RateLimit-Reset (or Retry-After). Every status
+RateLimited with the wait from Retry-After (seconds or an HTTP date) or
+X-RateLimit-Reset (an ISO 8601 time). Every status
 carries an Idempotency-Key derived from the delivery, so a retry after a
 timeout or a crash returns the first status instead of posting a second one.
 
@@ -128,18 +137,35 @@ class MastodonPublisher(Publisher):
     # -- corrections and takedowns -------------------------------------------------
 
     def edit(self, sent: SentPost, text: str) -> Done:
+        from mastodon import MastodonAPIError
+
         api = self.api()
         with self._errors(Said("mastodon.doing.reading_to_correct"), sent):
             status = api.status(sent.remote_id)
         media = [str(m["id"]) for m in status.get("media_attachments") or ()]
         with self._errors(Said("mastodon.doing.correcting"), sent):
-            api.status_update(
-                sent.remote_id,
-                text,
-                spoiler_text=sent.post.spoiler_text,
-                sensitive=bool(status.get("sensitive")),
-                media_ids=media or None,
-            )
+            try:
+                api.status_update(
+                    sent.remote_id,
+                    text,
+                    spoiler_text=sent.post.spoiler_text,
+                    sensitive=bool(status.get("sensitive")),
+                    media_ids=media or None,
+                )
+            except MastodonAPIError as exc:
+                if _status_of(exc) not in (404, 405):
+                    raise
+                # Just read, so a 404 here is more likely the route missing than the status
+                # gone: read it again to tell which (a GET 404 there raises Gone).
+                with self._errors(Said("mastodon.doing.reading_to_correct"), sent):
+                    api.status(sent.remote_id)
+                said = Said(
+                    "mastodon.cannot_edit_here",
+                    instance=self.instance,
+                    status=_status_of(exc) or 404,
+                    link=sent.link,
+                )
+                raise PermanentError(said) from None
         return Done(Said("done.edited"))
 
     def delete(self, sent: SentPost) -> Done:
@@ -257,8 +283,19 @@ class MastodonPublisher(Publisher):
         times as many of its own seconds, which is the same moment for the server.
         """
         headers = getattr(self._last, "headers", None) or {}
-        if headers.get("Retry-After", "").strip().isdigit():
-            return clock_seconds(self.clock, float(headers["Retry-After"]))
+        after = headers.get("Retry-After", "").strip()
+        if after.isdigit():
+            return clock_seconds(self.clock, float(after))
+        if after:  # RFC 9110 also allows an HTTP date
+            from email.utils import parsedate_to_datetime
+
+            try:
+                when = parsedate_to_datetime(after)
+            except (TypeError, ValueError):
+                when = None
+            if when is not None and when.tzinfo is not None:
+                at = self.clock.from_real(when)
+                return max(0.0, (at - self.clock.now()).total_seconds())
         reset = getattr(self._api, "ratelimit_reset", None)  # parsed X-RateLimit-Reset
         if not reset:
             return None
@@ -288,7 +325,7 @@ class _Translate:
 
     def translate(self, exc: Exception, m: Any) -> PublishError:
         pub, where, doing = self.pub, self.pub.instance, self.doing
-        status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+        status = _status_of(exc)
         detail = pub.redact(str(exc.args[3])) if len(exc.args) > 3 and exc.args[3] else ""
         # the platform's words, quoted after ours when it gave any
         answer = Said("answer", text=Quoted(detail)) if detail else ""
@@ -314,10 +351,14 @@ class _Translate:
                 Said("mastodon.server_error", instance=where, status=status, doing=doing)
             )
         fix_token = Said("mastodon.fix_token", name=pub.token_name)
-        if self.sent is not None and status in (403, 404):
+        if self.sent is not None and status in (403, 404, 410):
             link = self.sent.link
             if status == 404:
                 return Gone(Said("mastodon.gone", link=link, instance=where, doing=doing))
+            if status == 410:
+                return Gone(
+                    Said("mastodon.gone_status", link=link, instance=where, status=410, doing=doing)
+                )
             return PermanentError(
                 Said(
                     "mastodon.post_forbidden",
@@ -361,6 +402,11 @@ class _Translate:
             return PermanentError(Said("mastodon.cannot_send", channel=channel, error=error))
         error = type(exc).__name__
         return TransientError(Said("mastodon.other", instance=where, error=error, doing=doing))
+
+
+def _status_of(exc: Exception) -> int | None:
+    """The HTTP status of a Mastodon.py API error (its second argument), if it has one."""
+    return exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
 
 
 def _refused_before_sending(exc: Exception) -> bool:

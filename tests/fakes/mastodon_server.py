@@ -10,6 +10,11 @@ Edits and deletions behave as Mastodon documents them: GET, PUT (edit; an
 edit without media_ids drops the attachments, language and visibility stay)
 and DELETE /api/v1/statuses/:id, 404 "Record not found" for a status that
 was deleted; GET /api/v1/accounts/:id/statuses lists the live ones, newest first.
+A server from before Mastodon 4.0 (`instance_v2=False`) has no /api/v2/instance
+(its limits are in /api/v1/instance's configuration); one from before 3.5
+(`can_edit=False`) has no PUT route: 404
+"Not Found". A status naming media still processing is refused with 422 and
+Mastodon's "Try again in a moment" (PostStatusService's not_ready check).
 
     with FakeMastodon() as m:
         m.fail_next(2, "reply", reply=m.rate_limited(reset_in=1))
@@ -33,16 +38,26 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 VERSION = "4.3.0"
+NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 
 
 class FakeMastodon(FakeServer):
     def __init__(
-        self, tokens: set[str] | None = None, max_characters: int = 500, realistic: bool = False
+        self,
+        tokens: set[str] | None = None,
+        max_characters: int = 500,
+        realistic: bool = False,
+        can_edit: bool = True,
+        instance_v2: bool = True,
     ) -> None:
         """`realistic`: answer a new status as Mastodon does, with the whole status entity
         (its account, card, counts...) and the rate-limit headers (benchmarks)."""
         super().__init__()
         self.realistic = realistic
+        self.can_edit = can_edit
+        self.instance_v2 = instance_v2
+        """False: a server before Mastodon 4.0, without GET /api/v2/instance."""
+        """False: a server before Mastodon 3.5, without PUT /api/v1/statuses/:id."""
         self.tokens = tokens
         """Accepted tokens; None accepts any."""
         self.max_characters = max_characters
@@ -102,7 +117,7 @@ class FakeMastodon(FakeServer):
         path = req.path.rstrip("/")
         if path == "/api/v1/instance":
             return Reply(200, self._instance(v2=False))
-        if path == "/api/v2/instance":
+        if path == "/api/v2/instance" and self.instance_v2:
             return Reply(200, self._instance(v2=True))
         if path.startswith("/static/"):
             return Reply(200, None, {"Content-Type": "image/png"}, raw=PNG)
@@ -140,6 +155,8 @@ class FakeMastodon(FakeServer):
                 return Reply(200, {**record["json"], "text": record["status"]})
             if req.method != "PUT":
                 return Reply(404, {"error": "Record not found"})
+            if not self.can_edit:  # no such route: Rails' 404, not the record's
+                return Reply(404, {"error": "Not Found"})
             form = req.form
             text = form.get("status", record["status"])
             spoiler = form.get("spoiler_text", record["spoiler_text"])
@@ -242,6 +259,8 @@ class FakeMastodon(FakeServer):
             media_ids = req.form.get("media_ids", [])
             if any(mid not in self.media for mid in media_ids):
                 return self.error(422, "Validation failed: media not found")
+            if any(self.media[mid]["polls"] <= self.processing_polls for mid in media_ids):
+                return self.error(422, NOT_READY)
             if len(text) + len(req.form.get("spoiler_text", "")) > self.max_characters:
                 return self.error(
                     422,
