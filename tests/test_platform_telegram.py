@@ -170,3 +170,26 @@ def test_a_bot_thrown_out_is_permanent_with_telegrams_words(tg, answer):
         publisher(tg).publish(post(), "k")
     assert answer in str(refused.value) and "administrator" in str(refused.value)
     assert TOKEN not in str(refused.value) and tg.messages == []
+
+
+# -- what is not proof that a post is gone, or that one may have gone out -----------------
+
+
+@pytest.mark.parametrize("doing", ["delete", "edit"])
+def test_chat_not_found_on_a_takedown_is_not_reported_as_removed(tg, doing):
+    pub = publisher(tg)
+    post_sent = sent_at(pub, dt.datetime.now(dt.UTC))
+    path = "deleteMessage" if doing == "delete" else "editMessageText"
+    tg.fail_next(1, reply=tg.error(400, "Bad Request: chat not found"), path=path)
+    with pytest.raises(PermanentError) as refused:
+        pub.delete(post_sent) if doing == "delete" else pub.edit(post_sent, "<i>new</i>")
+    assert not isinstance(refused.value, Gone)
+    assert "does not know the chat -1001000000001" in str(refused.value)  # where it went
+    assert len(tg.live()) == 1
+
+
+def test_an_unreadable_local_image_is_permanent_and_nothing_was_sent(tg, tmp_path):
+    missing = tmp_path / "ales.jpg"
+    with pytest.raises(PermanentError, match=r"the image .*ales\.jpg cannot be read"):
+        publisher(tg).publish(post(image_url=str(missing)), "k")
+    assert tg.messages == [] and tg.log == []

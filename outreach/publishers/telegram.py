@@ -19,7 +19,8 @@ Corrections use editMessageText, or editMessageCaption for a photo, with the
 post's buttons sent again (an edit without reply_markup removes them).
 Takedowns use deleteMessage; the Bot API lets a bot delete a message only
 within 48 hours of sending it ("message can't be deleted"), and a message
-already deleted answers "message to delete not found", raised as Gone. Edits
+already deleted answers "message to delete not found", raised as Gone ("chat
+not found" is not: the post may still be there, so it is a permanent failure). Edits
 and deletions are idempotent, so their failures are transient or permanent,
 never unknown. The Bot API cannot read a channel's history, so a post of
 unknown outcome cannot be looked up.
@@ -216,7 +217,7 @@ class TelegramPublisher(Publisher):
         if post.image_url:
             photo: Any = post.image_url
             if not post.image_url.startswith(("http://", "https://")):
-                photo = Path(post.image_url).expanduser().read_bytes()
+                photo = _local_image(post.image_url)
             message = await bot.send_photo(photo=photo, caption=post.text, **common)
         else:
             preview = LinkPreviewOptions(is_disabled=not post.link_preview)
@@ -274,6 +275,9 @@ class TelegramPublisher(Publisher):
         desc = self.redact(exc.message)
         low = desc.lower()
         link, chat, answer = sent.link, str(self.chat), Quoted(desc)
+        if "chat not found" in low:  # the chat, not the message: the post may well be there
+            where = str(self._where(sent))
+            return PermanentError(Said("telegram.no_chat", chat=where, channel=self.channel_id))
         if "not found" in low:
             return Gone(Said("telegram.gone", link=link, chat=chat, answer=answer))
         if isinstance(exc, t.Forbidden) or "rights" in low or "not enough" in low:
@@ -414,6 +418,17 @@ class _Client:
         request, self.bot, self.request = self.request, None, None
         if request is not None:
             await request.shutdown()
+
+
+def _local_image(path: str) -> bytes:
+    """A local image's bytes; unreadable, it is a permanent failure before anything is sent
+    (left to the delivery loop, an unexpected error on Telegram is `unknown`)."""
+    where = Path(path).expanduser()
+    try:
+        return where.read_bytes()
+    except OSError as exc:
+        error = Quoted(str(exc.strerror or type(exc).__name__))
+        raise PermanentError(Said("image.unreadable", path=str(where), error=error)) from None
 
 
 _MARGIN = dt.timedelta(hours=1)
