@@ -21,6 +21,14 @@ time of day. Every time written with a colon or 'h' ("10:30", "10h30",
 "10:30:15") and every hour before am/pm is checked here first (hours 0-23,
 1-12 before am/pm, minutes and seconds 0-59) before dateparser reads it.
 
+Dates written with digits or an English month name are checked here too
+(`typed_date`). dateparser swaps a month over 12 into the day, so
+"2027-13-01" came back as 13 January 2027, and it answers nothing for
+"31 February", which the organiser then reads as a format they got wrong.
+A year-month-day, a day/month(/year) or day.month.year, and a day with an
+English month name are checked against the calendar first, and refused
+saying which part is impossible.
+
 A bare day without a time ("friday") would be midnight, which nobody means:
 it is refused with a hint. Every answer should restate the result with
 `describe`, because a machine reading of a human date can be wrong in ways no
@@ -49,6 +57,21 @@ _CLOCK = re.compile(
 """A time of day as typed: 10:30, 10h30, 10:30:15, 9:30 pm (any number of digits, to refuse 100:00)."""
 _MERIDIEM = re.compile(r"(?<![\d:])(\d+)\s*([ap])\.?m\b", re.I)
 """An hour before am/pm without minutes: 10am, 13 pm."""
+_MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
+_ISO_DATE = re.compile(r"(?<![\d./:-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d./:-])")
+"""2027-12-01: year, month, day."""
+_DMY_DATE = re.compile(
+    r"(?<![\d./:-])(\d{1,2})(?:/(\d{1,2})(?:/(\d{4}|\d{2}))?|\.(\d{1,2})\.(\d{4}|\d{2}))(?![\d./:-])"
+)
+"""12/01, 12/01/2027, 12.01.2027: day first (DATE_ORDER below). Not 12.01 alone: a time."""
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:\s+(\d{{4}}))?\b", re.I
+)
+_MONTH_DAY = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}})\b)?", re.I)
 _MAX_TEXT = 200
 """Characters a date may have: dateparser's work grows with the text."""
 
@@ -120,6 +143,7 @@ def parse_when(
             f"{cleaned[:40]!r}... is too long for a date ({len(cleaned)} characters). {hint}"
         )
     typed_time(cleaned)
+    typed_date(cleaned)
     langs = _languages(languages)
     base = now.astimezone(tz).replace(tzinfo=None)
     first = _parse(cleaned, timezone, base, langs)
@@ -168,6 +192,57 @@ def typed_time(text: str) -> tuple[int, int] | None:
             raise ScheduleError(_not_a_time(text, m.group(0), bad))
         found.append((_hour24(hour, meridiem), 0))
     return found[0] if len(found) == 1 else None
+
+
+def typed_date(text: str) -> None:
+    """An error when a date typed with digits or an English month name is not in the calendar.
+
+    Only what is certainly impossible is refused (a month over 12, a day past its month's
+    end); anything else is left to dateparser.
+    """
+    for m in _ISO_DATE.finditer(text):
+        _check_date(
+            text, m.group(0), int(m.group(1)), int(m.group(2)), int(m.group(3)), "year-month-day"
+        )
+    for m in _DMY_DATE.finditer(text):
+        month, year = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
+        year_n = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+        _check_date(text, m.group(0), year_n, int(month), int(m.group(1)), "day/month/year")
+    for m in _DAY_MONTH.finditer(text):
+        year = int(m.group(3)) if m.group(3) else None
+        _check_date(text, m.group(0), year, _month_number(m.group(2)), int(m.group(1)), "")
+    for m in _MONTH_DAY.finditer(text):
+        year = int(m.group(3)) if m.group(3) else None
+        _check_date(text, m.group(0), year, _month_number(m.group(1)), int(m.group(2)), "")
+
+
+def _month_number(name: str) -> int:
+    return next(i for i, full in enumerate(_MONTHS, 1) if full.startswith(name.lower()[:3]))
+
+
+def _check_date(text: str, part: str, year: int | None, month: int, day: int, order: str) -> None:
+    import calendar
+
+    how = f" ({order})" if order else ""
+    if not 1 <= month <= 12:
+        why = f"the month {month} is not 1-12{how}"
+    else:
+        name = _MONTHS[month - 1].capitalize()
+        if year is None:
+            longest = 29 if month == 2 else calendar.monthrange(2001, month)[1]
+            if 1 <= day <= longest:
+                return
+            days = "28 days, 29 in a leap year" if month == 2 else f"{longest} days"
+            why = f"{name} has {days}{how}"
+        else:
+            longest = calendar.monthrange(year, month)[1]
+            if 1 <= day <= longest:
+                return
+            why = f"{name} {year} has {longest} days{how}"
+    raise ScheduleError(
+        f"I could not read {text!r} as a date and time: {part.strip()} is not a date: {why}. "
+        f"Try {EXAMPLES}."
+    )
 
 
 def _out_of_range(hour: int, minute: int, second: int, meridiem: str) -> str | None:
