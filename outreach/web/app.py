@@ -96,6 +96,7 @@ def templates() -> Jinja2Templates:
         finalize=shown.shown,  # every {{ value }}: no control characters, no bidi overrides
     )
     env.filters["link"] = shown.web_link
+    env.filters["typed"] = shown.typed  # a form field's value back exactly as typed
     env.filters["reason"] = worded
     env.filters["said"] = said
     return Jinja2Templates(env=env)

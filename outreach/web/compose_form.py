@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .. import announcements, schedule
 from ..errors import OutreachError, ScheduleError
 from ..messages import ONE_OFF
+from .shown import BIDI, named, unshown
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -175,6 +176,12 @@ def read(
         problem("text", "write the text, or choose a template")
     if form.source == "text" and len(form.text) > MAX_TEXT:
         problem("text", f"the text has {len(form.text):,} characters; at most {MAX_TEXT:,}")
+    invisible = unshown(form.text) if form.source == "text" else []
+    for n, char in invisible:
+        what = "a hidden control of text direction (it can make a line read backwards)"
+        problem("text", f"line {n}: {named(char)}, " + (
+            what if char in BIDI else "a control character readers do not see"
+        ) + "; delete it")  # fmt: skip
     if not form.channels:
         problem("channels", "choose at least one channel")
     ident = form.id or ("" if saving else "draft")
@@ -201,6 +208,8 @@ def read(
             continue  # said already, in this form's words
         problem(name, str(found))
     lines = _lines(form.text, errors.get("text", [])) if form.source == "text" else {}
+    for n, _ in invisible:
+        lines[n] = form.text.split("\n")[n - 1]
     errors = {name: once_per_line(found) for name, found in errors.items()}
     reading = Reading(form, d, d.next_at or moment, repeated, errors, lines)
     if saving and reading.ok:

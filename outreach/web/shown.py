@@ -8,16 +8,24 @@ and isolates (U+202A-U+202E, U+2066-U+2069: one in a title can make the rest
 of a line read backwards, e.g. a link's end shown as its start) are each
 replaced by U+FFFD, so an organiser sees that something odd was there.
 Line breaks and tabs stay; long words are wrapped by the stylesheet.
+
+What an organiser typed into a form is the exception: it goes back into its
+field exactly (`typed`), or a Preview would hand back U+FFFD and a Save then
+store it. The composer refuses such characters in a one-off text instead,
+naming each and its line (`unshown`), since the text goes out to subscribers.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 REPLACEMENT = "\ufffd"
+BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""The bidirectional overrides and isolates among them."""
 _UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -26,6 +34,25 @@ def shown(value: Any) -> Any:
     if isinstance(value, str) and not isinstance(value, Markup):
         return _UNSHOWN.sub(REPLACEMENT, value)
     return value
+
+
+def typed(value: str) -> Markup:
+    """A form field's value as the organiser typed it: escaped, and nothing replaced."""
+    return escape(value)
+
+
+def unshown(text: str) -> list[tuple[int, str]]:
+    """(line number, character) for each character `shown` would replace, in order."""
+    found = []
+    for n, line in enumerate(text.split("\n"), 1):
+        for char in dict.fromkeys(_UNSHOWN.findall(line)):
+            found.append((n, char))
+    return found
+
+
+def named(char: str) -> str:
+    """'U+202E RIGHT-TO-LEFT OVERRIDE'."""
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
 def web_link(url: str | None) -> str | None:
