@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..app import App
-from ..errors import ConfigError
+from ..errors import ConfigError, ScheduleError
 from .common import pass_app
 
 
@@ -44,12 +44,15 @@ def pause(app: App, until_text: str | None, channel: str | None, why: str | None
     cfg = app.config
     until = None
     if until_text:
-        until = parse_when(
-            until_text,
-            timezone=cfg.campaign.timezone,
-            now=app.clock.now(),
-            languages=cfg.campaign.languages,
-        ).moment
+        try:
+            until = parse_when(
+                until_text,
+                timezone=cfg.campaign.timezone,
+                now=app.clock.now(),
+                languages=cfg.campaign.languages,
+            ).moment
+        except ScheduleError as exc:  # named as schedule add names --at
+            raise ScheduleError(f"--until: {exc}") from None
     r = app.ledger.pause(actor(app), channel_id=channel, until=until, why=why)
     what = channel or "everything"
     end = (
