@@ -32,3 +32,26 @@ def test_pause_until_an_unreadable_time_names_the_option_and_pauses_nothing(tmp_
         assert app.ledger.pauses() == []
     finally:
         app.close()
+
+
+def test_check_names_a_hidden_direction_control_in_the_campaign_file(tmp_path):
+    e = env(tmp_path)
+    path = Path(e["OUTREACH_CONFIG"])
+    text = path.read_text(encoding="utf-8")
+    title = "About Ales Bialiatski"
+    assert text.count(f"en: {title}\n") == 1
+    text = text.replace(f"en: {title}\n", f'en: "\\u202e{title} <b>x</b> zero\\u200bwidth"\n')
+    path.write_text(text, encoding="utf-8")
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "\\u202e" in t)
+    r = CliRunner().invoke(cli, ["check"], env=e)
+    assert r.exit_code == 1, r.output
+    assert (
+        f"{path}:{line}: pages[1].title.en: U+202E RIGHT-TO-LEFT OVERRIDE, a hidden control "
+        "of text direction (it can make a line read backwards); delete it"
+    ) in r.output, r.output
+    assert "U+200B" not in r.output  # a zero-width space is no such thing
+
+
+def test_check_passes_the_bundled_campaign(tmp_path):
+    r = CliRunner().invoke(cli, ["check"], env=env(tmp_path))
+    assert r.exit_code == 0 and r.output.rstrip().endswith("OK"), r.output

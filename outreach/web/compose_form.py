@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from .. import announcements, schedule
 from ..errors import OutreachError, ScheduleError
 from ..messages import ONE_OFF
-from .shown import BIDI, named, unshown
+from .shown import hidden, unshown
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -178,10 +178,7 @@ def read(
         problem("text", f"the text has {len(form.text):,} characters; at most {MAX_TEXT:,}")
     invisible = unshown(form.text) if form.source == "text" else []
     for n, char in invisible:
-        what = "a hidden control of text direction (it can make a line read backwards)"
-        problem("text", f"line {n}: {named(char)}, " + (
-            what if char in BIDI else "a control character readers do not see"
-        ) + "; delete it")  # fmt: skip
+        problem("text", f"line {n}: {hidden(char)}")
     if not form.channels:
         problem("channels", "choose at least one channel")
     ident = form.id or ("" if saving else "draft")

@@ -55,6 +55,16 @@ def named(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'control character')}"
 
 
+def hidden(char: str) -> str:
+    """What an organiser is told of one of `unshown`'s characters in their text."""
+    what = (
+        "a hidden control of text direction (it can make a line read backwards)"
+        if char in BIDI
+        else "a control character readers do not see"
+    )
+    return f"{named(char)}, {what}; delete it"
+
+
 def web_link(url: str | None) -> str | None:
     """`url` when a browser may follow it from our pages (http or https), else None."""
     if url and re.match(r"https?://[^\s\x00-\x1f]+\Z", url, flags=re.IGNORECASE):
