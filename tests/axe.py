@@ -6,6 +6,7 @@ injected into pages from disk: nothing is fetched by the browser.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -21,7 +22,10 @@ VERSION = "4"
 
 
 def axe_source() -> str:
-    """axe.min.js; installed with npm the first time (idempotent), as .ci/run does."""
+    """axe.min.js; installed with npm the first time (idempotent), as .ci/run does.
+
+    Under a lock file: pytest-xdist's workers may all reach here first at once, and two
+    npm installs into one prefix can leave it half-written."""
     if not AXE_JS.exists():
         npm = shutil.which("npm")
         if npm is None:
@@ -29,11 +33,14 @@ def axe_source() -> str:
                 pytest.fail("CI must have npm for axe-core: .ci/run installs it")
             pytest.skip("npm is not installed (apt-get install npm), so axe-core cannot be")
         AXE_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--silent", "--prefix", str(AXE_DIR),
-             f"axe-core@{VERSION}"],
-            check=True, timeout=300,
-        )  # fmt: skip
+        with open(AXE_DIR / ".install.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            if not AXE_JS.exists():  # another worker installed it while we waited
+                subprocess.run(
+                    [npm, "install", "--no-audit", "--no-fund", "--silent", "--prefix",
+                     str(AXE_DIR), f"axe-core@{VERSION}"],
+                    check=True, timeout=300,
+                )  # fmt: skip
     return AXE_JS.read_text(encoding="utf-8")
 
 
