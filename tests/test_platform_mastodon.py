@@ -15,7 +15,7 @@ from email.utils import format_datetime
 import pytest
 from fakes.mastodon_server import FakeMastodon
 
-from outreach.errors import Gone, PermanentError, RateLimited
+from outreach.errors import Gone, PermanentError, RateLimited, TransientError
 from outreach.networks.mastodon import MastodonChannel
 from outreach.post import Post
 from outreach.publishers.base import SentPost
@@ -141,3 +141,17 @@ def test_a_status_is_sent_only_once_its_image_is_processed(ma):
     assert len(status["media_ids"]) == 1
     statuses = [p for m, p in ma.log if m == "POST" and p == "/api/v1/statuses"]
     assert len(statuses) == 1
+
+
+def test_a_503_with_retry_after_says_when_to_come_back(ma):
+    reply = ma.error(503)
+    reply.headers["Retry-After"] = "120"
+    ma.fail_next(1, reply=reply, path="/statuses")
+    with pytest.raises(TransientError) as busy:
+        sent(publisher(ma))
+    assert not isinstance(busy.value, RateLimited)
+    assert busy.value.retry_after == 120 and "HTTP 503" in str(busy.value)
+    ma.fail_next(1, reply=ma.error(503), path="/statuses")
+    with pytest.raises(TransientError) as busy:
+        sent(publisher(ma))
+    assert busy.value.retry_after is None  # the delivery loop's own backoff

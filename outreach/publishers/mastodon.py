@@ -282,24 +282,33 @@ class MastodonPublisher(Publisher):
         Both are the server's wall time; a simulated clock running N times faster waits N
         times as many of its own seconds, which is the same moment for the server.
         """
-        headers = getattr(self._last, "headers", None) or {}
-        after = headers.get("Retry-After", "").strip()
-        if after.isdigit():
-            return clock_seconds(self.clock, float(after))
-        if after:  # RFC 9110 also allows an HTTP date
-            from email.utils import parsedate_to_datetime
-
-            try:
-                when = parsedate_to_datetime(after)
-            except (TypeError, ValueError):
-                when = None
-            if when is not None and when.tzinfo is not None:
-                at = self.clock.from_real(when)
-                return max(0.0, (at - self.clock.now()).total_seconds())
+        wait = self.asked_to_wait()
+        if wait is not None:
+            return wait
         reset = getattr(self._api, "ratelimit_reset", None)  # parsed X-RateLimit-Reset
         if not reset:
             return None
         at = self.clock.from_real(dt.datetime.fromtimestamp(float(reset), dt.UTC))
+        return max(0.0, (at - self.clock.now()).total_seconds())
+
+    def asked_to_wait(self) -> float | None:
+        """Seconds on our clock from the last answer's Retry-After (RFC 9110: seconds or an
+        HTTP date), which a 429 or a 503 (maintenance, overload) may carry; None without."""
+        headers = getattr(self._last, "headers", None) or {}
+        after = headers.get("Retry-After", "").strip()
+        if after.isdigit():
+            return clock_seconds(self.clock, float(after))
+        if not after:
+            return None
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(after)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            return None
+        at = self.clock.from_real(when)
         return max(0.0, (at - self.clock.now()).total_seconds())
 
 
@@ -347,8 +356,10 @@ class _Translate:
             )
             return TransientError(Said(key, instance=where, doing=doing))
         if isinstance(exc, m.MastodonServerError):
+            # A 503 may say when to come back; the loop's backoff otherwise.
             return TransientError(
-                Said("mastodon.server_error", instance=where, status=status, doing=doing)
+                Said("mastodon.server_error", instance=where, status=status, doing=doing),
+                retry_after=pub.asked_to_wait(),
             )
         fix_token = Said("mastodon.fix_token", name=pub.token_name)
         if self.sent is not None and status in (403, 404, 410):
