@@ -29,8 +29,9 @@ class Report:
     oldest_overdue: dt.datetime | None
     feeds: list[tuple[str, dt.datetime | None, int, str | None]]
     """(feed id, last poll, failures in a row, last error) per configured feed."""
-    channels: list[tuple[str, dt.datetime | None]]
-    """(channel id, last post sent) per configured channel."""
+    channels: list[tuple[str, dt.datetime | None, dt.datetime | None]]
+    """(channel id, last real post, last dry run) per configured channel: a dry run printed the
+    post and posted it nowhere, so it is never called "sent"."""
 
     @property
     def ok(self) -> bool:
@@ -57,7 +58,9 @@ class Report:
                 {"id": f, "last_poll": iso(p), "failures": n, "last_error": e}
                 for f, p, n, e in self.feeds
             ],
-            "channels": [{"id": c, "last_sent": iso(s)} for c, s in self.channels],
+            "channels": [
+                {"id": c, "last_sent": iso(s), "last_dry_run": iso(d)} for c, s, d in self.channels
+            ],
         }
 
 
@@ -67,6 +70,7 @@ def report(config: Config, ledger: Ledger, now: dt.datetime) -> Report:
     once = next((b for b in beats if b.kind != "run"), None)
     late, oldest = ledger.overdue(now - OVERDUE)
     sent = ledger.health.last_sent_by_channel()
+    dry = ledger.health.last_sent_by_channel(dry_run=True)
     feeds = []
     for f in config.feeds:
         st = ledger.feed_state(f.id)
@@ -80,7 +84,7 @@ def report(config: Config, ledger: Ledger, now: dt.datetime) -> Report:
         overdue=late,
         oldest_overdue=oldest,
         feeds=feeds,
-        channels=[(c.id, sent.get(c.id)) for c in config.channels],
+        channels=[(c.id, sent.get(c.id), dry.get(c.id)) for c in config.channels],
     )
 
 
@@ -93,6 +97,16 @@ def _ago(now: dt.datetime, moment: dt.datetime) -> str:
     if seconds < 2 * 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} days ago"
+
+
+def last_out(sent: dt.datetime | None, dry: dt.datetime | None, when: Any) -> str:
+    """The last real post and, when newer, the last dry run, in words: a dry run is never
+    called "sent" (it was printed, not posted). An older dry run is left out, as news of
+    before the channel had its token."""
+    said = f"last post sent {when(sent)}" if sent else "nothing posted yet" if dry else ""
+    if dry is not None and (sent is None or dry > sent):
+        return f"{said}; last dry run {when(dry)} (printed, not posted)"
+    return said or "nothing sent yet"
 
 
 def service_lines(r: Report, when: Any) -> list[str]:
@@ -129,10 +143,6 @@ def lines(r: Report, when: Any) -> list[str]:
         else:
             out.append(f"  {feed}: last poll {when(poll)}")
     out.append("Channels:")
-    for channel, sent in r.channels:
-        out.append(
-            f"  {channel}: last post sent {when(sent)}"
-            if sent
-            else f"  {channel}: nothing sent yet"
-        )
+    for channel, sent, dry in r.channels:
+        out.append(f"  {channel}: {last_out(sent, dry, when)}")
     return out

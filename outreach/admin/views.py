@@ -238,7 +238,7 @@ class Views:
         return plain(*lines)
 
     def _service_health(self, now: dt.datetime) -> list[str]:
-        from ..liveness import report, service_lines
+        from ..liveness import last_out, report, service_lines
 
         # alive or not, from the heartbeat `outreach run` writes to the store
         out = [f"  {service_lines(report(self.config, self.ledger, now), self.when)[0]}"]
@@ -250,8 +250,8 @@ class Views:
             )
         else:
             out.append("  nothing overdue")
-        last = self.ledger.last_sent_at()
-        out.append(f"  last post sent {self.when(last)}" if last else "  nothing sent yet")
+        real, dry = self.ledger.last_sent_at(), self.ledger.last_sent_at(dry_run=True)
+        out.append(f"  {last_out(real, dry, self.when)}")
         return out
 
     def _instances(self) -> list[str]:

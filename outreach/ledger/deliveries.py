@@ -91,10 +91,13 @@ class Deliveries:
         with self.engine.connect() as conn:
             return [to_delivery(r) for r in conn.execute(q)]
 
-    def last_sent_at(self) -> dt.datetime | None:
-        """When the latest post went out (dry-run included), or None."""
+    def last_sent_at(self, *, dry_run: bool = False) -> dt.datetime | None:
+        """When the latest real post went out, or with `dry_run` the latest dry run (printed by
+        the dry-run publisher, posted nowhere); None if none. Kept apart because an organiser
+        told "last post sent" about a print believes the channel got it."""
+        q = select(func.max(D.c.sent_at)).where(D.c.state == "sent", D.c.dry_run.is_(dry_run))
         with self.engine.connect() as conn:
-            return conn.scalar(select(func.max(D.c.sent_at)).where(D.c.state == "sent"))
+            return conn.scalar(q)
 
     def changed_since(self, since: dt.datetime, *, states: Collection[str]) -> list[Delivery]:
         """Rows in `states` whose state changed at or after `since`, oldest id first."""

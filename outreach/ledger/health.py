@@ -81,11 +81,12 @@ class Health:
         with self.engine.begin() as conn:
             return conn.execute(delete(H).where(H.c.beat_at < moment)).rowcount
 
-    def last_sent_by_channel(self) -> dict[str, dt.datetime]:
-        """When each channel last had a post go out (dry-run included)."""
+    def last_sent_by_channel(self, *, dry_run: bool = False) -> dict[str, dt.datetime]:
+        """When each channel last had a real post go out, or with `dry_run` its last dry run
+        (printed, posted nowhere): kept apart, as `last_sent_at` says why."""
         q = (
             select(D.c.channel_id, func.max(D.c.sent_at))
-            .where(D.c.state == "sent")
+            .where(D.c.state == "sent", D.c.dry_run.is_(dry_run))
             .group_by(D.c.channel_id)
         )
         with self.engine.connect() as conn:

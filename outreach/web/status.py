@@ -88,6 +88,7 @@ def status(request: Request, who: Visitor) -> Response:
         feeds=feeds,
         instances=instances,
         last_sent=ledger.last_sent_at(),
+        last_dry_run=ledger.last_sent_at(dry_run=True),
         counts=[(s, counts.get(s, 0)) for s in STATES],
         checks=con.checks,
         checked_at=con.checked_at,
