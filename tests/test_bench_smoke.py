@@ -101,6 +101,9 @@ def test_peers():
     # the target) and posted nothing
     assert r["libraries"].endswith(" MiB peak, 0 posted"), r["libraries"]
     assert "the libraries alone take" in r["memory_target"], r
+    # the smaller floor: only the five libraries the design names for this path
+    assert r["agreed"].endswith(" MiB peak, 0 posted"), r["agreed"]
+    assert "the agreed five alone take" in r["memory_target"], r
 
 
 def test_scale():
