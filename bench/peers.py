@@ -443,7 +443,7 @@ def run(
         lo, hi = min(sizes), max(sizes)
         small, large = (json.loads(out[f"{n}: raw"]) for n in (lo, hi))
         for tool in large:
-            if tool == "libraries":
+            if tool in ("libraries", "agreed"):
                 continue  # posts nothing: no per-post cost
             a, b = small.get(tool, {}), large[tool]
             if "wall_s" in a and "wall_s" in b:
