@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import fit_words as say
 from .campaign_clock import locale_for
 from .config import AnnouncementConfig, ChannelBase, Config
 from .config.fields import written_in
@@ -292,9 +293,11 @@ class Messages:
         limit: int | None,
         outside: Callable[[str], str] = str,
         bound: Callable[[str], int] | None = None,
+        image_limit: bool = False,
     ) -> tuple[str, bool]:
         """The text, and whether it was shortened. `bound`: a cheap count never below
-        `measure`'s, so a text within the limit by it is not counted exactly."""
+        `measure`'s, so a text within the limit by it is not counted exactly; `image_limit`:
+        `limit` is lower than without an image (said when it cannot fit)."""
         lang, fallback = channel.language, self.config.campaign.default_language
         title = outside(one_line(subject.item.title_in(lang, fallback)))
         summary = outside(paragraphs(subject.item.summary_in(lang, fallback)))
@@ -324,16 +327,16 @@ class Messages:
                 return text, True
         except FitError:
             pass
-        bare = measure(render("", ""))
+        bare, kind = measure(render("", "")), channel.kind
+        limit_of = say.limit_of(limit, image_limit)
+        if str(template.filename).startswith(f"{ONE_OFF}/"):  # the organiser's own text
+            if bare <= limit:
+                raise FitError(say.own_text_no_room_for_title(channel.id, kind, bare, limit_of))
+            over, with_item = bare - limit, measure(full) != bare
+            raise FitError(say.own_text_over(channel.id, kind, bare, limit_of, over, with_item))
         if bare <= limit:
-            raise FitError(
-                f"{what}: even the title's first word leaves the message over the limit of "
-                f"{limit} (it is {bare} long without any title): shorten the title or the template"
-            )
-        raise FitError(
-            f"{what}: the message is {bare} long even with no title or summary, over the "
-            f"limit of {limit}: shorten the template, the hashtags or the content warning"
-        )
+            raise FitError(say.template_no_room_for_title(what, kind, bare, limit_of))
+        raise FitError(say.template_over(what, kind, bare, limit_of))
 
     def render_post(
         self,
@@ -364,8 +367,11 @@ class Messages:
         def bound(text: str) -> int:
             return net.length_bound(channel, text)
 
+        image_limit = bool(image_url) and limit < net.limit(
+            channel, has_image=False, learned=limits or {}
+        )
         text, shortened = self._fitted(
-            template, subject, view, now, measure, limit, net.outside_text, bound
+            template, subject, view, now, measure, limit, net.outside_text, bound, image_limit
         )
         problems = net.problems(text)
         if problems:

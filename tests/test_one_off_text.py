@@ -119,7 +119,7 @@ def test_the_campaign_file_may_give_an_announcement_its_own_text(tmp_path, masto
         ("Hello\n{{ item.titel }}", "one-off/mastodon.j2:2: item has no attribute 'titel' (it has: kind, id, title, summary, url,"),
         ("{{ clock.day_numbr('arrest') }}", "one-off/mastodon.j2:1: CampaignClock has no attribute 'day_numbr' (it has: date, day_number,"),
         ("Hello\n\n{% if %}", "one-off/mastodon.j2:3: template syntax error"),
-        ("{{ 'x' * 600 }}", "mastodon-en (one-off/mastodon.j2): the message is 600 long"),
+        ("{{ 'x' * 600 }}", "mastodon-en: your text is 600 characters long"),
         ("{% autoescape false %}{{ item.title }}{% endautoescape %}",
          "one-off/telegram.j2:1: template syntax error: '{% autoescape' is not allowed"),
     ],

@@ -1,0 +1,78 @@
+"""What an organiser reads when a message cannot be made to fit its network's limit.
+
+Apart from messages.py (which renders and fits) because the words depend on who wrote what:
+an organiser's own one-off text is theirs to shorten, and names no template, file or hashtags
+they never wrote; a template's overflow is the template's, the hashtags' or the content
+warning's. Both say the unit the network counts in: "the message is 600 long" left someone
+counting characters to guess, while Telegram counts UTF-16 units (an emoji is 2) and
+Mastodon counts every link as 23.
+"""
+
+from __future__ import annotations
+
+COUNTED_IN: dict[str, tuple[str, str]] = {
+    "mastodon": (
+        "characters",
+        "as Mastodon counts them: every link as 23, a mention as its @user part, "
+        "the channel's content warning included",
+    ),
+    "telegram": (
+        "UTF-16 units",
+        "as Telegram counts them: most characters 1, an emoji 2 or more, "
+        "tags and link addresses not counted",
+    ),
+}
+"""(unit, how it is counted) by network name. Each network's module is where its counting is
+declared (networks/<name>.py, textlimits.py); until the networks say it in words, it is said
+here, and a network missing from this table is counted in plain "characters"."""
+
+
+def counted_in(network: str) -> tuple[str, str]:
+    """(unit, how) for `network`'s length counts."""
+    return COUNTED_IN.get(network, ("characters", f"as {network.capitalize()} counts them"))
+
+
+def limit_of(limit: int, for_image: bool) -> str:
+    """`for_image`: the network allows less with an image (Telegram's 1024 for a caption)."""
+    return f"the limit of {limit}" + (" for a post with an image" if for_image else "")
+
+
+def own_text_over(
+    channel: str, network: str, length: int, limit: str, over_by: int, with_item: bool
+) -> str:
+    """The organiser's own text is over the limit even with the item's title and summary
+    left out (`with_item`: the text puts them in, and they were tried without)."""
+    unit, how = counted_in(network)
+    left_out = " even with the title and summary left out" if with_item else ""
+    return (
+        f"{channel}: your text is {length} {unit} long{left_out} ({how}), over {limit}: "
+        f"shorten your text by at least {over_by} {unit}"
+    )
+
+
+def own_text_no_room_for_title(channel: str, network: str, length: int, limit: str) -> str:
+    """Without the title the organiser's text fits, but even the title's first word does not."""
+    unit, how = counted_in(network)
+    return (
+        f"{channel}: your text is {length} {unit} long without the title ({how}), and even the "
+        f"title's first word takes it over {limit}: shorten your text, or leave "
+        "the title out of it"
+    )
+
+
+def template_over(what: str, network: str, length: int, limit: str) -> str:
+    """A template's message is over the limit even with no title or summary."""
+    unit, how = counted_in(network)
+    return (
+        f"{what}: the message is {length} {unit} long even with no title or summary ({how}), "
+        f"over {limit}: shorten the template, the hashtags or the content warning"
+    )
+
+
+def template_no_room_for_title(what: str, network: str, length: int, limit: str) -> str:
+    """A template's message fits without a title, but not with the title's first word."""
+    unit, how = counted_in(network)
+    return (
+        f"{what}: even the title's first word leaves the message over {limit} "
+        f"(it is {length} {unit} long without any title, {how}): shorten the title or the template"
+    )
