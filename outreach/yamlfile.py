@@ -21,14 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml import events
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
+from . import validation_words as words
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 Loc = tuple[str | int, ...]
 MAX_VALUES = 200_000
@@ -390,15 +394,34 @@ def load_yaml(path: Path | str) -> YamlDoc:
     return parse_yaml(text, path)
 
 
-def validation_problems(doc: YamlDoc, exc: Any, prefix: Loc = ()) -> list[str]:
-    """Turn a pydantic ValidationError into `file:line: field: message` lines."""
-    problems = []
+def validation_problems(
+    doc: YamlDoc, exc: Any, prefix: Loc = (), model: type[BaseModel] | None = None
+) -> list[str]:
+    """Turn a pydantic ValidationError into `file:line: field: message` lines, in an organiser's
+    words (validation_words.py): a misspelt key is named with the nearest field `model` (what
+    validated the data at `prefix`) has there, and the type errors of a union's members at one
+    field are one line."""
+    at: dict[Loc, list[dict[str, Any]]] = {}
     for err in exc.errors():
         loc = _without_tags(doc.data, (*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]))
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        problems.append(f"{doc.where(loc)}: {msg}")
+        at.setdefault(loc, []).append(err)
+    validated = doc.data
+    for part in prefix:
+        validated = validated.get(part) if isinstance(validated, dict) else None
+    problems = []
+    for loc, errors in at.items():
+        merged = words.wrong_type(errors)
+        if merged is not None:
+            problems.append(f"{doc.where(loc)}: {merged}")
+            continue
+        for err in errors:
+            msg = err["msg"]
+            if err["type"] == "extra_forbidden" and loc:
+                known = words.known_fields(model, loc[len(prefix) : -1], validated)
+                msg = words.unknown_field(loc[-1], known)
+            elif msg.startswith("Value error, "):
+                msg = msg[len("Value error, ") :]
+            problems.append(f"{doc.where(loc)}: {msg}")
     return problems
 
 
@@ -418,6 +441,8 @@ def _without_tags(data: Any, loc: Loc) -> Loc:
             and part in [v for v in node.values() if isinstance(v, str)]
         ):
             continue
+        if isinstance(part, str) and node is not None and not isinstance(node, dict):
+            continue  # a union member's name (chat.str, chat.int) under a value that is no mapping
         out.append(part)
         if isinstance(node, dict):
             node = node.get(part)

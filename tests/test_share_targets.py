@@ -267,7 +267,7 @@ def test_minimal_file_loads(tmp_path):
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (("text: {value", "text: {valu"), ":8: networks[0].params.text.valu: Extra inputs"),
+        (("text: {value", "text: {valu"), ":8: networks[0].params.text.valu: unknown field 'valu'"),
         (
             ("&text={text}", "&text={text}&via={via}"),
             ":5: networks[0].url: placeholder {via} is not a declared parameter of 'telegram' "

@@ -45,7 +45,8 @@ def config_from_doc(doc: YamlDoc, environ: Mapping[str, str]) -> Config:
         cfg = Config.model_validate({**data, "source": doc.path})
     except ValidationError as exc:
         raise ConfigError(
-            f"{doc.path}: the campaign config is not valid", validation_problems(doc, exc)
+            f"{doc.path}: the campaign config is not valid",
+            validation_problems(doc, exc, model=Config),
         ) from None
     problems = _cross_check(cfg, doc)
     if problems:
