@@ -30,6 +30,7 @@ from yaml.nodes import ScalarNode
 
 from . import validation_words as words
 from .errors import ConfigError
+from .yaml_hints import likely_cause
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -377,6 +378,9 @@ def _exact_load(text: str, path: Path) -> YamlDoc:
         problem = exc.problem or str(exc)
         if exc.context:
             problem = f"{exc.context}, {problem}"
+        cause = likely_cause(text, exc)
+        if cause:
+            problem = f"{problem} ({cause})"
         raise ConfigError(f"{path}{line}: YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: YAML error: {exc}") from None
