@@ -77,6 +77,8 @@ def test_console_status_page_says_a_dry_run_was_printed_not_posted(site):
     assert done.rows and all(d.state == "sent" and d.dry_run for d in done.rows)
     page = text_of(site.signed_in("vera").get("/status?lang=en").text)
     assert "Last post out: never" in page, page
+    n = len(done.rows)
+    assert f"sent: {n} ({n} of them dry runs: printed, not posted)" in page
     assert "Last dry run: Sun 1 Mar 2026, 12:00 (printed, not posted)" in page
     for channel in {d.channel_id for d in done.rows}:
         assert (
@@ -89,7 +91,7 @@ def test_console_status_page_a_real_post_is_still_out(site):
     site.queue(1, channel="mastodon-en", state="sent")
     page = text_of(site.signed_in("vera").get("/status?lang=en").text)
     assert "Last post out: Sun 1 Mar 2026, 12:00" in page
-    assert "dry run" not in page.lower()
+    assert "sent: 1 " in page and "dry run" not in page.lower()
 
 
 @pytest.mark.parametrize(
@@ -116,7 +118,9 @@ def test_admin_bot_status_says_a_dry_run_was_printed_not_posted(bot):
     text = bot.texts(ANNA, "/status")
     assert "last post sent" not in text, text
     assert "nothing posted yet; last dry run Sun 1 Mar 2026 12:00" in text
+    assert "1 sent in all (1 of them dry runs: printed, not posted)." in text
     assert "printed, not posted" in text
     out(bot.ledger, "mastodon-en", dry_run=False, n=2)
     text = bot.texts(ANNA, "/status")
     assert "last post sent Sun 1 Mar 2026 12:00" in text
+    assert "2 sent in all (1 of them dry runs: printed, not posted)." in text

@@ -223,7 +223,11 @@ class Views:
             for s in ("pending", "held", "sending", "unknown", "failed")
             if counts.get(s)
         )
-        lines.append(f"Deliveries: {shown or 'none waiting'}; {counts.get('sent', 0)} sent in all.")
+        dry = self.ledger.health.dry_runs_sent()
+        printed = f" ({dry} of them dry runs: printed, not posted)" if dry else ""
+        lines.append(
+            f"Deliveries: {shown or 'none waiting'}; {counts.get('sent', 0)} sent in all{printed}."
+        )
         lines += ["", "Service:", *self._service_health(now)]
         lines += ["", "Instances:", *self._instances()]
         lines += ["", "Feeds:", *self._feeds()]

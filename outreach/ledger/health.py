@@ -92,6 +92,13 @@ class Health:
         with self.engine.connect() as conn:
             return {channel: at for channel, at in conn.execute(q) if at is not None}
 
+    def dry_runs_sent(self) -> int:
+        """Posts marked sent that the dry-run publisher printed and posted nowhere: how many of
+        the "sent" an organiser is shown reached nobody."""
+        q = select(func.count()).where(D.c.state == "sent", D.c.dry_run.is_(True))
+        with self.engine.connect() as conn:
+            return int(conn.scalar(q) or 0)
+
     def retries(self) -> int:
         """Attempts beyond the first, over every delivery."""
         q = select(func.coalesce(func.sum(D.c.attempts - 1), 0)).where(D.c.attempts > 1)

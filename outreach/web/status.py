@@ -90,6 +90,7 @@ def status(request: Request, who: Visitor) -> Response:
         last_sent=ledger.last_sent_at(),
         last_dry_run=ledger.last_sent_at(dry_run=True),
         counts=[(s, counts.get(s, 0)) for s in STATES],
+        dry_runs=ledger.health.dry_runs_sent(),
         checks=con.checks,
         checked_at=con.checked_at,
         alerts_waiting=ledger.alerts.waiting(),
