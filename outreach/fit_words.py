@@ -10,26 +10,15 @@ Mastodon counts every link as 23.
 
 from __future__ import annotations
 
-COUNTED_IN: dict[str, tuple[str, str]] = {
-    "mastodon": (
-        "characters",
-        "as Mastodon counts them: every link as 23, a mention as its @user part, "
-        "the channel's content warning included",
-    ),
-    "telegram": (
-        "UTF-16 units",
-        "as Telegram counts them: most characters 1, an emoji 2 or more, "
-        "tags and link addresses not counted",
-    ),
-}
-"""(unit, how it is counted) by network name. Each network's module is where its counting is
-declared (networks/<name>.py, textlimits.py); until the networks say it in words, it is said
-here, and a network missing from this table is counted in plain "characters"."""
+from .networks import find_network
 
 
 def counted_in(network: str) -> tuple[str, str]:
-    """(unit, how) for `network`'s length counts."""
-    return COUNTED_IN.get(network, ("characters", f"as {network.capitalize()} counts them"))
+    """(unit, how) for `network`'s length counts, as the network declares them
+    (`Network.counted_in`); plain characters where it declares nothing."""
+    found = find_network(network)
+    declared = found.counted_in if found is not None else None
+    return declared or ("characters", f"as {network.capitalize()} counts them")
 
 
 def limit_of(limit: int, for_image: bool) -> str:

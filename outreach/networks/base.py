@@ -53,6 +53,10 @@ class Network(ABC, Generic[C]):
     """Its posts are HTML: templates are autoescaped and may not switch escaping off."""
     preview_layout: ClassVar[str] = "status"
     """How `preview --html` lays a post out: "status" (a card, as a toot) or "chat" (a bubble)."""
+    counted_in: ClassVar[tuple[str, str] | None] = None
+    """What `length` counts, in an organiser's words, for a too-long message (fit_words.py):
+    (the unit, how it is counted), e.g. ("UTF-16 units", "as Telegram counts them: ...").
+    None: plain characters."""
     resend_window: ClassVar[dt.timedelta | None] = None
     """How an uncertain send (a timeout, a crash while sending) is recovered.
 

@@ -75,6 +75,11 @@ class MastodonChannel(ChannelBase):
 class Mastodon(Network[MastodonChannel]):
     name = "mastodon"
     channel_model = MastodonChannel
+    counted_in = (
+        "characters",
+        "as Mastodon counts them: every link as 23, a mention as its @user part, "
+        "the channel's content warning included",
+    )
     resend_window = IDEMPOTENCY_WINDOW
 
     def length(self, channel: MastodonChannel, text: str) -> int:

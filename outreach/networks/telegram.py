@@ -84,6 +84,11 @@ class TelegramChannel(ChannelBase):
 class Telegram(Network[TelegramChannel]):
     name = "telegram"
     channel_model = TelegramChannel
+    counted_in = (
+        "UTF-16 units",
+        "as Telegram counts them: most characters 1, an emoji 2 or more, "
+        "tags and link addresses not counted",
+    )
     html = True
 
     def length(self, channel: TelegramChannel, text: str) -> int:
