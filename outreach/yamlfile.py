@@ -28,7 +28,6 @@ from yaml import events
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 
-from . import validation_words as words
 from .errors import ConfigError
 from .yaml_hints import likely_cause
 
@@ -405,6 +404,8 @@ def validation_problems(
     words (validation_words.py): a misspelt key is named with the nearest field `model` (what
     validated the data at `prefix`) has there, and the type errors of a union's members at one
     field are one line."""
+    from . import validation_words as words  # difflib, inspect: only for a file with errors
+
     at: dict[Loc, list[dict[str, Any]]] = {}
     for err in exc.errors():
         loc = _without_tags(doc.data, (*prefix, *[p for p in err["loc"] if not _is_union_tag(p)]))
