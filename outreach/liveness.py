@@ -103,10 +103,12 @@ def last_out(sent: dt.datetime | None, dry: dt.datetime | None, when: Any) -> st
     """The last real post and, when newer, the last dry run, in words: a dry run is never
     called "sent" (it was printed, not posted). An older dry run is left out, as news of
     before the channel had its token."""
-    said = f"last post sent {when(sent)}" if sent else "nothing posted yet" if dry else ""
+    if sent is None and dry is None:
+        return "nothing sent yet"
+    said = f"last post sent {when(sent)}" if sent else "nothing posted yet"
     if dry is not None and (sent is None or dry > sent):
-        return f"{said}; last dry run {when(dry)} (printed, not posted)"
-    return said or "nothing sent yet"
+        said += f"; last dry run {when(dry)} (printed, not posted)"
+    return said
 
 
 def service_lines(r: Report, when: Any) -> list[str]:
