@@ -288,8 +288,7 @@ class MastodonPublisher(Publisher):
         reset = getattr(self._api, "ratelimit_reset", None)  # parsed X-RateLimit-Reset
         if not reset:
             return None
-        at = self.clock.from_real(dt.datetime.fromtimestamp(float(reset), dt.UTC))
-        return max(0.0, (at - self.clock.now()).total_seconds())
+        return self._seconds_until(dt.datetime.fromtimestamp(float(reset), dt.UTC))
 
     def asked_to_wait(self) -> float | None:
         """Seconds on our clock from the last answer's Retry-After (RFC 9110: seconds or an
@@ -308,8 +307,11 @@ class MastodonPublisher(Publisher):
             return None
         if when.tzinfo is None:
             return None
-        at = self.clock.from_real(when)
-        return max(0.0, (at - self.clock.now()).total_seconds())
+        return self._seconds_until(when)
+
+    def _seconds_until(self, real: dt.datetime) -> float:
+        """Seconds on our clock until the server's wall-clock moment `real`, never below 0."""
+        return max(0.0, (self.clock.from_real(real) - self.clock.now()).total_seconds())
 
 
 class _Translate:
