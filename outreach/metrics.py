@@ -14,7 +14,8 @@ for several `outreach run` processes on one PostgreSQL and survive restarts):
     outreach_overdue_deliveries                 pending posts more than 10 min past due
     outreach_oldest_overdue_seconds             how late the oldest of those is (0: none)
     outreach_delivery_lateness_seconds{q}       how late posts sent in the last hour went out
-                                                (q = 0.5, 1: median and worst)
+                                                (q = 0.5, 1: median and worst; dry runs,
+                                                posted nowhere, are not counted)
     outreach_feed_failures{feed}                failed polls in a row, per feed
     outreach_feed_last_poll_timestamp_seconds{feed}
     outreach_heartbeat_age_seconds              since `outreach run` last said it is alive

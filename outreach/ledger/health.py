@@ -106,7 +106,10 @@ class Health:
             return int(conn.scalar(q) or 0)
 
     def lateness_since(self, since: dt.datetime) -> list[float]:
-        """Seconds between due and sent, for each post sent since `since`."""
-        q = select(D.c.due_at, D.c.sent_at).where(D.c.state == "sent", D.c.sent_at >= since)
+        """Seconds between due and sent, for each post sent since `since`. Dry runs are left
+        out: printed and posted nowhere, they say nothing of when subscribers got a post."""
+        q = select(D.c.due_at, D.c.sent_at).where(
+            D.c.state == "sent", D.c.dry_run.is_(False), D.c.sent_at >= since
+        )
         with self.engine.connect() as conn:
             return [max(0.0, (sent - due).total_seconds()) for due, sent in conn.execute(q)]
