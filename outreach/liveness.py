@@ -101,10 +101,9 @@ def _ago(now: dt.datetime, moment: dt.datetime) -> str:
 
 def last_out(sent: dt.datetime | None, dry: dt.datetime | None, when: Any) -> str:
     """The last real post and, when newer, the last dry run, in words: a dry run is never
-    called "sent" (it was printed, not posted). An older dry run is left out, as news of
-    before the channel had its token."""
-    if sent is None and dry is None:
-        return "nothing sent yet"
+    called "sent" (it was printed, not posted), and a channel without a real post is
+    "nothing posted yet", dry runs or not, as the console says it (status.channel_none).
+    An older dry run is left out, as news of before the channel had its token."""
     said = f"last post sent {when(sent)}" if sent else "nothing posted yet"
     if dry is not None and (sent is None or dry > sent):
         said += f"; last dry run {when(dry)} (printed, not posted)"

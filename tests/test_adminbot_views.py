@@ -140,7 +140,7 @@ def test_status_reports_queue_service_feeds_channels_and_alerts(bot):
     assert text.startswith(f"Status at {NOON}")
     assert "Not paused." in text and "Deliveries: 1 pending; 0 sent in all." in text
     assert "1 post(s) overdue, the oldest due Sun 1 Mar 2026 11:30 Europe/Minsk" in text
-    assert "is `outreach run` running?" in text and "nothing sent yet" in text
+    assert "is `outreach run` running?" in text and "nothing posted yet" in text
     assert "NOT RUNNING: outreach run has never run against this store" in text
     assert f"news: last poll {NOON}, FAILING (2 in a row): HTTP 503" in text
     assert "mastodon-en (mastodon): OK" in text

@@ -55,7 +55,7 @@ def test_cli_status_says_a_dry_run_was_printed_not_posted(tmp_path):
     assert "printed, not posted" in lines["telegram-be"]
     assert "last post sent Tue 4 Aug 2026" in lines["mastodon-en"]
     assert "dry run" not in lines["mastodon-en"]
-    assert "telegram-ru: nothing sent yet" in words
+    assert "telegram-ru: nothing posted yet" in words
 
     seen = json.loads(status(tmp_path, "--json").stdout)
     channels = {c["id"]: c for c in seen["channels"]}
@@ -82,7 +82,7 @@ def test_console_status_page_says_a_dry_run_was_printed_not_posted(site):
     assert "Last dry run: Sun 1 Mar 2026, 12:00 (printed, not posted)" in page
     for channel in {d.channel_id for d in done.rows}:
         assert (
-            f"{channel}: nothing sent yet; last dry run Sun 1 Mar 2026, 12:00 (0 s ago): "
+            f"{channel}: nothing posted yet; last dry run Sun 1 Mar 2026, 12:00 (0 s ago): "
             "printed, not posted" in page
         ), page
 

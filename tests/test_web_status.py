@@ -104,7 +104,7 @@ def test_each_channel_says_when_its_last_post_went_out(site):
     site.clock.advance(2 * 3600)
     page = text_of(site.signed_in("vera").get("/status").text)
     assert "mastodon-en: Sun 1 Mar 2026, 12:00 (2 h ago)" in page
-    assert "telegram-be: nothing sent yet" in page
+    assert "telegram-be: nothing posted yet" in page
 
 
 @pytest.fixture
