@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .ledger import Delivery, Ledger
     from .publishers import Check, Publisher
     from .service import Service
+    from .yamlfile import YamlDoc
 
 __all__ = ["App", "Delivered", "Doctor"]
 
@@ -66,6 +67,7 @@ class App:
         self.delivery_tuning: dict[str, Any] = {}
         """Extra DeliveryLoop arguments (pacing_scale, lease) for tests and demos."""
         self._config = config
+        self._config_doc: YamlDoc | None = None
         self._clock = clock
         self._ledger: Ledger | None = None
         self._publishers: dict[str, Publisher] | None = None
@@ -79,11 +81,16 @@ class App:
         if self._config is None:
             from pathlib import Path
 
-            from .config import load_config
+            from .config import config_from_doc, default_config_path
             from .userdirs import choose_store
+            from .yamlfile import load_yaml
 
+            # load_config's steps, keeping the document for config_doc
+            self._config_doc = load_yaml(
+                Path(self.config_path) if self.config_path else default_config_path(self.environ)
+            )
             choice = choose_store(
-                load_config(self.config_path, self.environ), self.environ, Path.cwd()
+                config_from_doc(self._config_doc, self.environ), self.environ, Path.cwd()
             )
             if choice.created is not None and self.notify is not None:
                 self.notify(
@@ -93,6 +100,19 @@ class App:
             self._config = choice.config
             self._guard(self._config)
         return self._config
+
+    @property
+    def config_doc(self) -> YamlDoc | None:
+        """The campaign file as parsed, with the line of every value: for what is found
+        after loading (`check`) to name its line without parsing the file again. The one
+        read `config` was built from; for a config given ready-made, its file read now
+        (None without one)."""
+        config = self.config
+        if self._config_doc is None and config.source.is_file():
+            from .yamlfile import load_yaml
+
+            self._config_doc = load_yaml(config.source)
+        return self._config_doc
 
     @staticmethod
     def _guard(config: Config) -> None:

@@ -39,7 +39,7 @@ def check(app: App, as_json: bool) -> None:
       outreach check
       outreach --config my-campaign.yaml check --json
     """
-    from ..config import token_problems
+    from ..config import hidden_controls, token_problems
     from ..content import all_items
     from ..share import ShareOptions, links_for, select, targets_path
 
@@ -49,10 +49,11 @@ def check(app: App, as_json: bool) -> None:
         cfg = app.config
         report["config"] = str(cfg.source)
         report["share_targets"] = str(targets_path(cfg))
-        problems += token_problems(cfg)  # run and deliver would refuse these
-        problems += hidden_controls(cfg.source)
+        doc = app.config_doc  # the file as read once, for the lines of what follows
+        problems += token_problems(cfg, doc)  # run and deliver would refuse these
+        problems += hidden_controls(doc)
         targets = _targets(app)
-        sel = select(cfg, targets)
+        sel = select(cfg, targets, doc)
         problems += sel.problems
         items = all_items(cfg)
         texts = share_texts(app)
@@ -86,36 +87,6 @@ def check(app: App, as_json: bool) -> None:
         _print_check(report)
     if problems:
         raise click.exceptions.Exit(1)
-
-
-def hidden_controls(source: Path | None) -> list[str]:
-    """Each text in the campaign file holding a character readers do not see and that
-    changes what they read: a bidi override or isolate (a title pasted with U+202E reads
-    backwards, a link's end shown as its start) or a control character. The console
-    refuses them in the composer and shows them as U+FFFD (web/shown.py); they reach
-    subscribers and share links as they are, so `check` names each, with its line.
-    Zero-width spaces and direction marks (U+200E, U+200F) are ordinary text.
-    """
-    if source is None or not Path(source).is_file():
-        return []  # an application built without a file (tests)
-    from ..web.shown import hidden, unshown
-    from ..yamlfile import load_yaml
-
-    doc = load_yaml(source)
-    out: list[str] = []
-
-    def walk(value: object, loc: tuple[str | int, ...]) -> None:
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, (*loc, str(k)))
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                walk(v, (*loc, i))
-        elif isinstance(value, str):
-            out.extend(f"{doc.where(loc)}: {hidden(char)}" for _, char in unshown(value))
-
-    walk(doc.data, ())
-    return out
 
 
 def _check_messages(app: App, items, problems: list[str]) -> int:

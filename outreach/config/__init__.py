@@ -10,7 +10,8 @@ Secret('**********')); nothing downstream sees the environment.
 - channels.py: what every channel has (each network adds its own, outreach/networks/);
 - settings.py: how the service runs (store, delivery, admin bot, web console);
 - root.py: `Config`, the file as a whole;
-- load.py: reading it: YAML, validation, cross-section checks, tokens.
+- load.py: reading it: YAML, validation, cross-section checks, tokens;
+- file_problems.py: what `check` finds that loading lets through (tokens, hidden characters).
 """
 
 from .campaign import (
@@ -35,6 +36,7 @@ from .fields import (
     no_items,
     pick,
 )
+from .file_problems import hidden_controls, token_problems
 from .load import (
     BUNDLED_CONFIG,
     CONFIG_ENV,
@@ -42,7 +44,6 @@ from .load import (
     config_from_doc,
     default_config_path,
     load_config,
-    token_problems,
     with_secrets,
 )
 from .root import Config
@@ -76,6 +77,7 @@ __all__ = [
     "check_http_url",
     "config_from_doc",
     "default_config_path",
+    "hidden_controls",
     "load_config",
     "local_text",
     "no_items",

@@ -131,26 +131,3 @@ def _schedule_problem(ann: AnnouncementConfig, campaign_tz: str) -> tuple[str, s
     except ScheduleError as exc:
         return field, str(exc)
     return None
-
-
-def token_problems(cfg: Config) -> list[str]:
-    """Tokens named in the file that cannot be read (a missing or unreadable token_file).
-
-    Not an error when the config is loaded (`outreach buttons` needs no token),
-    but `check` reports them, since `run` and `deliver` would refuse them.
-    """
-    doc = load_yaml(cfg.source) if cfg.source.is_file() else None
-    holders: list[tuple[tuple[str | int, ...], Any]] = [
-        (("channels", i), c) for i, c in enumerate(cfg.channels)
-    ]
-    holders.append((("admin",), cfg.admin))
-    problems = []
-    for loc, holder in holders:
-        if holder.token is None:
-            continue
-        try:
-            holder.token.get_secret_value()
-        except ConfigError as exc:
-            where = doc.where((*loc, "token_file")) if doc else f"{cfg.source}"
-            problems.append(f"{where}: {exc}")
-    return problems

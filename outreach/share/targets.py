@@ -294,15 +294,18 @@ class Selection:
     """What an organiser should know: retired or withheld networks they listed."""
 
 
-def select(cfg: Config, targets: ShareTargets) -> Selection:
-    """The networks to offer, end-to-end-encrypted routes first, in the campaign's order."""
+def select(cfg: Config, targets: ShareTargets, doc: YamlDoc | None = None) -> Selection:
+    """The networks to offer, end-to-end-encrypted routes first, in the campaign's order.
+
+    `doc`: the campaign file `cfg` was read from, for the lines of its problems; else the
+    file is read again when there is one to name."""
     settings = cfg.share
     problems: list[str] = []
     notes: list[str] = []
     if settings.networks is None:
         chosen = list(targets.networks)
     else:
-        doc = _config_doc(cfg)
+        doc = doc or _config_doc(cfg)
         chosen = []
         for i, nid in enumerate(settings.networks):
             net = targets.get(nid)
@@ -330,14 +333,13 @@ def select(cfg: Config, targets: ShareTargets) -> Selection:
             continue
         offered.append(net)
     offered.sort(key=lambda n: not n.first_group)  # stable: the campaign's order in each group
-    problems += _check_bar(cfg, targets)
+    problems += _check_bar(cfg, targets, doc)
     return Selection(offered, problems, notes)
 
 
-def _check_bar(cfg: Config, targets: ShareTargets) -> list[str]:
+def _check_bar(cfg: Config, targets: ShareTargets, doc: YamlDoc | None) -> list[str]:
     """share.bar.first names networks that exist (a withheld one is simply not shown)."""
     problems: list[str] = []
-    doc = None
     for lang, ids in cfg.share.bar.first.items():
         for i, nid in enumerate(ids):
             if targets.get(nid) is None:

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import announcements, schedule
 from ..errors import OutreachError, ScheduleError
+from ..hidden_text import hidden, unshown
 from ..messages import ONE_OFF
-from .shown import hidden, unshown
 
 if TYPE_CHECKING:
     from ..config import Config
