@@ -182,6 +182,10 @@ ENGLISH: Mapping[str, str] = {
         "Telegram's gateway answered HTTP {status} while sending to {chat}, so the post may "
         "or may not be there"
     ),
+    "telegram.server_error": (
+        "Telegram answered HTTP {status} ({answer}) while sending to {chat}; it may have "
+        "posted before the error, so look in {chat}: the post may or may not be there"
+    ),
     "telegram.unreachable": (
         "Telegram could not be reached ({error}) while {doing}; nothing was sent"
     ),

@@ -62,8 +62,8 @@ def test_an_unusable_mastodon_address_fails_with_its_cause(world, address):
 
 def test_every_reason_says_one_thing(world):
     world.settings = DeliverySettings(retry_budget=2, backoff_base_seconds=1, timeout_seconds=0.8)
-    world.tg.fail_next(9, reply=world.tg.error(503))
-    i = world.enqueue("ru", 0)
+    world.masto.fail_next(9, reply=world.masto.error(503), path="/statuses")
+    i = world.enqueue("ma", 0)
     world.loop().run_once(max_wait=600)
     reasons = [o.detail for _, o in world.outcomes]
     *retries, last = reasons
@@ -72,7 +72,9 @@ def test_every_reason_says_one_thing(world):
         assert "next try at" in reason and "gave up" not in reason
         assert "try again" not in reason.split("; next try at")[0]
     assert last == world.ledger.get(i).reason
-    assert last.startswith("gave up after 3 attempts; the last: Telegram answered HTTP 503")
+    assert last.startswith(
+        f"gave up after 3 attempts; the last: {world.masto.url} answered HTTP 503"
+    )
     assert "try again" not in last and "next try" not in last
 
 

@@ -193,3 +193,28 @@ def test_an_unreadable_local_image_is_permanent_and_nothing_was_sent(tg, tmp_pat
     with pytest.raises(PermanentError, match=r"the image .*ales\.jpg cannot be read"):
         publisher(tg).publish(post(image_url=str(missing)), "k")
     assert tg.messages == [] and tg.log == []
+
+
+# -- a 5xx answer to a send ------------------------------------------------------------------
+
+
+def test_a_500_after_the_post_went_out_leaves_it_unknown_for_an_organiser_never_twice(tmp_path):
+    """No idempotency key, and no 5xx the Bot API documents as "nothing was done": a retry
+    after a 500 that came once the message was in the channel would post it twice."""
+    from fakes.mastodon_server import FakeMastodon
+    from test_delivery import World
+
+    with FakeMastodon() as ma, FakeTelegram() as tg:
+        world = World(tmp_path, ma, tg)
+        try:
+            tg.fail_next(1, "reply_after", reply=tg.error(500), path="sendMessage")
+            i = world.enqueue("ru", 0)
+            world.loop().run_once(max_wait=600)
+            d = world.ledger.get(i)
+            assert tg.texts("@freeales_ru") == ["<b>post 0</b>"], "posted once"
+            assert d.state == "unknown" and d.attempts == 1, d.reason
+            assert "Telegram answered HTTP 500" in d.reason
+            assert "may or may not be there" in d.reason and "Look at the channel" in d.reason
+            assert f"outreach resolve {i} sent" in d.reason
+        finally:
+            world.close()

@@ -11,6 +11,7 @@ from outreach.clock import Clock, ScaledClock
 from outreach.errors import PermanentError, RateLimited, TransientError, UnknownOutcome
 from outreach.networks.telegram import TelegramChannel
 from outreach.post import LinkButton, Post
+from outreach.publishers.base import SentPost
 from outreach.publishers.telegram import TelegramPublisher, bot_base_url
 
 TOKEN = "123456:SECRET-TOKEN-xyz"
@@ -106,15 +107,44 @@ def test_a_lost_answer_is_an_unknown_outcome_never_a_retry(tg, fault, posted):
     assert len(tg.messages) == posted
 
 
-def test_a_gateway_error_is_unknown_and_refusals_are_transient(tg):
-    tg.fail_next(1, reply=tg.error(502))
-    with pytest.raises(UnknownOutcome, match="HTTP 502"):
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+@pytest.mark.parametrize("kind", ["reply", "reply_after"], ids=["before", "after-posting"])
+def test_a_5xx_answer_to_a_send_is_unknown_never_a_retry(tg, status, kind):
+    # The Bot API documents no 5xx as "nothing was done" and has no idempotency key:
+    # a 500 may come after the message went out ("after-posting"), as a 502 may.
+    tg.fail_next(1, kind, reply=tg.error(status))
+    with pytest.raises(UnknownOutcome, match=f"HTTP {status}.*may or may not be there"):
         publisher(tg).publish(post(), "k")
-    for status in (500, 503):
-        tg.fail_next(1, reply=tg.error(status))
+    assert len(tg.messages) == (1 if kind == "reply_after" else 0)
+
+
+def test_a_server_error_says_what_telegram_answered_and_where_to_look(tg):
+    tg.fail_next(1, "reply_after", reply=tg.error(500, "Internal Server Error: restart"))
+    with pytest.raises(UnknownOutcome) as exc:
+        publisher(tg).publish(post(), "k")
+    said = str(exc.value)
+    assert "(Internal Server Error: restart)" in said and "look in @freeales_ru" in said
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_edits_and_deletions_are_idempotent_so_a_5xx_is_retried(tg, status):
+    sent = publisher(tg).publish(post(), "k")
+    done = SentPost("tg", sent.remote_id, sent.url, post(), place=sent.place)
+    for path, act in (
+        ("editMessageText", lambda pub: pub.edit(done, "<b>Day 5001</b>")),
+        ("deleteMessage", lambda pub: pub.delete(done)),
+    ):
+        tg.fail_next(1, reply=tg.error(status), path=path)
         with pytest.raises(TransientError, match=f"HTTP {status}") as exc:
-            publisher(tg).publish(post(), "k")
-        assert not isinstance(exc.value, RateLimited)
+            act(publisher(tg))
+        assert not isinstance(exc.value, (RateLimited, UnknownOutcome))
+
+
+def test_another_refusal_of_a_send_is_permanent_nothing_was_sent(tg):
+    tg.fail_next(1, reply=tg.error(413, "Request Entity Too Large"))
+    with pytest.raises(PermanentError, match="Request Entity Too Large"):
+        publisher(tg).publish(post(), "k")
+    assert tg.messages == []
 
 
 def test_a_refused_connection_is_transient_nothing_was_sent():
@@ -206,7 +236,7 @@ def test_the_kept_client_recovers_from_each_failure_on_the_next_post(tg):
     pub = publisher(tg)
     failures = [
         (dict(reply=tg.flood(retry_after=17)), RateLimited),
-        (dict(reply=tg.error(503)), TransientError),
+        (dict(reply=tg.error(503)), UnknownOutcome),
         (dict(reply=tg.error(502)), UnknownOutcome),
         (dict(kind="drop"), UnknownOutcome),
         (dict(kind="drop_after"), UnknownOutcome),

@@ -2,9 +2,11 @@
 
 Telegram has no idempotency key, so a send whose outcome cannot be known (a
 timeout, a connection that broke after the request left, a gateway error) is
-UnknownOutcome, never retried blindly. Only failures that prove nothing was
-delivered (the connection could not be opened, 429 flood control, 500/503)
-are transient. An API address the HTTP client cannot use at all (no http(s),
+UnknownOutcome, never retried blindly; a 5xx answer to a send too (500, 503:
+the Bot API documents none of them as "nothing was done"), with words asking
+the organiser to look at the channel. Only failures that prove nothing was
+delivered (the connection could not be opened, 429 flood control) are
+transient. An API address the HTTP client cannot use at all (no http(s),
 no host) fails before any request leaves: a permanent failure naming the
 setting, never UnknownOutcome.
 
@@ -363,13 +365,23 @@ class TelegramPublisher(Publisher):
                 return PermanentError(Said("telegram.may_not_post", chat=chat, answer=answer))
             return PermanentError(Said("telegram.refused_message", chat=chat, answer=answer))
         if status is not None:
-            # The server answered, with an error: 500/503 are refusals; a gateway error
-            # (502/504) may hide a backend that did post.
-            if not sending or status in (429, 500, 503):
+            # The server answered, with an error. Edits, deletions and reads are idempotent:
+            # asked again. A send is not: the Bot API documents no status that proves a
+            # failed request did nothing (error_code "is subject to change"), and no
+            # idempotency key, so after a 5xx the post may be out (429 alone says to repeat).
+            if not sending or status == 429:
                 return TransientError(
                     Said("telegram.http", status=status, answer=answer, doing=doing)
                 )
-            return UnknownOutcome(Said("telegram.gateway", status=status, chat=chat))
+            if status in (502, 504):  # a gateway's: the backend behind it may have posted
+                return UnknownOutcome(Said("telegram.gateway", status=status, chat=chat))
+            if status >= 500:
+                return UnknownOutcome(
+                    Said("telegram.server_error", status=status, answer=answer, chat=chat)
+                )
+            # Another refusal (413: too big, 409): nothing was done, and asking again
+            # would get the same answer.
+            return PermanentError(Said("telegram.refused_message", chat=chat, answer=answer))
         cause = exc.__cause__
         if isinstance(cause, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
             return self._unusable_address(cause)

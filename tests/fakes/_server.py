@@ -43,7 +43,8 @@ class Fault:
     kind: "reply" (answer `reply` without processing), "slow" (process, then
     wait `delay` seconds before answering), "drop" (close the connection
     without processing or answering), "drop_after" (process, then close
-    without answering).
+    without answering), "reply_after" (process, then answer `reply` instead: a
+    server that failed after doing the work).
     """
 
     kind: str
@@ -139,6 +140,8 @@ class FakeServer:
         reply = self.route(req)
         if fault and fault.kind == "drop_after":
             return _drop(h)
+        if fault and fault.kind == "reply_after" and fault.reply:
+            reply = fault.reply
         if fault and fault.kind == "slow":
             time.sleep(fault.delay)
         try:

@@ -24,6 +24,7 @@ delete messages ("message can't be deleted" otherwise, as after 48 hours).
     with FakeTelegram() as t:
         t.fail_next(1, "reply", reply=t.flood(retry_after=1))
         t.fail_next(1, "slow", delay=2, path="sendMessage")   # posts, answers too late
+        t.fail_next(1, "reply_after", reply=t.error(500))     # posts, then answers 500
         t.messages  # what was posted, in order (a deleted one stays, with "deleted": True)
         t.live("@freeales_ru")  # what the chat still shows, as it reads now
         t.make_old(message_id, hours=49)  # sent that long ago (deleteMessage refuses after 48)
