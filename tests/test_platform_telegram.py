@@ -35,9 +35,14 @@ def tg():
         yield fake
 
 
-def publisher(fake: FakeTelegram, chat: str | int = "@freeales_ru", clock: Clock | None = None):
+def publisher(
+    fake: FakeTelegram,
+    chat: str | int = "@freeales_ru",
+    clock: Clock | None = None,
+    timeout: float = 20.0,  # far beyond what a request to the fake takes at any load
+):
     channel = TelegramChannel(id="tg", kind="telegram", chat=chat, api_base_url=fake.url)
-    return TelegramPublisher(channel, TOKEN, token_name="$TG_TOKEN", timeout=0.8, clock=clock)
+    return TelegramPublisher(channel, TOKEN, token_name="$TG_TOKEN", timeout=timeout, clock=clock)
 
 
 def post(text: str = "<b>Day 5000</b>", **kw) -> Post:

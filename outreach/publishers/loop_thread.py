@@ -22,6 +22,9 @@ T = TypeVar("T")
 class LoopThread:
     """Runs coroutines on its own loop; started on first use, stopped by `stop()`."""
 
+    stop_wait: float = 5.0
+    """How long a waiting stop() gives the cleanup, then the thread, before letting go."""
+
     def __init__(self, name: str) -> None:
         self.name = name
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -67,12 +70,14 @@ class LoopThread:
             return
         try:
             if cleanup is not None and thread.is_alive():
-                asyncio.run_coroutine_threadsafe(_awaited(cleanup), loop).result(timeout=5)
+                asyncio.run_coroutine_threadsafe(_awaited(cleanup), loop).result(
+                    timeout=self.stop_wait
+                )
         except Exception:  # closing is best effort: a connection that will not close is dropped
             pass
         finally:
             loop.call_soon_threadsafe(loop.stop)
-            thread.join(timeout=5)
+            thread.join(timeout=self.stop_wait)
             if not thread.is_alive():
                 loop.close()
 

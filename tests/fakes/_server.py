@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import select
 import socket
 import threading
 import time
@@ -41,7 +42,8 @@ class Fault:
     """What to do instead of (or after) answering normally.
 
     kind: "reply" (answer `reply` without processing), "slow" (process, then
-    wait `delay` seconds before answering), "drop" (close the connection
+    wait `delay` seconds before answering, or less if the client hangs up first: a
+    test can make `delay` far longer than the client's timeout at no cost), "drop" (close the connection
     without processing or answering), "drop_after" (process, then close
     without answering), "reply_after" (process, then answer `reply` instead: a
     server that failed after doing the work).
@@ -143,11 +145,25 @@ class FakeServer:
         if fault and fault.kind == "reply_after" and fault.reply:
             reply = fault.reply
         if fault and fault.kind == "slow":
-            time.sleep(fault.delay)
+            _wait_unless_gone(h, fault.delay)
         try:
             _send(h, reply)
         except OSError:  # the client gave up waiting: that is the point of "slow"
             h.close_connection = True
+
+
+def _wait_unless_gone(h: BaseHTTPRequestHandler, delay: float) -> None:
+    """Up to `delay` seconds, until the client closes the connection (it gave up)."""
+    deadline = time.monotonic() + delay
+    while (left := deadline - time.monotonic()) > 0:
+        readable, _, _ = select.select([h.connection], [], [], min(left, 0.05))
+        if readable:
+            try:
+                if h.connection.recv(1, socket.MSG_PEEK) == b"":
+                    return
+            except OSError:
+                return
+            time.sleep(min(left, 0.05))  # the client sent more: keep waiting
 
 
 def _drop(h: BaseHTTPRequestHandler) -> None:
