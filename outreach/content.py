@@ -14,23 +14,25 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from .config import Config, FeedConfig, pick
 from .errors import ContentError
+from .feed_text import (
+    SUMMARY_MAX,
+    TITLE_MAX,
+    cleaned,
+    link_fault,
+    mend_charrefs,
+    mend_utf8,
+    say_no_character,
+    say_not_utf8,
+    taken_out,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
-_HTTP_LINK = re.compile(r"^https?://[^\s/?#@]+[^\s]*$", re.I)
-# C0/C1 controls but tab and newline, and the bidi embeddings, overrides and
-# isolates (U+202A-E, U+2066-9): in a feed they only garble or spoof what follows
-# them in a post ("\u202emoc.live" shows as "evil.com"). LRM/RLM stay: they are stateless.
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-TITLE_MAX = 500
-SUMMARY_MAX = 20_000
-"""A feed's text beyond these is cut at a word boundary: no network shows more."""
 # Tags a feed, newsletter or ad platform left on a link: they tell a third party
 # where a reader came from. No post or share link carries them (UTM is the
 # campaign's own choice, added afresh by the share layer when it turns it on).
@@ -59,6 +61,9 @@ class Item:
     published: dt.datetime | None = None
     guid: str | None = None
     feed_id: str | None = None
+    cleaned: tuple[str, ...] = field(default=(), compare=False)
+    """What was taken out of a feed's title or summary (hidden controls), in words: the
+    watcher logs it with the item it announces, so organisers know the post differs."""
 
     def title_in(self, lang: str, fallback: str = "en") -> str:
         return pick(self.title, lang, fallback)
@@ -131,68 +136,6 @@ def content_hash(title: str, summary: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-class _TextOnly(HTMLParser):
-    """Collects the text of an HTML fragment as a browser would show it.
-
-    Python's own html.parser (the tokenizer the standard library keeps to the
-    HTML spec's rules) rather than regular expressions: a bare "<" or ">" in
-    prose ("5 < 6 and 7 > 3") is text, a comment is dropped whole even when it
-    holds markup, and script/style bodies are never text. feedparser has
-    already sanitised the HTML; this only reads it.
-    """
-
-    _BREAKS = frozenset(
-        {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
-        | {"blockquote", "pre", "hr", "table", "section", "article"}
-    )
-    _HIDDEN = frozenset({"script", "style", "template"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._HIDDEN:
-            self._hidden += 1
-        elif tag in self._BREAKS:
-            self.parts.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._BREAKS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._HIDDEN:
-            self._hidden = max(0, self._hidden - 1)
-        elif tag in self._BREAKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def strip_html(text: str) -> str:
-    """Plain text from a feed's HTML summary: tags and comments dropped, entities decoded."""
-    if "<" in text or "&" in text:  # else the parser would hand back the text whole
-        parser = _TextOnly()
-        parser.feed(text)
-        parser.close()
-        text = "".join(parser.parts)
-    text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    return re.sub(r"\s*\n\s*", "\n", text).strip()
-
-
-def feed_text(text: str, limit: int) -> str:
-    """A feed's HTML as safe plain text: controls and bidi overrides out, at most `limit` long."""
-    from .fitting import fit
-
-    text = strip_html(_UNSAFE_CHARS.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
-    text = _UNSAFE_CHARS.sub("", text)  # entities such as &#x202E; decode only now
-    return text if len(text) <= limit else fit(lambda t: t, text, len, limit)
-
-
 def pages(cfg: Config) -> list[Item]:
     return [
         Item(
@@ -218,11 +161,14 @@ def _item_slug(guid: str | None, link: str) -> str:
 
 @dataclass(frozen=True)
 class FeedProblem:
-    """An entry that could not become an item; reported, never fatal."""
+    """An entry that could not become an item, or what was mended to read the feed;
+    reported, never fatal."""
 
     feed_id: str
-    entry: int
+    entry: int | None
+    """The entry's index; None for the document as a whole."""
     reason: str
+    skipped: bool = True
 
 
 def parse_feed(
@@ -234,43 +180,69 @@ def parse_feed(
     if len(data) > MAX_FEED_BYTES:
         raise ContentError(f"feed {feed.id!r}: larger than {MAX_FEED_BYTES // 1024 // 1024} MB")
     _count_entries(data, feed.id)
-    parsed = feedparser.parse(data)
+    dropped: list[str] = []
+    not_utf8 = 0
+    if isinstance(data, bytes):
+        data, not_utf8 = mend_utf8(data)
+        data, dropped = mend_charrefs(data)
+    try:
+        parsed = feedparser.parse(data)
+    except Exception as exc:  # a library's crash on outside bytes
+        # The class only: its message quotes the feed's own text.
+        raise ContentError(
+            f"feed {feed.id!r}: cannot be read as RSS or Atom: {type(exc).__name__}"
+        ) from None
     if parsed.bozo and not parsed.entries:
         reason = getattr(parsed, "bozo_exception", "not a feed")
         raise ContentError(f"feed {feed.id!r}: cannot be read as RSS or Atom: {reason}")
     items: list[Item] = []
     problems: list[FeedProblem] = []
+    if not_utf8:
+        problems.append(FeedProblem(feed.id, None, say_not_utf8(not_utf8), skipped=False))
+    if dropped:
+        problems.append(FeedProblem(feed.id, None, say_no_character(dropped), skipped=False))
     lang = feed_language(parsed.feed.get("language"), language)
     entries = parsed.entries
     del parsed  # each entry is let go once it is an item: feedparser's are ~3 KB (issue 15)
     for n in range(len(entries)):
         entry, entries[n] = entries[n], None
         link = (entry.get("link") or "").strip()
-        if not _HTTP_LINK.match(link) or _UNSAFE_CHARS.search(link):
-            problems.append(FeedProblem(feed.id, n, "the entry has no http(s) link"))
+        fault = link_fault(link)
+        if fault:
+            problems.append(FeedProblem(feed.id, n, fault))
             continue
-        title = feed_text(entry.get("title") or "", TITLE_MAX)
+        title, out_of_title = cleaned(entry.get("title") or "", TITLE_MAX)
         if not title:
             problems.append(FeedProblem(feed.id, n, "the entry has no title"))
             continue
+        summary, out_of_summary = cleaned(entry.get("summary") or "", SUMMARY_MAX)
+        notes = [taken_out(out_of_title, "title")] if out_of_title else []
+        notes += [taken_out(out_of_summary, "summary")] if out_of_summary else []
         guid = (entry.get("id") or "").strip() or None
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-        published = dt.datetime(*stamp[:6]).replace(tzinfo=dt.UTC) if stamp else None
         items.append(
             Item(
                 kind="news",
                 id=f"{feed.id}:{_item_slug(guid, link)}",
                 url=untracked(link),  # a newsletter's utm_* must not reach subscribers
                 title={lang: title},
-                summary={lang: feed_text(entry.get("summary") or "", SUMMARY_MAX)},
-                published=published,
+                summary={lang: summary},
+                published=_published(entry),
                 guid=guid,
                 feed_id=feed.id,
+                cleaned=tuple(notes),
             )
         )
     oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
     items.sort(key=lambda i: i.published or oldest, reverse=True)
     return items, problems
+
+
+def _published(entry: Mapping[str, object]) -> dt.datetime | None:
+    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+    try:
+        return dt.datetime(*stamp[:6]).replace(tzinfo=dt.UTC) if stamp else None  # type: ignore[index]
+    except (TypeError, ValueError):  # a date feedparser read but no calendar has
+        return None
 
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")

@@ -425,6 +425,8 @@ class FeedWatcher:
                 result.problems += [
                     f"{item.id} -> {q.channel_id}: {q.error}" for q in qs if q.error
                 ]
+                # said once, when the item goes out, not at every poll that reads it again
+                result.problems += [f"{item.id}: {note}" for note in item.cleaned]
                 result.announced.append(item)
                 if progress:
                     progress(feed_id, n, total)
@@ -446,4 +448,6 @@ def untrusted_guids(items: list[Item]) -> tuple[list[Item], list[str]]:
 
 
 def _problem(p: FeedProblem) -> str:
-    return f"feed {p.feed_id!r}: entry {p.entry + 1} skipped: {p.reason}"
+    if p.entry is None:
+        return f"feed {p.feed_id!r}: {p.reason}"
+    return f"feed {p.feed_id!r}: entry {p.entry + 1}{' skipped' if p.skipped else ''}: {p.reason}"

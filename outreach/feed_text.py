@@ -1,0 +1,200 @@
+"""A feed's outside text made safe to post: HTML read as a browser shows it, hidden
+controls taken out (and said), references to no character mended, spoofing links refused.
+
+Anyone who can edit a partner's feed, or a network in between, can put text in a
+title; content.parse_feed passes every title, summary and link through here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+_HTTP_LINK = re.compile(r"^https?://[^\s/?#@]+[^\s]*$", re.I)
+# C0/C1 controls but tab and newline, and the bidi embeddings, overrides and
+# isolates (U+202A-E, U+2066-9): in a feed they only garble or spoof what follows
+# them in a post ("\u202emoc.live" shows as "evil.com"). LRM/RLM stay: they are stateless.
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TITLE_MAX = 500
+SUMMARY_MAX = 20_000
+"""A feed's text beyond these is cut at a word boundary: no network shows more."""
+
+
+class _TextOnly(HTMLParser):
+    """Collects the text of an HTML fragment as a browser would show it.
+
+    Python's own html.parser (the tokenizer the standard library keeps to the
+    HTML spec's rules) rather than regular expressions: a bare "<" or ">" in
+    prose ("5 < 6 and 7 > 3") is text, a comment is dropped whole even when it
+    holds markup, and script/style bodies are never text. feedparser has
+    already sanitised the HTML; this only reads it.
+    """
+
+    _BREAKS = frozenset(
+        {"br", "p", "div", "li", "ul", "ol", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+        | {"blockquote", "pre", "hr", "table", "section", "article"}
+    )
+    _HIDDEN = frozenset({"script", "style", "template"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._HIDDEN:
+            self._hidden += 1
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._HIDDEN:
+            self._hidden = max(0, self._hidden - 1)
+        elif tag in self._BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def strip_html(text: str) -> str:
+    """Plain text from a feed's HTML summary: tags and comments dropped, entities decoded."""
+    if "<" in text or "&" in text:  # else the parser would hand back the text whole
+        parser = _TextOnly()
+        parser.feed(text)
+        parser.close()
+        text = "".join(parser.parts)
+    text = re.sub(r"[ \t\r\f\v]+", " ", text)
+    return re.sub(r"\s*\n\s*", "\n", text).strip()
+
+
+def feed_text(text: str, limit: int) -> str:
+    """A feed's HTML as safe plain text: controls and bidi overrides out, at most `limit` long."""
+    return cleaned(text, limit)[0]
+
+
+def cleaned(text: str, limit: int) -> tuple[str, list[str]]:
+    """feed_text's text, and the characters taken out of it (each once, in order)."""
+    from .fitting import fit
+
+    raw = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = _UNSAFE_CHARS.findall(raw)
+    text = strip_html(_UNSAFE_CHARS.sub("", raw))
+    found += _UNSAFE_CHARS.findall(text)  # entities such as &#x202E; decode only now
+    text = _UNSAFE_CHARS.sub("", text)
+    text = text if len(text) <= limit else fit(lambda t: t, text, len, limit)
+    return text, list(dict.fromkeys(found))
+
+
+def taken_out(chars: list[str], where: str) -> str:
+    """'U+202E RIGHT-TO-LEFT OVERRIDE taken out of the title (a hidden control ...)'."""
+    names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL CHARACTER')}" for c in chars)
+    direction = any("\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in chars)
+    what = (
+        "hidden controls of text direction: they can make a line read backwards"
+        if direction
+        else "control characters readers do not see"
+    )
+    return f"{names} taken out of the {where} ({what}); posted without them"
+
+
+# A numeric character reference to no character: a surrogate (&#xD800;) or past U+10FFFF.
+# feedparser's lenient reader raised on one (UnicodeEncodeError, ValueError, OverflowError),
+# so a single such reference in a title lost the whole feed, and the feeds polled after it.
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));")
+
+
+def _no_character(m: re.Match[bytes]) -> bool:
+    hex_digits, digits = m.group(1), m.group(2)
+    text = (hex_digits or digits).lstrip(b"0")
+    if len(text) > 8:  # past any code point, and past int()'s digit limit for huge runs
+        return True
+    value = int(text or b"0", 16 if hex_digits else 10)
+    return value > 0x10FFFF or 0xD800 <= value <= 0xDFFF
+
+
+def mend_charrefs(data: bytes) -> tuple[bytes, list[str]]:
+    """`data` without references to no character, and those taken out (as written).
+
+    Read in the bytes, so for the ASCII-compatible encodings feeds use; a UTF-16 feed
+    holding one is refused whole by parse_feed's net under feedparser instead."""
+    if b"&#" not in data:
+        return data, []
+    dropped: list[str] = []
+
+    def mend(m: re.Match[bytes]) -> bytes:
+        if _no_character(m):
+            ref = m.group(0).decode("ascii")
+            dropped.append(ref if len(ref) <= 16 else f"{ref[:12]}…;")
+            return b""
+        return m.group(0)
+
+    return _CHARREF.sub(mend, data), dropped
+
+
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def mend_utf8(data: bytes) -> tuple[bytes, int]:
+    """A document in UTF-8 (as it says, or as XML's default) with each byte that is not
+    UTF-8 made U+FFFD, and how many there were.
+
+    feedparser reads such a document whole in another encoding (windows-1252,
+    iso-8859-2): one stray byte from a pasted quote in an old entry turned every
+    Cyrillic title of the feed into "Đ’ĐžĐťŃ" in the posts. A document in
+    another encoding, or with a UTF-16/32 byte order mark, is left alone.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4]:
+        return data, 0  # UTF-16 or UTF-32, with a byte order mark or without
+    declared = _DECLARED.match(data.removeprefix(b"\xef\xbb\xbf")[:512])
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return data, 0
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        return text.encode("utf-8"), text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    return data, 0
+
+
+def link_fault(link: str) -> str | None:
+    """Why `link` may not be an item's link (in a post or a share link), or None."""
+    if not _HTTP_LINK.match(link) or _UNSAFE_CHARS.search(link):
+        return "the entry has no http(s) link"
+    try:  # an unreadable host or port ("https://[e.org/", ":99999") raised later, in a poll
+        parts = urlsplit(link)
+        if not parts.hostname:
+            return "the entry has no http(s) link"
+        parts.port  # noqa: B018 (read for its ValueError)
+    except ValueError as exc:
+        return f"the entry's link cannot be read ({exc})"
+    if "@" in parts.netloc or "\\" in link:
+        # "https://campaign.org@evil.example/" leads to evil.example; browsers read a
+        # backslash as "/", so "https://evil.example\\@campaign.org/" leads there too.
+        return (
+            "the entry's link puts a user name or a backslash before its host, "
+            "which makes it look as if it led to another site than it does"
+        )
+    return None
+
+
+def say_not_utf8(count: int) -> str:
+    return (
+        f"{count} byte(s) that are not UTF-8, in a document that says it is, read as "
+        "\ufffd (the rest of the text as UTF-8, not garbled in another encoding)"
+    )
+
+
+def say_no_character(refs: list[str]) -> str:
+    shown = ", ".join(dict.fromkeys(refs[:5]))
+    return (
+        f"{len(refs)} reference(s) to no character taken out ({shown}: a surrogate or past "
+        "U+10FFFF, which no text can hold)"
+    )
