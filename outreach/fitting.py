@@ -42,8 +42,9 @@ class _Forms:
                 bounds.append(at)
             bounds.pop()  # the whole text is the first form already
         ends = []
+        text = self.text
         for b in reversed(bounds):
-            while b > 0 and self.text[b - 1] in _TRAILING:
+            while b > 0 and (text[b - 1] in _TRAILING or _joined(text, b)):
                 b -= 1
             if b > 0:
                 ends.append(b)
@@ -60,6 +61,24 @@ class _Forms:
         if i == 0:
             return self.text
         return self.text[: self.ends[i - 1]] + ELLIPSIS
+
+
+# UAX #29's Prepend characters (the grapheme library's data): each joins what follows
+# it into one user-perceived character, a space or punctuation included (GB9b).
+_PREPEND = frozenset(
+    "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\u0d4e"
+    "\U000110bd\U000110cd\U000111c2\U000111c3\U000113d1\U0001193f\U00011941"
+    "\U00011a84\U00011a85\U00011a86\U00011a87\U00011a88\U00011a89\U00011d46\U00011f02"
+)
+
+
+def _joined(text: str, at: int) -> bool:
+    """Whether text[at - 1] and text[at] are one user-perceived character, so no cut may
+    fall between them: before white space or `_TRAILING`, only after a Prepend character
+    ("\u0600 " is one). Grapheme bounds (text without spaces) are right as they are."""
+    if at >= len(text) or text[at - 1] not in _PREPEND:
+        return False
+    return grapheme.length(text[at - 1 : at + 1]) == 1
 
 
 def cut_points(text: str) -> list[str]:
