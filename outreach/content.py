@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
 
 from .config import Config, FeedConfig, pick
@@ -237,10 +237,12 @@ def parse_feed(
     return items, problems
 
 
-def _published(entry: Mapping[str, object]) -> dt.datetime | None:
-    stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+def _published(entry: dict[str, Any]) -> dt.datetime | None:
+    # dict.get: feedparser's own get warns (DeprecationWarning) for an entry whose
+    # published date it could not read and that has no updated date
+    stamp = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
     try:
-        return dt.datetime(*stamp[:6]).replace(tzinfo=dt.UTC) if stamp else None  # type: ignore[index]
+        return dt.datetime(*stamp[:6]).replace(tzinfo=dt.UTC) if stamp else None
     except (TypeError, ValueError):  # a date feedparser read but no calendar has
         return None
 
