@@ -39,7 +39,7 @@ def check(app: App, as_json: bool) -> None:
       outreach check
       outreach --config my-campaign.yaml check --json
     """
-    from ..config import hidden_controls, token_problems
+    from ..config.file_problems import hidden_controls, token_problems
     from ..content import all_items
     from ..share import ShareOptions, links_for, select, targets_path
 

@@ -11,7 +11,8 @@ Secret('**********')); nothing downstream sees the environment.
 - settings.py: how the service runs (store, delivery, admin bot, web console);
 - root.py: `Config`, the file as a whole;
 - load.py: reading it: YAML, validation, cross-section checks, tokens;
-- file_problems.py: what `check` finds that loading lets through (tokens, hidden characters).
+- file_problems.py: what `check` finds that loading lets through (tokens, hidden characters);
+  imported by `check` alone, not with the package.
 """
 
 from .campaign import (
@@ -36,7 +37,6 @@ from .fields import (
     no_items,
     pick,
 )
-from .file_problems import hidden_controls, token_problems
 from .load import (
     BUNDLED_CONFIG,
     CONFIG_ENV,
@@ -77,11 +77,9 @@ __all__ = [
     "check_http_url",
     "config_from_doc",
     "default_config_path",
-    "hidden_controls",
     "load_config",
     "local_text",
     "no_items",
     "pick",
-    "token_problems",
     "with_secrets",
 ]
