@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -86,10 +87,47 @@ def unknown_field(key: Any, known: Sequence[str]) -> str:
     said = f"unknown field {str(key)!r}"
     if not known:
         return said
-    near = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    near = nearest(str(key), known)
     if near:
-        return f"{said}; did you mean {near[0]!r}?"
+        return f"{said}; did you mean {near!r}?"
     return f"{said}; the fields here are: {', '.join(sorted(known))}"
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}")
+"""What a name (an id, a network, a language) may look like, and so may be quoted back."""
+
+
+def named(value: Any) -> str:
+    """`value` quoted where a name was wanted; anything else described, since a token pasted
+    into the wrong field must not be printed (Telegram's have a ':', Mastodon's 43 characters)."""
+    if isinstance(value, str) and _NAME.fullmatch(value):
+        return repr(value)
+    if isinstance(value, str):
+        return f"(text of {len(value)} characters, not shown: it may be a secret)"
+    return f"({given(value)})"
+
+
+def nearest(value: Any, known: Iterable[str]) -> str | None:
+    """The one of `known` closest to a mistyped `value`, if any is close (difflib)."""
+    if not isinstance(value, str):
+        return None
+    near = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def did_you_mean(value: Any, known: Iterable[str], *, otherwise: str = "known") -> str:
+    """What follows 'unknown network 'whatsap'': '; did you mean 'whatsapp'?' when one of
+    `known` is close, else '; known: a, b' (`otherwise` names the list), '' when none."""
+    known = list(known)
+    near = nearest(value, known)
+    if near is not None:
+        return f"; did you mean {near!r}?"
+    return f"; {otherwise}: {', '.join(known)}" if known else ""
+
+
+def unknown(what: str, value: Any, known: Iterable[str]) -> str:
+    """'unknown page 'ale'; did you mean 'ales'?', or the known ones listed."""
+    return f"unknown {what} {named(value)}{did_you_mean(value, known)}"
 
 
 def known_fields(model: type[BaseModel] | None, parent: Loc, data: Any) -> list[str]:

@@ -48,7 +48,13 @@ def _channel_by_kind(value: Any) -> ChannelBase:
         raise ValueError(f"the channel has no kind: give one of {known}")
     network = find_network(kind) if isinstance(kind, str) else None
     if network is None:
-        raise ValueError(f"kind {kind!r} is not a network outreach knows: use one of {known}")
+        from ..validation_words import named, nearest  # difflib: only for a file with errors
+
+        near = nearest(kind, [n.name for n in all_networks()])
+        said = f"kind {named(kind)} is not a network outreach knows"
+        raise ValueError(
+            f"{said}; did you mean {near!r}?" if near else f"{said}: use one of {known}"
+        )
     return network.channel_model.model_validate(value)
 
 

@@ -97,18 +97,25 @@ def _cross_check(cfg: Config, doc: YamlDoc) -> list[str]:
         for i, item in enumerate(items):
             for j, ref in enumerate(item.channels):
                 if ref != "*" and ref not in channel_ids:
-                    problems.append(
-                        f"{doc.where((section, i, 'channels', j))}: unknown channel {ref!r}"
-                    )
+                    said = _unknown("channel", ref, [c.id for c in cfg.channels])
+                    problems.append(f"{doc.where((section, i, 'channels', j))}: {said}")
     page_ids = {p.id for p in cfg.pages}
     for i, ann in enumerate(cfg.announcements):
         if ann.page and ann.page not in page_ids:
-            problems.append(f"{doc.where(('announcements', i, 'page'))}: unknown page {ann.page!r}")
+            said = _unknown("page", ann.page, [p.id for p in cfg.pages])
+            problems.append(f"{doc.where(('announcements', i, 'page'))}: {said}")
         problem = _schedule_problem(ann, cfg.campaign.timezone)
         if problem:
             field, message = problem
             problems.append(f"{doc.where(('announcements', i, field))}: {message}")
     return problems
+
+
+def _unknown(what: str, value: str, known: list[str]) -> str:
+    """'unknown page 'ale'; did you mean 'ales'?', or the known ones listed."""
+    from ..validation_words import unknown  # difflib: only for a file with errors
+
+    return unknown(what, value, known)
 
 
 def _schedule_problem(ann: AnnouncementConfig, campaign_tz: str) -> tuple[str, str] | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -53,7 +54,9 @@ class Fit(_Model):
     @classmethod
     def _rule(cls, v: str) -> str:
         if v not in COUNTERS:
-            raise ValueError(f"unknown counting rule {v!r}; known: {', '.join(sorted(COUNTERS))}")
+            from ..validation_words import unknown  # difflib: only for a file with errors
+
+            raise ValueError(unknown("counting rule", v, sorted(COUNTERS)))
         return v
 
 
@@ -150,7 +153,8 @@ def load_targets(path: Path | str) -> ShareTargets:
         parsed = _File.model_validate(doc.data)
     except ValidationError as exc:
         raise ConfigError(
-            f"{doc.path}: the share targets are not valid", validation_problems(doc, exc)
+            f"{doc.path}: the share targets are not valid",
+            validation_problems(doc, exc, model=_File),
         ) from None
     problems: list[str] = []
     seen: set[str] = set()
@@ -221,11 +225,12 @@ def _check_network(net: Network, loc: tuple[str | int, ...], doc: YamlDoc) -> li
         builtin = {"picker"} if net.kind == "picker" else set()
         for name in used:
             if name not in declared | builtin:
+                near = _nearest_field(name, declared)
                 known = ", ".join(sorted(declared)) or "none"
                 bad(
                     ("url",),
-                    f"placeholder {{{name}}} is not a declared parameter of "
-                    f"{net.id!r} (declared: {known})",
+                    f"placeholder {{{name}}} is not a declared parameter of {net.id!r}"
+                    + (f"; did you mean {{{near}}}?" if near else f" (declared: {known})"),
                 )
         for name in sorted(declared - set(used)):
             bad(("params", name), f"parameter {name!r} is not used in the URL template")
@@ -240,10 +245,7 @@ def _check_network(net: Network, loc: tuple[str | int, ...], doc: YamlDoc) -> li
     for name, param in net.params.items():
         for f in names_in(param.value, ("params", name, "value")):
             if f not in FIELDS:
-                bad(
-                    ("params", name, "value"),
-                    f"unknown field {{{f}}}; known: {', '.join(sorted(FIELDS))}",
-                )
+                bad(("params", name, "value"), _unknown_field(f, FIELDS))
             carries_url |= f == "url"
         if param.fit:
             if f"{{{param.fit.shorten}}}" not in param.value:
@@ -253,7 +255,9 @@ def _check_network(net: Network, loc: tuple[str | int, ...], doc: YamlDoc) -> li
                 )
             for f in names_in(param.fit.counted, ("params", name, "fit", "counted")):
                 if f != "value" and f not in declared:
-                    bad(("params", name, "fit", "counted"), f"unknown parameter {{{f}}}")
+                    near = _nearest_field(f, declared | {"value"})
+                    hint = f"; did you mean {{{near}}}?" if near else ""
+                    bad(("params", name, "fit", "counted"), f"unknown parameter {{{f}}}{hint}")
     tagged = [
         name
         for name, param in net.params.items()
@@ -278,8 +282,22 @@ def _check_network(net: Network, loc: tuple[str | int, ...], doc: YamlDoc) -> li
             bad(("software", j, "endpoint"), "an endpoint is a path starting with '/'")
         for f in names_in(sw.endpoint, ("software", j, "endpoint")):
             if f not in PICKER_FIELDS:
-                bad(("software", j, "endpoint"), f"unknown field {{{f}}}; known: text, url, title")
+                bad(("software", j, "endpoint"), _unknown_field(f, PICKER_FIELDS))
     return problems
+
+
+def _nearest_field(name: str, known: Iterable[str]) -> str | None:
+    from ..validation_words import nearest  # difflib: only for a file with errors
+
+    return nearest(name, sorted(known))
+
+
+def _unknown_field(name: str, known: Iterable[str]) -> str:
+    """'unknown field {titel}; did you mean {title}?', else the fields a template may use."""
+    near = _nearest_field(name, known)
+    if near:
+        return f"unknown field {{{name}}}; did you mean {{{near}}}?"
+    return f"unknown field {{{name}}}; known: {', '.join(sorted(known))}"
 
 
 # --- which networks a campaign offers -------------------------------------------------
@@ -311,8 +329,7 @@ def select(cfg: Config, targets: ShareTargets, doc: YamlDoc | None = None) -> Se
             net = targets.get(nid)
             where = doc.where(("share", "networks", i)) if doc else f"share.networks[{i}]"
             if net is None:
-                known = ", ".join(n.id for n in targets.networks if n.offerable)
-                problems.append(f"{where}: unknown network {nid!r}; known: {known}")
+                problems.append(f"{where}: {_unknown_network(nid, targets)}")
             elif not net.offerable:
                 notes.append(
                     f"{where}: {nid!r} is retired and gets no button: "
@@ -346,8 +363,7 @@ def _check_bar(cfg: Config, targets: ShareTargets, doc: YamlDoc | None) -> list[
                 doc = doc or _config_doc(cfg)
                 loc: tuple[str | int, ...] = ("share", "bar", "first", lang, i)
                 where = doc.where(loc) if doc else f"share.bar.first.{lang}[{i}]"
-                known = ", ".join(n.id for n in targets.networks if n.offerable)
-                problems.append(f"{where}: unknown network {nid!r}; known: {known}")
+                problems.append(f"{where}: {_unknown_network(nid, targets)}")
     fediverse = next((n for n in targets.networks if n.kind == "picker"), None)
     software = {sw.id for sw in fediverse.software} if fediverse else set()
     for i, server in enumerate(cfg.share.fediverse_servers):
@@ -355,11 +371,17 @@ def _check_bar(cfg: Config, targets: ShareTargets, doc: YamlDoc | None) -> list[
             doc = doc or _config_doc(cfg)
             loc = ("share", "fediverse_servers", i, "software")
             where = doc.where(loc) if doc else f"share.fediverse_servers[{i}].software"
-            problems.append(
-                f"{where}: unknown software {server.software!r}; known: "
-                + ", ".join(sorted(software))
-            )
+            from ..validation_words import unknown  # difflib: only for a file with errors
+
+            problems.append(f"{where}: {unknown('software', server.software, sorted(software))}")
     return problems
+
+
+def _unknown_network(nid: str, targets: ShareTargets) -> str:
+    """'unknown network 'whatsap'; did you mean 'whatsapp'?', else the ones offered."""
+    from ..validation_words import unknown  # difflib: only for a file with errors
+
+    return unknown("network", nid, [n.id for n in targets.networks if n.offerable])
 
 
 def _config_doc(cfg: Config) -> YamlDoc | None:
