@@ -4,6 +4,8 @@ instead of each check parsing the file again. What an organiser reads is unchang
 
 from __future__ import annotations
 
+import gc
+import weakref
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 from servicekit import write_campaign
 
 from outreach import yamlfile
+from outreach.app import App
 from outreach.cli import cli
 from outreach.config import BUNDLED_CONFIG
 
@@ -94,3 +97,24 @@ def test_check_parses_a_good_campaign_file_once(tmp_path, parses):
     r = check(tmp_path, path, "--json")
     assert r.exit_code == 0, r.output
     assert parses.count(path) == 1, parses
+
+
+def test_only_check_keeps_the_parsed_file(tmp_path, monkeypatch):
+    """A large campaign's parsed file weighs as much as its config (31 MB for 10,000 pages):
+    an application that only loads its config (`run`) lets it go."""
+    docs: list[weakref.ref] = []
+    real = yamlfile.parse_yaml
+
+    def keeping(text: str, path: Path | str) -> yamlfile.YamlDoc:
+        doc = real(text, path)
+        docs.append(weakref.ref(doc))
+        return doc
+
+    monkeypatch.setattr(yamlfile, "parse_yaml", keeping)
+    env = {"OUTREACH_DB_URL": f"sqlite:///{tmp_path / 'ledger.sqlite3'}"}
+    app = App(str(write_campaign(tmp_path)), env)
+    assert app.config.pages
+    gc.collect()
+    assert len(docs) == 1 and docs[0]() is None
+    assert app.config_doc is not None  # asked for after loading: read again
+    assert len(docs) == 2

@@ -46,10 +46,10 @@ def check(app: App, as_json: bool) -> None:
     problems: list[str] = []
     report: dict = {"config": None, "share_targets": None}
     try:
+        doc = app.config_doc  # first: the one read of the file, kept for the lines below
         cfg = app.config
         report["config"] = str(cfg.source)
         report["share_targets"] = str(targets_path(cfg))
-        doc = app.config_doc  # the file as read once, for the lines of what follows
         problems += token_problems(cfg, doc)  # run and deliver would refuse these
         problems += hidden_controls(doc)
         targets = _targets(app)
