@@ -1,14 +1,8 @@
 """Telegram channels through python-telegram-bot: HTML text or a photo with caption.
 
-Telegram has no idempotency key, so a send whose outcome cannot be known (a
-timeout, a connection that broke after the request left, a gateway error) is
-UnknownOutcome, never retried blindly; a 5xx answer to a send too (500, 503:
-the Bot API documents none of them as "nothing was done"), with words asking
-the organiser to look at the channel. Only failures that prove nothing was
-delivered (the connection could not be opened, 429 flood control) are
-transient. An API address the HTTP client cannot use at all (no http(s),
-no host) fails before any request leaves: a permanent failure naming the
-setting, never UnknownOutcome.
+How its errors are worded, and which are unknown, transient or permanent:
+telegram_errors.py (a 5xx answer to a send is `unknown`: Telegram has no
+idempotency key). The Bot and its HTTP client: telegram_client.py.
 
 A group upgraded to a supergroup gets a new id; Telegram refuses a send to the
 old one (400, parameters.migrate_to_chat_id), which proves nothing was sent.
@@ -22,10 +16,9 @@ post's buttons sent again (an edit without reply_markup removes them).
 Takedowns use deleteMessage; the Bot API lets a bot delete a message only
 within 48 hours of sending it ("message can't be deleted"), and a message
 already deleted answers "message to delete not found", raised as Gone ("chat
-not found" is not: the post may still be there, so it is a permanent failure). Edits
-and deletions are idempotent, so their failures are transient or permanent,
-never unknown. The Bot API cannot read a channel's history, so a post of
-unknown outcome cannot be looked up.
+not found" is not: the post may still be there, so it is a permanent failure).
+The Bot API cannot read a channel's history, so a post of unknown outcome
+cannot be looked up.
 
 PTB is async; each publisher keeps one Bot and its HTTP client (so its
 open connections, and against the real API its TLS sessions) for the life of
@@ -36,8 +29,6 @@ App calls it on exit) shuts the client and the loop down.
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import logging
 import re
 import threading
@@ -45,20 +36,15 @@ import weakref
 from pathlib import Path
 from typing import Any
 
-from ..clock import Clock, SystemClock, clock_seconds
-from ..errors import (
-    Gone,
-    PermanentError,
-    PublishError,
-    RateLimited,
-    TransientError,
-    UnknownOutcome,
-)
-from ..networks.telegram import Telegram, TelegramChannel
+from ..clock import Clock, SystemClock
+from ..errors import PermanentError, PublishError
+from ..networks.telegram import TelegramChannel
 from ..post import Post
 from ..said import Quoted, Said, kind_word, said_of
 from .base import Check, Done, LookUp, Publisher, Receipt, SentPost
 from .loop_thread import LoopThread
+from .telegram_client import Client, shut_down
+from .telegram_errors import TelegramErrors
 
 log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
@@ -103,12 +89,20 @@ class TelegramPublisher(Publisher):
         self.token_name = token_name
         self.timeout = timeout
         self.base_url = bot_base_url(channel.api_base_url)
-        self._client = _Client()
+        self._client = Client()
         self._loop = LoopThread(f"telegram-{channel.id}")
         self._calls = threading.Lock()
         # Also on exit or when dropped unclosed: the client is closed on its own loop,
         # handed to it without waiting (a finalizer runs wherever the collector does).
-        self._closer = weakref.finalize(self, _shut_down, self._loop, self._client)
+        self._closer = weakref.finalize(self, shut_down, self._loop, self._client)
+        self._errors = TelegramErrors(
+            channel.id,
+            str(self.chat),
+            token_name,
+            channel.api_base_url or DEFAULT_BASE_URL,
+            self.redact,
+            self.clock,
+        )
 
     @property
     def account(self) -> str:
@@ -184,9 +178,9 @@ class TelegramPublisher(Publisher):
         try:
             return await fn(bot)
         except TelegramError as exc:
-            raise self._translate(exc, doing, sending, request.last_status) from None
+            raise self._errors.translate(exc, doing, sending, request.last_status) from None
         except httpx.InvalidURL as exc:  # raised before PTB's request wrapper sees it
-            raise self._unusable_address(exc) from None
+            raise self._errors.unusable_address(exc) from None
 
     async def _send(self, bot: Any, post: Post) -> Receipt:
         from telegram.error import ChatMigrated
@@ -272,40 +266,7 @@ class TelegramPublisher(Publisher):
         return Done(Said("done.removed"))
 
     def _refused(self, exc: Any, sent: SentPost, verb: Said) -> PublishError:
-        from telegram import error as t
-
-        desc = self.redact(exc.message)
-        low = desc.lower()
-        link, chat, answer = sent.link, str(self.chat), Quoted(desc)
-        if "chat not found" in low:  # the chat, not the message: the post may well be there
-            where = str(self._where(sent))
-            return PermanentError(Said("telegram.no_chat", chat=where, channel=self.channel_id))
-        if "not found" in low:
-            return Gone(Said("telegram.gone", link=link, chat=chat, answer=answer))
-        if isinstance(exc, t.Forbidden) or "rights" in low or "not enough" in low:
-            return PermanentError(
-                Said("telegram.may_not", verb=verb, link=link, answer=answer, chat=chat)
-            )
-        if verb.key == "telegram.verb.remove" and "can't be deleted" in low:
-            # "...for everyone" is the 48-hour refusal; a bare "message can't be deleted" is
-            # also what a bot without the right to delete gets, so the post's age tells.
-            within = Telegram.delete_within or dt.timedelta(0)
-            hours = f"{within.total_seconds() / 3600:.0f}"
-            fresh = sent.sent_at is not None and self.clock.now() - sent.sent_at < within - _MARGIN
-            if fresh and "for everyone" not in low:
-                return PermanentError(
-                    Said(
-                        "telegram.no_right_to_delete",
-                        link=link,
-                        answer=answer,
-                        hours=hours,
-                        chat=chat,
-                    )
-                )
-            return PermanentError(
-                Said("telegram.too_old", link=link, answer=answer, hours=hours, chat=chat)
-            )
-        return PermanentError(Said("telegram.refused_action", verb=verb, link=link, answer=answer))
+        return self._errors.refused(exc, sent, verb, str(self._where(sent)))
 
     async def _check(self, bot: Any) -> Check:
         facts: list[str] = []
@@ -335,102 +296,6 @@ class TelegramPublisher(Publisher):
             facts.append(Said("telegram.member_may_post", status=status, kind=kind))
         return Check(self.channel_id, self.network, not problems, tuple(facts), tuple(problems))
 
-    # -- errors -----------------------------------------------------------------
-
-    def _translate(
-        self, exc: Exception, doing: str, sending: bool, status: int | None
-    ) -> PublishError:
-        import httpx
-        from telegram import error as t
-
-        desc = self.redact(getattr(exc, "message", "") or str(exc))
-        chat, answer, channel = str(self.chat), Quoted(desc), self.channel_id
-        if isinstance(exc, t.RetryAfter):
-            wait = _retry_after_seconds(exc)
-            return RateLimited(
-                Said("telegram.flood", seconds=f"{wait:.0f}", chat=chat),
-                retry_after=clock_seconds(self.clock, wait),
-            )
-        if isinstance(exc, t.InvalidToken):
-            return PermanentError(Said("telegram.bad_token", name=self.token_name, channel=channel))
-        if isinstance(exc, t.ChatMigrated):
-            return PermanentError(
-                Said("telegram.migrated", chat=chat, new=exc.new_chat_id, channel=channel)
-            )
-        if isinstance(exc, (t.Forbidden, t.BadRequest)):
-            low = desc.lower()
-            if "chat not found" in low:
-                return PermanentError(Said("telegram.no_chat", chat=chat, channel=channel))
-            if isinstance(exc, t.Forbidden) or "rights" in low or "not a member" in low:
-                return PermanentError(Said("telegram.may_not_post", chat=chat, answer=answer))
-            return PermanentError(Said("telegram.refused_message", chat=chat, answer=answer))
-        if status is not None:
-            # The server answered, with an error. Edits, deletions and reads are idempotent:
-            # asked again. A send is not: the Bot API documents no status that proves a
-            # failed request did nothing (error_code "is subject to change"), and no
-            # idempotency key, so after a 5xx the post may be out (429 alone says to repeat).
-            if not sending or status == 429:
-                return TransientError(
-                    Said("telegram.http", status=status, answer=answer, doing=doing)
-                )
-            if status in (502, 504):  # a gateway's: the backend behind it may have posted
-                return UnknownOutcome(Said("telegram.gateway", status=status, chat=chat))
-            if status >= 500:
-                return UnknownOutcome(
-                    Said("telegram.server_error", status=status, answer=answer, chat=chat)
-                )
-            # Another refusal (413: too big, 409): nothing was done, and asking again
-            # would get the same answer.
-            return PermanentError(Said("telegram.refused_message", chat=chat, answer=answer))
-        cause = exc.__cause__
-        if isinstance(cause, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-            return self._unusable_address(cause)
-        error = type(cause or exc).__name__
-        if not sending or isinstance(
-            cause, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-        ):
-            return TransientError(Said("telegram.unreachable", error=error, doing=doing))
-        if isinstance(exc, t.TimedOut):
-            return UnknownOutcome(Said("telegram.timed_out", chat=chat))
-        return UnknownOutcome(Said("telegram.dropped", error=error, chat=chat))
-
-    def _unusable_address(self, cause: Exception) -> PermanentError:
-        where = self.redact(self.channel.api_base_url or DEFAULT_BASE_URL)
-        detail = Quoted(self.redact(str(cause)))
-        return PermanentError(
-            Said(
-                "telegram.bad_address",
-                address=where,
-                error=type(cause).__name__,
-                detail=detail,
-                channel=self.channel_id,
-            )
-        )
-
-
-class _Client:
-    """The Bot and its request, made on first use on the loop; nothing here refers back
-    to the publisher, so a dropped publisher can still be shut down."""
-
-    def __init__(self) -> None:
-        self.bot: Any = None
-        self.request: Any = None
-
-    def get(self, token: str, base_url: str, timeout: float) -> tuple[Any, Any]:
-        if self.bot is None:
-            from telegram import Bot
-
-            self.request = _recording_request(timeout)
-            self.bot = Bot(
-                token, base_url=base_url, request=self.request, get_updates_request=self.request
-            )
-        return self.bot, self.request
-
-    async def shutdown(self) -> None:
-        request, self.bot, self.request = self.request, None, None
-        if request is not None:
-            await request.shutdown()
-
 
 def _local_image(path: str) -> bytes:
     """A local image's bytes; unreadable, it is a permanent failure before anything is sent
@@ -441,52 +306,3 @@ def _local_image(path: str) -> bytes:
     except OSError as exc:
         error = Quoted(str(exc.strerror or type(exc).__name__))
         raise PermanentError(Said("image.unreadable", path=str(where), error=error)) from None
-
-
-_MARGIN = dt.timedelta(hours=1)
-"""A post this close to the 48 hours may have passed them on Telegram's clock."""
-
-
-def _shut_down(loop: LoopThread, client: _Client) -> None:
-    loop.stop(client.shutdown, wait=False)
-
-
-def _retry_after_seconds(exc: Any) -> float:
-    # The public attribute warns about its future type (PTB 22.2); the private one is a timedelta.
-    value = getattr(exc, "_retry_after", None)
-    if isinstance(value, dt.timedelta):
-        return value.total_seconds()
-    return float(value or 1)
-
-
-@functools.cache
-def _ssl_context() -> Any:
-    # Loading the CA bundle takes ~20 ms; every channel's client shares one context.
-    import httpx
-
-    return httpx.create_ssl_context()
-
-
-def _recording_request(timeout: float) -> Any:
-    from telegram.request import HTTPXRequest
-
-    class RecordingRequest(HTTPXRequest):
-        """Remembers the HTTP status of the last answer: errors alone do not tell."""
-
-        last_status: int | None = None
-
-        async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-            self.last_status = None
-            code, payload = await super().do_request(*args, **kwargs)
-            self.last_status = code
-            return code, payload
-
-    return RecordingRequest(
-        httpx_kwargs={"verify": _ssl_context()},
-        connection_pool_size=2,
-        read_timeout=timeout,
-        write_timeout=timeout,
-        connect_timeout=timeout,
-        pool_timeout=timeout,
-        media_write_timeout=timeout,
-    )
