@@ -108,7 +108,7 @@ ENGLISH: Mapping[str, str] = {
         "scopes write:statuses and write:media) and put it in {name}"
     ),
     "mastodon.token_rejected": (
-        "{instance} rejected the access token of channel {channel!r} (HTTP 401): {fix}"
+        "{instance} rejected the access token of channel {channel!r} (HTTP 401{answer}): {fix}"
     ),
     "mastodon.forbidden": (
         "{instance} refused channel {channel!r} while {doing} (HTTP 403{answer}): the token "
@@ -159,8 +159,8 @@ ENGLISH: Mapping[str, str] = {
     "telegram.refused_action": "Telegram refused to {verb} {link} ({answer}); do it by hand",
     "telegram.flood": "Telegram flood control: wait {seconds} s before posting to {chat}",
     "telegram.bad_token": (
-        "Telegram rejected the bot token in {name} (channel {channel!r}): copy the token "
-        "again from @BotFather (/mybots > API Token)"
+        "Telegram rejected the bot token in {name} (channel {channel!r}; Telegram: {answer}): "
+        "copy the token again from @BotFather (/mybots > API Token)"
     ),
     "telegram.migrated": (
         "{chat} became a supergroup with id {new}: set channels.{channel}.chat to {new}"

@@ -91,7 +91,13 @@ class Translate:
             )
         if status == 401:
             return PermanentError(
-                Said("mastodon.token_rejected", instance=where, channel=channel, fix=fix_token)
+                Said(
+                    "mastodon.token_rejected",
+                    instance=where,
+                    channel=channel,
+                    answer=answer,
+                    fix=fix_token,
+                )
             )
         if status == 403:
             return PermanentError(

@@ -68,7 +68,9 @@ class TelegramErrors:
                 retry_after=clock_seconds(self.clock, wait),
             )
         if isinstance(exc, t.InvalidToken):
-            return PermanentError(Said("telegram.bad_token", name=self.token_name, channel=channel))
+            return PermanentError(
+                Said("telegram.bad_token", name=self.token_name, channel=channel, answer=answer)
+            )
         if isinstance(exc, t.ChatMigrated):
             return PermanentError(
                 Said("telegram.migrated", chat=chat, new=exc.new_chat_id, channel=channel)
