@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from .config import Config
     from .ledger import ChannelLimit
     from .messages import ChannelConfig, Messages, Rendered, Subject
+    from .networks.base import Learned
     from .post import Post
 
 __all__ = ["ChannelPost", "learned_limits", "render_for_channels"]
@@ -79,19 +80,26 @@ def render_for_channels(
     return out
 
 
-def learned_limits(config: Config, ledger: LimitStore) -> dict[str, int]:
-    """max_characters per channel as its platform reported it (Mastodon: the instance).
+LEARNED = ("max_characters", "characters_reserved_per_url")
+"""The limits a network's counting and fitting read (networks/base.py: Learned)."""
+
+
+def learned_limits(config: Config, ledger: LimitStore) -> Learned:
+    """Each channel's limits as its platform reported them (Mastodon: the instance): as a
+    dict, max_characters per channel; `.reported`, every one of LEARNED.
 
     Only what was read from where the channel is configured to post now: a
     channel moved to another instance is fitted to its default until the new
     one is read.
     """
     from .networks import network
+    from .networks.base import Learned
 
-    known = ledger.channel_limits("max_characters")
-    out = {}
-    for ch in config.channels:
-        source = network(ch.kind).limits_source(ch)
-        if source and ch.id in known and known[ch.id].source.rstrip("/") == source.rstrip("/"):
-            out[ch.id] = known[ch.id].value
-    return out
+    out: dict[str, dict[str, int]] = {}
+    for name in LEARNED:
+        known = ledger.channel_limits(name)
+        for ch in config.channels:
+            source = network(ch.kind).limits_source(ch)
+            if source and ch.id in known and known[ch.id].source.rstrip("/") == source.rstrip("/"):
+                out.setdefault(ch.id, {})[name] = known[ch.id].value
+    return Learned(out)

@@ -362,10 +362,10 @@ class Messages:
         limit = net.limit(channel, has_image=bool(image_url), learned=limits or {})
 
         def measure(text: str) -> int:
-            return net.length(channel, text)
+            return net.length(channel, text, limits)
 
         def bound(text: str) -> int:
-            return net.length_bound(channel, text)
+            return net.length_bound(channel, text, limits)
 
         image_limit = bool(image_url) and limit < net.limit(
             channel, has_image=False, learned=limits or {}

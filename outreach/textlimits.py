@@ -2,8 +2,9 @@
 
 Each rule is the platform's own definition, through the platform's own
 library where one exists:
-- mastodon: grapheme clusters, every URL as 23, `@user@domain` as `@user`,
-  the content warning counted too (Mastodon.py's `get_status_length`);
+- mastodon: grapheme clusters, every URL as 23 (or the instance's
+  characters_reserved_per_url), `@user@domain` as `@user`, the content
+  warning counted too (Mastodon.py's `get_status_length`);
 - telegram: UTF-16 code units of the text after entity parsing (HTML tags
   gone, entities decoded, surrounding white space trimmed);
 - x_weighted: twitter-text v3 weights: most scripts other than Latin count
@@ -34,10 +35,17 @@ def graphemes(text: str) -> int:
     return grapheme.length(text)
 
 
-def mastodon_length(text: str, spoiler_text: str = "") -> int:
+def mastodon_length(text: str, spoiler_text: str = "", url_weight: int = URL_WEIGHT) -> int:
+    """`url_weight`: what the instance counts a link as (its characters_reserved_per_url)."""
     from mastodon import Mastodon  # heavy import: only when a Mastodon text is counted
 
-    return Mastodon.get_status_length(text, spoiler_text)
+    length = Mastodon.get_status_length(text, spoiler_text)
+    if url_weight != URL_WEIGHT:
+        # Mastodon.py counts each link it finds as 23; the same links, at the instance's weight.
+        from mastodon.utility import url_regex
+
+        length += (url_weight - URL_WEIGHT) * sum(1 for _ in url_regex.finditer(text))
+    return length
 
 
 def telegram_plain(html_text: str) -> str:

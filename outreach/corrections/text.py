@@ -71,7 +71,7 @@ class Renderer:
         net = network(d.network)
         has_image = bool(d.post and d.post.image_url)
         limit = net.limit(ch, has_image=has_image, learned=self.limits)
-        length = net.length(ch, text)
+        length = net.length(ch, text, self.limits)
         if length > limit:
             raise FitError(
                 f"the new text for delivery {d.id} ({d.channel_id}) is {length} long, over "

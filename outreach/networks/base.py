@@ -7,7 +7,7 @@ attributes (as Apprise's services do) and a few methods:
     name, channel_model          its `kind:` in the config and that channel's fields
     html                         its templates make HTML: outside values escaped
     resend_window                how an uncertain send is recovered (see below)
-    length(channel, text)        how it counts a text; limit(...) how long one may be
+    length(channel, text, learned)  how it counts a text; limit(...) how long one may be
     post(channel, text, ...)     the Post its publisher sends
     plain_text(text)             a post as words, for chats and terminals
     slots(channel_id, account)   which pacing windows one post counts against
@@ -16,7 +16,8 @@ attributes (as Apprise's services do) and a few methods:
     publisher(channel, secret)   who sends it (imported only when a channel goes live);
                                  its check() is what `doctor` verifies, its edit() and
                                  delete() how corrections and takedowns are done
-    limits_source(channel)       where learned limits come from (Mastodon: the instance)
+    limits_source(channel)       where learned limits come from (Mastodon: the instance);
+                                 `Learned` carries them to limit() and length()
     preview_layout, preview_body how `preview --html` draws its posts
 
 The delivery loop, the ledger's recovery, pacing and fitting ask the network
@@ -44,6 +45,33 @@ if TYPE_CHECKING:
 C = TypeVar("C", bound=ChannelBase)
 
 
+class Learned(dict[str, int]):
+    """What the platforms reported, as the ledger keeps it (channel_posts.learned_limits).
+
+    As a dict: each channel's max_characters, what `limit` reads (a plain
+    {channel id: max_characters} is accepted wherever a Learned is). `reported`:
+    every limit a channel's platform reported, by name (Mastodon's
+    characters_reserved_per_url too, which `length` reads).
+    """
+
+    def __init__(self, reported: Mapping[str, Mapping[str, int]] | None = None) -> None:
+        self.reported = {ch: dict(values) for ch, values in (reported or {}).items()}
+        super().__init__(
+            {ch: v["max_characters"] for ch, v in self.reported.items() if "max_characters" in v}
+        )
+
+    def __bool__(self) -> bool:  # `limits or {}` must keep a channel's other limits
+        return bool(self.reported)
+
+
+def reported(learned: Mapping[str, int] | None, channel_id: str) -> Mapping[str, int]:
+    """Every limit `channel_id`'s platform reported, from either form of `learned`."""
+    if isinstance(learned, Learned):
+        return learned.reported.get(channel_id, {})
+    value = (learned or {}).get(channel_id)
+    return {"max_characters": value} if value is not None else {}
+
+
 class Network(ABC, Generic[C]):
     name: ClassVar[str]
     """The channels' `kind:` and the start of its template file names (news/<name>.en.j2)."""
@@ -66,13 +94,14 @@ class Network(ABC, Generic[C]):
     """
 
     @abstractmethod
-    def length(self, channel: C, text: str) -> int:
-        """The text's length as the network counts it against its limit."""
+    def length(self, channel: C, text: str, learned: Mapping[str, int] | None = None) -> int:
+        """The text's length as the network counts it against its limit; `learned` (a
+        Learned) is what the platform reported, where that changes the count."""
 
-    def length_bound(self, channel: C, text: str) -> int:
+    def length_bound(self, channel: C, text: str, learned: Mapping[str, int] | None = None) -> int:
         """A cheap count never below length(): a text within the limit by it needs no exact
         count (textlimits.upper_bound). Exact by default."""
-        return self.length(channel, text)
+        return self.length(channel, text, learned)
 
     @abstractmethod
     def limit(self, channel: C, *, has_image: bool, learned: Mapping[str, int]) -> int:

@@ -1,7 +1,8 @@
 """Mastodon: plain text counted as Mastodon counts it, paced per account, resent safely.
 
 - Length: Mastodon.py's `get_status_length` (every URL 23, `@user@domain` as
-  `@user`, the content warning included); the limit is the channel's
+  `@user`, the content warning included), every URL counted instead as the
+  instance's characters_reserved_per_url once learned; the limit is the channel's
   `max_characters`, else what the instance reported (`doctor`, `run`), else 500.
 - Pacing: 300 statuses in 3 hours per account, 30 media uploads in 30 minutes.
 - Recovery: every status carries an Idempotency-Key, which Mastodon remembers
@@ -61,6 +62,16 @@ def quiet_mentions(text: str) -> str:
     return _MENTION.sub("\\1@\u200b", text)
 
 
+def url_weight(channel: MastodonChannel, learned: Mapping[str, int] | None) -> int:
+    """What a link counts on the channel's instance: its configuration's
+    statuses.characters_reserved_per_url as learned, else Mastodon's 23."""
+    from ..textlimits import URL_WEIGHT  # counting loads it anyway
+    from .base import reported
+
+    value = reported(learned, channel.id).get("characters_reserved_per_url")
+    return value if value is not None and value >= 0 else URL_WEIGHT
+
+
 class MastodonChannel(ChannelBase):
     kind: Literal["mastodon"]
     instance: str
@@ -82,17 +93,23 @@ class Mastodon(Network[MastodonChannel]):
     )
     resend_window = IDEMPOTENCY_WINDOW
 
-    def length(self, channel: MastodonChannel, text: str) -> int:
+    def length(
+        self, channel: MastodonChannel, text: str, learned: Mapping[str, int] | None = None
+    ) -> int:
         # textlimits imports grapheme (35 ms): loaded when a text is counted, not with the config
         from ..textlimits import mastodon_length
 
-        return mastodon_length(text, channel.content_warning or "")
+        weight = url_weight(channel, learned)
+        return mastodon_length(text, channel.content_warning or "", url_weight=weight)
 
-    def length_bound(self, channel: MastodonChannel, text: str) -> int:
+    def length_bound(
+        self, channel: MastodonChannel, text: str, learned: Mapping[str, int] | None = None
+    ) -> int:
         # a grapheme holds at least one code point, so len() bounds the content warning
-        from ..textlimits import upper_bound
+        from ..textlimits import URL_WEIGHT, upper_bound
 
-        return upper_bound(text, "mastodon") + len(channel.content_warning or "")
+        more = max(0, url_weight(channel, learned) - URL_WEIGHT) * text.count("://")
+        return upper_bound(text, "mastodon") + more + len(channel.content_warning or "")
 
     def limit(
         self, channel: MastodonChannel, *, has_image: bool, learned: Mapping[str, int]
@@ -175,8 +192,8 @@ class Mastodon(Network[MastodonChannel]):
         return f"@{channel.id}@{urlsplit(channel.instance).hostname or channel.instance}"
 
     def limits_source(self, channel: MastodonChannel) -> str | None:
-        # A limit set in the config wins: nothing read from the instance would be used.
-        return None if channel.max_characters else channel.instance.rstrip("/")
+        # Even under a max_characters of the config's own: what a link counts is the instance's.
+        return channel.instance.rstrip("/")
 
     def publisher(
         self,

@@ -91,7 +91,9 @@ class Telegram(Network[TelegramChannel]):
     )
     html = True
 
-    def length(self, channel: TelegramChannel, text: str) -> int:
+    def length(
+        self, channel: TelegramChannel, text: str, learned: Mapping[str, int] | None = None
+    ) -> int:
         # textlimits imports grapheme (35 ms): loaded when a text is counted, not with the config
         from ..textlimits import telegram_length
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Any
 
 from ._server import FakeServer, Reply, Request
@@ -38,6 +39,8 @@ PNG = bytes.fromhex(
     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
 VERSION = "4.3.0"
+_LINK = re.compile(r"https?://[^\s<>\"]+")
+"""A link as Mastodon's StatusLengthValidator finds one (simplified: no bare domains)."""
 NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 
 
@@ -49,9 +52,14 @@ class FakeMastodon(FakeServer):
         realistic: bool = False,
         can_edit: bool = True,
         instance_v2: bool = True,
+        url_chars: int | None = None,
     ) -> None:
         """`realistic`: answer a new status as Mastodon does, with the whole status entity
-        (its account, card, counts...) and the rate-limit headers (benchmarks)."""
+        (its account, card, counts...) and the rate-limit headers (benchmarks).
+        `url_chars`: the instance reserves that many characters per link (its
+        configuration's characters_reserved_per_url) and counts every http(s) link as
+        that many, as Mastodon's StatusLengthValidator does; None: it reports 23 and
+        counts a text's raw length."""
         super().__init__()
         self.realistic = realistic
         self.can_edit = can_edit
@@ -61,6 +69,7 @@ class FakeMastodon(FakeServer):
         self.tokens = tokens
         """Accepted tokens; None accepts any."""
         self.max_characters = max_characters
+        self.url_chars = url_chars
         self.statuses: list[dict[str, Any]] = []
         self.media: dict[str, dict[str, Any]] = {}
         self.tokens_seen: list[str | None] = []
@@ -160,7 +169,7 @@ class FakeMastodon(FakeServer):
             form = req.form
             text = form.get("status", record["status"])
             spoiler = form.get("spoiler_text", record["spoiler_text"])
-            if len(text) + len(spoiler) > self.max_characters:
+            if self.length(text) + len(spoiler) > self.max_characters:
                 return self.error(
                     422,
                     f"Validation failed: Text character limit of {self.max_characters} exceeded",
@@ -185,12 +194,22 @@ class FakeMastodon(FakeServer):
             )
             return Reply(200, record["json"])
 
+    def length(self, text: str) -> int:
+        """A status's length as this instance counts it against max_characters.
+
+        Written from Mastodon's own rule (every link as characters_reserved_per_url),
+        independently of outreach's counting, so that a test comparing the two can fail."""
+        if self.url_chars is None:
+            return len(text)
+        links = _LINK.findall(text)
+        return len(_LINK.sub("", text)) + self.url_chars * len(links)
+
     def _instance(self, v2: bool) -> dict[str, Any]:
         conf = {
             "statuses": {
                 "max_characters": self.max_characters,
                 "max_media_attachments": 4,
-                "characters_reserved_per_url": 23,
+                "characters_reserved_per_url": 23 if self.url_chars is None else self.url_chars,
             },
             "media_attachments": {"image_size_limit": 16777216},
         }
@@ -261,7 +280,7 @@ class FakeMastodon(FakeServer):
                 return self.error(422, "Validation failed: media not found")
             if any(self.media[mid]["polls"] <= self.processing_polls for mid in media_ids):
                 return self.error(422, NOT_READY)
-            if len(text) + len(req.form.get("spoiler_text", "")) > self.max_characters:
+            if self.length(text) + len(req.form.get("spoiler_text", "")) > self.max_characters:
                 return self.error(
                     422,
                     f"Validation failed: Text character limit of {self.max_characters} exceeded",

@@ -38,7 +38,9 @@ class Webhook(Network[WebhookChannel]):
     channel_model = WebhookChannel
     resend_window = dt.timedelta(minutes=10)
 
-    def length(self, channel: WebhookChannel, text: str) -> int:
+    def length(
+        self, channel: WebhookChannel, text: str, learned: Mapping[str, int] | None = None
+    ) -> int:
         return len(text)
 
     def limit(self, channel: WebhookChannel, *, has_image: bool, learned: Mapping[str, int]) -> int:
