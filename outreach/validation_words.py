@@ -125,6 +125,18 @@ def did_you_mean(value: Any, known: Iterable[str], *, otherwise: str = "known") 
     return f"; {otherwise}: {', '.join(known)}" if known else ""
 
 
+def not_one_of(value: Any, expected: str) -> str | None:
+    """pydantic's "Input should be 'public', ... or 'direct'" (a Literal field) as
+    "'publc' is not one of 'public', ... or 'direct'; did you mean 'public'?"; None when
+    `expected` (the error's ctx) names no choices."""
+    choices = re.findall(r"'([^']*)'", expected)
+    if not choices:
+        return None
+    near = nearest(value, choices)
+    hint = f"; did you mean {near!r}?" if near else ""
+    return f"{named(value)} is not one of {expected}{hint}"
+
+
 def unknown(what: str, value: Any, known: Iterable[str]) -> str:
     """'unknown page 'ale'; did you mean 'ales'?', or the known ones listed."""
     return f"unknown {what} {named(value)}{did_you_mean(value, known)}"

@@ -402,8 +402,8 @@ def validation_problems(
 ) -> list[str]:
     """Turn a pydantic ValidationError into `file:line: field: message` lines, in an organiser's
     words (validation_words.py): a misspelt key is named with the nearest field `model` (what
-    validated the data at `prefix`) has there, and the type errors of a union's members at one
-    field are one line."""
+    validated the data at `prefix`) has there, a mistyped choice with the nearest allowed, and
+    the type errors of a union's members at one field are one line."""
     from . import validation_words as words  # difflib, inspect: only for a file with errors
 
     at: dict[Loc, list[dict[str, Any]]] = {}
@@ -424,6 +424,9 @@ def validation_problems(
             if err["type"] == "extra_forbidden" and loc:
                 known = words.known_fields(model, loc[len(prefix) : -1], validated)
                 msg = words.unknown_field(loc[-1], known)
+            elif err["type"] == "literal_error":
+                msg = words.not_one_of(err.get("input"), err.get("ctx", {}).get("expected", ""))
+                msg = msg or err["msg"]
             elif msg.startswith("Value error, "):
                 msg = msg[len("Value error, ") :]
             problems.append(f"{doc.where(loc)}: {msg}")

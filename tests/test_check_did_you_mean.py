@@ -158,3 +158,30 @@ def test_a_mistyped_counting_rule_is_named_with_the_nearest(tmp_path):
         f"{path}:{line_of(path, 'count: char}')}: networks[5].params.text.fit.count: "
         "unknown counting rule 'char'; did you mean 'chars'?"
     )
+
+
+def test_a_mistyped_choice_in_the_campaign_file_is_named_with_the_nearest(tmp_path):
+    data = bundled()
+    data["channels"][0]["visibility"] = "publc"
+    data["share"]["bar"]["style"] = TOKEN  # not a choice, and not to be repeated
+    path = write_campaign(tmp_path, channels=data["channels"], share=data["share"])
+    problems = problems_of(path)
+    assert (
+        f"{path}:{line_of(path, 'visibility: publc')}: channels[0].visibility: 'publc' is not "
+        "one of 'public', 'unlisted', 'private' or 'direct'; did you mean 'public'?"
+    ) in problems, problems
+    style = next(p for p in problems if "share.bar.style" in p)
+    assert TOKEN not in style and style.endswith(
+        f"share.bar.style: (text of {len(TOKEN)} characters, not shown: it may be a secret) "
+        "is not one of 'labelled' or 'icons'"
+    ), style
+
+
+def test_a_mistyped_choice_in_share_targets_is_named_with_the_nearest(tmp_path):
+    path = targets_with(tmp_path, ("    status: active\n    last_verified: 2026-11-25\n    source: https://core.telegram.org/widgets/share",
+                                   "    status: activ\n    last_verified: 2026-11-25\n    source: https://core.telegram.org/widgets/share"))  # fmt: skip
+    (problem,) = target_problems(path)
+    assert problem == (
+        f"{path}:{line_of(path, 'status: activ')}: networks[5].status: 'activ' is not one of "
+        "'active', 'app_only' or 'retired'; did you mean 'active'?"
+    )
