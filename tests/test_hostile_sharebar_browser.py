@@ -73,3 +73,35 @@ def test_a_hostile_title_and_url_run_nothing_and_are_shared_exactly(
         assert query(sent) == {"url": URL, "text": TITLE}
     finally:
         g.close()
+
+
+BAD_PAGES = ["javascript:alert(document.domain)", "JaVaScRiPt:alert(1)", "data:text/html,<b>x</b>"]
+GOOD = "https://freeales.fidh.net/ok/"
+
+
+def test_the_embed_draws_no_bar_for_a_page_url_that_is_not_http(browser, site: str, tmp_path):
+    # A CMS filling data-url from an imported article's link: the script made a copy
+    # link whose href was 'javascript:...' and share links carrying it.
+    hosts = "".join(
+        f'<div data-outreach-share data-url="{u}" data-title="t">fallback {n}</div>'
+        for n, u in enumerate([*BAD_PAGES, GOOD])
+    )
+    html = f'<!doctype html><html lang="en"><head><meta charset="utf-8"></head><body>{hosts}'
+    html += '<script src="assets/embed.js"></script></body></html>'
+    g = Guarded(browser)
+    try:
+        g.page.route(
+            f"{site}/hostile-embed.html",
+            lambda route: route.fulfill(body=html, content_type="text/html"),
+        )
+        g.page.goto(f"{site}/hostile-embed.html", wait_until="networkidle")
+        drawn = g.page.locator("[data-outreach-share]:not(link)").evaluate_all(
+            "els => els.map(e => e.querySelector('nav') ? 'bar' : e.textContent)"
+        )
+        assert drawn == ["fallback 0", "fallback 1", "fallback 2", "bar"]
+        hrefs = g.page.locator("a[href]").evaluate_all("els => els.map(e => e.href)")
+        assert hrefs and all("ok%2F" in h or h == GOOD for h in hrefs if "copy" not in h)
+        assert not any("javascript" in h.lower() or "data%3A" in h.lower() for h in hrefs)
+        assert g.outside() == []
+    finally:
+        g.close()

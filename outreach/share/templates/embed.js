@@ -312,7 +312,10 @@
     var d = el.dataset;
     var url = d.url || meta('link[rel="canonical"]', "href") || meta('meta[property="og:url"]') ||
       window.location.href.split("#")[0];
-    try { url = new URL(url, window.location.href).href; } catch (e) { /* as given */ }
+    try { url = new URL(url, window.location.href).href; } catch (e) { return null; }
+    // Only a web page is shared: a data-url of 'javascript:...' or 'data:...' (a CMS
+    // filling it from an imported link) would become the copy link and every share.
+    if (!/^https?:\/\//i.test(url)) return null;
     var title = d.title || meta('meta[property="og:title"]') || document.title || url;
     return {
       url: url,
@@ -345,6 +348,7 @@
   stylesheet();
   var hosts = document.querySelectorAll("[data-outreach-share]:not(link)");
   for (var i = 0; i < hosts.length; i++) {
-    hosts[i].innerHTML = draw(pageOf(hosts[i]), langOf(hosts[i]), "sb-embed-" + i);
+    var page = pageOf(hosts[i]);
+    if (page) hosts[i].innerHTML = draw(page, langOf(hosts[i]), "sb-embed-" + i);
   }
 })();
