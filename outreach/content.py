@@ -30,6 +30,7 @@ from .feed_text import (
     say_no_character,
     say_not_utf8,
     taken_out,
+    web_link,
 )
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
@@ -223,7 +224,7 @@ def parse_feed(
             Item(
                 kind="news",
                 id=f"{feed.id}:{_item_slug(guid, link)}",
-                url=untracked(link),  # a newsletter's utm_* must not reach subscribers
+                url=untracked(web_link(link)),  # a newsletter's utm_* must not reach subscribers
                 title={lang: title},
                 summary={lang: summary},
                 published=_published(entry),

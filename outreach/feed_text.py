@@ -164,6 +164,16 @@ def mend_utf8(data: bytes) -> tuple[bytes, int]:
     return data, 0
 
 
+_NOT_IN_URLS = re.compile(r'["<>`{}]')
+
+
+def web_link(link: str) -> str:
+    """`link` with the characters a URL may not hold raw ('"', '<', '>', '`', '{', '}')
+    percent-encoded, as a browser sends them. Raw, they end the link where Mastodon
+    finds links in a post's text: 'https://e.org/a"b' linked https://e.org/a only."""
+    return _NOT_IN_URLS.sub(lambda m: f"%{ord(m.group()):02X}", link)
+
+
 def link_fault(link: str) -> str | None:
     """Why `link` may not be an item's link (in a post or a share link), or None."""
     if not _HTTP_LINK.match(link) or _UNSAFE_CHARS.search(link):

@@ -189,3 +189,22 @@ def test_hidden_controls_are_taken_out_and_the_organisers_are_told_once(
     with caplog.at_level(logging.WARNING, logger="outreach.feeds"):
         again, _ = rig.watcher.poll_all()
     assert again.announced == [] and not [m for m in caplog.messages if item.id in m]
+
+
+def test_a_link_with_quotes_or_angle_brackets_is_posted_whole(rig: Rig):
+    # Raw, '"' ended the link where Mastodon finds links in a post: readers reached
+    # https://p.example.org/a and saw '"b<c>' as text. Encoded, the browser's own request.
+    from outreach.textlimits import mastodon_length
+
+    raw = 'https://p.example.org/a"b&lt;c&gt;{d}`e'
+    rig.serve("partner.xml", rss(entry("Quoted", raw)))
+    partner, _ = rig.watcher.poll_all()
+    [item] = partner.announced
+    sent = "https://p.example.org/a%22b%3Cc%3E%7Bd%7D%60e"
+    assert item.url == sent
+    [post] = [t for t in rig.posts() if "Quoted" in t]
+    assert sent in post.split()
+    # Counted as one link of 23, as Mastodon counts the links it finds.
+    assert mastodon_length(post) == mastodon_length(post.replace(sent, "https://e.org/x"))
+    [tg] = [t for t in rig.posts("telegram-be") if "Quoted" in t]
+    assert f'<a href="{sent}">' in tg
