@@ -208,3 +208,19 @@ def test_a_link_with_quotes_or_angle_brackets_is_posted_whole(rig: Rig):
     assert mastodon_length(post) == mastodon_length(post.replace(sent, "https://e.org/x"))
     [tg] = [t for t in rig.posts("telegram-be") if "Quoted" in t]
     assert f'<a href="{sent}">' in tg
+
+
+def test_a_feed_that_is_not_well_formed_is_held_to_the_entry_limit_too():
+    # One '&nbsp;' before the entries stopped expat's count: the limit's whole point (10 MB
+    # of tiny entries are 170,000 of feedparser's ~3 KB objects) was skipped.
+    from outreach.content import MAX_FEED_ENTRIES
+    from outreach.errors import ContentError
+
+    def feed(n: int) -> bytes:
+        entries = (f"<title>t{i}</title><link>https://e.org/{i}</link>" for i in range(n))
+        return rss(*entries).replace(b"<title>t</title>", b"<title>&nbsp;t</title>", 1)
+
+    with pytest.raises(ContentError, match="more than 5,000 entries"):
+        parse_feed(feed(MAX_FEED_ENTRIES + 1), FEED, "en")
+    items, _ = parse_feed(feed(MAX_FEED_ENTRIES), FEED, "en")
+    assert len(items) == MAX_FEED_ENTRIES
