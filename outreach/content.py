@@ -27,9 +27,11 @@ from .feed_text import (
     link_fault,
     mend_charrefs,
     mend_utf8,
+    say_declared_otherwise,
     say_no_character,
     say_not_utf8,
     taken_out,
+    utf8_declared_otherwise,
     web_link,
 )
 
@@ -183,7 +185,9 @@ def parse_feed(
     _count_entries(data, feed.id)
     dropped: list[str] = []
     not_utf8 = 0
+    declared: str | None = None
     if isinstance(data, bytes):
+        data, declared = utf8_declared_otherwise(data)
         data, not_utf8 = mend_utf8(data)
         data, dropped = mend_charrefs(data)
     try:
@@ -198,6 +202,8 @@ def parse_feed(
         raise ContentError(f"feed {feed.id!r}: cannot be read as RSS or Atom: {reason}")
     items: list[Item] = []
     problems: list[FeedProblem] = []
+    if declared:
+        problems.append(FeedProblem(feed.id, None, say_declared_otherwise(declared), skipped=False))
     if not_utf8:
         problems.append(FeedProblem(feed.id, None, say_not_utf8(not_utf8), skipped=False))
     if dropped:

@@ -174,6 +174,29 @@ def web_link(link: str) -> str:
     return _NOT_IN_URLS.sub(lambda m: f"%{ord(m.group()):02X}", link)
 
 
+def utf8_declared_otherwise(data: bytes) -> tuple[bytes, str | None]:
+    """A document that declares another encoding but is UTF-8, declared UTF-8, and the
+    encoding it declared; else `data` and None.
+
+    Its Cyrillic was posted as 'Р’РѕР»СЏ' (windows-1251) or 'п▓п╬п╩я▐' (koi8-r) without
+    a word: feedparser believes the declaration. Text in a single-byte encoding is
+    UTF-8 by chance only when it has no letters outside ASCII, so valid UTF-8 with
+    some is taken for what it is.
+    """
+    declared = _DECLARED.match(data[:512])
+    if not declared or b"\x00" in data[:4]:
+        return data, None
+    name = declared.group(1).decode("ascii")
+    if name.lower().replace("_", "-") in ("utf-8", "utf8") or data.isascii():
+        return data, None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data, None
+    start, end = declared.span(1)
+    return data[:start] + b"utf-8" + data[end:], name
+
+
 def link_fault(link: str) -> str | None:
     """Why `link` may not be an item's link (in a post or a share link), or None."""
     if not _HTTP_LINK.match(link) or _UNSAFE_CHARS.search(link):
@@ -208,3 +231,7 @@ def say_no_character(refs: list[str]) -> str:
         f"{len(refs)} reference(s) to no character taken out ({shown}: a surrogate or past "
         "U+10FFFF, which no text can hold)"
     )
+
+
+def say_declared_otherwise(name: str) -> str:
+    return f"the document says it is {name} but is UTF-8; read as UTF-8"

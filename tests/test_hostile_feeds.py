@@ -133,6 +133,19 @@ def test_a_document_in_the_encoding_it_declares_is_read_in_it():
     assert [i.title_in("be") for i in items] == ["Воля"] and problems == []
 
 
+@pytest.mark.parametrize("declared", ["windows-1251", "koi8-r", "KOI8_R"])
+def test_a_utf8_document_declaring_another_encoding_is_read_as_utf8(declared: str):
+    # feedparser believed the declaration: 'Р’РѕР»СЏ' (windows-1251), 'п▓п╬п╩я▐' (koi8-r).
+    body = rss(entry("Воля Алесю", "https://p.example.org/1"), encoding=declared)
+    items, problems = parse_feed(body, FEED, "be")
+    assert [i.title_in("be") for i in items] == ["Воля Алесю"]
+    assert [p.reason for p in problems] == [
+        f"the document says it is {declared} but is UTF-8; read as UTF-8"
+    ]
+    ascii_only = rss(entry("Free Ales", "https://p.example.org/1"), encoding=declared)
+    assert parse_feed(ascii_only, FEED, "en")[1] == []
+
+
 # -- links that are not what they read as -----------------------------------------------
 
 
