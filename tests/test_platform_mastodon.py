@@ -33,7 +33,7 @@ def ma():
 def publisher(fake: FakeMastodon) -> MastodonPublisher:
     channel = MastodonChannel(id="ma", kind="mastodon", instance=fake.url)
     return MastodonPublisher(
-        channel, TOKEN, token_name="$MA_TOKEN", timeout=0.8, sleep=lambda s: None
+        channel, TOKEN, token_name="$MA_TOKEN", timeout=20, sleep=lambda s: None
     )
 
 

@@ -22,13 +22,19 @@ def mastodon_fake():
         yield fake
 
 
-def publisher(fake: FakeMastodon, **kw) -> MastodonPublisher:
+TIMEOUT = 20.0
+"""The client's timeout in tests: far beyond what a request to the fake takes at any load."""
+SHORT = 3.0
+"""Where a test needs the client to give up: the fake holds its answer (far) longer."""
+
+
+def publisher(fake: FakeMastodon, timeout: float = TIMEOUT, **kw) -> MastodonPublisher:
     channel = MastodonChannel(
         id="masto", kind="mastodon", instance=fake.url, token_env="MASTO_TOKEN",
         **kw.pop("channel", {}),
     )  # fmt: skip
     return MastodonPublisher(
-        channel, TOKEN, token_name="$MASTO_TOKEN", timeout=0.8, sleep=lambda s: None, **kw
+        channel, TOKEN, token_name="$MASTO_TOKEN", timeout=timeout, sleep=lambda s: None, **kw
     )
 
 
@@ -131,7 +137,7 @@ def test_the_image_processing_wait_is_timed_on_the_publishers_clock(mastodon_fak
     clock = ScaledClock(dt.datetime(2031, 5, 6, 12, 0, tzinfo=dt.UTC), speed=600)
     pub = MastodonPublisher(
         MastodonChannel(id="masto", kind="mastodon", instance=mastodon_fake.url),
-        TOKEN, timeout=0.8, media_wait=60, clock=clock,
+        TOKEN, timeout=TIMEOUT, media_wait=60, clock=clock,
     )  # fmt: skip
     with pytest.raises(TransientError) as exc:
         pub.publish(post(image_url=f"{mastodon_fake.url}/static/ales.png"), "k")
@@ -149,8 +155,8 @@ def test_server_errors_are_transient(mastodon_fake, status):
 
 @pytest.mark.parametrize("kind", ["slow", "drop_after"])
 def test_an_answer_lost_after_posting_is_retried_without_doubling(mastodon_fake, kind):
-    mastodon_fake.fail_next(1, kind, delay=1.5, path="/statuses")
-    pub = publisher(mastodon_fake)
+    mastodon_fake.fail_next(1, kind, delay=60, path="/statuses")
+    pub = publisher(mastodon_fake, timeout=SHORT)
     with pytest.raises(TransientError, match=r"did not answer in time|could not be reached"):
         pub.publish(post(), "key-1")
     assert len(mastodon_fake.statuses) == 1, "the server did post"
@@ -168,7 +174,7 @@ def test_a_dropped_connection_is_transient(mastodon_fake):
 def test_an_unreachable_instance_is_transient():
     channel = MastodonChannel(id="masto", kind="mastodon", instance="http://127.0.0.1:9")
     with pytest.raises(TransientError, match="could not be reached"):
-        MastodonPublisher(channel, TOKEN, timeout=0.5).publish(post(), "k")
+        MastodonPublisher(channel, TOKEN, timeout=TIMEOUT).publish(post(), "k")
 
 
 def test_a_bad_token_is_permanent_and_says_where_to_put_a_new_one():

@@ -32,12 +32,12 @@ def ma():
 
 def mastodon(fake: FakeMastodon) -> MastodonPublisher:
     channel = MastodonChannel(id="ma", kind="mastodon", instance=fake.url)
-    return MastodonPublisher(channel, MA_TOKEN, timeout=0.8, sleep=lambda s: None)
+    return MastodonPublisher(channel, MA_TOKEN, timeout=20, sleep=lambda s: None)
 
 
 def telegram(fake: FakeTelegram) -> TelegramPublisher:
     channel = TelegramChannel(id="tg", kind="telegram", chat="@freeales_ru", api_base_url=fake.url)
-    return TelegramPublisher(channel, TG_TOKEN, timeout=0.8)
+    return TelegramPublisher(channel, TG_TOKEN, timeout=20)
 
 
 def sent_mastodon(pub: MastodonPublisher, **kw) -> SentPost:
