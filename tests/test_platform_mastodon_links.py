@@ -91,3 +91,10 @@ def test_the_count_and_its_cheap_bound_follow_the_learned_weight():
     assert net.length(ch, text, learned) == plain + 2 * 30
     assert net.length_bound(ch, text, learned) >= net.length(ch, text, learned)
     assert net.length(ch, text, {"ma": 500}) == plain + 2 * 23  # a plain dict: max_characters
+
+
+def test_an_organiser_told_how_mastodon_counts_is_not_told_a_link_is_always_23():
+    from outreach.fit_words import own_text_over
+
+    said = own_text_over("ma", "mastodon", 599, "the limit of 500", 99, with_item=False)
+    assert "every link as 23 (or as many as the instance reserves for one)" in said

@@ -88,8 +88,8 @@ class Mastodon(Network[MastodonChannel]):
     channel_model = MastodonChannel
     counted_in = (
         "characters",
-        "as Mastodon counts them: every link as 23, a mention as its @user part, "
-        "the channel's content warning included",
+        "as Mastodon counts them: every link as 23 (or as many as the instance reserves "
+        "for one), a mention as its @user part, the channel's content warning included",
     )
     resend_window = IDEMPOTENCY_WINDOW
 
