@@ -28,6 +28,7 @@ BENCHMARKS = (
     "peers",
     "delivery_thread",
     "instructions",
+    "import_costs",
     "memory_phases",
     "scale",
     "ledger_reads",

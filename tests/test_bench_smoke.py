@@ -164,3 +164,21 @@ def test_instructions():
     r = quick("instructions")
     assert r["outreach_posted"] == "2,6"  # every item of both runs reached the fake
     assert r["outreach_per_post"] > 0 and r["outreach_fixed"] > 100 * r["outreach_per_post"]
+
+
+def test_import_costs_gives_each_module_body_its_instructions(tmp_path):
+    """bench/import_costs.py's attribution, on a script small enough for callgrind here:
+    the instructions of json's body are json's, of the script's own work "(run)"'s."""
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind is not installed (.ci/run installs it)")
+    from bench.import_costs import owned_by
+
+    script = tmp_path / "tiny.py"
+    script.write_text("import json\nprint(sum(range(200_000)))\n", encoding="utf-8")
+    owned = owned_by(script, [], {}, tmp_path)
+    assert owned["json"] > 0 and owned["json.decoder"] > 0  # a package and its submodule
+    # the loop's 200,000 additions are the run's, not an import's
+    assert owned["(run)"] > owned["json"]
+    assert sum(owned.values()) > 50_000_000  # Python's start-up is counted too
