@@ -34,6 +34,14 @@ def fakes():
         yield m, t
 
 
+TIMEOUT = 20.0
+"""The clients' timeout: far beyond what a request to the fakes takes at any load (a
+reply slowed by a loaded machine must not make a post `unknown` in a test of another
+thing)."""
+SHORT = 3.0
+"""For the tests of a timeout, against a fake holding its answer for a minute."""
+
+
 class World:
     """A ledger, a manual clock and publishers for the fake servers."""
 
@@ -47,7 +55,7 @@ class World:
             "ma": MastodonChannel(id="ma", kind="mastodon", instance=masto.url),
         }  # fmt: skip
         self.settings = DeliverySettings(
-            **{"backoff_base_seconds": 2.0, "timeout_seconds": 0.8, **settings}
+            **{"backoff_base_seconds": 2.0, "timeout_seconds": TIMEOUT, **settings}
         )
         self.outcomes: list[tuple[dt.datetime, Outcome]] = []
         self.made: list[Publisher] = []  # closed at teardown (close)
@@ -130,10 +138,6 @@ def _stacks() -> str:
 
 def test_channels_proceed_concurrently(world):
     """A channel stuck in a slow send does not hold the others back."""
-    # The world's 0.8 s HTTP timeout is for the timeout tests: here a reply slowed by a
-    # loaded machine would make a `be` post `unknown` (a read timeout may have posted)
-    # and fail the test for a reason that is not the one it checks.
-    world.settings = DeliverySettings(backoff_base_seconds=2.0, timeout_seconds=10)
     released = threading.Event()
 
     class Slow(Publisher):
@@ -184,7 +188,9 @@ def test_backoff_doubles_with_jitter_up_to_the_ceiling(world):
 
 
 def test_the_retry_budget_ends_in_failed_with_the_last_reason(world):
-    world.settings = DeliverySettings(retry_budget=2, backoff_base_seconds=1, timeout_seconds=0.8)
+    world.settings = DeliverySettings(
+        retry_budget=2, backoff_base_seconds=1, timeout_seconds=TIMEOUT
+    )
     world.masto.fail_next(9, reply=world.masto.error(503), path="/statuses")
     i = world.enqueue("ma", 0)
     world.loop().run_once(max_wait=600)
@@ -228,7 +234,8 @@ def test_a_permanent_failure_fails_at_once_and_the_channel_moves_on(world):
 
 
 def test_a_telegram_timeout_is_unknown_never_resent(world):
-    world.tg.fail_next(1, "slow", delay=1.6)
+    world.settings = DeliverySettings(backoff_base_seconds=2.0, timeout_seconds=SHORT)
+    world.tg.fail_next(1, "slow", delay=60)  # ends when the client hangs up
     first, second = world.enqueue("ru", 0), world.enqueue("ru", 1)
     world.loop().run_once(max_wait=600)
     d = world.ledger.get(first)
@@ -239,7 +246,8 @@ def test_a_telegram_timeout_is_unknown_never_resent(world):
 
 
 def test_a_mastodon_timeout_is_resent_with_the_same_key_and_posted_once(world):
-    world.masto.fail_next(1, "slow", delay=1.6, path="/statuses")
+    world.settings = DeliverySettings(backoff_base_seconds=2.0, timeout_seconds=SHORT)
+    world.masto.fail_next(1, "slow", delay=60, path="/statuses")  # ends when the client hangs up
     i = world.enqueue("ma", 0)
     world.loop().run_once(max_wait=600)
     d = world.ledger.get(i)
