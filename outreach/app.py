@@ -102,14 +102,11 @@ class App:
     def _load_config(self, *, keep_doc: bool) -> None:
         from pathlib import Path
 
-        from .config import config_from_doc, default_config_path
+        from .config import config_from_doc, read_config_doc
         from .userdirs import choose_store
-        from .yamlfile import load_yaml
 
-        # load_config's steps, with the document at hand for config_doc
-        doc = load_yaml(
-            Path(self.config_path) if self.config_path else default_config_path(self.environ)
-        )
+        # load_config's two steps, with the document at hand for config_doc
+        doc = read_config_doc(self.config_path, self.environ)
         choice = choose_store(config_from_doc(doc, self.environ), self.environ, Path.cwd())
         if choice.created is not None and self.notify is not None:
             self.notify(

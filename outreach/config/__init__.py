@@ -44,6 +44,7 @@ from .load import (
     config_from_doc,
     default_config_path,
     load_config,
+    read_config_doc,
     with_secrets,
 )
 from .root import Config
@@ -81,5 +82,6 @@ __all__ = [
     "local_text",
     "no_items",
     "pick",
+    "read_config_doc",
     "with_secrets",
 ]

@@ -30,9 +30,13 @@ def default_config_path(environ: Mapping[str, str], cwd: Path | None = None) -> 
 
 def load_config(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Config:
     environ = environ if environ is not None else {}
-    path = Path(path) if path else default_config_path(environ)
-    doc = load_yaml(path)
-    return config_from_doc(doc, environ)
+    return config_from_doc(read_config_doc(path, environ), environ)
+
+
+def read_config_doc(path: Path | str | None, environ: Mapping[str, str]) -> YamlDoc:
+    """The campaign file (`path`, else default_config_path's choice) as parsed, with the
+    line of every value: what config_from_doc validates, and `check` names lines from."""
+    return load_yaml(Path(path) if path else default_config_path(environ))
 
 
 def config_from_doc(doc: YamlDoc, environ: Mapping[str, str]) -> Config:
