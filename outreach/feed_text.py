@@ -17,6 +17,11 @@ _HTTP_LINK = re.compile(r"^https?://[^\s/?#@]+[^\s]*$", re.I)
 # isolates (U+202A-E, U+2066-9): in a feed they only garble or spoof what follows
 # them in a post ("\u202emoc.live" shows as "evil.com"). LRM/RLM stay: they are stateless.
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Unicode's tag characters (U+E0000-U+E007F) show as nothing: a run of them carries a
+# whole text no reader sees (an identifier that follows every share of the post, words
+# for a machine). Their one visible use is a subdivision flag (U+1F3F4, tags, U+E007F
+# CANCEL TAG: the flag of Scotland), kept whole.
+_TAGS = re.compile("(\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f)|[\U000e0000-\U000e007f]")
 TITLE_MAX = 500
 SUMMARY_MAX = 20_000
 """A feed's text beyond these is cut at a word boundary: no network shows more."""
@@ -89,19 +94,27 @@ def cleaned(text: str, limit: int) -> tuple[str, list[str]]:
     text = strip_html(_UNSAFE_CHARS.sub("", raw))
     found += _UNSAFE_CHARS.findall(text)  # entities such as &#x202E; decode only now
     text = _UNSAFE_CHARS.sub("", text)
+    if max(text, default="") >= "\U000e0000" and _TAGS.search(text):
+        found += [m.group() for m in _TAGS.finditer(text) if not m.group(1)]
+        text = _TAGS.sub(lambda m: m.group(1) or "", text)
     text = text if len(text) <= limit else fit(lambda t: t, text, len, limit)
     return text, list(dict.fromkeys(found))
 
 
 def taken_out(chars: list[str], where: str) -> str:
     """'U+202E RIGHT-TO-LEFT OVERRIDE taken out of the title (a hidden control ...)'."""
-    names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL CHARACTER')}" for c in chars)
-    direction = any("\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in chars)
-    what = (
-        "hidden controls of text direction: they can make a line read backwards"
-        if direction
-        else "control characters readers do not see"
+    names = ", ".join(
+        f"U+{ord(c):04X} {unicodedata.name(c, 'CONTROL CHARACTER')}" for c in chars[:5]
     )
+    if len(chars) > 5:  # a hidden text of tag characters names dozens
+        names += f" and {len(chars) - 5} more"
+    direction = any("\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in chars)
+    if direction:
+        what = "hidden controls of text direction: they can make a line read backwards"
+    elif all("\U000e0000" <= c <= "\U000e007f" for c in chars):
+        what = "tag characters: they carry text readers do not see"
+    else:
+        what = "control characters readers do not see"
     return f"{names} taken out of the {where} ({what}); posted without them"
 
 

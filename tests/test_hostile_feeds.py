@@ -237,3 +237,28 @@ def test_a_feed_that_is_not_well_formed_is_held_to_the_entry_limit_too():
         parse_feed(feed(MAX_FEED_ENTRIES + 1), FEED, "en")
     items, _ = parse_feed(feed(MAX_FEED_ENTRIES), FEED, "en")
     assert len(items) == MAX_FEED_ENTRIES
+
+
+def test_tag_characters_outside_a_flag_are_taken_out_and_said(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+):
+    """Tag characters show as nothing: a run of them is a text no reader sees, shared with
+    every post (here "TRACK-7", as a tracker or a machine would read it). The one visible
+    use, a subdivision flag (the flag of Scotland), reaches subscribers whole."""
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "TRACK-7")
+    scotland = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    title = f"Free Ales{hidden} {scotland} vigil"
+    rig.serve("partner.xml", rss(entry(title, "https://p.example.org/t", "in Edinburgh")))
+    with caplog.at_level(logging.WARNING, logger="outreach.feeds"):
+        partner, _ = rig.watcher.poll_all()
+    [item] = partner.announced
+    [post] = [t for t in rig.posts() if "Free Ales" in t]
+    assert post.startswith(f"📰 Free Ales {scotland} vigil\n")
+    assert not any(0xE0000 <= ord(c) <= 0xE007F for c in post.replace(scotland, ""))
+    [said] = [m for m in caplog.messages if item.id in m]
+    assert said == (
+        f"{item.id}: U+E0054 TAG LATIN CAPITAL LETTER T, U+E0052 TAG LATIN CAPITAL LETTER R, "
+        "U+E0041 TAG LATIN CAPITAL LETTER A, U+E0043 TAG LATIN CAPITAL LETTER C, "
+        "U+E004B TAG LATIN CAPITAL LETTER K and 2 more taken out of the title (tag "
+        "characters: they carry text readers do not see); posted without them"
+    )
