@@ -31,7 +31,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -41,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench import peers  # noqa: E402  (after the sys.path lines)
-from bench._common import PYTHON, compile_outreach, parser, report, scratch_dir  # noqa: E402
+from bench._common import PYTHON, parser, report  # noqa: E402
+from bench.instructions import RUN_ARGS, prepared_run  # noqa: E402
 
 # Runs first in the measured process: wraps every module's exec_module so that the
 # count is dumped (os.getppid) as a body starts and as it ends, and logs whose the
@@ -133,22 +133,9 @@ def owned_by(script: Path, args: list[str], env: dict[str, str], cwd: Path) -> C
 
 def attribute(items: int) -> dict[str, Any]:
     """Instructions of one `run --once` announcing `items` new items, by owner."""
-    from fakes.mastodon_server import FakeMastodon
-
     env = {"BENCH_MASTODON_TOKEN": peers.TOKEN}
-    compile_outreach(PYTHON, env)
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-import-costs-", dir=scratch_dir()) as d,
-        FakeMastodon(realistic=True) as fake,
-    ):
-        tmp = Path(d)
-        feed = tmp / "feed.xml"
-        cfg = peers.outreach_config(tmp, feed, fake.url, items)
-        script = tmp / "outreach_cli.py"
-        script.write_text(peers.OUTREACH_SCRIPT, encoding="utf-8")
-        args = ["--config", str(cfg), "run", "--once"]
-        peers.prepare_outreach([str(script), *args], env, tmp, feed, items)
-        owned = owned_by(script, args, env, tmp)
+    with prepared_run(items, env, "bench-import-costs-") as (tmp, fake):
+        owned = owned_by(tmp / "outreach_cli.py", RUN_ARGS, env, tmp)
         return {"owned": owned, "total": sum(owned.values()), "posted": len(fake.statuses)}
 
 

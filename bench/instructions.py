@@ -28,6 +28,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,27 +44,38 @@ _IREFS = re.compile(r"I\s+refs:\s+([\d,]+)")
 _VALGRIND = ("valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null")
 
 
-def count(items: int, tree: str | None = None) -> dict[str, int]:
-    """Instructions of one `run --once` announcing `items` new feed items; `tree` is
-    another checkout (through PYTHONPATH), None this one."""
+@contextmanager
+def prepared_run(items: int, env: dict[str, str], prefix: str) -> Iterator[tuple[Path, Any]]:
+    """peers.py's `run --once` set up and its untimed first run done, on a fresh fake
+    Mastodon: (folder holding outreach_cli.py and outreach.yaml, the fake). The run to
+    measure is `python outreach_cli.py` + RUN_ARGS, in that folder."""
     from fakes.mastodon_server import FakeMastodon
 
-    env = {"BENCH_MASTODON_TOKEN": peers.TOKEN}
-    if tree:
-        env["PYTHONPATH"] = str(Path(tree).resolve())
     compile_outreach(PYTHON, env)
     with (
-        tempfile.TemporaryDirectory(prefix="bench-instructions-", dir=scratch_dir()) as d,
+        tempfile.TemporaryDirectory(prefix=prefix, dir=scratch_dir()) as d,
         FakeMastodon(realistic=True) as fake,
     ):
         tmp = Path(d)
         feed = tmp / "feed.xml"
-        cfg = peers.outreach_config(tmp, feed, fake.url, items)
+        peers.outreach_config(tmp, feed, fake.url, items)
         (tmp / "outreach_cli.py").write_text(peers.OUTREACH_SCRIPT, encoding="utf-8")
-        args = [str(tmp / "outreach_cli.py"), "--config", str(cfg), "run", "--once"]
-        peers.prepare_outreach(args, env, tmp, feed, items)
+        peers.prepare_outreach([str(tmp / "outreach_cli.py"), *RUN_ARGS], env, tmp, feed, items)
+        yield tmp, fake
+
+
+RUN_ARGS = ["--config", "outreach.yaml", "run", "--once"]
+
+
+def count(items: int, tree: str | None = None) -> dict[str, int]:
+    """Instructions of one `run --once` announcing `items` new feed items; `tree` is
+    another checkout (through PYTHONPATH), None this one."""
+    env = {"BENCH_MASTODON_TOKEN": peers.TOKEN}
+    if tree:
+        env["PYTHONPATH"] = str(Path(tree).resolve())
+    with prepared_run(items, env, "bench-instructions-") as (tmp, fake):
         done = subprocess.run(
-            [*_VALGRIND, PYTHON, *args],
+            [*_VALGRIND, PYTHON, str(tmp / "outreach_cli.py"), *RUN_ARGS],
             env={**os.environ, **env, "PYTHONHASHSEED": "0"},
             cwd=tmp,
             capture_output=True,
