@@ -16,6 +16,12 @@ console all start from this object: none reads the environment, opens a
 ledger or resolves a token of its own. The environment is read here, at the
 edge (the CLI hands in os.environ), and nowhere else.
 
+The application builds its parts and hands them to the jobs, each in a module
+of its own: outreach/doctor.py (`doctor`, the channels' checks),
+outreach/manual_delivery.py (`deliver`, `retry`), outreach/service_rounds.py
+(`run`'s share of the store and its alert rounds), outreach/admin/building.py
+(the admin bot). Its methods for them are one call each.
+
 Each part is built on first use and kept: pydantic and YAML (the config),
 SQLAlchemy (the ledger) and the network clients (publishers) are imported
 only by the commands that need them, so `outreach --help` stays fast (lazy
@@ -25,16 +31,18 @@ imports, for start-up time only).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
+
+# What the front ends get back, defined beside the jobs that make them (light modules).
+from .doctor import Doctor
+from .manual_delivery import Delivered
 
 if TYPE_CHECKING:
     from telegram.ext import Application
 
-    from .admin.alerts import Rounds
     from .clock import ScaledClock, SystemClock
     from .config import Config
-    from .delivery import DeliveryLoop, Report
+    from .delivery import DeliveryLoop
     from .feeds import FeedWatcher
     from .ledger import Delivery, Ledger
     from .publishers import Check, Publisher
@@ -204,83 +212,43 @@ class App:
         )
         if self.ledger.leases.shared:
             # beside running instances: only the channels none of them holds (run_once)
-            loop.membership = self._shared(list(loop.publishers), loop.taken_over, visiting=True)
+            from .service_rounds import shared
+
+            loop.membership = shared(
+                self.ledger,
+                self.config.store,
+                self.clock,
+                list(loop.publishers),
+                loop.taken_over,
+                visiting=True,
+            )
         return loop
 
     def check_channels(self) -> list[Check]:
         """Every channel's credential check (network calls)."""
-        return [p.check() for p in self.publishers.values()]
+        from .doctor import check_channels
+
+        return check_channels(self.publishers.values())
 
     def doctor(self, channel_ids: tuple[str, ...] = ()) -> Doctor:
         """`outreach doctor`: each channel's check; what a platform said of its limits is kept."""
-        from .delivery import LearnsLimits
-        from .errors import OutreachError
+        from .doctor import examine
 
-        pubs = self.publishers_of(channel_ids)
-        report = Doctor([pub.check() for pub in pubs.values()])
-        learned = [(c, pubs[c.channel_id]) for c in report.checks if c.limits]
-        try:
-            for c, pub in learned:
-                if isinstance(pub, LearnsLimits):  # Mastodon's max_characters, for fitting posts
-                    self.ledger.save_channel_limits(
-                        c.channel_id, c.limits, source=pub.limits_source
-                    )
-        except OutreachError as exc:
-            report.warning = f"the limits read could not be kept: {exc}"
-        return report
+        return examine(self.publishers_of(channel_ids), lambda: self.ledger)
 
     def deliver(
         self, item_id: str, channel_ids: tuple[str, ...] = (), *, again: bool = False, wait: float
     ) -> Delivered:
         """`outreach deliver`: a page or news item to its channels now, once (again: once more)."""
-        from .channel_posts import learned_limits, render_for_channels
-        from .content import all_items, find_item
-        from .errors import ConfigError
-        from .messages import Messages
+        from .manual_delivery import deliver
 
-        cfg, ledger = self.config, self.ledger
-        item = find_item(all_items(cfg), item_id)
-        messages = Messages(cfg)
-        subject = messages.subject_for_item(item)
-        now = self.clock.now()
-        made = render_for_channels(
-            messages, subject, at=now, limits=learned_limits(cfg, ledger), only=channel_ids or None
-        )
-        if not made:
-            among = f" among {', '.join(channel_ids)}" if channel_ids else ""
-            raise ConfigError(f"{item_id!r} goes to no configured channel{among}")
-        targets = [cp.channel for cp in made]
-        # The key `deliver` has always written: "<kind>:<id>", as `about` read before a
-        # news item's stopped repeating its kind. A store that delivered an item then
-        # must not deliver it again now, so the key stays what it was.
-        once = f"{item.kind}:{item.id}"
-        result, ids = Delivered(targets=len(targets)), []
-        for cp in made:
-            ch, post = cp.channel, cp.post
-            if post is None:
-                result.not_made.append(f"{ch.id}: not sent, the post cannot be made: {cp.error}")
-                continue
-            key = f"manual:{once}@{now.isoformat()}" if again else once
-            done = ledger.enqueue(post, dedupe_key=key)
-            if not done.created:
-                state = ledger.get(done.id).state
-                result.already.append(f"{ch.id}: already queued as #{done.id} ({state})")
-            ids.append(done.id)
-        self._deliver_now(tuple(ch.id for ch in targets), wait)
-        result.rows = [ledger.get(i) for i in ids]
-        return result
+        return deliver(self, item_id, channel_ids, again=again, wait=wait)
 
     def retry(self, delivery_id: int, *, send: bool = True, wait: float) -> Delivery:
         """`outreach retry`: a failed, unknown, missed or cancelled delivery queued again (and sent)."""
-        d = self.ledger.retry(delivery_id)
-        if send:
-            self._deliver_now((d.channel_id,), wait)
-        return self.ledger.get(delivery_id)
+        from .manual_delivery import retry
 
-    def _deliver_now(self, channel_ids: tuple[str, ...], wait: float) -> Report:
-        loop = self.delivery_loop(channel_ids)
-        loop.start()
-        return loop.run_once(max_wait=wait)
+        return retry(self, delivery_id, send=send, wait=wait)
 
     def feed_watcher(self) -> FeedWatcher:
         """`outreach feeds poll | backfill`: the service's feed watcher, on its own."""
@@ -298,184 +266,34 @@ class App:
         none of them holds (delivery_loop), and it is no instance itself.
         """
         from .service import Service
+        from .service_rounds import alert_rounds, membership
 
         loop = self.delivery_loop()
+        cfg, ledger, clock = self.config, self.ledger, self.clock
         service = Service(
-            self.config,
-            self.ledger,
+            cfg,
+            ledger,
             loop,
-            clock=self.clock,
-            on_turn=self._service_rounds(),
-            membership=None if once else self._membership(lambda: service),
+            clock=clock,
+            on_turn=alert_rounds(cfg, ledger, clock),
+            membership=None
+            if once
+            else membership(ledger, cfg.store, clock, list(self.publishers), lambda: service),
         )
         loop.membership = service.membership
         return service
 
-    def _membership(self, service: Callable[[], Service]) -> Any:
-        """This instance's share of the store (outreach.instances), started by `run` only.
-
-        PostgreSQL: shared with any other instance, channel by channel. SQLite: the
-        only one, and a second `run` on the same file is refused.
-        """
-        from .instances import Solo, SqliteLock
-        from .ledger import CHANNEL, QUEUEING
-
-        ledger, store = self.ledger, self.config.store
-        if not ledger.leases.shared:
-            from sqlalchemy.engine import make_url
-
-            database = make_url(store.url).database
-            if not database or database == ":memory:":
-                return Solo()
-            return Solo(SqliteLock(database))
-
-        def acquired(name: str) -> None:
-            if name == QUEUEING:
-                service().took_queueing()
-            elif name.startswith(CHANNEL):
-                service().delivery.taken_over(name.removeprefix(CHANNEL))
-
-        return self._shared(list(self.publishers), acquired)
-
-    def _shared(
-        self, channels: list[str], acquired: Callable[[str], Any], *, visiting: bool = False
-    ) -> Any:
-        """A share of a PostgreSQL store (outreach.instances.Shared), on real seconds."""
-        from .clock import clock_seconds
-        from .instances import Shared
-        from .ledger import CHANNEL
-
-        def on_acquired(name: str) -> None:
-            acquired(name.removeprefix(CHANNEL) if visiting else name)
-
-        clock, store = self.clock, self.config.store
-        per_real = clock_seconds(clock, 1.0)  # the leases count real seconds (the database's)
-        return Shared(
-            self.ledger,
-            channels,
-            real_monotonic=lambda: clock.monotonic() / per_real,
-            ttl=store.lease_seconds,
-            renew=store.renew_seconds,
-            on_acquired=on_acquired,
-            visiting=visiting,
-        )
-
-    def _service_rounds(self) -> Callable[[Any], None]:
-        """After each turn: tell the organisers about failures.
-
-        To admin.alert_chat when it and the admin bot's token are set; otherwise the
-        problems are logged only (outreach.alerts). The bot itself (`outreach
-        adminbot --no-alerts`) then leaves alerts to this process.
-
-        The token is read now (an unreadable token file stops the start, naming it);
-        the alerts module is imported and its rounds made at the end of the first turn,
-        not before the first post, which needs none of it (issue 15: a lazy import for
-        start-up time).
-        """
-        token = _value(self.config.admin.token)
-        made: list[Rounds] = []
-
-        def after_turn(turn: Any) -> None:
-            if not made:
-                made.append(self._rounds(token))
-            made[0].after_turn(turn)
-
-        return after_turn
-
-    def _rounds(self, token: str) -> Rounds:
-        from .admin.alerts import Rounds
-
-        admin, sender = self.config.admin, None
-        if admin.alert_chat is not None and token:
-            from .admin.alerts import TelegramAlertSender
-
-            sender = TelegramAlertSender(token, admin.alert_chat, admin.api_base_url)
-        # a chat is set but this process has no token for it: leave the alerts to the bot
-        leave = admin.alert_chat is not None and not token
-        return Rounds(
-            self.config,
-            self.ledger,
-            sender,
-            clock=self.clock.now,
-            alerts_every=None if leave else 60.0,
-        )
-
     def admin_token(self) -> str:
         """The admin bot's token; a ConfigError saying what to set when there is none."""
-        from .errors import ConfigError
+        from .admin.building import admin_token
 
-        config = self.config
-        admin = config.admin
-        token = _value(admin.token)
-        if not token:
-            where = (
-                f"${admin.token_env}" if admin.token_env else None,
-                f"the file {admin.token_file}" if admin.token_file else None,
-            )
-            named = " or ".join(w for w in where if w)
-            raise ConfigError(
-                f"{config.source}: admin: the bot has no token: "
-                + (f"set {named}" if named else "set admin.token_env (or admin.token_file)")
-                + " to the token @BotFather gave you"
-            )
-        if not admin.allowed_users:
-            raise ConfigError(
-                f"{config.source}: admin.allowed_users is empty, so nobody could use the bot: "
-                "list the organisers' numeric Telegram user ids"
-            )
-        return token
+        return admin_token(self.config)
 
     def admin_bot(self, *, alerts: bool = True, polling: bool = True) -> Application:
         """`outreach adminbot`: the organisers' Telegram bot, ready to run_polling().
 
         polling=False: to be fed updates (tests); no polling or alert jobs.
         """
-        from .admin.alerts import TelegramAlertSender
-        from .admin.bot import Rounds, build_application
-        from .admin.console import Console
+        from .admin.building import admin_bot
 
-        cfg, token = self.config, self.admin_token()
-        sender = None
-        if cfg.admin.alert_chat is not None:
-            sender = TelegramAlertSender(token, cfg.admin.alert_chat, cfg.admin.api_base_url)
-        rounds = Rounds(
-            cfg,
-            self.ledger,
-            sender,
-            self.check_channels,
-            clock=self.clock.now,
-            alerts_every=60.0 if alerts else None,
-        )
-        console = Console(cfg, self.ledger, self.clock.now, checker=self.check_channels, app=self)
-        return build_application(cfg, console, token, polling=polling, rounds=rounds)
-
-
-@dataclass
-class Doctor:
-    checks: list[Check]
-    warning: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return all(c.ok for c in self.checks)
-
-
-@dataclass
-class Delivered:
-    targets: int
-    rows: list[Delivery] = field(default_factory=list)
-    not_made: list[str] = field(default_factory=list)
-    """Channels whose post could not be made (a template error, a text that cannot fit)."""
-    already: list[str] = field(default_factory=list)
-    """Channels where it was queued before (not sent twice)."""
-
-    @property
-    def ok(self) -> bool:
-        return len(self.rows) == self.targets and not any(
-            d.state in ("failed", "unknown") for d in self.rows
-        )
-
-
-def _value(secret: Any) -> str:
-    """A secret's text; '' when there is none (an unreadable file raises, naming it)."""
-    return secret.get_secret_value() if secret is not None else ""
+        return admin_bot(self, alerts=alerts, polling=polling)
