@@ -175,15 +175,17 @@ class App:
         return self._publishers
 
     def publishers_of(self, channel_ids: tuple[str, ...] = ()) -> dict[str, Publisher]:
-        """The publishers of these channels (all when none are named); unknown ids refused."""
-        from .errors import ConfigError
-
+        """The publishers of these channels (all when none are named); unknown ids refused,
+        with the nearest id when one is close ('unknown channel 'mastodon-em'; did you mean
+        'mastodon-en'?'), else the channels there are."""
         pubs = self.publishers
         unknown = [c for c in channel_ids if c not in pubs]
         if unknown:
-            raise ConfigError(
-                f"unknown channel {unknown[0]!r}; channels: {', '.join(pubs) or 'none'}"
-            )
+            from .errors import ConfigError
+            from .validation_words import did_you_mean, named  # difflib: only for a mistake
+
+            known = did_you_mean(unknown[0], pubs, otherwise="channels") or "; channels: none"
+            raise ConfigError(f"unknown channel {named(unknown[0])}{known}")
         return {k: v for k, v in pubs.items() if not channel_ids or k in channel_ids}
 
     def close(self) -> None:

@@ -50,6 +50,8 @@ def deliver(
 
     cfg, ledger = app.config, app.ledger
     item = find_item(all_items(cfg), item_id)
+    if channel_ids:
+        app.publishers_of(channel_ids)  # a mistyped channel named as such, with the nearest id
     messages = Messages(cfg)
     subject = messages.subject_for_item(item)
     now = app.clock.now()
