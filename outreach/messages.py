@@ -23,10 +23,11 @@ post fits the channel's `max_characters` from the config, else the limit its
 instance reports (the caller passes what `doctor` or `run` learned:
 `limits={channel id: max_characters}`; this layer never reads the store), else 500.
 
-This module renders one channel's post; outreach.channel_posts renders a
-subject for every channel it goes to, which is what every caller uses. What a
-template sees (item, campaign, clock, channel, announcement) is
-outreach.template_context's.
+What a message is about (a page, news item or announcement, from the id an
+organiser types) is outreach.subjects'. This module renders one channel's post;
+outreach.channel_posts renders a subject for every channel it goes to, which is
+what every caller uses. What a template sees (item, campaign, clock, channel,
+announcement) is outreach.template_context's.
 """
 
 from __future__ import annotations
@@ -34,18 +35,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import fit_words as say
+from . import subjects
 from .campaign_clock import locale_for
 from .config import AnnouncementConfig, ChannelBase, Config
 from .config.fields import written_in
-from .content import Item, all_items, find_item, pages
-from .errors import ConfigError, ContentError, FitError, TemplateError
+from .content import Item
+from .errors import ConfigError, FitError, TemplateError
 from .message_text import (
     TEMPLATE_SUFFIX,
     is_partial,
@@ -57,6 +59,7 @@ from .message_text import (
 from .networks import all_networks, network
 from .post import Post
 from .resources import bundled_messages
+from .subjects import Subject as Subject  # what callers import with Messages
 from .template_context import ChannelView, template_context
 
 if TYPE_CHECKING:
@@ -84,17 +87,6 @@ def channel_kinds() -> tuple[str, ...]:
 
 
 # --- what callers get ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What a message is about: an item, the template kind, and who receives it."""
-
-    item: Item
-    kind: str
-    about: str
-    channel_ids: tuple[str, ...] = ("*",)
-    announcement: AnnouncementConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -238,45 +230,21 @@ class Messages:
         with template_errors(template.filename or template.name or "?"):
             return tidy(template.render(context))
 
-    # --- subjects --------------------------------------------------------------------
+    # --- subjects (outreach.subjects; here for the callers that hold a Messages) --------
 
     def subject_for_item(self, item: Item, kind: str | None = None) -> Subject:
-        channels: Sequence[str] = ("*",)
-        if item.kind == "news":
-            feed = next((f for f in self.config.feeds if f.id == item.feed_id), None)
-            default_kind = feed.template if feed else "news"
-            channels = feed.channels if feed else channels
-        else:
-            default_kind = "page"
-        return Subject(item, kind or default_kind, about_item(item), tuple(channels))
+        return subjects.subject_for_item(self.config, item, kind)
 
     def subject_for_announcement(self, announcement: AnnouncementConfig | str) -> Subject:
-        ann = announcement
-        if isinstance(ann, str):
-            found = next((a for a in self.config.announcements if a.id == ann), None)
-            if found is None:
-                known = ", ".join(a.id for a in self.config.announcements) or "none"
-                raise TemplateError(f"no announcement {ann!r}; known: {known}")
-            ann = found
-        item = find_item(pages(self.config), ann.page) if ann.page else self.campaign_item()
-        return Subject(item, ann.template, f"announcement:{ann.id}", tuple(ann.channels), ann)
+        return subjects.subject_for_announcement(self.config, announcement)
 
     def subject(self, ident: str, kind: str | None = None) -> Subject:
         """A page id, a news id or an announcement id, as an organiser types it."""
-        if any(a.id == ident for a in self.config.announcements):
-            subject = self.subject_for_announcement(ident)
-            return replace(subject, kind=kind) if kind else subject
-        try:
-            item = find_item(all_items(self.config), ident)
-        except ContentError as exc:
-            announcements = ", ".join(a.id for a in self.config.announcements) or "none"
-            raise ContentError(f"{exc}; announcements: {announcements}") from None
-        return self.subject_for_item(item, kind)
+        return subjects.subject(self.config, ident, kind)
 
     def campaign_item(self) -> Item:
         """What an announcement without a page is about: the campaign itself."""
-        c = self.config.campaign
-        return Item(kind="page", id="campaign", url=c.base_url, title=c.name)
+        return subjects.campaign_item(self.config)
 
     def channels(self, subject: Subject) -> list[ChannelConfig]:
         return self.config.channels_for(list(subject.channel_ids))
@@ -446,14 +414,3 @@ class Messages:
         measure = (lambda text: count(text, rule)) if rule else None
         view = ChannelView(SHARE, SHARE, lang)
         return self._fitted(template, subject, view, now, measure, limit)[0]
-
-
-def about_item(item: Item) -> str:
-    """What a post about `item` shows as its subject: the id an organiser types to preview it.
-
-    A news item's id is already "<feed id>:<slug>", so it is not prefixed
-    again ("news:news:..." when the feed is called news); a page's is
-    "page:<id>", as an announcement's is "announcement:<id>". Feeds may not be
-    called "page" or "announcement" (config/campaign.py), so the three never collide.
-    """
-    return item.id if item.kind == "news" else f"{item.kind}:{item.id}"
