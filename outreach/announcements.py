@@ -58,6 +58,17 @@ def for_schedule(stored: StoredAnnouncement, config: Config) -> schedule.Announc
     )
 
 
+def _zone_hint(exc: ScheduleError, name: str) -> ScheduleError:
+    """schedule.zone's error with the nearest time zone name ('Europe/Minks': 'did you mean
+    'Europe/Minsk'?'), when one is close; as it was otherwise (the list is ~600 long)."""
+    from zoneinfo import available_timezones
+
+    from .validation_words import did_you_mean
+
+    hint = did_you_mean(name, sorted(available_timezones()), otherwise=None)
+    return ScheduleError(f"unknown timezone {name!r}{hint}") if hint else exc
+
+
 def _replace(a: StoredAnnouncement, **kw: Any) -> StoredAnnouncement:
     from dataclasses import replace
 
@@ -162,7 +173,7 @@ def draft(
     try:
         schedule.zone(tz_name)
     except ScheduleError as exc:
-        problems.append(_on("timezone", exc))
+        problems.append(_on("timezone", _zone_hint(exc, tz_name)))
         tz_name = config.campaign.timezone
     id_ok = True
     try:
@@ -179,17 +190,21 @@ def draft(
             )))  # fmt: skip
     known = {c.id for c in config.channels}
     unknown = [ch for ch in channels if ch != "*" and ch not in known]
-    for ch in unknown:
-        problems.append(_on("channel", ScheduleError(
-            f"unknown channel {ch!r}; known: {', '.join(sorted(known))}"
-        )))  # fmt: skip
+    if unknown:
+        from .validation_words import unknown as unknown_name  # difflib: only for a mistake
+
+        for ch in unknown:
+            problems.append(
+                _on("channel", ScheduleError(unknown_name("channel", ch, sorted(known))))
+            )
     if not channels:
         problems.append(_on("channel", ScheduleError("choose at least one channel")))
     page_known = page is None or config.page(page) is not None
     if not page_known:
-        problems.append(_on("page", ScheduleError(
-            f"unknown page {page!r}; known: {', '.join(p.id for p in config.pages)}"
-        )))  # fmt: skip
+        from .validation_words import unknown as unknown_name
+
+        pages = [p.id for p in config.pages]
+        problems.append(_on("page", ScheduleError(unknown_name("page", page, pages))))
     moment: dt.datetime | None = None
     if at is not None:
         try:

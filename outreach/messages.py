@@ -182,8 +182,10 @@ class Messages:
                 return env.select_template(names)
             except TemplatesNotFound:
                 pass
+        from .validation_words import did_you_mean  # difflib: only for a missing template
+
         known = self.kinds()
-        hint = "" if kind in known else f"; known kinds: {', '.join(known)}"
+        hint = "" if kind in known else did_you_mean(kind, known, otherwise="known kinds")
         folders = ", ".join(str(d) for d in self.dirs)
         raise TemplateError(
             f"no {channel_kind} template for {kind!r} in {lang!r}: looked for "

@@ -122,7 +122,7 @@ def count(text: str, rule: str) -> int:
     try:
         counter = COUNTERS[rule]
     except KeyError:
-        raise ValueError(
-            f"unknown counting rule {rule!r}; known: {', '.join(sorted(COUNTERS))}"
-        ) from None
+        from .validation_words import unknown  # difflib: only for a mistyped rule
+
+        raise ValueError(unknown("counting rule", rule, sorted(COUNTERS))) from None
     return counter(text)

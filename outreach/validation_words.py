@@ -115,14 +115,15 @@ def nearest(value: Any, known: Iterable[str]) -> str | None:
     return near[0] if near else None
 
 
-def did_you_mean(value: Any, known: Iterable[str], *, otherwise: str = "known") -> str:
+def did_you_mean(value: Any, known: Iterable[str], *, otherwise: str | None = "known") -> str:
     """What follows 'unknown network 'whatsap'': '; did you mean 'whatsapp'?' when one of
-    `known` is close, else '; known: a, b' (`otherwise` names the list), '' when none."""
+    `known` is close, else '; known: a, b' (`otherwise` names the list), '' when none.
+    `otherwise=None`: never the list (too long to read, such as the time zones): ''."""
     known = list(known)
     near = nearest(value, known)
     if near is not None:
         return f"; did you mean {near!r}?"
-    return f"; {otherwise}: {', '.join(known)}" if known else ""
+    return f"; {otherwise}: {', '.join(known)}" if known and otherwise is not None else ""
 
 
 def not_one_of(value: Any, expected: str) -> str | None:
