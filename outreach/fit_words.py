@@ -5,10 +5,16 @@ an organiser's own one-off text is theirs to shorten, and names no template, fil
 they never wrote; a template's overflow is the template's, the hashtags' or the content
 warning's. Both say the unit the network counts in: "the message is 600 long" left someone
 counting characters to guess, while Telegram counts UTF-16 units (an emoji is 2) and
-Mastodon counts every link as 23.
+Mastodon counts every link as 23. Where the channel's platform reported its own figures (a
+Mastodon instance's max_characters and characters_reserved_per_url, kept by the ledger and
+passed down as networks.base.Learned), the limit names them: an organiser on an instance
+that allows 1000 and counts a link as 40 is told so, not Mastodon's 500 and 23.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from .networks import find_network
 
@@ -21,9 +27,38 @@ def counted_in(network: str) -> tuple[str, str]:
     return declared or ("characters", f"as {network.capitalize()} counts them")
 
 
-def limit_of(limit: int, for_image: bool) -> str:
-    """`for_image`: the network allows less with an image (Telegram's 1024 for a caption)."""
-    return f"the limit of {limit}" + (" for a post with an image" if for_image else "")
+@dataclass(frozen=True)
+class Reported:
+    """What a channel's platform reported of its limits, and where the channel posts."""
+
+    network: str
+    where: str
+    """The network's `where(channel)`: a Mastodon instance's URL."""
+    figures: Mapping[str, int] = field(default_factory=dict)
+    """networks.base.reported(learned, channel id): max_characters, characters_reserved_per_url."""
+
+
+def limit_of(limit: int, for_image: bool, reported: Reported | None = None) -> str:
+    """`for_image`: the network allows less with an image (Telegram's 1024 for a caption).
+    `reported`: the platform's own figures, said after the limit when it reported any."""
+    said = f"the limit of {limit}" + (" for a post with an image" if for_image else "")
+    figures = reported_figures(reported, limit) if reported is not None else ""
+    return f"{said} ({figures})" if figures else said
+
+
+def reported_figures(reported: Reported, limit: int) -> str:
+    """'https://m.example counts a link as 40 characters and allows 1000 in a post', from what
+    the instance reported; '' when it reported nothing. Its max_characters is said only when
+    it is the limit applied (a channel's own max_characters in the campaign file wins)."""
+    unit, _ = counted_in(reported.network)
+    parts = []
+    per_link = reported.figures.get("characters_reserved_per_url")
+    if per_link is not None:
+        parts.append(f"counts a link as {per_link} {unit}")
+    allowed = reported.figures.get("max_characters")
+    if allowed is not None and allowed == limit:
+        parts.append(f"allows {allowed} in a post")
+    return f"{reported.where} {' and '.join(parts)}" if parts else ""
 
 
 def own_text_over(

@@ -57,6 +57,7 @@ from .message_text import (
     tidy,
 )
 from .networks import all_networks, network
+from .networks.base import reported as reported_by
 from .post import Post
 from .resources import bundled_messages
 from .subjects import Subject as Subject  # what callers import with Messages
@@ -264,10 +265,12 @@ class Messages:
         outside: Callable[[str], str] = str,
         bound: Callable[[str], int] | None = None,
         image_limit: bool = False,
+        reported: say.Reported | None = None,
     ) -> tuple[str, bool]:
         """The text, and whether it was shortened. `bound`: a cheap count never below
         `measure`'s, so a text within the limit by it is not counted exactly; `image_limit`:
-        `limit` is lower than without an image (said when it cannot fit)."""
+        `limit` is lower than without an image (said when it cannot fit); `reported`: the
+        platform's own figures, named when it cannot fit."""
         lang, fallback = channel.language, self.config.campaign.default_language
         title = outside(one_line(subject.item.title_in(lang, fallback)))
         summary = outside(paragraphs(subject.item.summary_in(lang, fallback)))
@@ -298,7 +301,7 @@ class Messages:
         except FitError:
             pass
         bare, kind = measure(render("", "")), channel.kind
-        limit_of = say.limit_of(limit, image_limit)
+        limit_of = say.limit_of(limit, image_limit, reported)
         if str(template.filename).startswith(f"{ONE_OFF}/"):  # the organiser's own text
             if bare <= limit:
                 raise FitError(say.own_text_no_room_for_title(channel.id, kind, bare, limit_of))
@@ -340,9 +343,13 @@ class Messages:
         image_limit = bool(image_url) and limit < net.limit(
             channel, has_image=False, learned=limits or {}
         )
+        # what the instance reported, for the words when the text cannot fit
+        figures = reported_by(limits, channel.id) if limits else None
+        said = say.Reported(net.name, net.where(channel), figures) if figures else None
         text, shortened = self._fitted(
-            template, subject, view, now, measure, limit, net.outside_text, bound, image_limit
-        )
+            template, subject, view, now, measure, limit, net.outside_text, bound, image_limit,
+            said,
+        )  # fmt: skip
         problems = net.problems(text)
         if problems:
             raise TemplateError(
