@@ -29,6 +29,7 @@ BENCHMARKS = (
     "delivery_thread",
     "instructions",
     "import_costs",
+    "syscalls",
     "memory_phases",
     "scale",
     "ledger_reads",

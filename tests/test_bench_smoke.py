@@ -182,3 +182,12 @@ def test_import_costs_gives_each_module_body_its_instructions(tmp_path):
     # the loop's 200,000 additions are the run's, not an import's
     assert owned["(run)"] > owned["json"]
     assert sum(owned.values()) > 50_000_000  # Python's start-up is counted too
+
+
+def test_syscalls():
+    r = quick("syscalls")
+    assert r["outreach_posted"] == "2,6"  # every item of both runs reached the fake
+    calls = r["outreach_per_post_by_call"]
+    # a post is at least a send and a receive on the socket, and a commit in the store
+    assert calls.get("sendto", 0) + calls.get("write", 0) >= 1
+    assert r["outreach_per_post"] > 5 and r["outreach_fixed"] > 1000
