@@ -15,9 +15,14 @@ def actor(app: App) -> str:
 
 
 def _channel(app: App, channel: str | None) -> str | None:
+    """`channel` when the config has it; else an error with the nearest id when one is
+    close ('did you mean 'telegram-be'?'), or the channels there are, as doctor says it."""
     if channel is not None and app.config.channel(channel) is None:
-        ids = ", ".join(c.id for c in app.config.channels) or "none"
-        raise ConfigError(f"--channel: there is no channel {channel!r}; channels: {ids}")
+        from ..validation_words import did_you_mean, named  # difflib: only for a mistake
+
+        ids = [c.id for c in app.config.channels]
+        hint = did_you_mean(channel, ids, otherwise="channels") or "; channels: none"
+        raise ConfigError(f"--channel: there is no channel {named(channel)}{hint}")
     return channel
 
 
