@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .campaign_clock import CampaignClock
 from .config import Config, pick
+from .config.fields import written_in
 from .message_text import one_line, template_data
 
 if TYPE_CHECKING:
@@ -31,6 +32,10 @@ class ItemView:
     image_url: str | None
     image_alt: str
     published: dt.date | None
+    language: str
+    """The language `title` and `summary` are in: the post's, unless they fell back."""
+    language_name: str
+    """That language's name in the post's language ("английский"), '' when they are the same."""
 
 
 @template_data
@@ -71,6 +76,7 @@ def template_context(
     item, c = subject.item, config.campaign
     fallback = c.default_language
     ann = subject.announcement
+    written = written_in(item.title, lang, fallback)
     return {
         "item": ItemView(
             kind=item.kind,
@@ -81,6 +87,8 @@ def template_context(
             image_url=item.image.url if item.image else None,
             image_alt=one_line(item.alt_in(lang, fallback)),
             published=item.published.date() if item.published else None,
+            language=written,
+            language_name=language_name(written, lang),
         ),
         "campaign": CampaignView(
             name=pick(c.name, lang, fallback),
@@ -93,3 +101,21 @@ def template_context(
         "channel": channel,
         "announcement": AnnouncementView(ann.id, ann.template) if ann else None,
     }
+
+
+def language_name(code: str, lang: str) -> str:
+    """The name of language `code` in language `lang` (Babel's CLDR names: "английский"
+    for "en" in "ru"), '' when they are one; the code itself when CLDR has no name.
+
+    So a template can tell readers a news item is not in their language:
+    an English feed routed to a Russian channel is the organisers' choice to make.
+    """
+    if code == lang:
+        return ""
+    from babel import Locale, UnknownLocaleError  # loaded already by the templates' filters
+
+    try:
+        names = Locale.parse(lang).languages
+    except (UnknownLocaleError, ValueError):
+        return code
+    return names.get(code) or code
