@@ -265,6 +265,21 @@ def feed_language(declared: object, default: str) -> str:
     return code if _LANGUAGE.match(code) else default
 
 
+def declared_language(data: bytes) -> str | None:
+    """The language a feed document declares (RSS `<language>`, Atom `xml:lang`), as
+    feed_language reads it; None when it declares none. Only the head before the first
+    entry is parsed: `check` asks this of every feed file, however large."""
+    import feedparser  # slow to import; only the commands that read feeds pay for it
+
+    first = _ENTRY_TAG.search(data)
+    head = data[: first.start()] if first else data
+    try:
+        declared = feedparser.parse(head).feed.get("language")
+    except Exception:  # a library's crash on outside bytes: no language known
+        return None
+    return feed_language(declared, "") or None
+
+
 MAX_FEED_BYTES = 10 * 1024 * 1024
 """Bytes read of one feed, over HTTP or from a file."""
 MAX_FEED_ENTRIES = 5_000

@@ -39,11 +39,12 @@ def check(app: App, as_json: bool) -> None:
       outreach check
       outreach --config my-campaign.yaml check --json
     """
-    from ..config.file_problems import hidden_controls, token_problems
+    from ..config.file_problems import hidden_controls, language_mismatches, token_problems
     from ..content import all_items
     from ..share import ShareOptions, links_for, select, targets_path
 
     problems: list[str] = []
+    warnings: list[str] = []  # worth a look, but maybe what the organisers want: exit 0
     report: dict = {"config": None, "share_targets": None}
     try:
         doc = app.config_doc  # first: the one read of the file, kept for the lines below
@@ -52,6 +53,7 @@ def check(app: App, as_json: bool) -> None:
         report["share_targets"] = str(targets_path(cfg))
         problems += token_problems(cfg, doc)  # run and deliver would refuse these
         problems += hidden_controls(doc)
+        warnings += language_mismatches(cfg, doc)
         targets = _targets(app)
         sel = select(cfg, targets, doc)
         problems += sel.problems
@@ -81,6 +83,7 @@ def check(app: App, as_json: bool) -> None:
     except (ConfigError, ContentError) as exc:
         problems.append(str(exc))
     report["problems"] = problems
+    report["warnings"] = warnings
     if as_json:
         print_json(report)
     else:
@@ -139,6 +142,8 @@ def _print_check(report: dict) -> None:
             click.echo(f"retired:       {r['id']} ({r['date']}): {r['reason']}")
         for note in report["notes"]:
             click.echo(f"note:          {note}")
+    for w in report["warnings"]:
+        click.secho(f"warning: {w}", fg="yellow", err=True)
     for p in report["problems"]:
         click.secho(f"error: {p}", fg="red", err=True)
     if not report["problems"]:

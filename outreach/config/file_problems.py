@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ContentError
 from ..yamlfile import Loc, YamlDoc
 from .root import Config
 
@@ -59,3 +59,59 @@ def hidden_controls(doc: YamlDoc | None) -> list[str]:
 
     walk(doc.data, ())
     return out
+
+
+def language_mismatches(cfg: Config, doc: YamlDoc | None) -> list[str]:
+    """Warnings, not errors: each feed whose language is known and that goes to channels
+    of another language (an English feed with no `channels:` reaches the Russian channel).
+
+    Sending it may be the organisers' wish, so `check` only names the feed and the
+    channels and says how to choose. Known: the `<language>` a feed file declares
+    (content.declared_language); a feed read over HTTP is not fetched by `check`.
+    """
+    out: list[str] = []
+    for i, feed in enumerate(cfg.feeds):
+        lang = _declared_language(cfg, feed.path)
+        if lang is None:
+            continue
+        others = [c for c in cfg.channels_for(feed.channels) if c.language != lang]
+        if not others:
+            continue
+        loc: Loc = ("feeds", i, "channels")
+        where = doc.where(loc) if doc else f"{cfg.source}: feeds[{i}].channels"
+        named = ", ".join(f"{c.id} ({_english_name(c.language)})" for c in others)
+        name = _english_name(lang)
+        own = [c.id for c in cfg.channels_for(feed.channels) if c.language == lang]
+        fewer = (
+            f"to send it only to channels in {name}, give the feed `channels: [{', '.join(own)}]`"
+            if own
+            else "to send it to fewer channels, list them in the feed's `channels:`"
+        )
+        out.append(
+            f"{where}: feed {feed.id!r} is in {name} ({lang}) but goes to {named}. "
+            f"{fewer[0].upper()}{fewer[1:]}; to keep sending it, nothing to change: the "
+            f"bundled templates tell those readers it is in {name} (templates of your own "
+            "can, with {{ item.language_name }})"
+        )
+    return out
+
+
+def _declared_language(cfg: Config, path: str | None) -> str | None:
+    """The language a feed file declares, None when it declares none or cannot be read
+    (`check` reports an unreadable feed already, when it reads the news)."""
+    if path is None:
+        return None
+    from ..content import declared_language, read_feed_file
+
+    try:
+        data = read_feed_file(cfg.resolve_path(path))
+    except (OSError, ContentError):
+        return None
+    return declared_language(data)
+
+
+def _english_name(code: str) -> str:
+    """ "Russian" for "ru" (Babel's CLDR names; check speaks English), else the code."""
+    from babel import Locale  # loaded only when a feed is in another language
+
+    return Locale("en").languages.get(code) or code
