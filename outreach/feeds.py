@@ -32,147 +32,21 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .content import MAX_FEED_BYTES, FeedProblem, Item, parse_feed, read_feed_file
+from .content import FeedProblem, Item, parse_feed
 from .errors import ContentError
+from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
+from .feed_order import untrusted_guids
 from .outbox import BATCH_SIZE, LEAD
 
 if TYPE_CHECKING:
-    import httpx
-
     from .clock import Now
     from .config import Config, FeedConfig
     from .ledger import Batch
     from .outbox import Draft, Outbox, Queued
 
 log = logging.getLogger("outreach.feeds")
-USER_AGENT = "outreach feed watcher (+https://github.com/)"
-
-
-class FeedError(ContentError):
-    """A feed could not be read or parsed; the watcher reports it and carries on."""
-
-
-@dataclass(frozen=True)
-class Fetched:
-    body: bytes | None
-    """None when the server (or the file) says nothing changed since the last read."""
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-class Fetcher:
-    """Reads feeds over HTTP(S) with httpx; the client is injectable for tests."""
-
-    def __init__(self, client: httpx.Client | None = None, timeout: float = 20.0) -> None:
-        self._client = client
-        self._timeout = timeout
-
-    @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.Client(
-                timeout=self._timeout,
-                follow_redirects=True,
-                headers={"User-Agent": USER_AGENT},
-            )
-        return self._client
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-
-    def fetch(self, url: str, etag: str | None, last_modified: str | None) -> Fetched:
-        import httpx
-
-        headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
-        try:
-            with self.client.stream("GET", url, headers=headers) as resp:
-                if resp.status_code == 304:
-                    return Fetched(None, etag, last_modified)
-                if resp.status_code >= 400:
-                    raise FeedError(f"HTTP {resp.status_code} {resp.reason_phrase}")
-                chunks, size = [], 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_FEED_BYTES:
-                        raise FeedError(f"larger than {MAX_FEED_BYTES // 1024 // 1024} MB")
-                    chunks.append(chunk)
-                return Fetched(
-                    b"".join(chunks),
-                    resp.headers.get("ETag"),
-                    resp.headers.get("Last-Modified"),
-                )
-        except httpx.TimeoutException:
-            raise FeedError(f"no answer within {self._timeout:g} s") from None
-        except httpx.HTTPError as exc:
-            # the class name, not the message: messages can carry the URL and its query
-            raise FeedError(f"cannot connect ({type(exc).__name__})") from None
-
-
-def read_file(path: Path, last_modified: str | None) -> Fetched:
-    try:
-        stat = path.stat()
-        stamp = f"{stat.st_mtime_ns}:{stat.st_size}"
-        if stamp == last_modified:
-            return Fetched(None, None, stamp)
-        return Fetched(read_feed_file(path), None, stamp)
-    except ContentError as exc:
-        raise FeedError(str(exc)) from None
-    except OSError as exc:
-        raise FeedError(f"{path} cannot be read: {exc.strerror}") from None
-
-
-_FEED_ROOTS = {"rss", "feed", "RDF"}
-
-
-@dataclass(frozen=True)
-class XmlCheck:
-    root: str | None
-    """The document element's local name (rss, feed, RDF for RSS 1.0), if one was seen."""
-    error: str | None = None
-    truncated: bool = False
-
-
-def check_xml(body: bytes) -> XmlCheck:
-    """Strict well-formedness, which feedparser's lenient fallback hides.
-
-    Tells a cut-off document (a half-written file, a dropped connection: its
-    last item may be half there) from the small sins real feeds commit (an
-    HTML entity like &nbsp;), which feedparser reads well enough.
-    """
-    from xml.parsers import expat
-
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    roots: list[str] = []
-
-    def start(name: str, _attrs: Any) -> None:
-        if not roots:
-            roots.append(name.rsplit(":", 1)[-1])
-
-    parser.StartElementHandler = start
-    try:
-        parser.Parse(body, True)
-    except expat.ExpatError as exc:
-        codes = expat.errors.codes
-        at_end = {
-            codes[expat.errors.XML_ERROR_NO_ELEMENTS],
-            codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN],
-            codes[expat.errors.XML_ERROR_UNCLOSED_CDATA_SECTION],
-            codes[expat.errors.XML_ERROR_PARTIAL_CHAR],
-        }
-        message = f"line {exc.lineno}: {expat.errors.messages[exc.code]}"
-        return XmlCheck(roots[0] if roots else None, message, exc.code in at_end)
-    return XmlCheck(roots[0] if roots else None)
 
 
 class Seen(Protocol):
@@ -257,7 +131,7 @@ class FeedWatcher:
                 result.unchanged = True
                 items: list[Item] = []
             else:
-                items = self._parse(feed, fetched.body, result)
+                items = self._parse(feed, fetched, result)
             self._announce(feed, items, result, progress)
         except ContentError as exc:
             result.error = str(exc) if str(exc).startswith("feed ") else f"feed {feed.id!r}: {exc}"
@@ -308,7 +182,7 @@ class FeedWatcher:
 
         result = PollResult(feed.id)
         fetched = self._read(feed, FeedState(feed_id=feed.id))
-        items = self._parse(feed, fetched.body or b"", result)
+        items = self._parse(feed, fetched, result)
         if since is not None:
             items = [i for i in items if i.published and i.published >= since]
         if newest is not None:
@@ -317,13 +191,14 @@ class FeedWatcher:
         self._announce_batches(feed.id, list(enumerate(items, 1)), len(items), result, progress)
         return result
 
-    def _parse(self, feed: FeedConfig, body: bytes, result: PollResult) -> list[Item]:
+    def _parse(self, feed: FeedConfig, fetched: Fetched, result: PollResult) -> list[Item]:
+        body = fetched.body or b""
         if not body.strip():
             raise FeedError("the document is empty")
         xml = check_xml(body)
         if xml.truncated:
             raise FeedError(f"the document is cut off ({xml.error}); read again next poll")
-        if xml.root is not None and xml.root not in _FEED_ROOTS:
+        if xml.root is not None and xml.root not in FEED_ROOTS:
             raise FeedError(f"not an RSS or Atom feed: the document is <{xml.root}>")
         items, problems = parse_feed(body, feed, self.config.campaign.default_language)
         items, shared = untrusted_guids(items)
@@ -430,21 +305,6 @@ class FeedWatcher:
                 result.announced.append(item)
                 if progress:
                     progress(feed_id, n, total)
-
-
-def untrusted_guids(items: list[Item]) -> tuple[list[Item], list[str]]:
-    """Drop GUIDs that one document gives to different links (a CMS bug seen in the wild).
-
-    Trusted, such a GUID would make every later entry look already announced.
-    """
-    links: dict[str, set[str]] = {}
-    for item in items:
-        if item.guid:
-            links.setdefault(item.guid, set()).add(item.normal_link)
-    shared = [guid for guid, found in links.items() if len(found) > 1]
-    if not shared:
-        return items, []
-    return [replace(i, guid=None) if i.guid in shared else i for i in items], shared
 
 
 def _problem(p: FeedProblem) -> str:
