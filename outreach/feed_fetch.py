@@ -1,4 +1,4 @@
-"""Reading a feed's bytes: over HTTP(S) (conditionally) or
+"""Reading a feed's bytes: over HTTP(S) (conditionally, with the server's charset) or
 from a file next to the config, and the strict XML check that tells a cut-off document
 from the small sins feedparser reads well enough. The watcher (feeds.py) decides what
 the bytes mean.
@@ -29,6 +29,8 @@ class Fetched:
     """None when the server (or the file) says nothing changed since the last read."""
     etag: str | None = None
     last_modified: str | None = None
+    charset: str | None = None
+    """The charset the server's Content-Type named, if any."""
 
 
 class Fetcher:
@@ -78,6 +80,7 @@ class Fetcher:
                     b"".join(chunks),
                     resp.headers.get("ETag"),
                     resp.headers.get("Last-Modified"),
+                    resp.charset_encoding,
                 )
         except httpx.TimeoutException:
             raise FeedError(f"no answer within {self._timeout:g} s") from None

@@ -38,6 +38,7 @@ from .content import FeedProblem, Item, parse_feed
 from .errors import ContentError
 from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
 from .feed_order import untrusted_guids
+from .feed_text import declare_charset, say_declared_otherwise, say_served_otherwise
 from .outbox import BATCH_SIZE, LEAD
 
 if TYPE_CHECKING:
@@ -195,12 +196,20 @@ class FeedWatcher:
         body = fetched.body or b""
         if not body.strip():
             raise FeedError("the document is empty")
+        body, charset_problem = declare_charset(body, fetched.charset)
+        if charset_problem:
+            result.problems.append(f"feed {feed.id!r}: {charset_problem}")
         xml = check_xml(body)
         if xml.truncated:
             raise FeedError(f"the document is cut off ({xml.error}); read again next poll")
         if xml.root is not None and xml.root not in FEED_ROOTS:
             raise FeedError(f"not an RSS or Atom feed: the document is <{xml.root}>")
         items, problems = parse_feed(body, feed, self.config.campaign.default_language)
+        if body is not fetched.body and fetched.charset:
+            # the encoding parse_feed found wrong was the server's word, not the document's
+            wrong = say_declared_otherwise(fetched.charset)
+            served = say_served_otherwise(fetched.charset)
+            problems = [replace(p, reason=served) if p.reason == wrong else p for p in problems]
         items, shared = untrusted_guids(items)
         for guid in shared:
             result.problems.append(

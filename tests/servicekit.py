@@ -47,6 +47,7 @@ class FeedServer:
         self.requests: list[dict[str, str | None]] = []
         self._stamps: dict[str, str] = {}
         self._etags: dict[str, str] = {}
+        self._types: dict[str, str] = {}
         self._lock = threading.Lock()
         server = self
 
@@ -70,12 +71,19 @@ class FeedServer:
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
 
-    def put(self, path: str, body: bytes, etag: str | None = None) -> None:
-        """Serve `body` at `path`; its ETag a hash of it, or `etag` (a server that numbers
-        its versions: two feeds can both be '"v1"')."""
+    def put(
+        self,
+        path: str,
+        body: bytes,
+        etag: str | None = None,
+        content_type: str = "application/rss+xml; charset=utf-8",
+    ) -> None:
+        """Serve `body` at `path` as `content_type`; its ETag a hash of it, or `etag` (a
+        server that numbers its versions: two feeds can both be '"v1"')."""
         with self._lock:
             path = "/" + path.lstrip("/")
             self.documents[path] = body
+            self._types[path] = content_type
             self._stamps[path] = formatdate(usegmt=True)
             self._etags[path] = etag or '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
 
@@ -97,6 +105,7 @@ class FeedServer:
             body = self.documents.get(req.path)
             stamp = self._stamps.get(req.path)
             etag = self._etags.get(req.path, "")
+            content_type = self._types.get(req.path, "")
             status = self.status.get(req.path)
         if status:
             req.send_response(status)
@@ -112,7 +121,7 @@ class FeedServer:
             req.end_headers()
             return
         req.send_response(200)
-        req.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+        req.send_header("Content-Type", content_type)
         req.send_header("ETag", etag)
         req.send_header("Last-Modified", stamp or formatdate(usegmt=True))
         req.send_header("Content-Length", str(len(body)))

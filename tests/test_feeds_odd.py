@@ -1,0 +1,134 @@
+"""Odd feeds from the wild: dates in the future, a charset only the server names, a
+repaired document, a link whose written form changed. What subscribers get and what
+organisers are told, over a real SQLite ledger (and real HTTP on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from fakes import ManualClock
+from servicekit import FeedServer, campaign
+
+from outreach.feed_text import declare_charset
+from outreach.feeds import FeedWatcher, Fetcher
+from outreach.ledger import open_ledger
+from outreach.outbox import Outbox
+
+NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)
+
+
+def rss(*items: str, declaration: str = '<?xml version="1.0" encoding="utf-8"?>') -> str:
+    return (
+        f'{declaration}<rss version="2.0"><channel><title>t</title>'
+        + "".join(f"<item>{i}</item>" for i in items)
+        + "</channel></rss>"
+    )
+
+
+def item(title: str, link: str, date: str | None = None, guid: bool = True) -> str:
+    return (
+        f"<title>{title}</title><link>{link}</link>"
+        + (f"<guid>{link}</guid>" if guid else "")
+        + (f"<pubDate>{date}</pubDate>" if date else "")
+    )
+
+
+class Rig:
+    def __init__(self, folder: Path, backlog: int = 1, url: str | None = None) -> None:
+        self.folder = folder
+        self.clock = ManualClock(NOW)
+        feed = {"id": "news", "backlog": backlog} | ({"url": url} if url else {"path": "f.xml"})
+        self.config = campaign(folder, feeds=[feed], announcements=[])
+        self.ledger = open_ledger(f"sqlite:///{folder / 'l.sqlite3'}", self.clock)
+        self.watcher = FeedWatcher(
+            self.config,
+            self.ledger,
+            Outbox(self.config, self.ledger),
+            self.clock,
+            Fetcher(timeout=5),
+        )
+
+    def serve(self, text: str) -> None:
+        (self.folder / "f.xml").write_text(text, encoding="utf-8")
+        self.clock.advance(60)
+
+    def poll(self):
+        return self.watcher.poll(self.config.feeds[0])
+
+    def posts(self) -> list[str]:
+        return [d.post.text for d in self.ledger.deliveries(channel_id="mastodon-en") if d.post]
+
+
+# -- 2. the charset in the server's Content-Type ---------------------------------------
+
+CYRILLIC = "Суд над праваабаронцамі"
+
+
+@pytest.mark.parametrize("declaration", ["", '<?xml version="1.0"?>'])
+def test_a_charset_only_the_server_names_is_how_the_feed_is_read(tmp_path: Path, declaration: str):
+    body = rss(item(CYRILLIC, "https://n.example.org/1"), declaration=declaration)
+    with FeedServer() as server:
+        server.put(
+            "/f.xml", body.encode("windows-1251"), content_type="text/xml; charset=windows-1251"
+        )
+        rig = Rig(tmp_path, url=server.url("/f.xml"))
+        result = rig.poll()
+    assert [i.title_in("en") for i in result.announced] == [CYRILLIC]
+    assert result.problems == []
+    assert any(CYRILLIC in text for text in rig.posts())
+
+
+def test_the_documents_own_declaration_wins_over_a_servers_default_charset(tmp_path: Path):
+    # Many servers add a default charset to every file; the document knows better.
+    body = rss(
+        item(CYRILLIC, "https://n.example.org/1"),
+        declaration='<?xml version="1.0" encoding="windows-1251"?>',
+    )
+    with FeedServer() as server:
+        server.put("/f.xml", body.encode("windows-1251"), content_type="text/xml; charset=utf-8")
+        rig = Rig(tmp_path, url=server.url("/f.xml"))
+        result = rig.poll()
+    assert [i.title_in("en") for i in result.announced] == [CYRILLIC]
+
+
+def test_a_utf8_feed_a_server_calls_latin1_is_read_as_utf8_and_the_server_named(tmp_path: Path):
+    body = rss(item(CYRILLIC, "https://n.example.org/1"), declaration="")
+    with FeedServer() as server:
+        server.put("/f.xml", body.encode(), content_type="application/xml; charset=ISO-8859-1")
+        rig = Rig(tmp_path, url=server.url("/f.xml"))
+        result = rig.poll()
+    assert [i.title_in("en") for i in result.announced] == [CYRILLIC]
+    assert result.problems == [
+        "feed 'news': the server says (Content-Type) it is iso-8859-1 but it is UTF-8; "
+        "read as UTF-8"
+    ]
+
+
+def test_an_unknown_charset_from_the_server_is_said_and_the_feed_read_as_utf8(tmp_path: Path):
+    body = rss(item(CYRILLIC, "https://n.example.org/1"), declaration="")
+    with FeedServer() as server:
+        server.put("/f.xml", body.encode(), content_type='text/xml; charset="x-no-such"')
+        rig = Rig(tmp_path, url=server.url("/f.xml"))
+        result = rig.poll()
+    assert [i.title_in("en") for i in result.announced] == [CYRILLIC]
+    assert result.problems == [
+        "feed 'news': the server names a character set no one knows ('x-no-such'); "
+        "read as the document itself says, else as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("served", "charset", "read"),
+    [
+        (b"<?xml version='1.0' standalone='yes'?><rss/>", "koi8-r",
+         b"<?xml version='1.0' encoding=\"koi8-r\" standalone='yes'?><rss/>"),
+        (b"\n <rss/>", "cp1251", b'<?xml version="1.0" encoding="cp1251"?>\n <rss/>'),
+        (b"\xef\xbb\xbf<rss/>", "cp1251", b"\xef\xbb\xbf<rss/>"),  # the byte order mark wins
+        (b"<rss/>", "utf-16", b"<rss/>"),  # not ASCII-based: not written in
+        (b"<rss/>", 'x"?><rss', b"<rss/>"),  # no name of a charset: said, not written in
+    ],
+)  # fmt: skip
+def test_the_servers_charset_is_written_only_where_it_can_be(served, charset, read):
+    assert declare_charset(served, charset)[0] == read
