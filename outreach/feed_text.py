@@ -300,6 +300,17 @@ def declare_charset(data: bytes, charset: str | None) -> tuple[bytes, str | None
     return data[: version.end()] + attribute + data[version.end() :], None
 
 
+def mended(data: bytes) -> bytes:
+    """`data` as content.parse_feed reads it, after the repairs it says to organisers
+    (an encoding declared wrongly, bytes that are not UTF-8, references to no character).
+
+    The watcher checks this for well-formedness, so that a repaired fault is said once,
+    as what was repaired, not a second time as 'not well-formed'."""
+    data = utf8_declared_otherwise(data)[0]
+    data = mend_utf8(data)[0]
+    return mend_charrefs(data)[0]
+
+
 def say_unknown_charset(name: str) -> str:
     shown = name if len(name) <= 40 else f"{name[:40]}…"
     return f"the server names a character set no one knows ({shown!r}); read as the document itself says, else as UTF-8"

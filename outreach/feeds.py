@@ -38,7 +38,7 @@ from .content import FeedProblem, Item, parse_feed
 from .errors import ContentError
 from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
 from .feed_order import untrusted_guids
-from .feed_text import declare_charset, say_declared_otherwise, say_served_otherwise
+from .feed_text import declare_charset, mended, say_declared_otherwise, say_served_otherwise
 from .outbox import BATCH_SIZE, LEAD
 
 if TYPE_CHECKING:
@@ -200,6 +200,11 @@ class FeedWatcher:
         if charset_problem:
             result.problems.append(f"feed {feed.id!r}: {charset_problem}")
         xml = check_xml(body)
+        if xml.error and not xml.truncated:
+            # Checked as parse_feed reads it: a fault it repairs (and says) is not said twice.
+            repaired = mended(body)
+            if repaired != body:
+                xml = check_xml(repaired)
         if xml.truncated:
             raise FeedError(f"the document is cut off ({xml.error}); read again next poll")
         if xml.root is not None and xml.root not in FEED_ROOTS:

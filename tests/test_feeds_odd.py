@@ -5,6 +5,7 @@ organisers are told, over a real SQLite ledger (and real HTTP on 127.0.0.1)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,38 @@ def test_an_unknown_charset_from_the_server_is_said_and_the_feed_read_as_utf8(tm
 )  # fmt: skip
 def test_the_servers_charset_is_written_only_where_it_can_be(served, charset, read):
     assert declare_charset(served, charset)[0] == read
+
+
+# -- 3. a repaired document is said once -----------------------------------------------
+
+
+def test_a_repaired_document_is_said_once_for_what_was_repaired(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    rig = Rig(tmp_path, backlog=5)
+    rig.serve(rss(item("Free &#xD800;Ales", "https://n.example.org/1")))
+    with caplog.at_level(logging.WARNING, "outreach.feeds"):
+        result = rig.poll()
+    assert [i.title_in("en") for i in result.announced] == ["Free Ales"]
+    assert len(result.problems) == 1 and "reference(s) to no character" in result.problems[0]
+    assert "not well-formed" not in caplog.text
+    assert caplog.text.count("reference(s) to no character") == 1
+
+
+def test_a_repaired_document_with_another_fault_still_names_that_fault(tmp_path: Path):
+    rig = Rig(tmp_path, backlog=5)
+    rig.serve(rss(item("Free &#xD800;Ales&nbsp;now", "https://n.example.org/1")))
+    result = rig.poll()
+    assert len(result.problems) == 2, result.problems
+    assert "undefined entity" in result.problems[0] or "undefined entity" in result.problems[1]
+
+
+def test_a_cut_off_document_behind_a_stray_byte_is_told_as_cut_off(tmp_path: Path):
+    # The strict check stopped at the stray byte and never saw the end: the half entry
+    # was read leniently.
+    rig = Rig(tmp_path, backlog=5)
+    whole = rss(item("Verdict", "https://n.example.org/1"), item("Half", "https://n.example.org/2"))
+    (tmp_path / "f.xml").write_bytes(whole.encode().replace(b"Verdict", b"Verdict\xff")[:-40])
+    result = rig.poll()
+    assert result.error is not None and "cut off" in result.error
+    assert result.announced == []
