@@ -1,11 +1,13 @@
 """Which of a feed's items are new, and in what order: the dates, GUIDs and link keys
 a feed gives that the watcher does not take at their word.
 
+- believable_order: a date later than the watcher's clock is ordered as no date is.
 - untrusted_guids: a GUID one document gives to different links is dropped.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from .content import Item
@@ -24,3 +26,40 @@ def untrusted_guids(items: list[Item]) -> tuple[list[Item], list[str]]:
     if not shared:
         return items, []
     return [replace(i, guid=None) if i.guid in shared else i for i in items], shared
+
+
+FUTURE_SKEW = dt.timedelta(minutes=15)
+"""How far ahead of the watcher's clock a date may be and still be believed: the
+feed's server and this machine may disagree by minutes."""
+
+
+def believable_order(items: list[Item], now: dt.datetime) -> tuple[list[Item], frozenset[str]]:
+    """`items` newest first, with a date later than `now` (+ FUTURE_SKEW) ordered as no
+    date is, after every dated item; and those items' ids.
+
+    A pinned page dated 9999, or an event dated by its day, sorted first and took the
+    first read's backlog place of the real newest item. Such an item is kept, not
+    dropped: a later poll announces it as new, a backfill reaches it. Clamping its date
+    to `now` would not do: it would still be the newest.
+    """
+    latest = now + FUTURE_SKEW
+    future = frozenset(i.id for i in items if i.published is not None and i.published > latest)
+    if not future:
+        return items, future
+    oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
+    # stable: dated items keep parse_feed's order, the rest their order in the feed
+    ordered = sorted(
+        items, key=lambda i: oldest if i.id in future else i.published or oldest, reverse=True
+    )
+    return ordered, future
+
+
+def future_date(feed_id: str, item: Item, now: dt.datetime) -> str:
+    title = next(iter(item.title.values()), "")
+    title = title if len(title) <= 80 else f"{title[:79]}…"
+    assert item.published is not None
+    return (
+        f"feed {feed_id!r}: entry {title!r} is dated {item.published:%Y-%m-%d %H:%M} UTC, "
+        f"later than the watcher's clock ({now:%Y-%m-%d %H:%M} UTC); it is ordered as an "
+        "undated entry, so that it does not take the place of the newest"
+    )

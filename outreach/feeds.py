@@ -17,7 +17,8 @@ and the next poll queues it once.
 
 The first successful read of a feed announces only its newest `backlog`
 items and marks the rest seen, so adding a feed with ten years of news does
-not flood the channels.
+not flood the channels. "Newest" by dates the watcher believes: one later than
+its clock is ordered as no date is (feed_order.believable_order), and said.
 
 A broken feed (HTTP error, timeout, not RSS/Atom) is logged and written to
 feed_state (last_error, failures in a row) and the poll moves on; an entry
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .content import FeedProblem, Item, parse_feed
 from .errors import ContentError
 from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
-from .feed_order import untrusted_guids
+from .feed_order import believable_order, future_date, untrusted_guids
 from .feed_text import declare_charset, mended, say_declared_otherwise, say_served_otherwise
 from .outbox import BATCH_SIZE, LEAD
 
@@ -73,6 +74,8 @@ class PollResult:
     """The feed could not be read at all."""
     unchanged: bool = False
     first_read: bool = False
+    future: frozenset[str] = frozenset()
+    """Ids of items dated later than the watcher's clock allows (believable_order)."""
 
     @property
     def ok(self) -> bool:
@@ -184,6 +187,9 @@ class FeedWatcher:
         result = PollResult(feed.id)
         fetched = self._read(feed, FeedState(feed_id=feed.id))
         items = self._parse(feed, fetched, result)
+        result.problems += [
+            future_date(feed.id, i, self.clock()) for i in items if i.id in result.future
+        ]
         if since is not None:
             items = [i for i in items if i.published and i.published >= since]
         if newest is not None:
@@ -215,6 +221,7 @@ class FeedWatcher:
             wrong = say_declared_otherwise(fetched.charset)
             served = say_served_otherwise(fetched.charset)
             problems = [replace(p, reason=served) if p.reason == wrong else p for p in problems]
+        items, result.future = believable_order(items, self.clock())
         items, shared = untrusted_guids(items)
         for guid in shared:
             result.problems.append(
@@ -251,6 +258,12 @@ class FeedWatcher:
     ) -> None:
         known = self.ledger.seen_among(k for item in items for k in item.dedupe_keys)
         fresh = [item for item in items if known.isdisjoint(item.dedupe_keys)]
+        if result.future:
+            # said once: when the item is new, announced or left out by the backlog rule
+            now = self.clock()
+            result.problems += [
+                future_date(feed.id, i, now) for i in fresh if i.id in result.future
+            ]
         skipped: list[Item] = []
         if result.first_read:
             # items come newest first; the first read announces only the newest `backlog`

@@ -62,6 +62,69 @@ class Rig:
         return [d.post.text for d in self.ledger.deliveries(channel_id="mastodon-en") if d.post]
 
 
+# -- 1. dates in the future ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "future", ["Fri, 31 Dec 9999 23:59:59 GMT", "Tue, 03 Mar 2026 12:00:00 GMT"]
+)
+def test_a_future_date_does_not_take_the_first_reads_place_of_the_newest_item(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, future: str
+):
+    rig = Rig(tmp_path, backlog=1)
+    rig.serve(
+        rss(
+            item("Pinned: about us", "https://n.example.org/about", future),
+            item("Verdict today", "https://n.example.org/2", "Mon, 02 Mar 2026 09:00:00 GMT"),
+            item("Hearing set", "https://n.example.org/1", "Sun, 01 Mar 2026 09:00:00 GMT"),
+        )
+    )
+    with caplog.at_level(logging.WARNING, "outreach.feeds"):
+        first = rig.poll()
+    assert [i.title_in("en") for i in first.announced] == ["Verdict today"]
+    assert first.skipped_backlog == 2
+    said = [p for p in first.problems if "Pinned: about us" in p]
+    assert len(said) == 1 and "later than the watcher's clock" in said[0], first.problems
+    assert "Pinned: about us" in caplog.text
+    assert "Pinned: about us" in rig.ledger.feed_state("news").last_error
+    # the item is kept, not dropped: a backfill reaches it
+    again = rig.watcher.backfill(rig.config.feeds[0], newest=3)
+    assert sorted(i.title_in("en") for i in again.announced) == [
+        "Hearing set",
+        "Pinned: about us",
+        "Verdict today",
+    ]
+
+
+def test_a_future_dated_item_found_later_is_announced_and_said_once(tmp_path: Path):
+    rig = Rig(tmp_path, backlog=5)
+    old = item("Hearing set", "https://n.example.org/1", "Sun, 01 Mar 2026 09:00:00 GMT")
+    rig.serve(rss(old))
+    assert len(rig.poll().announced) == 1
+    odd = item("Event tomorrow", "https://n.example.org/e", "Tue, 03 Mar 2026 18:00:00 GMT")
+    new = item("Verdict today", "https://n.example.org/2", "Mon, 02 Mar 2026 11:00:00 GMT")
+    rig.serve(rss(odd, new, old))
+    second = rig.poll()
+    assert sorted(i.title_in("en") for i in second.announced) == ["Event tomorrow", "Verdict today"]
+    assert sum("Event tomorrow" in p for p in second.problems) == 1
+    rig.serve(rss(odd, new, old) + " ")
+    third = rig.poll()
+    assert third.announced == [] and third.problems == []
+
+
+def test_a_few_minutes_ahead_is_clock_skew_not_a_problem(tmp_path: Path):
+    rig = Rig(tmp_path, backlog=1)
+    rig.serve(
+        rss(
+            item("Just now", "https://n.example.org/2", "Mon, 02 Mar 2026 12:05:00 GMT"),
+            item("Earlier", "https://n.example.org/1", "Mon, 02 Mar 2026 09:00:00 GMT"),
+        )
+    )
+    first = rig.poll()
+    assert [i.title_in("en") for i in first.announced] == ["Just now"]
+    assert first.problems == []
+
+
 # -- 2. the charset in the server's Content-Type ---------------------------------------
 
 CYRILLIC = "Суд над праваабаронцамі"
