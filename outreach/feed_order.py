@@ -3,6 +3,7 @@ a feed gives that the watcher does not take at their word.
 
 - believable_order: a date later than the watcher's clock is ordered as no date is.
 - untrusted_guids: a GUID one document gives to different links is dropped.
+- old_link_key: the link key an item had before its link was percent-encoded.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from .content import Item
+from .content import Item, normalize_link
+from .feed_text import written_before
 
 
 def untrusted_guids(items: list[Item]) -> tuple[list[Item], list[str]]:
@@ -63,3 +65,13 @@ def future_date(feed_id: str, item: Item, now: dt.datetime) -> str:
         f"later than the watcher's clock ({now:%Y-%m-%d %H:%M} UTC); it is ordered as an "
         "undated entry, so that it does not take the place of the newest"
     )
+
+
+def old_link_key(item: Item) -> str | None:
+    """The link key an item had before its link was percent-encoded, if it differs: it
+    counts as seen too (feed_text.written_before)."""
+    raw = written_before(item.url)
+    if raw is None:
+        return None
+    key = f"link:{normalize_link(raw)}"
+    return None if key in item.dedupe_keys else key

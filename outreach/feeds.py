@@ -4,7 +4,8 @@ Each poll reads a feed (a URL, conditionally with ETag / If-Modified-Since, or
 a file next to the config; the validators are kept with the URL that gave them
 and sent to it only, so a feed whose URL changed is read in full), parses it with content.parse_feed and compares
 every item with the ledger's seen_items by all of its dedupe keys: GUID,
-normalised link and content hash. Any key already seen means the item was
+normalised link and content hash (and the link as written before links were
+percent-encoded: feed_order.old_link_key). Any key already seen means the item was
 announced (an edited item keeps its GUID, an item without GUID its link), and
 a new item has all its keys recorded, without expiry, so a re-ordered feed, an
 edit or a restart never posts twice.
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .content import FeedProblem, Item, parse_feed
 from .errors import ContentError
 from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
-from .feed_order import believable_order, future_date, untrusted_guids
+from .feed_order import believable_order, future_date, old_link_key, untrusted_guids
 from .feed_text import declare_charset, mended, say_declared_otherwise, say_served_otherwise
 from .outbox import BATCH_SIZE, LEAD
 
@@ -256,8 +257,15 @@ class FeedWatcher:
         result: PollResult,
         progress: Callable[[str, int, int], None] | None,
     ) -> None:
-        known = self.ledger.seen_among(k for item in items for k in item.dedupe_keys)
-        fresh = [item for item in items if known.isdisjoint(item.dedupe_keys)]
+        earlier = [old_link_key(item) for item in items]
+        known = self.ledger.seen_among(
+            [k for item in items for k in item.dedupe_keys] + [k for k in earlier if k]
+        )
+        fresh = [
+            item
+            for item, old in zip(items, earlier, strict=True)
+            if known.isdisjoint(item.dedupe_keys) and old not in known
+        ]
         if result.future:
             # said once: when the item is new, announced or left out by the backlog rule
             now = self.clock()

@@ -12,6 +12,7 @@ import pytest
 from fakes import ManualClock
 from servicekit import FeedServer, campaign
 
+from outreach.content import Item
 from outreach.feed_text import declare_charset
 from outreach.feeds import FeedWatcher, Fetcher
 from outreach.ledger import open_ledger
@@ -231,3 +232,26 @@ def test_a_cut_off_document_behind_a_stray_byte_is_told_as_cut_off(tmp_path: Pat
     result = rig.poll()
     assert result.error is not None and "cut off" in result.error
     assert result.announced == []
+
+
+# -- 4. a link key that does not move when the link's writing did ----------------------
+
+
+def test_an_item_seen_under_its_raw_link_is_not_announced_again_after_an_edit(tmp_path: Path):
+    raw = 'https://n.example.org/a"b<c>{d}'
+    rig = Rig(tmp_path, backlog=5)
+    rig.serve(rss(item("Hearing set", "https://n.example.org/1", guid=False)))
+    assert len(rig.poll().announced) == 1
+    # What the watcher stored before links were percent-encoded: keys of the raw link.
+    before = Item(kind="news", id="news:a", url=raw, title={"en": "Verdict"}, feed_id="news")
+    rig.ledger.mark_seen(before.dedupe_keys, feed_id="news", item_id=before.id)
+    # The item is edited (its text key changes); only its link says it was announced.
+    edited = item("Verdict: six years", raw.replace("<", "&lt;").replace(">", "&gt;"), guid=False)
+    rig.serve(rss(edited, item("Hearing set", "https://n.example.org/1", guid=False)))
+    assert rig.poll().announced == []
+    # And a new item with such a link is announced once, and known afterwards.
+    fresh = "https://n.example.org/x{1}"
+    rig.serve(rss(item("Appeal", fresh, guid=False), edited))
+    assert [i.url for i in rig.poll().announced] == ["https://n.example.org/x%7B1%7D"]
+    rig.serve(rss(item("Appeal lodged", fresh, guid=False), edited))
+    assert rig.poll().announced == []
