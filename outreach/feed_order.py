@@ -30,9 +30,12 @@ def untrusted_guids(items: list[Item]) -> tuple[list[Item], list[str]]:
     return [replace(i, guid=None) if i.guid in shared else i for i in items], shared
 
 
-FUTURE_SKEW = dt.timedelta(minutes=15)
-"""How far ahead of the watcher's clock a date may be and still be believed: the
-feed's server and this machine may disagree by minutes."""
+FUTURE_SKEW = dt.timedelta(hours=14)
+"""How far ahead of the watcher's clock a date may be and still be believed. Clocks
+disagree by minutes, but a CMS that writes local time with the wrong zone is common:
+Minsk's 09:00 written as '09:00 +0000' is three hours ahead, and zones reach +14.
+Such a feed's newest item must still be the newest (tests/test_e2e_run.py's feed
+is one); a date a day or more ahead is not believed."""
 
 
 def believable_order(items: list[Item], now: dt.datetime) -> tuple[list[Item], frozenset[str]]:

@@ -113,11 +113,12 @@ def test_a_future_dated_item_found_later_is_announced_and_said_once(tmp_path: Pa
     assert third.announced == [] and third.problems == []
 
 
-def test_a_few_minutes_ahead_is_clock_skew_not_a_problem(tmp_path: Path):
+def test_hours_ahead_is_a_zone_written_wrong_and_still_the_newest(tmp_path: Path):
+    # Minsk's 15:05 written as GMT: three hours ahead of the clock, and the newest news.
     rig = Rig(tmp_path, backlog=1)
     rig.serve(
         rss(
-            item("Just now", "https://n.example.org/2", "Mon, 02 Mar 2026 12:05:00 GMT"),
+            item("Just now", "https://n.example.org/2", "Mon, 02 Mar 2026 15:05:00 GMT"),
             item("Earlier", "https://n.example.org/1", "Mon, 02 Mar 2026 09:00:00 GMT"),
         )
     )
