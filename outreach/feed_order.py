@@ -4,11 +4,13 @@ a feed gives that the watcher does not take at their word.
 - believable_order: a date later than the watcher's clock is ordered as no date is.
 - untrusted_guids: a GUID one document gives to different links is dropped.
 - old_link_key: the link key an item had before its link was percent-encoded.
+- stored_keys: an item's keys as the ledger keeps them, none longer than its column.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import replace
 
 from .content import Item, normalize_link
@@ -78,3 +80,38 @@ def old_link_key(item: Item) -> str | None:
         return None
     key = f"link:{normalize_link(raw)}"
     return None if key in item.dedupe_keys else key
+
+
+KEY_MAX = 400
+"""seen_items.dedupe_key and deliveries.dedupe_key are VARCHAR(400) (ledger/schema.py):
+PostgreSQL refuses a longer value, and one such item failed the feed's whole poll."""
+
+
+def stored_key(key: str) -> str:
+    """`key` as the ledger keeps it: whole when it fits KEY_MAX, else its kind and a digest.
+
+    A GUID or link of hundreds of characters is rare but real (a search page, a
+    redirect that carries the target), and percent-encoding makes a link up to three
+    times longer. '#' follows no key's kind, so a digest is no other key.
+    """
+    if len(key) <= KEY_MAX:
+        return key
+    kind = key.split(":", 1)[0]
+    return f"{kind}#sha256:{hashlib.sha256(key.encode('utf-8')).hexdigest()}"
+
+
+def stored_keys(item: Item) -> tuple[str, ...]:
+    """The item's dedupe keys as the ledger keeps them (stored_key)."""
+    keys = item.dedupe_keys
+    if all(len(k) <= KEY_MAX for k in keys):
+        return keys
+    return tuple(stored_key(k) for k in keys)
+
+
+def earlier_keys(item: Item) -> list[str]:
+    """Keys the item may have been seen under by an earlier version, asked for, never
+    written: its link before it was percent-encoded, and a key too long for KEY_MAX as
+    SQLite (which does not hold a column to its length) kept it whole."""
+    found = [k for k in item.dedupe_keys if len(k) > KEY_MAX]
+    old = old_link_key(item)
+    return [*found, old] if old else found

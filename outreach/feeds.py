@@ -39,7 +39,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .content import FeedProblem, Item, parse_feed
 from .errors import ContentError
 from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
-from .feed_order import believable_order, future_date, old_link_key, untrusted_guids
+from .feed_order import (
+    believable_order,
+    earlier_keys,
+    future_date,
+    stored_key,
+    stored_keys,
+    untrusted_guids,
+)
 from .feed_text import declare_charset, mended, say_declared_otherwise, say_served_otherwise
 from .outbox import BATCH_SIZE, LEAD
 
@@ -85,7 +92,7 @@ class PollResult:
 
 def item_dedupe_key(item: Item) -> str:
     """The deliveries' dedupe key: the item's most stable key (GUID, else link)."""
-    return f"news:{item.dedupe_keys[0]}"
+    return stored_key(f"news:{item.dedupe_keys[0]}")
 
 
 class FeedWatcher:
@@ -257,14 +264,15 @@ class FeedWatcher:
         result: PollResult,
         progress: Callable[[str, int, int], None] | None,
     ) -> None:
-        earlier = [old_link_key(item) for item in items]
+        keys = [stored_keys(item) for item in items]
+        earlier = [earlier_keys(item) for item in items]
         known = self.ledger.seen_among(
-            [k for item in items for k in item.dedupe_keys] + [k for k in earlier if k]
+            [k for ks in keys for k in ks] + [k for ks in earlier for k in ks]
         )
         fresh = [
             item
-            for item, old in zip(items, earlier, strict=True)
-            if known.isdisjoint(item.dedupe_keys) and old not in known
+            for item, ks, old in zip(items, keys, earlier, strict=True)
+            if known.isdisjoint(ks) and known.isdisjoint(old)
         ]
         if result.future:
             # said once: when the item is new, announced or left out by the backlog rule
@@ -276,14 +284,14 @@ class FeedWatcher:
         if result.first_read:
             # items come newest first; the first read announces only the newest `backlog`
             fresh, skipped = fresh[: feed.backlog], fresh[feed.backlog :]
-            known.update(k for item in skipped for k in item.dedupe_keys)
+            known.update(k for item in skipped for k in stored_keys(item))
         fresh.reverse()  # oldest first, so channels tell the news in order
         todo: list[tuple[int, Item]] = []
         for n, item in enumerate(fresh, 1):
             # a duplicate GUID or link inside one feed: only the first copy is announced
-            if known.isdisjoint(item.dedupe_keys):
+            if known.isdisjoint(stored_keys(item)):
                 todo.append((n, item))
-                known.update(item.dedupe_keys)
+                known.update(stored_keys(item))
         self._announce_batches(feed.id, todo, len(fresh), result, progress, skipped=skipped)
 
     def _announce_batches(
@@ -316,12 +324,12 @@ class FeedWatcher:
         def write(batch: Batch, job: tuple[int, Item], drafts: list[Draft]) -> list[Queued]:
             item = job[1]
             queued = outbox.write(batch, drafts)
-            batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
+            batch.mark_seen(stored_keys(item), feed_id=feed_id, item_id=item.id)
             return queued
 
         def mark_skipped(batch: Batch) -> None:
             for item in skipped:
-                batch.mark_seen(item.dedupe_keys, feed_id=feed_id, item_id=item.id)
+                batch.mark_seen(stored_keys(item), feed_id=feed_id, item_id=item.id)
 
         batches = outbox.queue_batches(
             todo, render, write, size=self.batch_size, first=mark_skipped if skipped else None,

@@ -38,12 +38,14 @@ def item(title: str, link: str, date: str | None = None, guid: bool = True) -> s
 
 
 class Rig:
-    def __init__(self, folder: Path, backlog: int = 1, url: str | None = None) -> None:
+    def __init__(
+        self, folder: Path, backlog: int = 1, url: str | None = None, db: str | None = None
+    ) -> None:
         self.folder = folder
         self.clock = ManualClock(NOW)
         feed = {"id": "news", "backlog": backlog} | ({"url": url} if url else {"path": "f.xml"})
         self.config = campaign(folder, feeds=[feed], announcements=[])
-        self.ledger = open_ledger(f"sqlite:///{folder / 'l.sqlite3'}", self.clock)
+        self.ledger = open_ledger(db or f"sqlite:///{folder / 'l.sqlite3'}", self.clock)
         self.watcher = FeedWatcher(
             self.config,
             self.ledger,
@@ -255,4 +257,48 @@ def test_an_item_seen_under_its_raw_link_is_not_announced_again_after_an_edit(tm
     rig.serve(rss(item("Appeal", fresh, guid=False), edited))
     assert [i.url for i in rig.poll().announced] == ["https://n.example.org/x%7B1%7D"]
     rig.serve(rss(item("Appeal lodged", fresh, guid=False), edited))
+    assert rig.poll().announced == []
+
+
+# -- 5. keys longer than the store keeps -----------------------------------------------
+
+LONG_LINK = "https://n.example.org/" + 'a"' * 200  # 800 characters once encoded
+LONG_GUID = "tag:n.example.org,2026:" + "x" * 420
+
+
+def test_an_item_whose_keys_are_longer_than_the_store_keeps_is_announced_once(
+    tmp_path: Path, store_url: str
+):
+    # PostgreSQL refused the 400+ character key (VARCHAR(400)), and the poll failed whole.
+    rig = Rig(tmp_path, backlog=5, db=store_url)
+    guided = f"<title>Appeal</title><link>https://n.example.org/g</link><guid>{LONG_GUID}</guid>"
+    rig.serve(
+        rss(item("Long", LONG_LINK, guid=False), guided, item("Short", "https://n.example.org/1"))
+    )
+    first = rig.poll()
+    assert first.ok, first.error
+    assert sorted(i.title_in("en") for i in first.announced) == ["Appeal", "Long", "Short"]
+    assert sum("Long" in text for text in rig.posts()) == 1
+    edited = guided.replace("Appeal", "Appeal lodged")
+    rig.serve(
+        rss(
+            item("Long, edited", LONG_LINK, guid=False),
+            edited,
+            item("Short", "https://n.example.org/1"),
+        )
+    )
+    assert rig.poll().announced == []
+
+
+def test_an_item_sqlite_kept_under_its_whole_long_key_is_not_announced_again(tmp_path: Path):
+    rig = Rig(tmp_path, backlog=5)
+    rig.serve(rss(item("Short", "https://n.example.org/1")))
+    assert len(rig.poll().announced) == 1
+    # What the last version kept on SQLite, which holds no column to its length.
+    url = LONG_LINK.replace('"', "%22")
+    before = Item(kind="news", id="news:long", url=url, title={"en": "Long"}, feed_id="news")
+    rig.ledger.mark_seen(before.dedupe_keys, feed_id="news", item_id=before.id)
+    rig.serve(
+        rss(item("Long, edited", LONG_LINK, guid=False), item("Short", "https://n.example.org/1"))
+    )
     assert rig.poll().announced == []
