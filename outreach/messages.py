@@ -165,9 +165,13 @@ class Messages:
     def check_language(self, lang: str) -> None:
         langs = self.config.campaign.languages
         if lang not in langs:
+            from .validation_words import nearest
+
+            near = nearest(lang, langs)
             raise TemplateError(
                 f"language {lang!r} is not one of the campaign's languages ({', '.join(langs)}); "
-                "add it under campaign.languages"
+                + (f"did you mean {near!r}? If not, " if near else "")
+                + "add it under campaign.languages"
             )
         locale_for(lang)
 

@@ -148,6 +148,8 @@ def test_organiser_templates_are_labelled_as_theirs(campaign_dir):
     [
         (["nope"], 1, "no page or news item with id 'nope'"),
         (["ales", "--lang", "de"], 1, "language 'de' is not one of the campaign's languages"),
+        # a three-letter code (ISO 639-2) for one of the campaign's two-letter ones
+        (["ales", "--lang", "rus"], 1, "(en, ru, be, fr); did you mean 'ru'? If not, add it"),
         (["ales", "--kind", "vigil"], 1, "known kinds: anniversary, announcement"),
         (["ales", "--at", "04.08.2025"], 2, "is not a date or time like 2025-08-04"),
     ],
