@@ -208,7 +208,8 @@ def parse_feed(
         problems.append(FeedProblem(feed.id, None, say_not_utf8(not_utf8), skipped=False))
     if dropped:
         problems.append(FeedProblem(feed.id, None, say_no_character(dropped), skipped=False))
-    lang = feed_language(parsed.feed.get("language"), language)
+    # The organiser's `language:` wins: a CMS declares its default for every feed it serves.
+    lang = feed.language or feed_language(parsed.feed.get("language"), language)
     entries = parsed.entries
     del parsed  # each entry is let go once it is an item: feedparser's are ~3 KB (issue 15)
     for n in range(len(entries)):

@@ -45,9 +45,17 @@ class FeedConfig(Model):
     """How many of the newest items to announce the first time a feed is read."""
     public: bool = False
     """The URL may be logged whole; otherwise its query (often a private feed's key) is masked."""
+    language: str | None = None
+    """The language its items are in, whatever the feed's `<language>` declares (many CMSs
+    declare their default, English news under 'ru'); unset: the feed's own declaration."""
 
     _id = field_validator("id")(check_id)
     _url = field_validator("url")(check_http_url)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None else language_code(value)
 
     @field_validator("id")
     @classmethod
@@ -63,6 +71,55 @@ class FeedConfig(Model):
         if (self.url is None) == (self.path is None):
             raise ValueError("give exactly one of 'url' or 'path'")
         return self
+
+
+def language_code(value: str) -> str:
+    """A feed's `language:` as the code its items carry: the language part of a BCP-47 tag
+    ('ru-RU' is 'ru', as a feed's `<language>ru-RU</language>` is read), in the form the
+    channels' `language:` use, so a Russian feed is one language with a Russian channel.
+    Babel (CLDR) decides what is a language: an ISO 639-2 code it knows is read as its
+    two-letter one ('rus' is 'ru'), as are CLDR's aliases ('iw' is 'he')."""
+    from babel import Locale, UnknownLocaleError  # only for a file that sets a feed's language
+
+    tag = value.strip().replace("_", "-")
+    primary = tag.split("-", 1)[0].lower()
+    try:
+        locale = Locale.parse(tag, sep="-") if re.fullmatch(r"[A-Za-z0-9-]+", tag) else None
+    except (UnknownLocaleError, ValueError):
+        locale = None
+    if locale is None:
+        from ..validation_words import named  # quoted only when it looks like a name
+
+        said = f"{named(value)} is not a language code Babel knows"
+        raise ValueError(f"{said}{_nearest_language(value)}")
+    return primary if primary in _bare_languages() else locale.language
+
+
+def _bare_languages() -> frozenset[str]:
+    from babel.localedata import locale_identifiers
+
+    return frozenset(i for i in locale_identifiers() if "_" not in i)
+
+
+def _nearest_language(value: str) -> str:
+    """'; did you mean 'ru'?' for 'ruu', 'Russian' or 'Russain'; a hint of the form when
+    nothing is near (a list of hundreds of codes helps no one)."""
+    from babel import Locale
+
+    from ..validation_words import nearest
+
+    english = Locale("en").languages
+    names = {name.casefold(): code for code, name in english.items() if "_" not in code}
+    typed = value.strip().casefold()
+    code = names.get(typed)
+    if code is None and len(typed) > 3:
+        near_name = nearest(typed, names)
+        code = names[near_name] if near_name else None
+    if code is None:
+        code = nearest(typed.replace("_", "-").split("-", 1)[0], sorted(_bare_languages()))
+    if code is None:
+        return "; give an ISO 639 code such as 'en', 'ru' or 'be'"
+    return f"; did you mean {code!r} ({english.get(code, code)})?"
 
 
 class CampaignInfo(Model):

@@ -1,0 +1,116 @@
+"""A feed's `language:` in the campaign file wins over the `<language>` the feed declares.
+
+Through the CLI on the bundled campaign, whose feed declares English: `run --once` prints
+what each channel would get (the dry-run publisher), `check` names a bad code's line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from outreach.cli import cli
+from outreach.config import FeedConfig
+from outreach.content import parse_feed
+
+NO_TOKENS = {"OUTREACH_MASTODON_EN_TOKEN": None, "OUTREACH_TELEGRAM_TOKEN": None}
+
+
+def set_language(campaign_dir: Path, language: str) -> None:
+    path = campaign_dir / "campaign.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "    path: news.xml\n" in text
+    path.write_text(
+        text.replace("    path: news.xml\n", f"    path: news.xml\n    language: {language}\n"),
+        encoding="utf-8",
+    )
+
+
+def posts(campaign_dir: Path) -> dict[str, str]:
+    """What `run --once` would send, by channel id (the dry-run printout, split)."""
+    env = {
+        "OUTREACH_CONFIG": str(campaign_dir / "campaign.yaml"),
+        "OUTREACH_DB_URL": f"sqlite:///{campaign_dir / 'l.sqlite3'}",
+        **NO_TOKENS,
+    }
+    result = CliRunner().invoke(cli, ["run", "--once"], env=env)
+    assert result.exit_code == 0, result.output
+    out: dict[str, str] = {}
+    for block in result.output.split("--- dry-run: ")[1:]:
+        head, _, body = block.partition("\n")
+        out[head.split()[2]] = body
+    assert set(out) == {"mastodon-en", "telegram-ru", "telegram-be"}, result.output
+    return out
+
+
+def test_a_feed_declared_english_but_set_russian_tells_english_readers(campaign_dir: Path):
+    set_language(campaign_dir, "ru")
+    sent = posts(campaign_dir)
+    assert "(in Russian)" in sent["mastodon-en"]
+    assert "язык:" not in sent["telegram-ru"]  # Russian readers are told nothing
+    assert "(мова: руская)" in sent["telegram-be"]
+
+
+def test_a_regional_tag_is_its_language(campaign_dir: Path):
+    set_language(campaign_dir, "ru-RU")
+    sent = posts(campaign_dir)
+    assert "(in Russian)" in sent["mastodon-en"]
+    assert "язык:" not in sent["telegram-ru"]
+
+
+def test_an_organisers_template_sees_the_set_language(campaign_dir: Path):
+    set_language(campaign_dir, "be")
+    own = campaign_dir / "mine" / "news"
+    own.mkdir(parents=True)
+    (own / "telegram.ru.j2").write_text(
+        "{{ item.title }} [{{ item.language }}: {{ item.language_name }}]", "utf-8"
+    )
+    cfg = campaign_dir / "campaign.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8") + "\nmessages_dir: mine\n", "utf-8")
+    assert "behind bars [be: белорусский]" in posts(campaign_dir)["telegram-ru"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("Russian", "'Russian' is not a language code Babel knows; did you mean 'ru' (Russian)?"),
+        ("ruu", "'ruu' is not a language code Babel knows; did you mean 'ru' (Russian)?"),
+        ("xx", "'xx' is not a language code Babel knows; give an ISO 639 code such as 'en'"),
+    ],
+)
+def test_a_code_babel_does_not_know_names_the_file_line_and_field(
+    campaign_dir: Path, typed: str, said: str
+):
+    set_language(campaign_dir, typed)
+    path = campaign_dir / "campaign.yaml"
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"])
+    assert result.exit_code == 1
+    line = path.read_text(encoding="utf-8").splitlines().index(f"    language: {typed}") + 1
+    assert f"{path}:{line}: feeds[0].language: {said}" in result.output
+
+
+def test_a_pasted_secret_is_not_quoted_back(campaign_dir: Path):
+    secret = "123456:AAE" + "x" * 30
+    set_language(campaign_dir, f'"{secret}"')
+    path = campaign_dir / "campaign.yaml"
+    result = CliRunner().invoke(cli, ["--config", str(path), "check"])
+    assert result.exit_code == 1
+    assert "feeds[0].language:" in result.output and secret not in result.output
+
+
+FEED = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>%s
+<item><title>One</title><link>https://example.org/1</link></item></channel></rss>"""
+
+
+@pytest.mark.parametrize("declared", [b"<language>en-us</language>", b""])
+def test_items_carry_the_set_language_whatever_the_feed_declares(declared: bytes):
+    feed = FeedConfig(id="n", path="n.xml", language="ru")
+    [item], _ = parse_feed(FEED % declared, feed, "en")
+    assert dict(item.title) == {"ru": "One"} and dict(item.summary) == {"ru": ""}
+
+
+def test_unset_the_feed_declaration_still_decides():
+    [item], _ = parse_feed(FEED % b"<language>be</language>", FeedConfig(id="n", path="x"), "en")
+    assert set(item.title) == {"be"}
