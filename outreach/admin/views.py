@@ -296,4 +296,10 @@ class Views:
         return out
 
     def _unknown_template(self, name: str) -> str:
-        return f"There is no template {name!r}. Templates: {', '.join(self.messages.kinds())}."
+        from ..validation_words import nearest  # difflib: only for a mistyped kind
+
+        kinds = self.messages.kinds()
+        near = nearest(name, kinds)
+        if near is not None:
+            return f"There is no template {name!r}. Did you mean {near!r}?"
+        return f"There is no template {name!r}. Templates: {', '.join(kinds)}."
