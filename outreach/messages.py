@@ -305,15 +305,18 @@ class Messages:
         except FitError:
             pass
         bare, kind = measure(render("", "")), channel.kind
-        limit_of = say.limit_of(limit, image_limit, reported)
+        loc = fallback  # the organisers' language: figures as they read numbers (fit_words)
+        limit_of = say.limit_of(limit, image_limit, reported, locale=loc)
         if str(template.filename).startswith(f"{ONE_OFF}/"):  # the organiser's own text
             if bare <= limit:
-                raise FitError(say.own_text_no_room_for_title(channel.id, kind, bare, limit_of))
+                said = say.own_text_no_room_for_title(channel.id, kind, bare, limit_of, locale=loc)
+                raise FitError(said)
             over, with_item = bare - limit, measure(full) != bare
-            raise FitError(say.own_text_over(channel.id, kind, bare, limit_of, over, with_item))
+            said = say.own_text_over(channel.id, kind, bare, limit_of, over, with_item, locale=loc)
+            raise FitError(said)
         if bare <= limit:
-            raise FitError(say.template_no_room_for_title(what, kind, bare, limit_of))
-        raise FitError(say.template_over(what, kind, bare, limit_of))
+            raise FitError(say.template_no_room_for_title(what, kind, bare, limit_of, locale=loc))
+        raise FitError(say.template_over(what, kind, bare, limit_of, locale=loc))
 
     def render_post(
         self,

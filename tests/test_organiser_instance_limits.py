@@ -1,6 +1,6 @@
 """A message too long for a Mastodon channel names that instance's own figures, as `outreach
 doctor` read them from it (configuration.statuses in /api/v2/instance, or /api/v1/instance):
-"over the limit of 1000 (http://127.0.0.1:... counts a link as 40 characters and allows 1000 in a
+"over the limit of 1,000 (http://127.0.0.1:... counts a link as 40 characters and allows 1,000 in a
 post)". Before, it said only "over the limit of 1000" and that Mastodon counts a link as 23 "or as
 many as the instance reserves", leaving the organiser to find out how many that was.
 
@@ -56,7 +56,7 @@ def test_too_long_names_the_instances_link_weight_and_limit(tmp_path: Path, inst
         finally:
             site.close()
     said = card(page, "mastodon-en")
-    figures = f"over the limit of 1000 ({fake.url} counts a link as 40 characters and allows 1000"
+    figures = f"over the limit of 1,000 ({fake.url} counts a link as 40 characters and allows 1,000"
     assert figures in said, said
     assert figures in slot(page, "text")
     assert "shorten your text by at least" in said
@@ -73,7 +73,7 @@ def test_a_channels_own_limit_is_not_said_to_be_the_instances(tmp_path: Path):
             site.close()
     said = card(page, "mastodon-en")
     assert f"over the limit of 300 ({fake.url} counts a link as 40 characters):" in said, said
-    assert "allows 1000" not in said
+    assert "allows 1,000" not in said and "allows 1000" not in said
 
 
 def test_nothing_learned_says_no_instance_figures(tmp_path: Path):

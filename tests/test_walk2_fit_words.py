@@ -40,10 +40,10 @@ def test_too_long_on_mastodon_says_characters_the_limit_and_by_how_much(site):
 def test_too_long_on_telegram_says_utf16_units_and_the_caption_limit(site):
     page = preview(site, "🙂" * 600)  # 600 characters, 1200 UTF-16 units
     said = card(page, "telegram-be")
-    assert "telegram-be: your text is 1200 UTF-16 units long" in said, said
+    assert "telegram-be: your text is 1,200 UTF-16 units long" in said, said
     assert "an emoji 2" in said
     # the page has an image: Telegram sends the text as the photo's caption, 1024 at most
-    assert "over the limit of 1024 for a post with an image" in said
+    assert "over the limit of 1,024 for a post with an image" in said
     assert "shorten your text by at least 176 UTF-16 units" in said
     assert "template" not in said and "one-off/" not in said
 
