@@ -15,11 +15,15 @@ from fakes import ManualClock
 from fakes._server import Reply, Request
 from fakes.mastodon_server import FakeMastodon
 from mastodonkit import publisher
+from servicekit import FeedServer, campaign
 
 from outreach.config import DeliverySettings
 from outreach.delivery import DeliveryLoop
-from outreach.ledger import Ledger
+from outreach.errors import StoreError
+from outreach.feeds import FeedWatcher, Fetcher
+from outreach.ledger import ActionRequest, Ledger, StoredAnnouncement, open_ledger
 from outreach.ledger.bounds import MARK, cut
+from outreach.outbox import Outbox
 from outreach.post import Post
 from outreach.said import Said
 
@@ -112,3 +116,60 @@ def test_a_huge_error_text_is_recorded_cut(ledger, clock):
 def test_cut_at_a_character_boundary(text, limit, expected):
     assert cut(text, limit) == expected
     assert len(cut(text, limit)) <= limit
+
+
+# -- what else comes from outside: a feed server's validators, organisers' words --------
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>News</title><link>https://n.example.org/</link>
+<item><title>First</title><link>https://n.example.org/1</link><guid>n-1</guid></item>
+</channel></rss>"""
+
+
+def test_a_feed_whose_etag_is_longer_than_the_store_keeps_is_still_read(tmp_path, store_url):
+    with FeedServer() as server:
+        server.put("feed.xml", RSS.encode(), etag='"' + "e" * 600 + '"')
+        config = campaign(tmp_path, feeds=[{"id": "news", "url": server.url("feed.xml"),
+                                            "backlog": 5}], announcements=[])  # fmt: skip
+        clock = ManualClock()
+        ledger = open_ledger(store_url, clock)
+        watcher = FeedWatcher(config, ledger, Outbox(config, ledger), clock, Fetcher(timeout=5))
+        first = watcher.poll(config.feeds[0])
+        assert first.ok, first.error
+        assert [i.title_in("en") for i in first.announced] == ["First"]
+        state = ledger.feed_state("news")
+        # kept only whole: a cut ETag would never match; Last-Modified still asks
+        assert state is not None and state.etag is None and state.last_modified
+        clock.advance(3600)
+        again = watcher.poll(config.feeds[0])
+        assert again.ok and again.announced == []
+        assert server.requests[-1]["if_none_match"] is None
+        assert server.requests[-1]["if_modified_since"] == state.last_modified
+        ledger.close()
+
+
+def test_a_takedown_asked_by_a_long_name_is_recorded_with_it_cut(ledger):
+    sent = ledger.enqueue(post(3)).id
+    who = "the command line (" + "Анна из штаба кампании, " * 20 + ")"
+    request, _ = ledger.request_actions([ActionRequest(ledger.get(sent), "delete", who, "asked")])
+    [action] = ledger.actions(request=request)
+    assert action.requested_by.startswith("the command line (Анна из штаба")
+    assert action.requested_by.endswith(MARK) and len(action.requested_by) == 200
+
+
+def test_a_cron_longer_than_the_store_keeps_is_refused_whole(ledger, clock):
+    every_minute = ",".join(str(m) for m in range(60)) + " * * * *"  # valid, 177 characters
+    ann = StoredAnnouncement(id="often", template="news", page=None, channels=("*",),
+                             timezone="UTC", at=None, cron=every_minute, source="cli")  # fmt: skip
+    with pytest.raises(StoreError, match="its cron is 177 characters, over the 100"):
+        ledger.save_announcement(ann)
+    assert ledger.announcements() == []
+
+
+def test_a_link_an_organiser_gives_longer_than_the_store_keeps_is_refused(ledger):
+    ident = ledger.enqueue(post(4)).id
+    ledger.give_up(ident, "unknown", "lost")
+    with pytest.raises(StoreError, match="link is 1520 characters, over the 1000"):
+        ledger.resolve(ident, "sent", "found it", "https://t.me/" + "x" * 1507)
+    assert ledger.get(ident).state == "unknown"
+    assert ledger.resolve(ident, "sent", "found it", "https://t.me/c/118").state == "sent"

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select
 
 from ..said import Said
 from . import leases, pace
+from .bounds import cut, limit_of
 from .said import record_reason, said_columns
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
@@ -80,7 +81,7 @@ class Actions:
                 state="pending",
                 text=r.text,
                 old_text=r.old_text,
-                requested_by=r.requested_by,
+                requested_by=cut(r.requested_by, limit_of(A.c.requested_by)),
                 why=r.why,
                 attempts=0,
                 created_at=now,

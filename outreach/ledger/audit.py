@@ -17,6 +17,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, Engine, insert, select
 
+from .bounds import cut, limit_of
 from .schema import AUDIT
 from .values import AuditEntry, Clock
 
@@ -32,7 +33,11 @@ def record(
     """One entry, inside the caller's transaction."""
     conn.execute(
         insert(AUDIT).values(
-            at=now, by=by[:200], action=action[:32], target=target[:300], detail=detail
+            at=now,
+            by=cut(by, limit_of(AUDIT.c.by)),
+            action=action[:32],  # ours: a fixed word
+            target=cut(target, limit_of(AUDIT.c.target)),
+            detail=detail,
         )
     )
 
@@ -54,7 +59,8 @@ class AuditTrail:
         """One page, newest first; `target` keeps those about one thing (e.g. 'delivery:12')."""
         q = select(AUDIT).order_by(AUDIT.c.at.desc(), AUDIT.c.id.desc()).limit(limit).offset(offset)
         if target is not None:
-            q = q.where(AUDIT.c.target == target)
+            # as record() wrote it
+            q = q.where(AUDIT.c.target == cut(target, limit_of(AUDIT.c.target)))
         with self.engine.connect() as conn:
             return [
                 AuditEntry(r.id, r.at, r.by, r.action, r.target, r.detail) for r in conn.execute(q)

@@ -19,6 +19,7 @@ from ..errors import StoreError
 from ..said import Said
 from . import audit
 from . import pause as pausing
+from .bounds import limit_of
 from .queueing import fresh
 from .said import record_reason
 from .schema import DELIVERIES as D
@@ -243,6 +244,13 @@ class Deliveries:
             )
         }
         if outcome == "sent":
+            limit = limit_of(D.c.remote_url)
+            if remote_url is not None and len(remote_url) > limit:
+                # the organiser's own link, refused whole rather than kept cut
+                raise StoreError(
+                    f"the post's link is {len(remote_url)} characters, over the {limit} "
+                    "the store keeps: give its short form"
+                )
             values.update(sent_at=self.now(), remote_url=remote_url)
         return self._move(
             delivery_id, ("unknown", "failed"), outcome, by=by, action="resolve", **values

@@ -66,6 +66,7 @@ from sqlalchemy import (
 from sqlalchemy import insert as sql_insert
 
 from . import audit
+from .bounds import cut, limit_of
 from .schema import DELIVERIES as D
 from .schema import LEGACY_PAUSE, PAUSES, UtcDateTime
 from .values import Paused, PauseResult, Resumed
@@ -224,7 +225,11 @@ def set_flag(
     ended = P.c.until.is_not(None) & (P.c.until <= _at(now))
     conn.execute(delete(P).where(P.c.scope == scope, ended))  # an embargo that ran out
     new = select(
-        literal(scope), _at(now), literal(until, UtcDateTime()), literal(by[:200]), literal(why)
+        literal(scope),
+        _at(now),
+        literal(until, UtcDateTime()),
+        literal(cut(by, limit_of(P.c.by))),
+        literal(why),
     ).where(~exists(select(P.c.id).where(P.c.scope == scope)))
     stmt = sql_insert(P).from_select(["scope", "since", "until", "by", "why"], new)
     # RETURNING, not rowcount: drivers may report -1 for INSERT ... SELECT

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import StoreError
+from .bounds import cut, limit_of, whole_or_none
 from .queueing import Batch
 from .schema import ANNOUNCEMENT_TEXTS as AT
 from .schema import ANNOUNCEMENTS as A
@@ -119,9 +120,11 @@ class Records:
         return FeedState(**row._mapping) if row else None
 
     def save_feed_state(self, state: FeedState) -> None:
+        # A server's validators are only of use sent back whole; without them the
+        # next poll is a plain GET, which loses nothing.
         values = dict(
-            etag=state.etag,
-            last_modified=state.last_modified,
+            etag=whole_or_none(state.etag, limit_of(F.c.etag)),
+            last_modified=whole_or_none(state.last_modified, limit_of(F.c.last_modified)),
             validators_for=state.validators_for,
             last_poll=state.last_poll,
             last_error=state.last_error,
@@ -198,6 +201,15 @@ class Records:
 def _values(ann: StoredAnnouncement) -> dict[str, Any]:
     if ann.at is not None and ann.at.tzinfo is None:
         raise StoreError(f"announcement {ann.id!r}: 'at' must be aware (localise it first)")
+    # An organiser's words: refused whole, with what to shorten, rather than cut into
+    # another schedule (the campaign file's are refused when it is loaded: config/).
+    for name in ("id", "template", "page", "cron", "timezone"):
+        value, limit = getattr(ann, name), limit_of(A.c[name])
+        if value is not None and len(value) > limit:
+            raise StoreError(
+                f"announcement {ann.id[:64]!r}: its {name} is {len(value)} characters, "
+                f"over the {limit} the store keeps"
+            )
     return dict(
         template=ann.template,
         page=ann.page,
@@ -208,7 +220,7 @@ def _values(ann: StoredAnnouncement) -> dict[str, Any]:
         source=ann.source,
         state=ann.state,
         created_by_id=ann.created_by_id,
-        created_by_name=ann.created_by_name,
+        created_by_name=cut(ann.created_by_name, limit_of(A.c.created_by_name)),
     )
 
 
