@@ -17,12 +17,14 @@ from fakes.mastodon_server import FakeMastodon
 from mastodonkit import publisher
 from servicekit import FeedServer, campaign
 
-from outreach.config import DeliverySettings
+from outreach.config import DeliverySettings, load_config
+from outreach.config.fields import STORED_CHARS
 from outreach.delivery import DeliveryLoop
-from outreach.errors import StoreError
+from outreach.errors import ConfigError, StoreError
 from outreach.feeds import FeedWatcher, Fetcher
 from outreach.ledger import ActionRequest, Ledger, StoredAnnouncement, open_ledger
-from outreach.ledger.bounds import MARK, cut
+from outreach.ledger.bounds import MARK, cut, limit_of
+from outreach.ledger.schema import ANNOUNCEMENTS, CHANNEL_LIMITS, DELIVERIES, SEEN_ITEMS
 from outreach.outbox import Outbox
 from outreach.post import Post
 from outreach.said import Said
@@ -173,3 +175,46 @@ def test_a_link_an_organiser_gives_longer_than_the_store_keeps_is_refused(ledger
         ledger.resolve(ident, "sent", "found it", "https://t.me/" + "x" * 1507)
     assert ledger.get(ident).state == "unknown"
     assert ledger.resolve(ident, "sent", "found it", "https://t.me/c/118").state == "sent"
+
+
+# -- the campaign file: refused when it is loaded, with the line and the limit ---------
+
+
+def write(tmp_path, text: str):
+    p = tmp_path / "outreach.yaml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+HEAD = "campaign:\n  name: x\n  base_url: https://e.org/\n"
+
+
+def test_an_announcements_cron_too_long_to_keep_is_refused_at_load(tmp_path):
+    every_minute = ",".join(str(m) for m in range(60)) + " * * * *"
+    p = write(tmp_path, HEAD + f"announcements:\n  - id: often\n    template: news\n"
+                               f"    cron: '{every_minute}'\n")  # fmt: skip
+    with pytest.raises(ConfigError) as exc:
+        load_config(p, {})
+    assert f"{p}:7: announcements[0].cron" in str(exc.value)
+    assert "177 characters, over the 100 outreach can keep" in str(exc.value)
+
+
+def test_a_channels_id_or_instance_too_long_to_keep_is_refused_at_load(tmp_path):
+    instance = "https://m.example.org/" + "i" * 1000
+    p = write(tmp_path, HEAD + "channels:\n  - id: " + "m" * 70 + "\n    kind: mastodon\n"
+                               f"    instance: {instance}\n    token_env: T\n")  # fmt: skip
+    with pytest.raises(ConfigError) as exc:
+        load_config(p, {"T": "x"})
+    said = str(exc.value)
+    assert f"{p}:5: channels[0].id" in said and "70 characters, over the 64" in said
+    assert f"{p}:7: channels[0].instance" in said and "1022 characters, over the 1000" in said
+
+
+def test_the_files_limits_are_the_stores():
+    assert {
+        "id": limit_of(ANNOUNCEMENTS.c.id),
+        "template": limit_of(ANNOUNCEMENTS.c.template),
+        "cron": limit_of(ANNOUNCEMENTS.c.cron),
+        "server": limit_of(CHANNEL_LIMITS.c.source),
+    } == STORED_CHARS
+    assert limit_of(DELIVERIES.c.channel_id) == limit_of(SEEN_ITEMS.c.feed_id) == 64

@@ -7,9 +7,17 @@ import re
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from .fields import LocalText, Model, check_http_url, check_id, local_text, no_items
+from .fields import (
+    LocalText,
+    Model,
+    check_http_url,
+    check_id,
+    check_stored_length,
+    local_text,
+    no_items,
+)
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
@@ -241,6 +249,12 @@ class AnnouncementConfig(Model):
     (written in the web console's composer; `template` is then ONE_OFF)."""
 
     _id = field_validator("id")(check_id)
+
+    @field_validator("template", "cron")
+    @classmethod
+    def _stored_whole(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = str(info.field_name)
+        return check_stored_length(value, f"the {kind}", kind)
 
     @model_validator(mode="after")
     def _one_when(self) -> AnnouncementConfig:

@@ -12,8 +12,25 @@ from ..secret import Secret
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
+STORED_CHARS = {"id": 64, "template": 200, "cron": 100, "server": 1000}
+"""The most characters the store keeps of each (the ledger's columns: ledger/schema.py;
+tests/test_column_bounds.py holds them equal). Not read from there: loading a campaign
+file does not import SQLAlchemy (issue 15)."""
+
+
+def check_stored_length(value: str | None, what: str, kind: str) -> str | None:
+    """`value` when the store can keep it whole; else an error with its length and the
+    limit, when the file is loaded (on PostgreSQL it would fail at its first write)."""
+    limit = STORED_CHARS[kind]
+    if value is not None and len(value) > limit:
+        raise ValueError(
+            f"{what} is {len(value)} characters, over the {limit} outreach can keep: shorten it"
+        )
+    return value
+
 
 def check_id(value: str) -> str:
+    check_stored_length(value, "the id", "id")
     if not _ID.match(value):
         raise ValueError(
             f"{value!r} is not a valid id: use lower-case letters, digits, '-' and '_'"
@@ -47,6 +64,7 @@ def check_endpoint_url(value: str | None) -> str | None:
     """An http(s) URL requests are sent to (an instance, an API base): no user info,
     query or fragment, which the client would drop or send where they do not belong."""
     check_http_url(value)
+    check_stored_length(value, "the server's address", "server")
     if value is not None:
         from urllib.parse import urlsplit
 
