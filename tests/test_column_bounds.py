@@ -104,6 +104,28 @@ def test_a_huge_error_text_is_recorded_cut(ledger, clock):
         assert shown.reason.key == "mastodon.invalid"
 
 
+def test_a_takedown_refused_with_a_huge_error_text_is_recorded_cut(ledger, clock):
+    words = "Validation failed: " + "Удаление невозможно. " * 3000
+
+    class Keeping(FakeMastodon):
+        def _one_status(self, req: Request, status_id: str) -> Reply:
+            if req.method == "DELETE":
+                return self.error(422, words)
+            return super()._one_status(req, status_id)
+
+    with Keeping() as fake:
+        sent = ledger.enqueue(post(5)).id
+        assert run(ledger, clock, fake).count("sent") == 1
+        request, _ = ledger.request_actions(
+            [ActionRequest(ledger.get(sent), "delete", "web:anna", "asked")]
+        )
+        run(ledger, clock, fake)
+        [action] = ledger.actions(request=request)
+        assert action.state == "refused" and action.detail is not None
+        assert "Validation failed: Удаление невозможно." in action.detail
+        assert MARK in action.detail and 900 < len(action.detail) <= 1000
+
+
 @pytest.mark.parametrize(
     "text, limit, expected",
     [

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, select
 
 from ..said import Said
 from . import leases, pace
-from .bounds import cut, limit_of
+from .bounds import REASON_CHARS, cut, fit_reason, limit_of
 from .said import record_reason, said_columns
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
@@ -212,7 +212,7 @@ class Actions:
         values: dict[str, Any] = dict(
             state=state, lease_until=None, updated_at=now, next_attempt_at=retry_at
         )
-        values |= said_columns("detail", detail)
+        values |= said_columns("detail", fit_reason(detail, REASON_CHARS))
         if state in ("done", "refused", "failed"):
             values["done_at"] = now
         stmt = update(A).where(
