@@ -39,7 +39,13 @@ def check(app: App, as_json: bool) -> None:
       outreach check
       outreach --config my-campaign.yaml check --json
     """
-    from ..config.file_problems import hidden_controls, language_mismatches, token_problems
+    from ..config.file_problems import (
+        feed_languages,
+        hidden_controls,
+        language_mismatches,
+        languages_unknown,
+        token_problems,
+    )
     from ..content import all_items
     from ..share import ShareOptions, links_for, select, targets_path
 
@@ -53,7 +59,10 @@ def check(app: App, as_json: bool) -> None:
         report["share_targets"] = str(targets_path(cfg))
         problems += token_problems(cfg, doc)  # run and deliver would refuse these
         problems += hidden_controls(doc)
-        warnings += language_mismatches(cfg, doc)
+        langs = feed_languages(cfg, _polled_language(app))
+        warnings += language_mismatches(cfg, doc, langs)
+        report["feed_languages"] = [fl.to_json() for fl in langs]
+        unknown = languages_unknown(cfg, doc, langs)
         targets = _targets(app)
         sel = select(cfg, targets, doc)
         problems += sel.problems
@@ -78,7 +87,7 @@ def check(app: App, as_json: bool) -> None:
             ],
             "russian_jurisdiction": cfg.share.russian_jurisdiction,
             "utm": cfg.share.utm.enabled,
-            "notes": sel.notes,
+            "notes": sel.notes + unknown,
         }
     except (ConfigError, ContentError) as exc:
         problems.append(str(exc))
@@ -90,6 +99,22 @@ def check(app: App, as_json: bool) -> None:
         _print_check(report)
     if problems:
         raise click.exceptions.Exit(1)
+
+
+def _polled_language(app: App):
+    """feed id -> the language the newest post queued from that feed carried, as its last
+    poll read the feed; None when no store exists yet (check creates none)."""
+    if all(f.url is None for f in app.config.feeds) or not app.has_ledger:
+        return None
+
+    def polled(feed_id: str) -> str | None:
+        try:
+            rows = app.ledger.deliveries(about_prefix=f"{feed_id}:", order="newest", limit=1)
+        except OutreachError:  # a store that cannot be read: nothing known, as with none
+            return None
+        return rows[0].post.language if rows and rows[0].post else None
+
+    return polled
 
 
 def _check_messages(app: App, items, problems: list[str]) -> int:

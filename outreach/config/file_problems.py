@@ -6,6 +6,8 @@ the line of every value), so `check` parses the file once, however many it runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError, ContentError
@@ -61,24 +63,81 @@ def hidden_controls(doc: YamlDoc | None) -> list[str]:
     return out
 
 
-def language_mismatches(cfg: Config, doc: YamlDoc | None) -> list[str]:
+@dataclass(frozen=True)
+class FeedLanguage:
+    """What `check` knows of one feed's language, without reading the network."""
+
+    feed_id: str
+    index: int
+    """Its place under `feeds:`, for the line a warning names."""
+    setting: str | None
+    """Its `language:` in the campaign file: the organisers' word, which wins."""
+    declared: str | None
+    """A feed file's own `<language>` (content.declared_language); None for a URL."""
+    last_poll: str | None
+    """A URL's: the language the newest post queued from it carried, as its last poll read
+    the feed (its `<language>`, else the campaign's default, or `language:` if set then)."""
+    url: bool
+
+    @property
+    def known(self) -> str | None:
+        """The language its items will be in, as far as `check` can tell."""
+        return self.setting or (self.last_poll if self.url else self.declared)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "feed": self.feed_id,
+            "language": self.setting,
+            "declared": self.declared,
+            "last_poll": self.last_poll,
+            "read_from": "url" if self.url else "file",
+        }
+
+
+def feed_languages(
+    cfg: Config, polled: Callable[[str], str | None] | None = None
+) -> list[FeedLanguage]:
+    """Each feed's language as `check` knows it: its `language:`, the `<language>` a feed file
+    declares, and for a feed read over HTTP what `polled(feed id)` says its last poll stored
+    (None: the store is not there, or holds no post of it; `check` fetches no feed)."""
+    out = []
+    for i, feed in enumerate(cfg.feeds):
+        url = feed.path is None
+        out.append(
+            FeedLanguage(
+                feed_id=feed.id,
+                index=i,
+                setting=feed.language,
+                declared=None if url else _declared_language(cfg, feed.path),
+                last_poll=polled(feed.id) if url and polled is not None else None,
+                url=url,
+            )
+        )
+    return out
+
+
+def language_mismatches(
+    cfg: Config, doc: YamlDoc | None, langs: list[FeedLanguage] | None = None
+) -> list[str]:
     """Warnings, not errors: each feed whose language is known and that goes to channels
     of another language (an English feed with no `channels:` reaches the Russian channel).
 
     Sending it may be the organisers' wish, so `check` only names the feed and the
-    channels and says how to choose. Known: the `<language>` a feed file declares
-    (content.declared_language); a feed read over HTTP is not fetched by `check`.
+    channels and says how to choose. Known: the `<language>` a feed file declares, or for a
+    feed read over HTTP the language its last poll stored (feed_languages). A feed whose
+    `language:` is set is not warned about: the organisers decided.
     """
     out: list[str] = []
-    for i, feed in enumerate(cfg.feeds):
-        lang = _declared_language(cfg, feed.path)
-        if lang is None:
+    for fl in feed_languages(cfg) if langs is None else langs:
+        lang = fl.known
+        if lang is None or fl.setting is not None:
             continue
+        feed = cfg.feeds[fl.index]
         others = [c for c in cfg.channels_for(feed.channels) if c.language != lang]
         if not others:
             continue
-        loc: Loc = ("feeds", i, "channels")
-        where = doc.where(loc) if doc else f"{cfg.source}: feeds[{i}].channels"
+        loc: Loc = ("feeds", fl.index, "channels")
+        where = doc.where(loc) if doc else f"{cfg.source}: feeds[{fl.index}].channels"
         named = ", ".join(f"{c.id} ({_english_name(c.language)})" for c in others)
         name = _english_name(lang)
         own = [c.id for c in cfg.channels_for(feed.channels) if c.language == lang]
@@ -87,12 +146,30 @@ def language_mismatches(cfg: Config, doc: YamlDoc | None) -> list[str]:
             if own
             else "to send it to fewer channels, list them in the feed's `channels:`"
         )
+        read = " (as its last poll read it)" if fl.url else ""
         out.append(
-            f"{where}: feed {feed.id!r} is in {name} ({lang}) but goes to {named}. "
+            f"{where}: feed {feed.id!r} is in {name} ({lang}){read} but goes to {named}. "
             f"{fewer[0].upper()}{fewer[1:]}; to keep sending it, nothing to change: the "
             f"bundled templates tell those readers it is in {name} (templates of your own "
-            "can, with {{ item.language_name }})"
+            "can, with {{ item.language_name }}). If it is not in "
+            f"{name} (a CMS declares one language for every feed), give the feed `language:`"
         )
+    return out
+
+
+def languages_unknown(cfg: Config, doc: YamlDoc | None, langs: list[FeedLanguage]) -> list[str]:
+    """A note for each feed read over HTTP whose language `check` cannot know yet: no
+    `language:`, and no post of it stored (it has not been polled, or announced nothing)."""
+    out = []
+    for fl in langs:
+        if fl.url and fl.known is None:
+            loc: Loc = ("feeds", fl.index, "url")
+            where = doc.where(loc) if doc else f"{cfg.source}: feeds[{fl.index}].url"
+            out.append(
+                f"{where}: the language of feed {fl.feed_id!r} is not known yet: check reads "
+                "no feed over the network, and no post of it is stored (`run` polls it); "
+                "to decide it, give the feed `language:`"
+            )
     return out
 
 

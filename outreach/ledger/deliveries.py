@@ -60,6 +60,7 @@ class Deliveries:
         states: Collection[str] | None = None,
         channel_id: str | None = None,
         about: str | None = None,
+        about_prefix: str | None = None,
         dedupe_key: str | None = None,
         order: Order = "queue",
         limit: int = 1000,
@@ -69,6 +70,7 @@ class Deliveries:
         """One page of rows, filtered, in `order` (see Order), paged in the database.
 
         `before_id` pages back through order="newest": the rows queued before that one.
+        `about_prefix`: rows about any of e.g. a feed's items ('<feed id>:').
         """
         q = select(D).order_by(*_ORDERS[order]).limit(limit).offset(offset)
         if before_id is not None:
@@ -79,6 +81,8 @@ class Deliveries:
             q = q.where(D.c.channel_id == channel_id)
         if about:
             q = q.where(D.c.about == about)
+        if about_prefix:
+            q = q.where(D.c.about.startswith(about_prefix, autoescape=True))
         if dedupe_key:
             q = q.where(D.c.dedupe_key == dedupe_key)
         with self.engine.connect() as conn:
