@@ -187,8 +187,8 @@ CARDS = """
     {% if row.template %}<span>{{ row.template }}</span>{% endif %}
     {% if row.rendered %}
       {% set r = row.rendered %}
-      <span class="badge{{ ' warn' if r.shortened }}">{{ r.length }} / {{ r.limit }}{{ (' · ' ~ w.shortened) if r.shortened }}</span>
-      <meter min="0" max="{{ r.limit }}" high="{{ (0.9 * r.limit)|round(0, 'floor')|int }}" value="{{ [r.length, r.limit]|min }}" aria-label="{{ w.length.format(length=r.length, limit=r.limit) }}"></meter>
+      <span class="badge{{ ' warn' if r.shortened }}">{{ number(r.length) }} / {{ number(r.limit) }}{{ (' · ' ~ w.shortened) if r.shortened }}</span>
+      <meter min="0" max="{{ r.limit }}" high="{{ (0.9 * r.limit)|round(0, 'floor')|int }}" value="{{ [r.length, r.limit]|min }}" aria-label="{{ w.length.format(length=number(r.length), limit=number(r.limit)) }}"></meter>
     {% endif %}
   </div>
   {% if not row.rendered %}
@@ -255,7 +255,11 @@ def draw(
     level: int = 2,
 ) -> Markup:
     """The cards of `rows`, as of `now` (their clock), headed at <h`level`>; put them inside an
-    element of class "drawn" on a page that has CSS."""
+    element of class "drawn" on a page that has CSS. Lengths and limits are written in the
+    campaign's default language's digits ("4 096"), as every figure told to organisers is
+    (fit_words.number), so a card and its error say one number alike."""
+    from .fit_words import number
+
     global _ENV
     from jinja2 import Environment
     from markupsafe import Markup
@@ -268,6 +272,7 @@ def draw(
         rows=rows,
         level=level,
         w={**WORDS, **(words or {})},
+        number=lambda n: number(n, cfg.campaign.default_language),
         time=f"{local:%H:%M}",
         channel_names={row.channel_id: _channel_name(cfg, row.channel_id) for row in rows},
         links={

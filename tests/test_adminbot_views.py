@@ -193,4 +193,4 @@ def test_preview_fits_mastodon_to_the_limit_its_instance_reported(bot):
     bot.ledger.save_channel_limits("mastodon-en", {"max_characters": 1000}, source=masto.instance)
     replies = bot.say(ANNA, "/preview ales")
     mastodon = next(m for m in replies if m["text"].startswith("— mastodon-en"))
-    assert "/1000" in mastodon["text"] and "/500" not in mastodon["text"]
+    assert "/1,000" in mastodon["text"] and "/500" not in mastodon["text"]

@@ -186,7 +186,7 @@ def test_a_text_given_for_one_post_is_fitted_and_checked(world):
     app, _, tg = world
     sent = send(app, "home")
     tg_id = next(i for i in sent if app.ledger.get(i).channel_id == "telegram-en")
-    with pytest.raises(FitError, match="over telegram's limit of 4096"):
+    with pytest.raises(FitError, match="over telegram's limit of 4,096"):
         plan_correction(app, str(tg_id), text="x" * 5000)
     with pytest.raises(FitError, match="refused"):
         plan_correction(app, str(tg_id), text="<blink>no</blink>")

@@ -44,7 +44,7 @@ def test_table_shows_each_channel_with_length_against_limit():
         assert channel in out
     assert "page/mastodon.en.j2" in out and "page/telegram.be.j2" in out
     assert "278 / 500" in out  # Mastodon: the URL counts 23
-    assert "/ 1024" in out  # a page with an image is a photo caption on Telegram
+    assert "/ 1,024" in out  # a page with an image is a photo caption on Telegram
     # Telegram's HTML is shown as text, with where the link goes; buttons in the channel language.
     assert "<b>" not in out and "Об Алесе Беляцком" in out
     assert "Читать далее → <https://freeales.fidh.net/about-ales-bialiatski/>" in out
@@ -212,7 +212,7 @@ def test_html_page_shows_each_post(tmp_path, campaign_dir):
     # Every channel, its length and limit, its text.
     for channel in ("mastodon-en", "cw", "telegram-ru", "telegram-be"):
         assert channel in texts
-    assert "/ 1024" in texts and "/ 500" in texts
+    assert "/ 1,024" in texts and "/ 500" in texts
     # Telegram formatting is drawn (bold title), buttons are links in the channel language.
     assert '<div class="tg-text"><b>Об Алесе Беляцком</b>' in html
     buttons = [a for t, a in parsed.elements if t == "a" and "tg-button" in (a.get("class") or "")]

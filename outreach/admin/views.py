@@ -189,6 +189,7 @@ class Views:
             f"at {self.when(now)}:"
         )
         from ..channel_posts import learned_limits, render_for_channels
+        from ..fit_words import number
 
         limits = learned_limits(self.config, self.ledger)  # as the instances reported them
         for cp in render_for_channels(self.messages, subject, at=now, limits=limits):
@@ -198,7 +199,9 @@ class Views:
                 out += plain(f"{head}: cannot be made: {cp.error}")
                 continue
             p = r.post
-            notes = [f"{r.length}/{r.limit}" + (", shortened to fit" if r.shortened else "")]
+            loc = self.config.campaign.default_language  # as organisers read numbers
+            size = f"{number(r.length, loc)}/{number(r.limit, loc)}"
+            notes = [size + (", shortened to fit" if r.shortened else "")]
             if p.spoiler_text:
                 notes.append(f"content warning: {p.spoiler_text}")
             if p.image_url:

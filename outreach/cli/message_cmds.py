@@ -140,6 +140,8 @@ def preview(
 def _print_table(cfg: Config, subject: Subject, now: dt.datetime, rows: list[PreviewRow]) -> None:
     from rich.table import Table
 
+    from ..fit_words import number
+
     local = now.astimezone(cfg.campaign.tz)
     out = console()
     out.print(
@@ -159,7 +161,8 @@ def _print_table(cfg: Config, subject: Subject, now: dt.datetime, rows: list[Pre
             table.add_row(who, "[red]error[/red]", "[red]Nothing can be sent: see below.[/red]")
             continue
         r = row.rendered
-        length = f"{r.length} / {r.limit}"
+        loc = cfg.campaign.default_language  # figures as the organisers read them (fit_words)
+        length = f"{number(r.length, loc)} / {number(r.limit, loc)}"
         if r.shortened:
             length += "\n[yellow]shortened[/yellow]"
         table.add_row(who, length, post_text(r.post))

@@ -73,9 +73,13 @@ class Renderer:
         limit = net.limit(ch, has_image=has_image, learned=self.limits)
         length = net.length(ch, text, self.limits)
         if length > limit:
+            from ..fit_words import number  # figures as the organisers read numbers
+
+            loc = self.app.config.campaign.default_language
             raise FitError(
-                f"the new text for delivery {d.id} ({d.channel_id}) is {length} long, over "
-                f"{d.network}'s limit of {limit}{' for a caption' if has_image else ''}: shorten it"
+                f"the new text for delivery {d.id} ({d.channel_id}) is {number(length, loc)} "
+                f"long, over {d.network}'s limit of {number(limit, loc)}"
+                f"{' for a caption' if has_image else ''}: shorten it"
             )
         problems = net.problems(text)
         if problems:
