@@ -61,12 +61,16 @@ def believable_order(items: list[Item], now: dt.datetime) -> tuple[list[Item], f
     return ordered, future
 
 
-def future_date(feed_id: str, item: Item, now: dt.datetime) -> str:
+def entry_title(item: Item) -> str:
+    """The item's title as organisers are told of it: enough to find it in the feed."""
     title = next(iter(item.title.values()), "")
-    title = title if len(title) <= 80 else f"{title[:79]}…"
+    return title if len(title) <= 80 else f"{title[:79]}…"
+
+
+def future_date(feed_id: str, item: Item, now: dt.datetime) -> str:
     assert item.published is not None
     return (
-        f"feed {feed_id!r}: entry {title!r} is dated {item.published:%Y-%m-%d %H:%M} UTC, "
+        f"feed {feed_id!r}: entry {entry_title(item)!r} is dated {item.published:%Y-%m-%d %H:%M} UTC, "
         f"later than the watcher's clock ({now:%Y-%m-%d %H:%M} UTC); it is ordered as an "
         "undated entry, so that it does not take the place of the newest"
     )

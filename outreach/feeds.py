@@ -42,6 +42,7 @@ from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read
 from .feed_order import (
     believable_order,
     earlier_keys,
+    entry_title,
     future_date,
     stored_key,
     stored_keys,
@@ -63,6 +64,8 @@ class Seen(Protocol):
     """The part of outreach.ledger.Ledger the watcher needs."""
 
     def seen_among(self, keys: Iterable[str]) -> set[str]: ...
+    def seen_as(self, keys: Iterable[str]) -> dict[str, str]: ...
+    def deliveries(self, *, about: str | None = None, limit: int = 1000) -> Sequence[Any]: ...
     def batch(self) -> AbstractContextManager[Batch]: ...
     def feed_state(self, feed_id: str) -> Any: ...
     def save_feed_state(self, state: Any) -> None: ...
@@ -188,7 +191,8 @@ class FeedWatcher:
         """Queue items left out before (by the first read's backlog rule, say).
 
         Reads the feed unconditionally; an item that already has a delivery on
-        a channel gets no second one there (the ledger's dedupe key).
+        a channel gets no second one there (the ledger's dedupe key), however its
+        keys were written when it went out (_earlier_deliveries).
         """
         from .ledger import FeedState
 
@@ -203,8 +207,59 @@ class FeedWatcher:
         if newest is not None:
             items = items[:newest]
         items.reverse()
-        self._announce_batches(feed.id, list(enumerate(items, 1)), len(items), result, progress)
+        todo = self._once_each(feed.id, list(enumerate(items, 1)), set(), result)
+        keyed = self._earlier_deliveries([item for _, item in todo])
+        self._announce_batches(feed.id, todo, len(items), result, progress, keyed=keyed)
         return result
+
+    def _earlier_deliveries(self, items: Sequence[Item]) -> dict[str, str]:
+        """The dedupe key an item's earlier deliveries have, by item id, where it is not
+        the one the item has now: queued under it, a channel that has the item gets no
+        second post, and a channel added since gets its first.
+
+        An item's key moves when its GUID does (a CMS that makes a new one at every
+        request, or drops them), when its link's writing changed (percent-encoding) or
+        when a key was too long to keep whole. Poll knows it by any of its seen keys; a
+        backfill, which must queue what poll marked seen and left out, asks which item
+        those keys were seen as and whether that item went out.
+        """
+        keys = {item.id: [*stored_keys(item), *earlier_keys(item)] for item in items}
+        seen = self.ledger.seen_as(k for ks in keys.values() for k in ks)
+        keyed: dict[str, str] = {}
+        for item in items:
+            now = item_dedupe_key(item)
+            for was in dict.fromkeys(seen[k] for k in keys[item.id] if k in seen):
+                rows = self.ledger.deliveries(about=was, limit=1)
+                if rows:
+                    if rows[0].dedupe_key != now:
+                        keyed[item.id] = rows[0].dedupe_key
+                    break
+        return keyed
+
+    def _once_each(
+        self, feed_id: str, todo: list[tuple[int, Item]], known: set[str], result: PollResult
+    ) -> list[tuple[int, Item]]:
+        """`todo` (oldest first) without items whose keys are `known`, and without an
+        entry's second copy inside the feed (its GUID, link or text given again), which
+        is said: one story listed in two categories is one post."""
+        once: list[tuple[int, Item]] = []
+        first: dict[str, Item] = {}
+        for n, item in todo:
+            keys = stored_keys(item)
+            twin = next((first[k] for k in keys if k in first), None)
+            if twin is not None:
+                again = (
+                    "" if entry_title(item) == entry_title(twin) else f" as {entry_title(item)!r}"
+                )
+                result.problems.append(
+                    f"feed {feed_id!r}: entry {entry_title(twin)!r} is in the feed twice (again"
+                    f"{again}, with the same {_same(keys, twin)}); announced once"
+                )
+                continue
+            if known.isdisjoint(keys):
+                once.append((n, item))
+            first.update(dict.fromkeys(keys, item))
+        return once
 
     def _parse(self, feed: FeedConfig, fetched: Fetched, result: PollResult) -> list[Item]:
         body = fetched.body or b""
@@ -286,12 +341,7 @@ class FeedWatcher:
             fresh, skipped = fresh[: feed.backlog], fresh[feed.backlog :]
             known.update(k for item in skipped for k in stored_keys(item))
         fresh.reverse()  # oldest first, so channels tell the news in order
-        todo: list[tuple[int, Item]] = []
-        for n, item in enumerate(fresh, 1):
-            # a duplicate GUID or link inside one feed: only the first copy is announced
-            if known.isdisjoint(stored_keys(item)):
-                todo.append((n, item))
-                known.update(stored_keys(item))
+        todo = self._once_each(feed.id, list(enumerate(fresh, 1)), known, result)
         self._announce_batches(feed.id, todo, len(fresh), result, progress, skipped=skipped)
 
     def _announce_batches(
@@ -303,6 +353,7 @@ class FeedWatcher:
         progress: Callable[[str, int, int], None] | None,
         *,
         skipped: Sequence[Item] = (),
+        keyed: Mapping[str, str] | None = None,
     ) -> None:
         """Queue the items and mark them seen, `batch_size` items per transaction.
 
@@ -310,16 +361,17 @@ class FeedWatcher:
         leaves it queued and seen, or neither (and the next poll queues it).
         Rendering happens before the transaction opens, so SQLite's single
         writer lock is held only for the writes. `skipped` items (older than a
-        first read's backlog) are marked seen in the first transaction.
+        first read's backlog) are marked seen in the first transaction. `keyed`: the
+        dedupe keys of items (by id) whose earlier deliveries have another.
         """
         outbox = self.outbox
+        keyed = keyed or {}
 
         def render(job: tuple[int, Item], limits: Mapping[str, int]) -> list[Draft]:
             item = job[1]
             subject = outbox.messages.subject_for_item(item)
-            return outbox.prepare(
-                subject, dedupe_key=item_dedupe_key(item), due=self.clock(), limits=limits
-            )
+            key = keyed.get(item.id) or item_dedupe_key(item)
+            return outbox.prepare(subject, dedupe_key=key, due=self.clock(), limits=limits)
 
         def write(batch: Batch, job: tuple[int, Item], drafts: list[Draft]) -> list[Queued]:
             item = job[1]
@@ -354,3 +406,10 @@ def _problem(p: FeedProblem) -> str:
     if p.entry is None:
         return f"feed {p.feed_id!r}: {p.reason}"
     return f"feed {p.feed_id!r}: entry {p.entry + 1}{' skipped' if p.skipped else ''}: {p.reason}"
+
+
+def _same(keys: Sequence[str], twin: Item) -> str:
+    shared = set(keys) & set(stored_keys(twin))
+    if any(k.startswith("guid") for k in shared):
+        return "GUID"
+    return "link" if any(k.startswith("link") for k in shared) else "title and text"

@@ -61,6 +61,7 @@ API for the scheduler, the feed watcher and the service. Times are aware UTC;
 
     ledger.seen(item.dedupe_keys) -> bool             # any key seen before
     ledger.seen_among(keys) -> set of those seen      # a whole feed's keys in one query
+    ledger.seen_as(keys) -> {key: item id it was seen under}
     ledger.mark_seen(item.dedupe_keys, feed_id=, item_id=) -> how many keys were new
     ledger.feed_state(feed_id) -> FeedState | None; ledger.save_feed_state(FeedState(...))
 

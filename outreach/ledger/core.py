@@ -133,6 +133,7 @@ class Ledger:
         self.cancel_announcement = records.cancel_announcement
         self.seen = records.seen
         self.seen_among = records.seen_among
+        self.seen_as = records.seen_as
         self.mark_seen = records.mark_seen
         self.feed_state = records.feed_state
         self.save_feed_state = records.save_feed_state

@@ -109,6 +109,18 @@ class Records:
                 found.update(conn.execute(q).scalars())
         return found
 
+    def seen_as(self, keys: Iterable[str]) -> dict[str, str]:
+        """The item id each of `keys` that was recorded by mark_seen was recorded under
+        (one query per 500 keys): a backfill finds an item's earlier deliveries by it."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                q = select(S.c.dedupe_key, S.c.item_id).where(S.c.dedupe_key.in_(chunk))
+                found.update((k, i) for k, i in conn.execute(q))
+        return found
+
     def mark_seen(self, keys: Iterable[str], *, feed_id: str, item_id: str) -> int:
         """Record every key of an item; returns how many were new."""
         with self.engine.begin() as conn:
