@@ -61,6 +61,28 @@ def believable_order(items: list[Item], now: dt.datetime) -> tuple[list[Item], f
     return ordered, future
 
 
+def shown_date(published: dt.datetime | None, now: dt.datetime) -> dt.datetime | None:
+    """`published` as subscribers may read it: none for a date later than `now` allows.
+
+    Such a date is not believed for the order (believable_order), so it is not shown
+    either: a post read "9 December 9999" under a pinned page. No date is what an
+    undated entry shows; the date the watcher first saw it (as Tiny Tiny RSS clamps)
+    would read as the publication date and be a date made up by us.
+    """
+    if published is None or published > now + FUTURE_SKEW:
+        return None
+    return published
+
+
+def with_shown_dates(items: list[Item], now: dt.datetime) -> list[Item]:
+    """`items` with each date as shown_date shows it: for what reads `published` without a
+    clock of its own (share cards' article:published_time)."""
+    return [
+        i if i.published is None or shown_date(i.published, now) else replace(i, published=None)
+        for i in items
+    ]
+
+
 def entry_title(item: Item) -> str:
     """The item's title as organisers are told of it: enough to find it in the feed."""
     title = next(iter(item.title.values()), "")
@@ -72,7 +94,8 @@ def future_date(feed_id: str, item: Item, now: dt.datetime) -> str:
     return (
         f"feed {feed_id!r}: entry {entry_title(item)!r} is dated {item.published:%Y-%m-%d %H:%M} UTC, "
         f"later than the watcher's clock ({now:%Y-%m-%d %H:%M} UTC); it is ordered as an "
-        "undated entry, so that it does not take the place of the newest"
+        "undated entry, so that it does not take the place of the newest, and its posts "
+        "and share cards show no date"
     )
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .campaign_clock import CampaignClock
 from .config import Config, pick
 from .config.fields import written_in
+from .feed_order import shown_date
 from .message_text import one_line, template_data
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def template_context(
     fallback = c.default_language
     ann = subject.announcement
     written = written_in(item.title, lang, fallback)
+    published = shown_date(item.published, now)
     return {
         "item": ItemView(
             kind=item.kind,
@@ -86,7 +88,7 @@ def template_context(
             url=item.url,
             image_url=item.image.url if item.image else None,
             image_alt=one_line(item.alt_in(lang, fallback)),
-            published=item.published.date() if item.published else None,
+            published=published.date() if published else None,
             language=written,
             language_name=language_name(written, lang),
         ),

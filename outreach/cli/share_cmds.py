@@ -283,11 +283,13 @@ def buttons(
       outreach buttons --meta ales --lang be
     """
     from ..content import all_items, find_item
+    from ..feed_order import with_shown_dates
     from ..share import export, meta_tags
 
     cfg = app.config
     if meta_item is not None:
-        item = find_item(all_items(cfg), meta_item)
+        # a date later than the clock allows is shown nowhere (a pinned page's 9999)
+        item = find_item(with_shown_dates(all_items(cfg), app.clock.now()), meta_item)
         for lang in languages or cfg.campaign.languages:
             if as_json:
                 continue
@@ -303,7 +305,7 @@ def buttons(
     result = export(
         cfg,
         _targets(app),
-        all_items(cfg),
+        with_shown_dates(all_items(cfg), app.clock.now()),
         out_dir,
         picker_url,
         list(languages) or None,
