@@ -7,6 +7,7 @@ whole. Each test runs on both (PostgreSQL where one is reachable: CI has it).
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from typing import Any
 
@@ -240,3 +241,34 @@ def test_the_files_limits_are_the_stores():
         "server": limit_of(CHANNEL_LIMITS.c.source),
     } == STORED_CHARS
     assert limit_of(DELIVERIES.c.channel_id) == limit_of(SEEN_ITEMS.c.feed_id) == 64
+
+
+def test_the_organiser_sees_the_long_answered_post_as_sent_and_told_to_act_by_hand(
+    tmp_path, store_url
+):
+    from click.testing import CliRunner
+    from correctionkit import campaign_file, env
+    from fakes.telegram_server import FakeTelegram
+
+    from outreach.cli import cli
+
+    with LongAnswers() as ma, FakeTelegram() as tg:
+        channels = [{"id": "mastodon-en", "language": "en", "kind": "mastodon",
+                     "instance": ma.url, "token_env": "MA_TOKEN"}]  # fmt: skip
+        path = campaign_file(tmp_path, ma, tg, channels=channels, store={"url": store_url})
+        environ = {**env(), "OUTREACH_CONFIG": str(path), "COLUMNS": "250"}
+
+        def run(*args: str, code: int = 0) -> str:
+            result = CliRunner().invoke(cli, list(args), env=environ)
+            assert result.exit_code == code, (result.output, result.exception)
+            return result.stdout
+
+        [sent] = json.loads(run("deliver", "home", "--json"))
+        assert sent["state"] == "sent" and sent["remote_id"] is None
+        assert sent["url"].startswith(f"{ma.url}/@campaign/ppp") and sent["url"].endswith(MARK)
+        [shown] = json.loads(run("history", "--json"))
+        assert shown["state"] == "sent" and shown["url"] == sent["url"]
+        run("run", "--once")
+        assert len(ma.statuses) == 1
+        plan = run("takedown", "home", "--dry-run")
+        assert "the platform gave no id to act on: do it by hand" in plan
