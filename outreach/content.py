@@ -27,6 +27,7 @@ from .feed_text import (
     link_fault,
     mend_charrefs,
     mend_utf8,
+    resolved,
     say_declared_otherwise,
     say_no_character,
     say_not_utf8,
@@ -175,9 +176,11 @@ class FeedProblem:
 
 
 def parse_feed(
-    data: bytes | str, feed: FeedConfig, language: str
+    data: bytes | str, feed: FeedConfig, language: str, base: str | None = None
 ) -> tuple[list[Item], list[FeedProblem]]:
-    """RSS or Atom bytes into items, newest first, and the entries that were skipped."""
+    """RSS or Atom bytes into items, newest first, and the entries that were skipped.
+
+    `base`: the feed's URL, which a relative link is relative to (feed_text.resolved)."""
     import feedparser  # slow to import; only the commands that read feeds pay for it
 
     if len(data) > MAX_FEED_BYTES:
@@ -214,7 +217,7 @@ def parse_feed(
     del parsed  # each entry is let go once it is an item: feedparser's are ~3 KB (issue 15)
     for n in range(len(entries)):
         entry, entries[n] = entries[n], None
-        link = (entry.get("link") or "").strip()
+        link = resolved((entry.get("link") or "").strip(), base)
         fault = link_fault(link)
         if fault:
             problems.append(FeedProblem(feed.id, n, fault))

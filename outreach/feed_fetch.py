@@ -31,6 +31,8 @@ class Fetched:
     last_modified: str | None = None
     charset: str | None = None
     """The charset the server's Content-Type named, if any."""
+    url: str | None = None
+    """Where the body came from (after redirects): what its relative links are relative to."""
 
 
 class Fetcher:
@@ -81,6 +83,7 @@ class Fetcher:
                     resp.headers.get("ETag"),
                     resp.headers.get("Last-Modified"),
                     resp.charset_encoding,
+                    str(resp.url),
                 )
         except httpx.TimeoutException:
             raise FeedError(f"no answer within {self._timeout:g} s") from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from html.parser import HTMLParser
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from .hidden_text import UNSHOWN
 
@@ -227,6 +227,23 @@ def written_before(url: str) -> str | None:
         return None
     raw = _ENCODED.sub(lambda m: chr(int(m.group(1), 16)), url)
     return raw if raw != url else None
+
+
+def resolved(link: str, base: str | None) -> str:
+    """`link` as a browser at the feed's address `base` opens it: an entry's relative link
+    ('/news/43': RSS 2.0 does not allow it, CMSs write it) was skipped as having no http(s)
+    link, and its news lost. An xml:base in the document was applied by feedparser already.
+
+    Not through an xml:base of our own: feedparser resolves GUIDs against it too, and
+    every item with a GUID such as '123' would have had a new key. A link with a scheme
+    is kept as written (its key must not move). The base keeps no user info, query or
+    fragment: a private feed's key ('?key=...') must not reach a posted link ('?p=2').
+    """
+    if not base or not link or urlsplit(link).scheme:
+        return link
+    parts = urlsplit(base)
+    host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
+    return urljoin(f"{parts.scheme}://{host}{parts.path or '/'}", link)
 
 
 def link_fault(link: str) -> str | None:

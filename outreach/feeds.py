@@ -278,7 +278,8 @@ class FeedWatcher:
             raise FeedError(f"the document is cut off ({xml.error}); read again next poll")
         if xml.root is not None and xml.root not in FEED_ROOTS:
             raise FeedError(f"not an RSS or Atom feed: the document is <{xml.root}>")
-        items, problems = parse_feed(body, feed, self.config.campaign.default_language)
+        lang = self.config.campaign.default_language
+        items, problems = parse_feed(body, feed, lang, base=fetched.url)
         if body is not fetched.body and fetched.charset:
             # the encoding parse_feed found wrong was the server's word, not the document's
             wrong = say_declared_otherwise(fetched.charset)
