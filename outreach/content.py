@@ -32,6 +32,7 @@ from .feed_text import (
     say_no_character,
     say_not_utf8,
     taken_out,
+    untitled,
     utf8_declared_otherwise,
     web_link,
 )
@@ -223,12 +224,15 @@ def parse_feed(
             problems.append(FeedProblem(feed.id, n, fault))
             continue
         title, out_of_title = cleaned(entry.get("title") or "", TITLE_MAX)
-        if not title:
-            problems.append(FeedProblem(feed.id, n, "the entry has no title"))
-            continue
         summary, out_of_summary = cleaned(entry.get("summary") or "", SUMMARY_MAX)
         notes = [taken_out(out_of_title, "title")] if out_of_title else []
         notes += [taken_out(out_of_summary, "summary")] if out_of_summary else []
+        if not title:  # feed_text.untitled: an item of only a description is valid RSS
+            title, summary, note = untitled(summary)
+            if not title:
+                problems.append(FeedProblem(feed.id, n, "the entry has no title"))
+                continue
+            notes.append(note)
         guid = (entry.get("id") or "").strip() or None
         items.append(
             Item(

@@ -104,6 +104,31 @@ def cleaned(text: str, limit: int) -> tuple[str, list[str]]:
     return text, list(dict.fromkeys(found))
 
 
+UNTITLED_MAX = 100
+"""How long a title taken from an untitled entry's text may be: a headline, not the text."""
+
+
+def untitled(summary: str) -> tuple[str, str, str]:
+    """A title, summary and note for an entry without a title, from its text (`summary`).
+
+    RSS 2.0 asks an item for a title or a description; a Mastodon account's feed and
+    many microblogs give the description only, and such news was skipped, lost. Feed
+    readers show the text's first words as its title; so does a post. A first line
+    short enough is the whole title and not repeated under it; a longer one is cut at
+    a word. No text at all is no title ('', '', '').
+    """
+    from .fitting import fit
+
+    first, _, rest = summary.partition("\n")
+    if not first:
+        return "", "", ""
+    if len(first) <= UNTITLED_MAX:
+        title, summary = first, rest.strip()
+    else:
+        title = fit(lambda t: t, first, len, UNTITLED_MAX)
+    return title, summary, "it has no title: the first words of its text are its title"
+
+
 def taken_out(chars: list[str], where: str) -> str:
     """'U+202E RIGHT-TO-LEFT OVERRIDE taken out of the title (a hidden control ...)'."""
     names = ", ".join(

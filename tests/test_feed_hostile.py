@@ -57,8 +57,12 @@ def test_control_and_bidi_override_characters_are_taken_out_of_titles_and_summar
 
 
 def test_a_title_of_only_hostile_characters_is_no_title():
-    items, problems = parse_feed(rss(entry("\u202e\x07\u2066", "https://e.org/1")), FEED, "en")
+    hostile = "\u202e\x07\u2066"
+    items, problems = parse_feed(rss(entry(hostile, "https://e.org/1", summary="")), FEED, "en")
     assert items == [] and problems[0].reason == "the entry has no title"
+    # with a text, its first words are the title, as for any untitled entry
+    [item], _ = parse_feed(rss(entry(hostile, "https://e.org/1", summary="Free Ales")), FEED, "en")
+    assert item.title_in("en") == "Free Ales" and item.summary_in("en") == ""
 
 
 def test_a_one_megabyte_title_is_shortened_at_a_word_boundary():
