@@ -20,6 +20,8 @@ import logging
 import unicodedata
 from typing import Any, overload
 
+from .schema import DELIVERIES, SENT_PLACES
+
 MARK = "…"
 """Ends a text that was cut, so nobody takes it for the whole."""
 
@@ -72,6 +74,12 @@ def limit_of(column: object) -> int:
     return length
 
 
+# Read once: a finish is written for every post.
+ID_CHARS = limit_of(DELIVERIES.c.remote_id)
+URL_CHARS = limit_of(DELIVERIES.c.remote_url)
+PLACE_CHARS = limit_of(SENT_PLACES.c.place)
+
+
 def fit_finish(values: dict[str, Any], delivery_id: int) -> dict[str, Any]:
     """A finish's column values (loop.py) fitted to the deliveries table.
 
@@ -79,21 +87,25 @@ def fit_finish(values: dict[str, Any], delivery_id: int) -> dict[str, Any]:
     failing it would leave the row in `sending`, told to nobody as sent and maybe
     posted again by recovery.
     """
-    from .schema import DELIVERIES as D
-
+    remote_id, url, reason = values.get("remote_id"), values.get("remote_url"), values.get("reason")
+    if (
+        (remote_id is None or len(remote_id) <= ID_CHARS)
+        and (url is None or len(url) <= URL_CHARS)
+        and (reason is None or len(reason) <= REASON_CHARS)
+    ):
+        return values  # nearly always: nothing to fit, nothing copied
     out = dict(values)
-    if "remote_id" in out:
-        out["remote_id"] = whole_or_none(out["remote_id"], limit_of(D.c.remote_id))
-        if out["remote_id"] is None and values["remote_id"] is not None:
-            log.warning(
-                "delivery %s: the platform's id for the post is %d characters, over the "
-                "ledger's %d: recorded as sent without it (correct or remove it by hand)",
-                delivery_id, len(values["remote_id"]), limit_of(D.c.remote_id),
-            )  # fmt: skip
-    if "remote_url" in out:
-        out["remote_url"] = cut(out["remote_url"], limit_of(D.c.remote_url))
-    if out.get("reason") is not None:
-        out["reason"] = fit_reason(out["reason"], REASON_CHARS)
+    if remote_id is not None and len(remote_id) > ID_CHARS:
+        out["remote_id"] = None
+        log.warning(
+            "delivery %s: the platform's id for the post is %d characters, over the "
+            "ledger's %d: recorded as sent without it (correct or remove it by hand)",
+            delivery_id, len(remote_id), ID_CHARS,
+        )  # fmt: skip
+    if url is not None:
+        out["remote_url"] = cut(url, URL_CHARS)
+    if reason is not None:
+        out["reason"] = fit_reason(reason, REASON_CHARS)
     return out
 
 

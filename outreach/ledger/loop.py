@@ -28,7 +28,6 @@ from .actions import first_action, record_place
 from .said import record_reason
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
-from .schema import SENT_PLACES
 from .values import (
     UNKNOWN_AFTER_CRASH,
     ActionHead,
@@ -341,7 +340,7 @@ class Loop:
     ) -> bool:
         """_finish's writes on `conn`, in its transaction (take: with the next claim)."""
         values = bounds.fit_finish(values, claim.delivery.id)
-        place = bounds.whole_or_none(place, bounds.limit_of(SENT_PLACES.c.place))
+        place = bounds.whole_or_none(place, bounds.PLACE_CHARS)
         params = {f"v_{k}": v for k, v in values.items() if k not in _EXPRESSIONS}
         params |= {"delivery": claim.delivery.id, "claim": claim.token, "now": self.now()}
         reason = values.get("reason")
