@@ -105,6 +105,27 @@ def test_a_huge_error_text_is_recorded_cut(ledger, clock):
         assert shown.reason.key == "mastodon.invalid"
 
 
+def test_a_huge_error_text_is_logged_and_reported_cut_as_stored(ledger, clock, caplog):
+    """The log and the run's report say what the ledger keeps, not the server's page whole
+    (a 5xx's body is not quoted at all: only a refusal's words are)."""
+    words = "Server says: " + "Ошибка сервера. " * 4000
+
+    class Failing(FakeMastodon):
+        def _post_status(self, req: Request, token: str | None) -> Reply:
+            return self.error(422, words)
+
+    with Failing() as fake, caplog.at_level("INFO", logger="outreach"):
+        queued = ledger.enqueue(post(3)).id
+        report = run(ledger, clock, fake)
+    [outcome] = [o for o in report.outcomes if o.delivery_id == queued]
+    assert outcome.state == "failed"
+    assert "Server says: Ошибка сервера." in outcome.detail and MARK in outcome.detail
+    assert len(outcome.detail) <= 1000 and outcome.detail == ledger.get(queued).reason
+    lines = [r.getMessage() for r in caplog.records if f"delivery {queued} " in r.getMessage()]
+    assert lines and all("Server says: Ошибка сервера." in m for m in lines)
+    assert max(len(m) for m in lines) < 1100, [len(m) for m in lines]
+
+
 def test_a_takedown_refused_with_a_huge_error_text_is_recorded_cut(ledger, clock):
     words = "Validation failed: " + "Удаление невозможно. " * 3000
 
