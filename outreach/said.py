@@ -120,6 +120,11 @@ ENGLISH: Mapping[str, str] = {
         "template or the channel's settings (e.g. max_characters, visibility, language), "
         "then `outreach retry`"
     ),
+    "mastodon.action_invalid": (
+        "{instance} refused {doing} {link} for channel {channel!r} (HTTP 422: {answer}); "
+        "the post is as it was: fix what the answer names and ask again, or do it by hand "
+        "at that address"
+    ),
     "mastodon.validation_failed": "validation failed",
     "mastodon.no_api": (
         "{instance} has no Mastodon API at this address (HTTP 404 while {doing}): "

@@ -112,6 +112,11 @@ class Translate:
             )
         if status == 422:
             what: str = Quoted(detail) if detail else Said("mastodon.validation_failed")
+            if self.sent is not None:  # an edit or a deletion: no template, nothing to retry
+                link = self.sent.link
+                said = Said("mastodon.action_invalid", instance=where, doing=doing, link=link,
+                            channel=channel, answer=what)  # fmt: skip
+                return PermanentError(said)
             return PermanentError(
                 Said("mastodon.invalid", instance=where, channel=channel, answer=what)
             )
