@@ -30,8 +30,7 @@ from typing import Literal
 from .clock import Clock
 from .config import DeliverySettings
 from .errors import PermanentError, PublishError, RateLimited, TransientError, UnknownOutcome
-from .ledger import Claim, Delivery, Ledger, Sent
-from .ledger.bounds import REASON_CHARS, fit_reason
+from .ledger import Claim, Delivery, Ledger, Sent, kept_reason
 from .outcomes import Outcome, act_on, resend_window
 from .pacing import Pacer, Slot
 from .publishers.base import Publisher, Receipt
@@ -113,14 +112,14 @@ class Posting:
         except TransientError as exc:
             return self.retry(claim, exc, ambiguous=resend_window(d.network) is not None)
         except PermanentError as exc:
-            reason = _fitted(said_of(exc))
+            reason = kept_reason(said_of(exc))
             self.ledger.finish_failed(claim, reason)
             log.error("delivery %s to %s failed: %s", d.id, ch, reason)
             return Outcome(d.id, ch, "failed", reason)
         except UnknownOutcome as exc:
             return self.unknown(claim, said_of(exc))
         except Exception as exc:
-            detail = Quoted(_fitted(pub.redact(f"{type(exc).__name__}: {exc}")))
+            detail = Quoted(kept_reason(pub.redact(f"{type(exc).__name__}: {exc}")))
             log.error("delivery %s to %s: unexpected %s", d.id, ch, detail)
             if resend_window(d.network) is not None:
                 said = Said("delivery.unexpected", error=detail)
@@ -150,7 +149,7 @@ class Posting:
 
     def unknown(self, claim: Claim, why: str) -> Outcome:
         d = claim.delivery
-        reason = _fitted(Said("delivery.unknown", why=why, act=act_on(d.id)))
+        reason = kept_reason(Said("delivery.unknown", why=why, act=act_on(d.id)))
         self.ledger.finish_unknown(claim, reason)
         log.error("delivery %s to %s is unknown: %s", d.id, d.channel_id, reason)
         return Outcome(d.id, d.channel_id, "unknown", reason)
@@ -163,17 +162,17 @@ class Posting:
         said = said_of(exc)
         cause = said if isinstance(said, Said) else Quoted(_PROMISE.sub("", said))
         if d.attempts > budget:
-            reason = _fitted(Said("delivery.gave_up", attempts=d.attempts, cause=cause))
+            reason = kept_reason(Said("delivery.gave_up", attempts=d.attempts, cause=cause))
             self.ledger.finish_failed(claim, reason)
             log.error("delivery %s to %s failed: %s", d.id, d.channel_id, reason)
             return Outcome(d.id, d.channel_id, "failed", reason)
         delay = self.backoff(d.attempts, getattr(exc, "retry_after", None))
         at = self.clock.now() + dt.timedelta(seconds=delay)
-        reason = _fitted(
+        reason = kept_reason(
             Said("delivery.retrying", attempt=d.attempts, of=budget + 1, cause=cause, at=at)
         )
         self.ledger.finish_retry(claim, reason, at, ambiguous=ambiguous)
-        shown = _fitted(cause)
+        shown = kept_reason(cause)
         log.warning("delivery %s to %s: %s; next try in %.1f s", d.id, d.channel_id, shown, delay)
         return Outcome(d.id, d.channel_id, "retry", reason)
 
@@ -184,10 +183,3 @@ class Posting:
         s = self.settings
         ceiling = min(s.backoff_max_seconds, s.backoff_base_seconds * 2 ** max(0, attempt - 1))
         return self.rng.uniform(ceiling / 2, ceiling)
-
-
-def _fitted(reason: str) -> str:
-    """A reason as the ledger keeps it (ledger/bounds.fit_reason: a server's words cut,
-    ours whole), for the log and the run's report too: a server's error page quoted whole
-    (69,000 characters seen) made one log line of it and filled the organiser's terminal."""
-    return fit_reason(reason, REASON_CHARS)

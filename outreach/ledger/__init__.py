@@ -88,6 +88,7 @@ take(channel_id, lease, fence=, pacing=, finish=Sent(...)) -> Step: the loop's s
 transaction (the previous post's finish_sent, the look heads gives, the ready post's claim).
 """
 
+from .bounds import kept_reason
 from .core import Ledger, open_ledger
 from .leases import CHANNEL, QUEUEING, Held, Holder, Member
 from .loop import Sent, Step
@@ -164,6 +165,7 @@ __all__ = [
     "StoredAnnouncement",
     "WebSession",
     "WebUser",
+    "kept_reason",
     "normalize_url",
     "open_ledger",
 ]

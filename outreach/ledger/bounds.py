@@ -126,6 +126,12 @@ def fit_reason(reason: str, limit: int) -> str:
     return cut(str(reason), limit)
 
 
+def kept_reason(reason: str) -> str:
+    """`reason` as the ledger keeps a delivery's (fit_reason to REASON_CHARS): for what
+    shows it outside the ledger too (the log, a run's report), so they say the same."""
+    return fit_reason(reason, REASON_CHARS)
+
+
 def _quotes_cut(said: Any, over: int, Said: Any, Quoted: Any) -> Any:
     """`said` with its longest quoted value (nested Saids too) `over` characters shorter."""
     quotes: list[tuple[int, tuple[str, ...]]] = []
