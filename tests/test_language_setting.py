@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_language_posts import posts  # what run --once prints, by channel
 
 from outreach.cli import cli
 from outreach.config import FeedConfig
 from outreach.content import parse_feed
-
-NO_TOKENS = {"OUTREACH_MASTODON_EN_TOKEN": None, "OUTREACH_TELEGRAM_TOKEN": None}
 
 
 def set_language(campaign_dir: Path, language: str) -> None:
@@ -26,23 +25,6 @@ def set_language(campaign_dir: Path, language: str) -> None:
         text.replace("    path: news.xml\n", f"    path: news.xml\n    language: {language}\n"),
         encoding="utf-8",
     )
-
-
-def posts(campaign_dir: Path) -> dict[str, str]:
-    """What `run --once` would send, by channel id (the dry-run printout, split)."""
-    env = {
-        "OUTREACH_CONFIG": str(campaign_dir / "campaign.yaml"),
-        "OUTREACH_DB_URL": f"sqlite:///{campaign_dir / 'l.sqlite3'}",
-        **NO_TOKENS,
-    }
-    result = CliRunner().invoke(cli, ["run", "--once"], env=env)
-    assert result.exit_code == 0, result.output
-    out: dict[str, str] = {}
-    for block in result.output.split("--- dry-run: ")[1:]:
-        head, _, body = block.partition("\n")
-        out[head.split()[2]] = body
-    assert set(out) == {"mastodon-en", "telegram-ru", "telegram-be"}, result.output
-    return out
 
 
 def test_a_feed_declared_english_but_set_russian_tells_english_readers(campaign_dir: Path):
