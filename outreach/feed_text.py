@@ -267,7 +267,7 @@ def resolved(link: str, base: str | None) -> str:
     if not base or not link or urlsplit(link).scheme:
         return link
     parts = urlsplit(base)
-    host = f"{parts.hostname}:{parts.port}" if parts.port else parts.hostname or ""
+    host = parts.netloc.rpartition("@")[2]  # as written: an IPv6 address keeps its brackets
     return urljoin(f"{parts.scheme}://{host}{parts.path or '/'}", link)
 
 

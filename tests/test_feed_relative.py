@@ -67,3 +67,5 @@ def test_a_relative_link_is_resolved_only_where_it_is_relative():
     assert resolved("https://n.example/a/../b", base) == "https://n.example/a/../b"  # as written
     assert resolved("javascript:alert(1)", base) == "javascript:alert(1)"  # still refused
     assert resolved("/news/43", None) == "/news/43"  # a file: no address, refused as before
+    # an address of IPv6 form keeps its brackets; user info never reaches a post
+    assert resolved("/n/1", "http://u:pw@[::1]:8080/f.xml?key=s") == "http://[::1]:8080/n/1"
