@@ -52,7 +52,9 @@ def test_a_russian_feed_tells_english_readers_and_not_russian_ones(campaign_dir:
     assert "(мова: руская)" in sent["telegram-be"]
 
 
-def test_an_organisers_template_can_name_the_language(campaign_dir: Path):
+def own_news_template(campaign_dir: Path) -> None:
+    """An organiser's own news template for telegram-ru naming the item's language,
+    in the campaign's `messages_dir: mine`."""
     own = campaign_dir / "mine" / "news"
     own.mkdir(parents=True)
     (own / "telegram.ru.j2").write_text(
@@ -60,5 +62,9 @@ def test_an_organisers_template_can_name_the_language(campaign_dir: Path):
     )
     cfg = campaign_dir / "campaign.yaml"
     cfg.write_text(cfg.read_text(encoding="utf-8") + "\nmessages_dir: mine\n", "utf-8")
+
+
+def test_an_organisers_template_can_name_the_language(campaign_dir: Path):
+    own_news_template(campaign_dir)
     sent = posts(campaign_dir)
     assert "Under pressure even behind bars [en: английский]" in sent["telegram-ru"]

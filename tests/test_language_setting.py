@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_language_posts import posts  # what run --once prints, by channel
+from test_language_posts import own_news_template, posts
 
 from outreach.cli import cli
 from outreach.config import FeedConfig
@@ -44,13 +44,7 @@ def test_a_regional_tag_is_its_language(campaign_dir: Path):
 
 def test_an_organisers_template_sees_the_set_language(campaign_dir: Path):
     set_language(campaign_dir, "be")
-    own = campaign_dir / "mine" / "news"
-    own.mkdir(parents=True)
-    (own / "telegram.ru.j2").write_text(
-        "{{ item.title }} [{{ item.language }}: {{ item.language_name }}]", "utf-8"
-    )
-    cfg = campaign_dir / "campaign.yaml"
-    cfg.write_text(cfg.read_text(encoding="utf-8") + "\nmessages_dir: mine\n", "utf-8")
+    own_news_template(campaign_dir)
     assert "behind bars [be: белорусский]" in posts(campaign_dir)["telegram-ru"]
 
 
