@@ -76,6 +76,9 @@ class PollResult:
     feed_id: str
     announced: list[Item] = field(default_factory=list)
     """New items queued for the channels, oldest first."""
+    already: list[Item] = field(default_factory=list)
+    """Items that got no new post: every channel had them, posted or queued before (a
+    backfill of items that went out; the ledger's dedupe key)."""
     skipped_backlog: int = 0
     """Items of a first read left unannounced (older than the newest `backlog`)."""
     deliveries: int = 0
@@ -392,13 +395,19 @@ class FeedWatcher:
             result.skipped_backlog += len(skipped)
             skipped = ()
             for (n, item), qs in committed:
-                result.deliveries += sum(1 for q in qs if q.created)
+                created = sum(1 for q in qs if q.created)
+                result.deliveries += created
                 result.problems += [
                     f"{item.id} -> {q.channel_id}: {q.error}" for q in qs if q.error
                 ]
-                # said once, when the item goes out, not at every poll that reads it again
-                result.problems += [f"{item.id}: {note}" for note in item.cleaned]
-                result.announced.append(item)
+                if qs and not created and not any(q.error for q in qs):
+                    # not news: said as such, not counted as queued ("1 item(s) queued
+                    # as 0 post(s)")
+                    result.already.append(item)
+                else:
+                    # said once, when the item goes out, not at every poll that reads it
+                    result.problems += [f"{item.id}: {note}" for note in item.cleaned]
+                    result.announced.append(item)
                 if progress:
                     progress(feed_id, n, total)
 

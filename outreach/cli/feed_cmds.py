@@ -69,7 +69,7 @@ def _poll_report(results: list[Any], as_json: bool) -> None:
     if as_json:
         print_json([
             {"id": r.feed_id, "ok": r.ok, "error": r.error, "announced": [i.id for i in r.announced],
-             "deliveries": r.deliveries, "left_out": r.skipped_backlog, "problems": r.problems}
+             "already": [i.id for i in r.already], "deliveries": r.deliveries, "left_out": r.skipped_backlog, "problems": r.problems}
             for r in results
         ])  # fmt: skip
         return
@@ -77,10 +77,21 @@ def _poll_report(results: list[Any], as_json: bool) -> None:
         if r.error:
             click.secho(f"{r.feed_id}: {r.error}", fg="red")
             continue
-        click.echo(f"{r.feed_id}: {len(r.announced)} item(s) queued as {r.deliveries} post(s)")
+        click.echo(f"{r.feed_id}: {_queued(r)}")
         for problem in r.problems:
             click.secho(f"  {problem}", fg="yellow")
     click.echo("`outreach run --once` sends what is queued.")
+
+
+def _queued(r: Any) -> str:
+    """What a poll or backfill queued, and what it found already posted or queued."""
+    before = (
+        f"{len(r.already)} item(s) already posted or queued before (not again)" if r.already else ""
+    )
+    if not r.announced:
+        return f"nothing new; {before}" if before else "nothing new"
+    queued = f"{len(r.announced)} item(s) queued as {r.deliveries} post(s)"
+    return f"{queued}; {before}" if before else queued
 
 
 @feeds.command("poll")
