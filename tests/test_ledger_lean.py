@@ -10,8 +10,7 @@ from typing import Any
 from fakes import ManualClock
 from sqlalchemy import Connection, event, select
 
-from outreach.ledger import ActionRequest, Batch, Ledger, lean, open_ledger
-from outreach.ledger import loop as loop_sql
+from outreach.ledger import ActionRequest, Batch, Ledger, lean, loop_sql, open_ledger
 from outreach.ledger import pace as pace_sql
 from outreach.ledger.schema import DELIVERIES as D
 from outreach.ledger.values import to_delivery

@@ -7,7 +7,7 @@ outreach imports what this file exports and nothing else. The rooms:
 
     schema.py      tables and the engine         values.py    what it hands out
     core.py        Ledger, open_ledger           queueing.py  Batch: many writes, one transaction
-    deliveries.py  pages, counts, organisers'    loop.py      claim, finish, recover
+    deliveries.py  pages, counts, organisers'    loop.py      the loop's step: claim, finish
                    moves                         records.py   announcements, feeds, channel limits
     pause.py       pauses and embargoes, applied alerts.py    what the organisers were told
     audit.py       who did what (the trail)      accounts.py  the web console's users, sessions, links
@@ -16,6 +16,8 @@ outreach imports what this file exports and nothing else. The rooms:
     health.py      heartbeats; last post per channel (ledger.health)
     migrations/    schema revisions (Alembic), the lock for creating and upgrading a store
     actions.py     corrections and takedowns of sent posts (edits, deletions)
+    loop_sql.py    the loop's statements, built once (lean.py runs them on SQLite's driver)
+    recovery.py    rows a crash left in `sending`: pending again, or unknown
 
 The Ledger is composed of these rooms (core.py binds their methods); none of
 them knows the Ledger or core.py, so the imports run one way, with no circle.

@@ -1,7 +1,7 @@
 """The Ledger class and open_ledger: the face's one object (see __init__.py).
 
 A Ledger is made of its rooms, each an object on the same engine and clock:
-Deliveries (reading, organisers' moves), Loop (claim, finish, recover),
+Deliveries (reading, organisers' moves), Loop (claim, finish), CrashRecovery (recover),
 Records (announcements, feeds, channel limits), AlertStore (`ledger.alerts`),
 the pause (pause.py) and queueing (Batch). Their methods are the Ledger's own,
 bound once here, so callers keep one object and the rooms never know of each
@@ -30,6 +30,7 @@ from .loop import Loop
 from .next_fires import NextFires
 from .queueing import Batch
 from .records import Records
+from .recovery import CrashRecovery
 from .said import Worded
 from .schema import make_engine
 from .values import Clock, Enqueued, Paused, PauseResult, Resumed
@@ -124,7 +125,7 @@ class Ledger:
         self.finish_retry = loop.finish_retry
         self.finish_failed = loop.finish_failed
         self.finish_unknown = loop.finish_unknown
-        self.recover = loop.recover
+        self.recover = CrashRecovery(engine, clock).recover  # rows a crash left (recovery.py)
         # announcements, feeds, channel limits (records.py)
         self.save_announcement = records.save_announcement
         self.save_announcements = records.save_announcements

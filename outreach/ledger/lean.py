@@ -8,7 +8,7 @@ checked, the result's metadata and row objects) plus our glue was about
 1.3 ms more, a third of a post's whole cost through `run --once`
 (bench/README.md, "per-post cost").
 
-What stays SQLAlchemy's: the statements (built with Core in loop.py and
+What stays SQLAlchemy's: the statements (built with Core in loop_sql.py and
 pace.py, the same objects PostgreSQL runs), their SQL (compiled once by the
 engine's dialect), every value's conversion (each bound value through its
 type's bind processor for the dialect, each column through its result

@@ -1,8 +1,11 @@
-"""The delivery loop's side of the ledger: claim, finish, recover.
+"""The delivery loop's side of the ledger: the step, the claim and the finish.
 
 `take` is the loop's step in one transaction: the look `heads` gives, the claim of
 the ready post, and first, when given, the previous post's finish_sent (a post's
 ledger work was three transactions, the look, the claim and the finish; now one).
+
+The statements these run are built once in loop_sql.py; the recovery of rows a crash
+left in `sending` is recovery.py's.
 
 Part of outreach.ledger.Ledger (core.py binds them); only outreach/delivery/ calls these.
 Every change is a conditional UPDATE: a row moves to `sending` only if it is
@@ -14,114 +17,18 @@ claim token it was given.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, bindparam, exists, func, literal, select, tuple_, update
+from sqlalchemy import Connection, Engine, update
 
-from ..post import Post
-from ..said import Said
 from . import bounds, lean, leases, pace, pause
 from .actions import first_action, record_place
+from .loop_sql import _CLAIM, _EXPRESSIONS, _FIRST, _STATE, _STEP, _delivery, _finish_statement
 from .said import record_reason
 from .schema import DELIVERIES as D
-from .schema import POST_ACTIONS as A
-from .values import (
-    UNKNOWN_AFTER_CRASH,
-    ActionHead,
-    Claim,
-    Clock,
-    Delivery,
-    Head,
-    Paced,
-    PaceWindow,
-    Recovery,
-    State,
-    new_key,
-    to_delivery,
-)
-
-# Built once with bound parameters: the delivery loop runs these for every post, and
-# building the expressions afresh cost more than executing them (bench/README.md).
-_OURS = D.c.channel_id == bindparam("channel")
-_STATE = select(
-    select(func.min(D.c.lease_until)).where(_OURS, D.c.state == "sending").scalar_subquery(),
-    pause.not_paused_at(bindparam("channel")),
-    pause.any_ended(),
-)
-_FIRST = select(D).where(_OURS, D.c.state == "pending").order_by(D.c.due_at, D.c.id).limit(1)
-_ACTS = A.c.channel_id == bindparam("channel")
-# The loop's look before each step, its actions' and its posts' in one statement (heads):
-# an action sending (its lease), one waiting, then the posts' _STATE.
-_STEP = select(
-    select(func.min(A.c.lease_until)).where(_ACTS, A.c.state == "sending").scalar_subquery(),
-    exists().where(_ACTS, A.c.state == "pending"),
-    *_STATE.selected_columns,
-)
-
-
-def _claim_statement() -> Any:
-    now = bindparam("now", type_=D.c.due_at.type)
-    o = D.alias("other")
-    busy = exists().where(o.c.channel_id == D.c.channel_id, o.c.state == "sending")
-    # The channel's order holds even across workers: no earlier pending row may wait.
-    # A row comparison, not an OR: it bounds the index scan (channel_id, state, due_at,
-    # id), so proving no earlier row waits reads the rows ahead, not the whole queue.
-    earlier = exists().where(
-        o.c.channel_id == D.c.channel_id,
-        o.c.state == "pending",
-        tuple_(o.c.due_at, o.c.id) < tuple_(D.c.due_at, D.c.id),
-    )
-    return (
-        update(D)
-        .where(
-            D.c.id == bindparam("delivery"),
-            D.c.state == "pending",
-            D.c.due_at <= now,
-            D.c.next_attempt_at.is_(None) | (D.c.next_attempt_at <= now),
-            ~busy,
-            ~earlier,
-            pause.not_paused_at(D.c.channel_id),
-        )
-        .values(
-            state="sending",
-            claim_token=bindparam("claim"),
-            claimed_at=now,
-            lease_until=bindparam("until", type_=D.c.lease_until.type),
-            attempts=D.c.attempts + 1,
-            updated_at=now,
-        )
-        .returning(*D.c)
-    )
-
-
-_CLAIM = _claim_statement()
-_COLUMNS = tuple(lean.keys(_FIRST))
-assert tuple(lean.keys(_CLAIM)) == _COLUMNS  # _delivery reads both
-_EXPRESSIONS: dict[str, Any] = {
-    # an attempt that may have posted: the first such attempt's time is kept
-    "ambiguous_since": func.coalesce(D.c.ambiguous_since, D.c.claimed_at),
-}
-
-
-@functools.cache
-def _finish_statement(from_states: tuple[str, ...], columns: tuple[str, ...]) -> Any:
-    """A claimed row leaves `sending` (or the states given) with these columns set."""
-    now = bindparam("now", type_=D.c.updated_at.type)
-    values = {c: _EXPRESSIONS.get(c, bindparam(f"v_{c}", type_=D.c[c].type)) for c in columns}
-    return (
-        update(D)
-        .where(
-            D.c.id == bindparam("delivery"),
-            D.c.claim_token == bindparam("claim"),
-            # bound one by one, not an expanding list: the SQL is the same each time (lean.py)
-            D.c.state.in_([literal(s, D.c.state.type) for s in from_states]),
-        )
-        .values(updated_at=now, lease_until=None, **values)
-    )
-
+from .values import ActionHead, Claim, Clock, Delivery, Head, Paced, PaceWindow, new_key
 
 # Also from pending or unknown: recover() may have given up on our lease while
 # the request went through after all, and what we know now is the truth.
@@ -381,60 +288,6 @@ class Loop:
     def finish_unknown(self, claim: Claim, reason: str) -> bool:
         return self._finish(claim, ("sending",), state="unknown", reason=reason)
 
-    def recover(
-        self,
-        rule: Callable[[str], Recovery] = lambda _channel_id: UNKNOWN_AFTER_CRASH,
-        *,
-        channel_ids: Collection[str] | None = None,
-        orphaned: bool = False,
-    ) -> list[Delivery]:
-        """Rows left in `sending` by a crash (lease expired): back to pending, or unknown.
-
-        `orphaned`: the caller has just taken these channels over from an instance
-        whose lease on them ran out (leases.py), so their rows in `sending` are
-        recovered now, without waiting for the rows' own leases.
-
-        `rule(channel_id)` is what the channel's network allows (Recovery): a row
-        is sent again with the same idempotency key while its first uncertain
-        attempt is within `resend_within`; any other row becomes `unknown` for
-        an organiser. `channel_ids`: only these channels' rows (None: all).
-        """
-        now = self.now()
-        expired = D.c.lease_until <= now
-        if orphaned:
-            expired = D.c.lease_until.is_not(None)
-        q = select(D).where(D.c.state == "sending", expired)
-        if channel_ids is not None:
-            q = q.where(D.c.channel_id.in_(list(channel_ids)))
-        with self.engine.connect() as conn:
-            stale = [to_delivery(r) for r in conn.execute(q)]
-        out = []
-        for d in stale:
-            state: State
-            since = min(t for t in (d.ambiguous_since, d.claimed_at, now) if t is not None)
-            window = rule(d.channel_id).resend_within
-            if window is not None and now - since < window:
-                state, reason = "pending", Said("ledger.resending")
-            else:
-                state, reason = "unknown", _unknown_reason(d, since, window)
-            stmt = update(D).where(D.c.id == d.id, D.c.state == "sending", expired)
-            with self.engine.begin() as conn:
-                moved = conn.execute(
-                    stmt.values(
-                        state=state,
-                        reason=str(reason),
-                        next_attempt_at=None,
-                        ambiguous_since=since,
-                        lease_until=None,
-                        updated_at=now,
-                    )
-                ).rowcount
-                if moved:
-                    record_reason(conn, d.id, reason)
-            if moved:
-                out.append(replace(d, state=state, reason=reason))
-        return out
-
 
 def _head(conn: Any, channel_id: str, now: dt.datetime, lease: Any, free: Any) -> Head:
     """The posts' head, from _STATE's answer (no embargo past its time)."""
@@ -449,31 +302,3 @@ def _head(conn: Any, channel_id: str, now: dt.datetime, lease: Any, free: Any) -
     d = _delivery(row)
     wake = max(d.due_at, d.next_attempt_at or d.due_at)
     return Head(ready=d, wake_at=now) if wake <= now else Head(wake_at=wake)
-
-
-def _delivery(row: tuple[Any, ...]) -> Delivery:
-    """A Delivery from a row of _FIRST or _CLAIM (every column, in the table's order):
-    what `to_delivery` makes of it, without its three dicts of the row (twice a post;
-    tests/test_ledger_lean.py compares the two)."""
-    if len(row) != len(_COLUMNS):
-        raise ValueError(f"{len(row)} columns, expected {len(_COLUMNS)}")
-    values = [row[i] for i in _ORDER]
-    post = values[_POST]
-    values[_POST] = Post.from_dict(post) if post else None
-    values[_DRY_RUN] = bool(values[_DRY_RUN])
-    return Delivery(*values)
-
-
-_ORDER = tuple(_COLUMNS.index(f.name) for f in fields(Delivery))
-"""Where each of a Delivery's fields is in a row of _FIRST or _CLAIM."""
-_POST = [f.name for f in fields(Delivery)].index("post")
-_DRY_RUN = [f.name for f in fields(Delivery)].index("dry_run")
-
-
-def _unknown_reason(d: Delivery, since: dt.datetime, window: dt.timedelta | None) -> Said:
-    act = Said("delivery.act_on", id=d.id)
-    where = {"network": d.network, "channel": d.channel_id}
-    if window is not None:
-        minutes = int(window.total_seconds() // 60)
-        return Said("ledger.stopped_key_forgotten", **where, since=since, minutes=minutes, act=act)
-    return Said("ledger.stopped_unknown", **where, act=act)
