@@ -176,10 +176,16 @@ def test_a_rejected_token_is_permanent_without_the_token(tg):
 def test_a_bot_that_is_not_admin_or_lacks_rights_is_permanent(tg):
     tg.add_chat(Chat(-1001, "notadmin", "N", bot_status="left"))
     tg.add_chat(Chat(-1002, "noright", "R", can_post=False))
+    tg.add_chat(
+        Chat(-1007, "muted", "G", type="supergroup", bot_status="restricted", can_post=False)
+    )
     with pytest.raises(PermanentError, match=r"administrator.*Post messages"):
         publisher(tg, chat="@notadmin").publish(post(), "k")
-    with pytest.raises(PermanentError, match=r"(?i)not enough rights"):
+    # Telegram's words: a channel's, then a group's that restricted the bot
+    with pytest.raises(PermanentError, match=r"(?i)need administrator rights.*Post messages"):
         publisher(tg, chat="@noright").publish(post(), "k")
+    with pytest.raises(PermanentError, match=r"(?i)may not post in @muted.*not enough rights"):
+        publisher(tg, chat="@muted").publish(post(), "k")
     with pytest.raises(
         PermanentError, match=r"does not know the chat @nowhere.*channels\.tg\.chat"
     ):

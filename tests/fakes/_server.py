@@ -56,6 +56,26 @@ class Fault:
     """Only requests whose path contains this are affected (others pass)."""
 
 
+def proxy_page(status: int, retry_after: int | None = None) -> Reply:
+    """What a reverse proxy (nginx) in front of the API answers when the application
+    behind it is down, restarting or slow: an HTML page, not the API's JSON."""
+    reason = {
+        500: "Internal Server Error",
+        502: "Bad Gateway",
+        503: "Service Temporarily Unavailable",
+        504: "Gateway Time-out",
+    }.get(status, "Error")
+    page = (
+        f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    )
+    headers = {"Content-Type": "text/html"}
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return Reply(status, None, headers, raw=page.encode())
+
+
 class FakeServer:
     """Start with `with Fake() as f:` or start()/close(); `f.url` is http://127.0.0.1:PORT."""
 
@@ -108,6 +128,8 @@ class FakeServer:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+    proxy_error = staticmethod(proxy_page)
 
     def fail_next(
         self, n: int = 1, kind: str = "reply", *, path: str | None = None, **kw: Any

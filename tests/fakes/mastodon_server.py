@@ -3,8 +3,15 @@
 Mastodon.py (version_check_mode="none") reads /api/v1/instance/ and
 /api/v2/instance/ once to learn the version before choosing /api/v2/media;
 then POST /api/v2/media, GET /api/v1/media/:id until `url` is set, and POST
-/api/v1/statuses. Like the real server, a repeated Idempotency-Key returns the
-first status instead of creating another.
+/api/v1/statuses. Like the real server (PostStatusService), a repeated
+Idempotency-Key returns the first status instead of creating another: keys are
+the account's (here, the token's) and kept for an hour (`age_keys` moves them
+back in time); the first status deleted since, the repeat is 404. A status's
+length is counted as StatusLengthValidator counts it (grapheme clusters, every
+link as characters_reserved_per_url, `@user@domain` as `@user`, the content
+warning too), and refused over max_characters with Mastodon's 422 words.
+docs/platform_conformance.md compares this fake, Mastodon's documentation and
+outreach item by item.
 
 Edits and deletions behave as Mastodon documents them: GET, PUT (edit; an
 edit without media_ids drops the attachments, language and visibility stay)
@@ -19,6 +26,7 @@ Mastodon's "Try again in a moment" (PostStatusService's not_ready check).
     with FakeMastodon() as m:
         m.fail_next(2, "reply", reply=m.rate_limited(reset_in=1))
         m.fail_next(1, "slow", delay=2, path="/statuses")   # posts, answers too late
+        m.fail_next(1, "reply_after", reply=m.proxy_error(502), path="/statuses")  # nginx's page
         ...
         m.statuses  # what was posted (a deleted one stays here, with "deleted": True)
         m.live()    # what is still there, as it reads now
@@ -29,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import time
 from typing import Any
 
 from ._server import FakeServer, Reply, Request
@@ -41,6 +50,11 @@ PNG = bytes.fromhex(
 VERSION = "4.3.0"
 _LINK = re.compile(r"https?://[^\s<>\"]+")
 """A link as Mastodon's StatusLengthValidator finds one (simplified: no bare domains)."""
+_REMOTE_MENTION = re.compile(r"(?<![=/\w])@(\w+)@[\w.-]+\w", re.ASCII)
+"""`@user@domain`, which StatusLengthValidator counts as `@user` (its Account::MENTION_RE,
+simplified: ASCII user names)."""
+IDEMPOTENCY_SECONDS = 3600
+"""PostStatusService keeps an Idempotency-Key for an hour (redis.setex ..., 3_600), per account."""
 NOT_READY = "Cannot attach files that have not finished processing. Try again in a moment!"
 
 
@@ -58,8 +72,7 @@ class FakeMastodon(FakeServer):
         (its account, card, counts...) and the rate-limit headers (benchmarks).
         `url_chars`: the instance reserves that many characters per link (its
         configuration's characters_reserved_per_url) and counts every http(s) link as
-        that many, as Mastodon's StatusLengthValidator does; None: it reports 23 and
-        counts a text's raw length."""
+        that many, as Mastodon's StatusLengthValidator does; None: Mastodon's own 23."""
         super().__init__()
         self.realistic = realistic
         self.can_edit = can_edit
@@ -75,7 +88,9 @@ class FakeMastodon(FakeServer):
         self.tokens_seen: list[str | None] = []
         self.processing_polls = 1
         """GETs of a media id that still answer "processing" (206, url null)."""
-        self._by_key: dict[str, dict[str, Any]] = {}
+        self._by_key: dict[tuple[str | None, str], tuple[float, dict[str, Any]]] = {}
+        """(token, Idempotency-Key) -> (time.monotonic() when stored, the status): an
+        account's keys, as Mastodon keeps them (idempotency:status:<account>:<key>)."""
         self.replays = 0
         """Requests answered with an earlier status because their Idempotency-Key was known."""
         self._ids = itertools.count(100000000000000001)
@@ -85,11 +100,14 @@ class FakeMastodon(FakeServer):
     # -- misbehaviour helpers ---------------------------------------------------
 
     def rate_limited(self, reset_in: float = 1.0, retry_after: int | None = None) -> Reply:
+        """Mastodon's 429 (its Rack::Attack throttled_responder): X-RateLimit-Reset an
+        ISO 8601 time with microseconds (`iso8601(6)`), no Retry-After unless given
+        (a proxy's)."""
         reset = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=reset_in)
         headers = {
             "X-RateLimit-Limit": "300",
             "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": reset.isoformat().replace("+00:00", "Z"),
+            "X-RateLimit-Reset": reset.isoformat(timespec="microseconds").replace("+00:00", "Z"),
         }
         if retry_after is not None:
             headers["Retry-After"] = str(retry_after)
@@ -99,13 +117,18 @@ class FakeMastodon(FakeServer):
     def error(status: int, message: str = "") -> Reply:
         defaults = {
             401: "The access token is invalid",
-            403: "This action is not allowed",
+            403: "This action is outside the authorized scopes",
             422: "Validation failed: Text character limit of 500 exceeded",
             500: "Internal server error",
             502: "Bad gateway",
             503: "Service unavailable",
         }
         return Reply(status, {"error": message or defaults.get(status, "error")})
+
+    def age_keys(self, seconds: float) -> None:
+        """Pretend every Idempotency-Key was stored `seconds` earlier (past an hour, forgotten)."""
+        with self.lock:
+            self._by_key = {k: (at - seconds, s) for k, (at, s) in self._by_key.items()}
 
     def texts(self) -> list[str]:
         with self.lock:
@@ -169,11 +192,9 @@ class FakeMastodon(FakeServer):
             form = req.form
             text = form.get("status", record["status"])
             spoiler = form.get("spoiler_text", record["spoiler_text"])
-            if self.length(text) + len(spoiler) > self.max_characters:
-                return self.error(
-                    422,
-                    f"Validation failed: Text character limit of {self.max_characters} exceeded",
-                )
+            too_long = self._too_long(text, spoiler)
+            if too_long is not None:
+                return too_long
             media_ids = form.get("media_ids", [])  # omitted: the attachments are dropped
             if any(mid not in self.media for mid in media_ids):
                 return self.error(422, "Validation failed: media not found")
@@ -194,15 +215,25 @@ class FakeMastodon(FakeServer):
             )
             return Reply(200, record["json"])
 
-    def length(self, text: str) -> int:
+    def length(self, text: str, spoiler_text: str = "") -> int:
         """A status's length as this instance counts it against max_characters.
 
-        Written from Mastodon's own rule (every link as characters_reserved_per_url),
-        independently of outreach's counting, so that a test comparing the two can fail."""
-        if self.url_chars is None:
-            return len(text)
-        links = _LINK.findall(text)
-        return len(_LINK.sub("", text)) + self.url_chars * len(links)
+        Written from Mastodon's StatusLengthValidator (grapheme clusters; every link as
+        characters_reserved_per_url, 23 unless the instance says otherwise;
+        `@user@domain` as `@user`; the content warning counted too), independently of
+        outreach's counting, so that a test comparing the two can fail."""
+        import grapheme  # Mastodon counts `mb_chars.grapheme_length`
+
+        weight = 23 if self.url_chars is None else self.url_chars
+        links = len(_LINK.findall(text))
+        rest = _REMOTE_MENTION.sub(r"@\1", _LINK.sub("", text))
+        return grapheme.length(rest) + weight * links + grapheme.length(spoiler_text)
+
+    def _too_long(self, text: str, spoiler_text: str) -> Reply | None:
+        if self.length(text, spoiler_text) <= self.max_characters:
+            return None
+        limit = self.max_characters
+        return self.error(422, f"Validation failed: Text character limit of {limit} exceeded")
 
     def _instance(self, v2: bool) -> dict[str, Any]:
         conf = {
@@ -272,19 +303,20 @@ class FakeMastodon(FakeServer):
         key = req.headers.get("idempotency-key")
         text = req.form.get("status", "")
         with self.lock:
-            if key and key in self._by_key:
+            known = self._by_key.get((token, key)) if key else None
+            if known is not None and time.monotonic() - known[0] < IDEMPOTENCY_SECONDS:
                 self.replays += 1
-                return Reply(200, self._by_key[key]["json"])
+                if known[1].get("deleted"):  # @account.statuses.find: deleted since
+                    return Reply(404, {"error": "Record not found"})
+                return Reply(200, known[1]["json"])
             media_ids = req.form.get("media_ids", [])
             if any(mid not in self.media for mid in media_ids):
                 return self.error(422, "Validation failed: media not found")
             if any(self.media[mid]["polls"] <= self.processing_polls for mid in media_ids):
                 return self.error(422, NOT_READY)
-            if self.length(text) + len(req.form.get("spoiler_text", "")) > self.max_characters:
-                return self.error(
-                    422,
-                    f"Validation failed: Text character limit of {self.max_characters} exceeded",
-                )
+            too_long = self._too_long(text, req.form.get("spoiler_text", ""))
+            if too_long is not None:
+                return too_long
             status_id = str(next(self._ids))
             record = {
                 "id": status_id,
@@ -314,7 +346,7 @@ class FakeMastodon(FakeServer):
                 record["json"] = _as_mastodon(record["json"], len(self.statuses))
             self.statuses.append(record)
             if key:
-                self._by_key[key] = record
+                self._by_key[(token, key)] = (time.monotonic(), record)
         return Reply(
             200, record["json"], _rate_headers(len(self.statuses)) if self.realistic else {}
         )

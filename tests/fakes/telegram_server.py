@@ -2,9 +2,14 @@
 
 getMe, getChat, getChatMember, sendMessage, sendPhoto, editMessageText,
 editMessageCaption and deleteMessage as the Bot API documents them ("message
-is not modified", "message to edit not found", "message to delete not found",
-"message can't be deleted for everyone" after 48 hours, 403 for a bot that is
-no administrator); for the admin bot also answerCallbackQuery, setMyCommands
+is not modified" when what readers see, the text and its entities, would not
+change; "message to edit not found", "message to delete not found", "message
+can't be deleted for everyone" after 48 hours; 403 for a bot that left or was
+kicked). Who may post: in a channel an administrator with can_post_messages
+("need administrator rights in the channel chat" otherwise), in a group or
+supergroup any member not restricted; a bot deletes its own messages in a
+group or supergroup without any right, in a channel with the right to post or
+to delete. For the admin bot also answerCallbackQuery, setMyCommands
 and deleteWebhook, and
 private chats with users (`add_user`). Any token is accepted
 (`tokens_seen` records which); chats are known by @name or id with the bot's
@@ -34,6 +39,10 @@ delete messages ("message can't be deleted" otherwise, as after 48 hours).
         t.flood_refusals, t.accepted_at  # a (scaled) minute is refused with 429 + retry_after
         t.migrate(-4001, Chat(-1004001, None, "Group", type="supergroup"))  # group upgraded
         t.messages[0]["shown"]  # the text as readers see it (HTML parsed, entities decoded)
+        t.fail_next(1, "reply", reply=t.proxy_error(502))  # nginx's HTML page, not JSON
+
+docs/platform_conformance.md compares this fake, the Bot API's documentation and
+outreach item by item.
 """
 
 from __future__ import annotations
@@ -107,13 +116,19 @@ class EntityError(ValueError):
     """What Telegram says after "Bad Request: can't parse entities: "."""
 
 
-def shown_text(text: str) -> str:
-    """An HTML-mode text as Telegram shows it: tags out, entities decoded, trimmed.
+_KIND = {"strong": "b", "em": "i", "ins": "u", "strike": "s", "del": "s", "tg-spoiler": "spoiler"}
+"""Tags Telegram reads as the same entity (<b> and <strong> are both "bold")."""
+
+
+def parse_html(text: str) -> tuple[str, tuple[tuple[str, str, int, int], ...]]:
+    """An HTML-mode text as Telegram keeps it: the text readers see (tags out, entities
+    decoded, trimmed) and its entities (kind, attributes, start, end).
 
     Written from the Bot API's "HTML style" rules, independently of outreach's own
     counting (textlimits.py), so that a test comparing the two can fail."""
     out: list[str] = []
-    open_tags: list[str] = []
+    open_tags: list[tuple[str, str, int]] = []
+    entities: list[tuple[str, str, int, int]] = []
     i = 0
     while i < len(text):
         offset = len(text[:i].encode("utf-8"))
@@ -125,11 +140,14 @@ def shown_text(text: str) -> str:
             if name not in HTML_TAGS:
                 raise EntityError(f'Unsupported start tag "{name}" at byte offset {offset}')
             if closing:
-                if not open_tags or open_tags[-1] != name:
+                if not open_tags or open_tags[-1][0] != name:
                     raise EntityError(f"Unexpected end tag at byte offset {offset}")
-                open_tags.pop()
+                _, attrs, start = open_tags.pop()
+                kind = "spoiler" if name == "span" else _KIND.get(name, name)
+                attrs = "" if kind == "spoiler" else attrs
+                entities.append((kind, attrs, start, len("".join(out))))
             else:
-                open_tags.append(name)
+                open_tags.append((name, " ".join(m.group(3).split()), len("".join(out))))
             i = m.end()
         elif text[i] == "&":
             m = _ENTITY.match(text, i)
@@ -141,8 +159,19 @@ def shown_text(text: str) -> str:
             out.append(text[i])
             i += 1
     if open_tags:
-        raise EntityError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
-    return "".join(out).strip()
+        raise EntityError(f'Can\'t find end tag corresponding to start tag "{open_tags[-1][0]}"')
+    whole = "".join(out)
+    shown = whole.strip()
+    lead = len(whole) - len(whole.lstrip())
+    kept = tuple(
+        sorted((k, a, max(0, b - lead), min(len(shown), e - lead)) for k, a, b, e in entities)
+    )
+    return shown, tuple(e for e in kept if e[2] < e[3])
+
+
+def shown_text(text: str) -> str:
+    """An HTML-mode text as Telegram shows it: tags out, entities decoded, trimmed."""
+    return parse_html(text)[0]
 
 
 def utf16_units(text: str) -> int:
@@ -309,9 +338,43 @@ class FakeTelegram(FakeServer):
             None,
         )
 
+    @staticmethod
+    def _not_in(chat: Chat) -> Reply | None:
+        """403 for a bot no longer in the chat (left, or thrown out), as Telegram words it."""
+        if chat.type == "private":
+            return None
+        if chat.bot_status == "kicked":
+            return FakeTelegram.error(403, f"Forbidden: bot was kicked from the {chat.type} chat")
+        if chat.bot_status == "left":
+            return FakeTelegram.error(
+                403, f"Forbidden: bot is not a member of the {chat.type} chat"
+            )
+        return None
+
+    @staticmethod
+    def _may_not_post(chat: Chat) -> Reply | None:
+        """Why the bot may not post in `chat`; None: it may. In a channel only an
+        administrator allowed to post may; in a group or supergroup any member the
+        group has not restricted (a bot need not be an administrator there)."""
+        gone = FakeTelegram._not_in(chat)
+        if gone is not None:
+            return gone
+        if chat.type == "channel" and (chat.bot_status != "administrator" or not chat.can_post):
+            return FakeTelegram.error(
+                400, "Bad Request: need administrator rights in the channel chat"
+            )
+        if chat.type != "channel" and not chat.can_post:
+            return FakeTelegram.error(
+                400, "Bad Request: not enough rights to send text messages to the chat"
+            )
+        return None
+
     def _edit(self, method: str, chat: Chat, params: dict[str, Any]) -> Reply:
-        if chat.type != "private" and chat.bot_status != "administrator":
-            return self.error(403, "Forbidden: bot is not a member of the channel chat")
+        # A bot edits its own messages wherever it still is (in a channel, as an
+        # administrator allowed to post: the one way it posted there).
+        refused = self._may_not_post(chat) if chat.type == "channel" else self._not_in(chat)
+        if refused is not None:
+            return refused
         with self.lock:
             found = self._find(chat, params)
             if found is None:
@@ -326,7 +389,12 @@ class FakeTelegram(FakeServer):
             if refused is not None:
                 return refused
             markup = _maybe_json(params.get("reply_markup"))
-            if text == found["text"] and markup == found["reply_markup"]:
+            # Telegram compares what readers would see (the text and its entities), not
+            # how the HTML was written: '&quot;' for '"', <strong> for <b> change nothing.
+            same = _kept(text, params.get("parse_mode")) == _kept(
+                found["text"], found["parse_mode"]
+            )
+            if same and markup == found["reply_markup"]:
                 return self.error(
                     400,
                     "Bad Request: message is not modified: specified new message content and "
@@ -343,6 +411,8 @@ class FakeTelegram(FakeServer):
             }
             self.edits.append(edit)
             found["text"], found["reply_markup"] = text, markup
+            found["parse_mode"] = params.get("parse_mode")
+            found["shown"] = _shown(text, params.get("parse_mode"))
             date = found["date"]
         message: dict[str, Any] = {
             "message_id": edit["message_id"],
@@ -356,15 +426,22 @@ class FakeTelegram(FakeServer):
         return _ok(message)
 
     def _delete(self, chat: Chat, params: dict[str, Any]) -> Reply:
-        if chat.type != "private" and chat.bot_status != "administrator":
-            return self.error(403, "Forbidden: bot is not a member of the channel chat")
+        gone = self._not_in(chat)
+        if gone is not None:
+            return gone
         with self.lock:
             found = self._find(chat, params)
             if found is None:
                 return self.error(400, "Bad Request: message to delete not found")
             if time.time() - found["date"] >= 48 * 3600:
                 return self.error(400, "Bad Request: message can't be deleted for everyone")
-            if not (chat.can_delete or (chat.type == "channel" and chat.can_post)):
+            # Every message here is the bot's own: in a private chat, a group or a
+            # supergroup it deletes those as any member may; in a channel it needs the
+            # right to post (its own) or to delete (any).
+            may = chat.type != "channel" or (
+                chat.bot_status == "administrator" and (chat.can_post or chat.can_delete)
+            )
+            if not may:
                 return self.error(400, "Bad Request: message can't be deleted")
             found["deleted"] = True
             self.deletions.append({"chat": found["chat"], "message_id": found["message_id"]})
@@ -389,6 +466,16 @@ class FakeTelegram(FakeServer):
         }
 
     def _member(self, chat: Chat) -> dict[str, Any]:
+        if chat.bot_status == "restricted":  # ChatMemberRestricted: its permissions listed
+            perms = dict.fromkeys(
+                ("can_send_audios", "can_send_documents", "can_send_photos", "can_send_videos",
+                 "can_send_video_notes", "can_send_voice_notes", "can_send_polls",
+                 "can_send_other_messages", "can_add_web_page_previews", "can_change_info",
+                 "can_invite_users", "can_pin_messages", "can_manage_topics"),
+                chat.can_post,
+            )  # fmt: skip
+            return {"status": "restricted", "user": BOT, "is_member": True, "until_date": 0,
+                    "can_send_messages": chat.can_post, **perms}  # fmt: skip
         if chat.bot_status != "administrator":
             return {"status": chat.bot_status, "user": BOT}
         rights = dict.fromkeys(
@@ -411,12 +498,9 @@ class FakeTelegram(FakeServer):
     def _send(
         self, method: str, chat: Chat, params: dict[str, Any], req: Request, token: str
     ) -> Reply:
-        if chat.bot_status != "administrator":
-            return self.error(403, "Forbidden: bot is not a member of the channel chat")
-        if not chat.can_post:
-            return self.error(
-                400, "Bad Request: not enough rights to send text messages to the chat"
-            )
+        refused = self._may_not_post(chat)
+        if refused is not None:
+            return refused
         if self._flood is not None:
             limit, minute = self._flood
             with self.lock:
@@ -470,6 +554,13 @@ class FakeTelegram(FakeServer):
 
 def _shown(text: str | None, parse_mode: str | None) -> str:
     return shown_text(text or "") if parse_mode == "HTML" else (text or "").strip()
+
+
+def _kept(text: str | None, parse_mode: str | None) -> tuple[str, tuple[Any, ...]]:
+    """What Telegram keeps of a text: what readers see and its entities."""
+    if parse_mode == "HTML":
+        return parse_html(text or "")
+    return (text or "").strip(), ()
 
 
 def _refusal(text: str | None, parse_mode: str | None, *, caption: bool) -> Reply | None:
