@@ -7,14 +7,19 @@ to the documentation (docs/platform_conformance.md has the table):
   deletes its own messages there without the right to delete others' (deleteMessage:
   "Bots can delete outgoing messages in private chats, groups, and supergroups");
 - "message is not modified" is about what readers see (the text and its entities),
-  not about how the HTML was written.
+  not about how the HTML was written;
+- an error page from a proxy in front of the Bot API is HTML, not the API's JSON.
 """
 
 from __future__ import annotations
 
+import logging
+
 import pytest
+from fakes._server import Reply
 from fakes.telegram_server import Chat, FakeTelegram
 
+from outreach.errors import TransientError, UnknownOutcome
 from outreach.networks.telegram import TelegramChannel
 from outreach.post import Post
 from outreach.publishers.base import SentPost
@@ -100,3 +105,38 @@ def test_a_correction_of_formatting_alone_is_an_edit(tg):
     sent = SentPost("tg", receipt.remote_id, receipt.url, first, receipt.place)
     assert pub.edit(sent, 'Ales said <b>"free"</b>').detail == "edited"
     assert [e["text"] for e in tg.edits] == ['Ales said <b>"free"</b>']
+
+
+# -- a proxy's page instead of the Bot API's JSON ---------------------------------------
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+@pytest.mark.parametrize("kind", ["reply", "reply_after"], ids=["before", "after-posting"])
+def test_a_proxys_html_error_page_on_a_send_is_unknown_and_not_quoted(tg, caplog, status, kind):
+    tg.fail_next(1, kind, reply=tg.proxy_error(status))
+    with caplog.at_level(logging.DEBUG), pytest.raises(UnknownOutcome) as exc:
+        publisher(tg).publish(post(), "k")
+    said = str(exc.value)
+    assert f"HTTP {status}" in said and "may or may not be there" in said
+    assert "<html" not in said and "nginx" not in said
+    assert not [r for r in caplog.records if "nginx" in r.getMessage()], "the page was logged"
+    assert len(tg.messages) == (1 if kind == "reply_after" else 0)
+
+
+def test_a_proxys_html_429_is_nothing_sent_and_asked_again(tg):
+    tg.fail_next(1, reply=tg.proxy_error(429))
+    with pytest.raises(TransientError) as exc:
+        publisher(tg).publish(post(), "k")
+    assert "<html" not in str(exc.value)
+    assert tg.messages == []
+
+
+def test_an_answer_that_is_not_the_bot_apis_after_a_send_may_have_posted(tg):
+    # A 200 whose body is no Bot API answer (a proxy's page, a body cut short): the
+    # request reached something that said OK, so the post may be out; asked again, it
+    # could go out twice.
+    page = Reply(200, None, {"Content-Type": "text/html"}, raw=b"<html>OK</html>")
+    tg.fail_next(1, "reply_after", reply=page)
+    with pytest.raises(UnknownOutcome, match="may or may not be there"):
+        publisher(tg).publish(post(), "k")
+    assert len(tg.messages) == 1

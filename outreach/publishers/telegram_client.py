@@ -5,6 +5,14 @@ bound to the loop they first ran on); nothing here refers back to the
 publisher, so a publisher dropped unclosed can still be shut down by its
 finalizer. The request records the HTTP status of each answer: PTB's errors
 alone do not tell a 500 from a connection that broke.
+
+An answer that is not JSON (a proxy's error page in front of the Bot API, a
+body cut short) is not logged: python-telegram-bot's `parse_json_payload`
+logs the whole body at ERROR with a traceback, and puts it whole in its
+error's message too; a proxy's page of tens of thousands of characters then
+filled an organiser's terminal and the reason kept for the post. Its
+docstring invites overriding it; the error says "Invalid server response"
+as PTB's does, and telegram_errors.py quotes the status alone.
 """
 
 from __future__ import annotations
@@ -13,6 +21,9 @@ import functools
 from typing import Any
 
 from .loop_thread import LoopThread
+
+NOT_JSON = "Invalid server response"
+"""PTB's words for an answer that is not JSON (kept, so its message reads as before)."""
 
 
 class Client:
@@ -64,6 +75,17 @@ def _recording_request(timeout: float) -> Any:
             code, payload = await super().do_request(*args, **kwargs)
             self.last_status = code
             return code, payload
+
+        @staticmethod
+        def parse_json_payload(payload: bytes) -> Any:
+            import json
+
+            from telegram.error import TelegramError
+
+            try:
+                return json.loads(payload.decode("utf-8", "replace"))
+            except ValueError:
+                raise TelegramError(NOT_JSON) from None
 
     return RecordingRequest(
         httpx_kwargs={"verify": _ssl_context()},

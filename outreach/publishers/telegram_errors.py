@@ -59,7 +59,7 @@ class TelegramErrors:
         import httpx
         from telegram import error as t
 
-        desc = self.redact(getattr(exc, "message", "") or str(exc))
+        desc = self.redact(not_json(getattr(exc, "message", "") or str(exc)))
         chat, answer, channel = self.chat, Quoted(desc), self.channel_id
         if isinstance(exc, t.RetryAfter):
             wait = retry_after_seconds(exc)
@@ -90,6 +90,12 @@ class TelegramErrors:
             if not sending or status == 429:
                 return TransientError(
                     Said("telegram.http", status=status, answer=answer, doing=doing)
+                )
+            if status < 300:
+                # Something answered OK, but not as the Bot API does (a proxy's page, a
+                # body cut short): the post may be out, and asking again could post it twice.
+                return UnknownOutcome(
+                    Said("telegram.server_error", status=status, answer=answer, chat=chat)
                 )
             if status in (502, 504):  # a gateway's: the backend behind it may have posted
                 return UnknownOutcome(Said("telegram.gateway", status=status, chat=chat))
@@ -130,7 +136,7 @@ class TelegramErrors:
         the chat `where`."""
         from telegram import error as t
 
-        desc = self.redact(exc.message)
+        desc = self.redact(not_json(exc.message))
         low = desc.lower()
         link, chat, answer = sent.link, self.chat, Quoted(desc)
         if "chat not found" in low:  # the chat, not the message: the post may well be there
@@ -161,6 +167,13 @@ class TelegramErrors:
                 Said("telegram.too_old", link=link, answer=answer, hours=hours, chat=chat)
             )
         return PermanentError(Said("telegram.refused_action", verb=verb, link=link, answer=answer))
+
+
+def not_json(message: str) -> str:
+    """PTB's message for an answer that was not JSON without the body it appends
+    ("Service Unavailable (503). Parsing the server response b'<html>...' failed"): a
+    proxy's page says nothing an organiser can use, and can be any length."""
+    return message.split(". Parsing the server response ", 1)[0]
 
 
 def retry_after_seconds(exc: Any) -> float:
