@@ -42,7 +42,7 @@ class Reported:
     """networks.base.reported(learned, channel id): max_characters, characters_reserved_per_url."""
 
 
-def number(value: int, locale: str = "en") -> str:
+def number(value: int | float, locale: str = "en") -> str:
     """`value` with the digit grouping of `locale` (Babel's CLDR data): '4,096', '4\u00a0096'.
     A language Babel has no data for is written as English is (the campaign's languages are
     checked against Babel when a post is rendered, so this is for callers outside that)."""

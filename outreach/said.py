@@ -413,5 +413,12 @@ def _decode(value: Any) -> Any:
     return value
 
 
+FIGURES = frozenset(
+    {"n", "own", "done", "seconds", "mb", "hours", "minutes", "attempt", "attempts", "of"}
+)
+"""Values that are counts, sizes and durations: the console writes them as its reader
+writes numbers ('5 000' in Russian, '5,000' in English: web/reasons.py). Every other
+number is a name and stays as it is: a delivery's or a Telegram chat's id, an HTTP status."""
+
 _FIXED: Mapping[str, Said] = {ENGLISH[k]: Said(k) for k in _FIXED_KEYS}
 """Sentences without values, by their English: a row that has one is worded without a Said."""

@@ -26,7 +26,7 @@ import re
 import string
 from collections.abc import Mapping
 
-from .said import ENGLISH, Quoted, Said
+from .said import ENGLISH, FIGURES, Quoted, Said
 
 _TIME = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)?"
 _NUMBER = r"\d[\d,.]*"
@@ -115,6 +115,8 @@ def _value(key: str, name: str, text: str) -> object:
         return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     if name in _NOT_OURS:
         return Quoted(text)
+    if name in FIGURES and text.isascii() and text.isdigit():
+        return int(text)  # a count, worded as the reader writes numbers (web/reasons.py)
     return text
 
 

@@ -6,6 +6,7 @@ The checks ask the fake Mastodon and Telegram servers through the real clients."
 
 from __future__ import annotations
 
+import html
 import json
 
 import pytest
@@ -108,6 +109,46 @@ def test_the_channels_checks_are_in_the_readers_language(world, lang):
     for expected in CHECKS[lang]:
         assert expected in words, (expected, words)
     assert [f for f in english_fragments() if f in words] == []
+
+
+FIGURES = {  # an instance that allows 5000 characters, as each reader writes the number
+    "en": "posts may have up to 5,000 characters",
+    "ru": "в посте может быть до 5\u00a0000 знаков",
+    "be": "у допісе можа быць да 5\u00a0000 знакаў",
+    "fr": "une publication peut compter jusqu'à 5\u202f000 caractères",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(FIGURES))
+def test_a_count_is_written_as_the_reader_writes_numbers(tmp_path, lang):
+    with FakeMastodon(max_characters=5000) as ma, FakeTelegram() as tg:
+        masto = {"kind": "mastodon", "instance": ma.url, "token_env": "MA_TOKEN"}
+        channels = [{"id": "mastodon-ru", "language": "ru", **masto}]
+        site = Site(tmp_path, app=make_app(campaign_file(tmp_path, ma, tg, channels=channels)))
+        try:
+            vera = site.signed_in("vera")
+            vera.get(f"/status?lang={lang}")
+            assert vera.post("/status/check").status_code == 303
+            page = vera.get("/status").text
+            # the CLI and the ledger keep the English digits
+            checks = {c.channel_id: c for c in site.app.check_channels()}
+        finally:
+            site.close()
+    # the space inside the number is one that does not break the line between its digits
+    assert FIGURES[lang] in html.unescape(page), wording.text_of(page)
+    assert "posts may have up to 5000 characters" in checks["mastodon-ru"].facts
+
+
+def test_only_counts_are_grouped_not_ids_or_http_statuses():
+    from outreach.web.reasons import _said
+
+    t = i18n.Words("ru")
+    worded = _said(t, str, Said("telegram.bot_ok", username="b", id=1234567890))
+    assert "1234567890" in worded
+    worded = _said(t, str, Said("mastodon.server_error", instance="x", status=5030, doing="y"))
+    assert "5030" in worded
+    worded = _said(t, str, Said("feed.too_many", n=10000))
+    assert "10\u00a0000" in worded
 
 
 def test_the_cli_keeps_its_english(world):
@@ -285,3 +326,18 @@ def test_what_organisers_did_to_a_post_is_in_the_readers_language(posted):
     assert site.ledger.get(queued).reason == "cancelled by olga in the web console"
     assert site.ledger.get(ids["unknown"]).reason == f"marked sent by an organiser: {note}"
     assert site.ledger.get(held).reason == "held: paused by an organiser"
+
+
+def test_a_stored_count_read_back_is_a_number_again():
+    """A feed's last error is kept as English text (said_read.py): its count is read back as a
+    number, so the console groups it; an HTTP status read back stays as it was written."""
+    from outreach.said_read import feed_error
+    from outreach.web.reasons import _said
+
+    t = i18n.Words("ru")
+    too_many = feed_error(ENGLISH["feed.too_many"].format(n=10000))
+    assert isinstance(too_many, Said)
+    assert "10\u00a0000" in _said(t, str, too_many)
+    http = feed_error(ENGLISH["feed.http"].format(status=5030, phrase="Odd"))
+    assert isinstance(http, Said)
+    assert "5030" in _said(t, str, http)

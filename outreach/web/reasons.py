@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 
-from ..said import Quoted, Said
+from ..fit_words import number
+from ..said import FIGURES, Quoted, Said
 from .shown import shown
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ def _worded(t: Any, when: Any, key: str, given: Any) -> Markup:
             text = t(f"{name}.{value}")  # a delivery's state, a console user's role
         elif name == "network":  # as a reader names it: Telegram, Mastodon
             text = str(value).capitalize()
+        elif name in FIGURES and isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = number(value, t.lang)  # '5 000' for a Russian reader, '5,000' in English
         else:
             text = str(value)
         values[name] = shown(text)
