@@ -90,3 +90,16 @@ def test_items_carry_the_set_language_whatever_the_feed_declares(declared: bytes
 def test_unset_the_feed_declaration_still_decides():
     [item], _ = parse_feed(FEED % b"<language>be</language>", FeedConfig(id="n", path="x"), "en")
     assert set(item.title) == {"be"}
+
+
+@pytest.mark.parametrize("code", ["cnr", "sr", "ru", "sr-ME"])
+def test_a_set_code_is_read_as_a_feed_declaring_it_is(code: str):
+    """'cnr' (Montenegrin) set in the campaign file stays 'cnr', as a feed declaring
+    `<language>cnr</language>` is read and as Mastodon labels posts; CLDR would read it as
+    Serbian of Montenegro ('sr')."""
+    set_to = FeedConfig(id="n", path="x", language=code).language
+    [item], _ = parse_feed(
+        FEED % f"<language>{code}</language>".encode(), FeedConfig(id="n", path="x"), "en"
+    )
+    assert set(item.title) == {set_to}
+    assert set_to == {"sr-ME": "sr"}.get(code, code)

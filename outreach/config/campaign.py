@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,7 +101,19 @@ def language_code(value: str) -> str:
 
         said = f"{named(value)} is not a language code Babel knows"
         raise ValueError(f"{said}{_nearest_language(value)}")
-    return primary if primary in _bare_languages() else locale.language
+    if primary in _bare_languages() or "_" in _language_aliases().get(primary, ""):
+        # CLDR reads some codes as a locale of another language ('cnr', Montenegrin, as
+        # Serbian of Montenegro): the code as written is the language, as a feed declaring
+        # it is read and as Mastodon labels posts ('cnr' is in its list, apart from 'sr')
+        return primary
+    return locale.language
+
+
+def _language_aliases() -> Mapping[str, str]:
+    from babel.core import get_global
+
+    aliases: Mapping[str, str] = get_global("language_aliases")
+    return aliases
 
 
 def _bare_languages() -> frozenset[str]:
