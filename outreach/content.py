@@ -270,7 +270,15 @@ def feed_language(declared: object, default: str) -> str:
     feed declares none or something else: it labels the feed's posts (Mastodon's status
     language, messages.py `_written_in`), so a feed's text must not reach the API as one."""
     code = str(declared or "").split("-")[0].strip().lower()
-    return code if _LANGUAGE.match(code) else default
+    if not _LANGUAGE.match(code):
+        return default
+    if len(code) == 3:  # rare: most feeds declare a two-letter code, and Babel's data loads
+        from babel.core import get_global
+
+        alias = get_global("language_aliases").get(code)
+        if alias is not None and "_" not in alias:
+            return str(alias)  # 'rus' is 'ru', as a feed's `language:` setting reads it
+    return code
 
 
 def declared_language(data: bytes) -> str | None:

@@ -92,14 +92,24 @@ def test_unset_the_feed_declaration_still_decides():
     assert set(item.title) == {"be"}
 
 
-@pytest.mark.parametrize("code", ["cnr", "sr", "ru", "sr-ME"])
+@pytest.mark.parametrize("code", ["cnr", "sr", "ru", "rus", "heb", "sr-ME"])
 def test_a_set_code_is_read_as_a_feed_declaring_it_is(code: str):
     """'cnr' (Montenegrin) set in the campaign file stays 'cnr', as a feed declaring
     `<language>cnr</language>` is read and as Mastodon labels posts; CLDR would read it as
-    Serbian of Montenegro ('sr')."""
+    Serbian of Montenegro ('sr'). An ISO 639-2 code is its two-letter one either way."""
     set_to = FeedConfig(id="n", path="x", language=code).language
     [item], _ = parse_feed(
         FEED % f"<language>{code}</language>".encode(), FeedConfig(id="n", path="x"), "en"
     )
     assert set(item.title) == {set_to}
-    assert set_to == {"sr-ME": "sr"}.get(code, code)
+    assert set_to == {"rus": "ru", "heb": "he", "sr-ME": "sr"}.get(code, code)
+
+
+def test_a_feed_declaring_a_three_letter_code_is_read_as_its_language(campaign_dir: Path):
+    news = campaign_dir / "news.xml"
+    text = news.read_text(encoding="utf-8")
+    assert "<language>en</language>" in text
+    news.write_text(text.replace("<language>en</language>", "<language>rus</language>"))
+    sent = posts(campaign_dir)
+    assert "(in Russian)" in sent["mastodon-en"]
+    assert "язык:" not in sent["telegram-ru"]  # Russian readers are told nothing
