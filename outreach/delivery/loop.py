@@ -73,7 +73,9 @@ class DeliveryLoop:
         self.only_actions = only_actions
         self._warm_lock = threading.Lock()
         self._warmed = False
-        stopping = threading.Event()
+        self._warming: threading.Thread | None = None  # started at a takeover (taken_over)
+        self._warming_lock = threading.Lock()  # its start, against the end of a run
+        stopping = self._stopping = threading.Event()
         self._step = ChannelStep(
             ledger,
             self.publishers,
@@ -159,7 +161,14 @@ class DeliveryLoop:
 
     def taken_over(self, channel_id: str) -> list[Delivery]:
         """This instance now holds the channel (outreach.instances): what its last holder
-        left in `sending` is recovered at once, and its recent sends count against pacing."""
+        left in `sending` is recovered at once, and its recent sends count against pacing.
+
+        When the channel has something ready to go, the clients are made ready now, on a
+        thread of their own (warm_soon): left to the first claim, the first post after a
+        hand-over waited for the Telegram client's start or Mastodon.py's import (0.5-4 s
+        on a busy machine) although pacing had let it go seconds before. Nothing ready
+        (a cron `run --once` beside the instances, a standby taking a quiet channel):
+        nothing is loaded, as at start (warm_clients)."""
         recovered = self.ledger.recover(self.recovery, channel_ids=[channel_id], orphaned=True)
         for d in recovered:
             log.warning("delivery %s (%s) taken over: %s", d.id, d.channel_id, d.state)
@@ -168,8 +177,45 @@ class DeliveryLoop:
             times = self._recent_sends(channel_id, self.clock.now())
             slots = _network(pub).slots(channel_id, pub.account)
             self.pacer.seed(slots, times, newer=True)
+            if not self._warmed and self._ready_to_go(channel_id):
+                self.warm_soon()
         self.nudge(channel_id)
         return recovered
+
+    def _ready_to_go(self, channel_id: str) -> bool:
+        """Whether the channel has a post (or a correction, a takedown) to send now, pacing
+        aside; a failed look says no (the first claim still makes the clients ready)."""
+        try:
+            act, head = self.ledger.heads(channel_id)
+        except Exception:
+            log.debug("looking at %s after its takeover failed", channel_id, exc_info=True)
+            return False
+        if act.ready is not None or act.stuck:
+            return True
+        return not self.only_actions and (head.ready is not None or head.stuck)
+
+    def warm_soon(self) -> None:
+        """warm_clients on a thread of its own (the keeper's beat, which takes channels
+        over, must not wait for it), unless the loop is stopping: the publishers may be
+        closed next (a run's end waits for a warm in progress: _settle_warming)."""
+        with self._warming_lock:
+            if self._warmed or self._stopping.is_set():
+                return
+            if self._warming is not None and self._warming.is_alive():
+                return
+            self._warming = threading.Thread(
+                target=self.warm_clients, name="warm-clients", daemon=True
+            )
+            self._warming.start()
+
+    def _settle_warming(self) -> None:
+        """At a run's end: a warm begun at a takeover is finished before the caller closes
+        the publishers it uses. None begins after: `run` ends once stopping, and `run_once`
+        has stopped its membership, whose beats take channels over, before this."""
+        with self._warming_lock:
+            warming, self._warming = self._warming, None
+        if warming is not None:
+            warming.join()
 
     def _recent_sends(self, channel_id: str, now: dt.datetime) -> list[float]:
         """The channel's sends of the last three hours, as the pacer counts them."""
@@ -204,6 +250,7 @@ class DeliveryLoop:
             return self._threads.run_queueing(queueing, max_wait)
         finally:
             self.membership.stop()
+            self._settle_warming()
 
     @property
     def report(self) -> Report | None:
@@ -213,7 +260,10 @@ class DeliveryLoop:
     def run(self, stop: threading.Event) -> Report:
         """Deliver until `stop` is set."""
         self._threads.watch(stop)
-        return self._threads.run(None)
+        try:
+            return self._threads.run(None)
+        finally:
+            self._settle_warming()
 
     def nudge(self, channel_id: str | None = None) -> None:
         """Something was enqueued: look now instead of at the next poll."""
