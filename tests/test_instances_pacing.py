@@ -138,14 +138,17 @@ def test_two_instances_keep_a_chat_to_20_a_minute_as_fast_as_one(tmp_path):
     # As fast as one instance: the new holder claims the minute's 21st when the store's
     # count allows it, not a minute from its own takeover (half a minute late
     # here), nor after a lease or a refusal's retry_after. Allowed: one beat, for a taker
-    # that missed the window's opening. Measured on the store's times, not the fake's
-    # arrivals: after its first claim a taker starts its Telegram client (delivery/
-    # step.py's warm), up to 4 real seconds when the machine is busy, and that wait is
-    # the product's, not the pacing's.
-    late = {
-        k: (run.claimed[k] - allowed_at(run.sent, k, SECOND, MINUTE)).total_seconds() / SPEED
-        for k in HANDOVERS
-    }
+    # that missed the window's opening. Measured on the store's times (the instances'
+    # clock), which the fake's arrivals would mix with the send's own latency.
+    allowed = {k: allowed_at(run.sent, k, SECOND, MINUTE) for k in HANDOVERS}
+    late = {k: (run.claimed[k] - allowed[k]).total_seconds() / SPEED for k in HANDOVERS}
+    # And it is out, answered, within that beat: its client was made ready at the
+    # takeover, while the window was closed (delivery/loop.py, warm_soon). Made ready
+    # after the claim, as before, the Telegram client's start kept it up to 4 real
+    # seconds on a busy machine.
+    out = {k: (run.sent[k] - allowed[k]).total_seconds() / SPEED for k in HANDOVERS}
     arrived = {k: round(run.arrivals[k] - run.arrivals[k - 1], 3) for k in HANDOVERS}
-    print(f"hand-overs: claimed late by {late} real s; arrived after the one before {arrived} s")
+    print(f"hand-overs: claimed late by {late}, sent by {out} real s; "
+          f"arrived after the one before {arrived} s")  # fmt: skip
     assert all(-0.01 <= s <= RENEW for s in late.values()), late
+    assert all(s <= RENEW for s in out.values()), out
