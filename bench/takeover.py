@@ -16,7 +16,15 @@ by one instance, then by two sharing the channels 4 and 4: posts per second
 between the 10th and the 90th percentile of the store's sent_at; the ratio
 two/one.
 
-    .venv/bin/python bench/takeover.py [--kills 10] [--posts 2000] [--quick]
+`--live`: the takeover phase only, on a live Telegram channel (the real client,
+python-telegram-bot, against the fake Bot API on 127.0.0.1), whose chat's rules
+(1 a second, 20 a minute) the store counts. Per kill, also: how long after the
+store allowed it the first post after the takeover was out (its sent_at, after
+the fake's answer, past the later of the new lease's acquired_at and the chat's
+rules over the store's sends). That is the time a taker spends making its client
+ready, if it does so after the claim.
+
+    .venv/bin/python bench/takeover.py [--kills 10] [--posts 2000] [--quick] [--live]
 
 Needs PostgreSQL at tests/fakes.PG_URL; reports `skipped` without it.
 """
@@ -89,14 +97,25 @@ def enqueue(url: str, channels: list[str], n: int, start: dt.datetime, gap: floa
         ledger.close()
 
 
-def takeover(folder: Path, url: str, kills: int, lease: float, renew: float) -> dict[str, Any]:
+LIVE_TOKEN = {"BENCH_TG": "123456:bench-token"}  # the fake Bot API takes any token
+
+
+def takeover(
+    folder: Path, url: str, kills: int, lease: float, renew: float, tg_url: str | None = None
+) -> dict[str, Any]:
+    """`tg_url`: the channel is live, on the fake Bot API there (else a dry run)."""
     from instancekit import T0, Instance, campaign_env, poll
 
     from outreach.ledger import CHANNEL, open_ledger
 
-    env = campaign_env(folder, url, dry_channels(1), lease=lease, renew=renew)
+    channels = dry_channels(1)
+    if tg_url is not None:
+        channels[0] |= {"api_base_url": tg_url, "token_env": "BENCH_TG"}
+    secrets = LIVE_TOKEN if tg_url is not None else None
+    env = campaign_env(folder, url, channels, lease=lease, renew=renew, secrets=secrets)
     # a post every 0.25 s for as long as the kills can take
-    enqueue(url, ["ch0"], int((kills + 2) * (lease + renew + 6) * 4), T0, 0.25)
+    posts = int((kills + 2) * (lease + renew + 6) * 4)
+    enqueue(url, ["ch0"], posts, T0, 0.25)
     logs: list[Path] = []
 
     def start() -> Instance:
@@ -108,9 +127,14 @@ def takeover(folder: Path, url: str, kills: int, lease: float, renew: float) -> 
     procs = [start(), start()]
     lease_s: list[float] = []
     post_s: list[float] = []
+    acquired: list[dt.datetime] = []  # the new lease's, by the database's clock
+
+    def held() -> Any:
+        return next((h for h in ledger.leases.held() if h.name == CHANNEL + "ch0"), None)
 
     def holder() -> int | None:
-        return next((h.pid for h in ledger.leases.held() if h.name == CHANNEL + "ch0"), None)
+        h = held()
+        return h.pid if h is not None else None
 
     def sent() -> int:
         return ledger.counts().get("sent", 0)
@@ -135,9 +159,10 @@ def takeover(folder: Path, url: str, kills: int, lease: float, renew: float) -> 
                 took: dict[str, float] = took,
             ) -> bool:
                 now = time.monotonic() - t
-                h = holder()
-                if "lease" not in took and h is not None and h != v:
+                h = held()
+                if "lease" not in took and h is not None and h.pid != v:
                     took["lease"] = now
+                    acquired.append(h.acquired_at)
                 if "post" not in took and sent() > b:
                     took["post"] = now
                 return len(took) == 2
@@ -145,11 +170,20 @@ def takeover(folder: Path, url: str, kills: int, lease: float, renew: float) -> 
             poll("the channel taken over and a post out", both, 120, logs)
             lease_s.append(took["lease"])
             post_s.append(took["post"])
+        past = past_allowed(ledger, acquired, float(env["OUTREACH_CLOCK_EPOCH"]), posts)
     finally:
         for p in procs:
             p.stop()
         ledger.close()
+    live = {}
+    if tg_url is not None:
+        live = {
+            "first_post_past_allowed_median_s": statistics.median(past),
+            "first_post_past_allowed_worst_s": max(past),
+            "first_post_past_allowed_s": [round(x, 3) for x in past],
+        }
     return {
+        "channel": "telegram, live (fake Bot API)" if tg_url is not None else "dry run",
         "kills": len(lease_s),
         "lease_seconds, renew_seconds": f"{lease:g}, {renew:g}",
         "takeover_median_s": statistics.median(lease_s),
@@ -160,7 +194,30 @@ def takeover(folder: Path, url: str, kills: int, lease: float, renew: float) -> 
         "bound_s (lease + renew)": lease + renew,
         "worst_to_bound_ratio": max(lease_s) / (lease + renew),
         "worst_post_to_target_ratio": max(post_s) / TARGET_S,
+        **live,
     }
+
+
+def past_allowed(ledger: Any, acquired: list[dt.datetime], epoch: float, posts: int) -> list[float]:
+    """For each takeover: seconds from when the store allowed the first post after it
+    (the lease acquired, the chat's 1 a second and 20 a minute over the store's sends)
+    to that post's sent_at. The instances' clock runs at speed 1 from `epoch`."""
+    from instancekit import T0
+
+    rows = ledger.deliveries(states=["sent"], limit=posts)
+    sent = sorted(d.sent_at for d in rows if d.sent_at is not None)
+    claims = sorted((d.claimed_at, d.sent_at) for d in rows if d.claimed_at is not None)
+    out = []
+    for at in acquired:
+        taken = T0 + dt.timedelta(seconds=at.timestamp() - epoch)  # on the instances' clock
+        first = next(((c, s) for c, s in claims if c >= taken), None)
+        if first is None:
+            continue
+        before = [t for t in sent if t < first[0]]
+        allowed = max([taken] + [before[-n] + dt.timedelta(seconds=w)
+                                 for n, w in ((1, 1.0), (20, 60.0)) if len(before) >= n])  # fmt: skip
+        out.append((first[1] - allowed).total_seconds())
+    return out
 
 
 def drain(folder: Path, url: str, instances: int, posts: int) -> dict[str, float]:
@@ -202,7 +259,12 @@ def drain(folder: Path, url: str, instances: int, posts: int) -> dict[str, float
 
 
 def run(
-    quick: bool = False, kills: int = 10, posts: int = 2000, lease: float = 10.0, renew: float = 2.0
+    quick: bool = False,
+    kills: int = 10,
+    posts: int = 2000,
+    lease: float = 10.0,
+    renew: float = 2.0,
+    live: bool = False,
 ) -> dict[str, Any]:
     if quick:
         kills, posts, lease, renew = 2, 120, 2.5, 0.5
@@ -213,6 +275,11 @@ def run(
             if url is None:
                 return {"skipped": "PostgreSQL is not reachable"}
             (folder / "k").mkdir()
+            if live:
+                from fakes.telegram_server import FakeTelegram
+
+                with FakeTelegram() as tg:
+                    return takeover(folder / "k", url, kills, lease, renew, tg.url)
             out |= takeover(folder / "k", url, kills, lease, renew)
         figures = {}
         for n in (1, 2):
@@ -233,8 +300,9 @@ def main() -> None:
     p = parser(__doc__.splitlines()[0])
     p.add_argument("--kills", type=int, default=10)
     p.add_argument("--posts", type=int, default=2000)
+    p.add_argument("--live", action="store_true", help="the takeovers on a live Telegram channel")
     a = p.parse_args()
-    report("takeover", run(a.quick, a.kills, a.posts), a.json)
+    report("takeover", run(a.quick, a.kills, a.posts, live=a.live), a.json)
 
 
 if __name__ == "__main__":
