@@ -110,7 +110,8 @@ def takeover(
 
     channels = dry_channels(1)
     if tg_url is not None:
-        channels[0] |= {"api_base_url": tg_url, "token_env": "BENCH_TG"}
+        # a chat the fake Bot API knows
+        channels[0] |= {"chat": "@freeales_ru", "api_base_url": tg_url, "token_env": "BENCH_TG"}
     secrets = LIVE_TOKEN if tg_url is not None else None
     env = campaign_env(folder, url, channels, lease=lease, renew=renew, secrets=secrets)
     # a post every 0.25 s for as long as the kills can take
