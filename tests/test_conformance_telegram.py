@@ -19,7 +19,7 @@ import pytest
 from fakes._server import Reply
 from fakes.telegram_server import Chat, FakeTelegram
 
-from outreach.errors import TransientError, UnknownOutcome
+from outreach.errors import PermanentError, TransientError, UnknownOutcome
 from outreach.networks.telegram import TelegramChannel
 from outreach.post import Post
 from outreach.publishers.base import SentPost
@@ -140,3 +140,24 @@ def test_an_answer_that_is_not_the_bot_apis_after_a_send_may_have_posted(tg):
     with pytest.raises(UnknownOutcome, match="may or may not be there"):
         publisher(tg).publish(post(), "k")
     assert len(tg.messages) == 1
+
+
+# -- a post sent to a group before it became a supergroup -------------------------------
+
+
+@pytest.mark.parametrize("action", ["edit", "delete"])
+def test_a_post_sent_before_the_group_became_a_supergroup_is_for_a_person_to_fix(tg, action):
+    # ResponseParameters.migrate_to_chat_id: the old group refuses every call; the
+    # supergroup holds its history under other message ids, so setting the new id in
+    # the config (the advice after a refused send) would not let the bot reach the post.
+    tg.add_chat(Chat(-4001, None, "Ales group", type="group"))
+    pub = publisher(tg, chat=-4001)
+    receipt = pub.publish(post(), "k")
+    sent = SentPost("tg", receipt.remote_id, receipt.url, post(), receipt.place)
+    tg.migrate(-4001, Chat(-1004001, None, "Ales group", type="supergroup"))
+    with pytest.raises(PermanentError) as refused:
+        pub.edit(sent, "<b>Day 5001</b>") if action == "edit" else pub.delete(sent)
+    said = str(refused.value)
+    assert "by hand" in said and "-1004001" in said
+    assert "set channels" not in said
+    assert [m["shown"] for m in tg.live("-4001")] == ["Day 5000"]

@@ -9,7 +9,9 @@ old one (400, parameters.migrate_to_chat_id), which proves nothing was sent.
 The post is sent to the new id at once and the publisher keeps to it for the
 rest of the process; a warning says to put the new id in the config, and
 `check` (doctor, the credential alerts) keeps saying so while the config
-names the old group.
+names the old group. A post sent to the group before the upgrade cannot be
+edited or deleted by the bot any more (the old chat refuses every call, and
+the supergroup's copy has another id): the organiser is told to do it by hand.
 
 Corrections use editMessageText, or editMessageCaption for a photo, with the
 post's buttons sent again (an edit without reply_markup removes them).
@@ -249,6 +251,8 @@ class TelegramPublisher(Publisher):
             else:
                 preview = LinkPreviewOptions(is_disabled=not post.link_preview)
                 await bot.edit_message_text(text=text, link_preview_options=preview, **common)
+        except t.ChatMigrated as exc:
+            raise self._migrated(exc, sent, Said("telegram.verb.correct")) from None
         except (t.BadRequest, t.Forbidden) as exc:
             desc = self.redact(exc.message).lower()
             if "not modified" in desc:
@@ -261,9 +265,20 @@ class TelegramPublisher(Publisher):
 
         try:
             await bot.delete_message(chat_id=self._where(sent), message_id=int(sent.remote_id))
+        except t.ChatMigrated as exc:
+            raise self._migrated(exc, sent, Said("telegram.verb.remove")) from None
         except (t.BadRequest, t.Forbidden) as exc:
             raise self._refused(exc, sent, Said("telegram.verb.remove")) from None
         return Done(Said("done.removed"))
+
+    def _migrated(self, exc: Any, sent: SentPost, verb: Said) -> PublishError:
+        # Sent to the group before it became a supergroup: the old chat takes no more
+        # calls, and the supergroup's messages have other ids, so no setting helps (the
+        # send's advice, to set the new id, would leave this refused the same way).
+        answer = Quoted(self.redact(str(exc.message)))
+        return PermanentError(
+            Said("telegram.refused_action", verb=verb, link=sent.link, answer=answer)
+        )
 
     def _refused(self, exc: Any, sent: SentPost, verb: Said) -> PublishError:
         return self._errors.refused(exc, sent, verb, str(self._where(sent)))
