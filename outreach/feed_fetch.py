@@ -114,6 +114,9 @@ class XmlCheck:
     """The document element's local name (rss, feed, RDF for RSS 1.0), if one was seen."""
     error: str | None = None
     truncated: bool = False
+    entries: tuple[tuple[str, str], ...] = ()
+    """Each entry's (title, link) as written, in document order, up to where the check
+    stopped: what names an entry parse_feed skipped (feedparser keeps neither)."""
 
 
 def check_xml(body: bytes) -> XmlCheck:
@@ -121,19 +124,14 @@ def check_xml(body: bytes) -> XmlCheck:
 
     Tells a cut-off document (a half-written file, a dropped connection: its
     last item may be half there) from the small sins real feeds commit (an
-    HTML entity like &nbsp;), which feedparser reads well enough.
+    HTML entity like &nbsp;), which feedparser reads well enough. The same pass
+    notes each entry's title and link (_Outline).
     """
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    roots: list[str] = []
-
-    def start(name: str, _attrs: Any) -> None:
-        if not roots:
-            roots.append(name.rsplit(":", 1)[-1])
-
-    parser.StartElementHandler = start
+    seen = _Outline(parser)
     try:
         parser.Parse(body, True)
     except expat.ExpatError as exc:
@@ -145,5 +143,75 @@ def check_xml(body: bytes) -> XmlCheck:
             codes[expat.errors.XML_ERROR_PARTIAL_CHAR],
         }
         message = f"line {exc.lineno}: {expat.errors.messages[exc.code]}"
-        return XmlCheck(roots[0] if roots else None, message, exc.code in at_end)
-    return XmlCheck(roots[0] if roots else None)
+        return seen.check(message, exc.code in at_end)
+    return seen.check()
+
+
+NAME_MAX = 300
+"""Characters of a title or link kept to name an entry: a name, not the text."""
+
+
+class _Outline:
+    """What check_xml's pass notes besides the root: each entry's title and link, where
+    feedparser finds them (RSS 0.9x, 1.0, 2.0 and Atom without a prefix): an <item> or
+    <entry> in the document element or in its <channel>."""
+
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        self.root: str | None = None
+        self.path: list[str] = []
+        self.entries: list[tuple[str, str]] = []
+        self.entry: dict[str, str] | None = None
+        self.depth = 0  # the entry's
+        self.into: str | None = None  # the title or link being read
+        self.chars: list[str] = []
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        parent = self.path[-1] if self.path else None
+        self.path.append(name)
+        if self.root is None:
+            self.root = name.rsplit(":", 1)[-1]
+        in_top = parent is not None and (len(self.path) == 2 or parent == "channel")
+        if self.entry is None and name in ("item", "entry") and in_top:
+            self.entry, self.depth = {"title": "", "link": ""}, len(self.path)
+        elif self.entry is not None and self._wanted(name, attrs):
+            self._read(name, attrs)
+
+    def _wanted(self, name: str, attrs: dict[str, str]) -> bool:
+        """Whether the element is the entry's title or link, not yet read."""
+        assert self.entry is not None
+        if len(self.path) != self.depth + 1 or name not in ("title", "link"):
+            return False
+        return not self.entry[name] and _alternate(name, attrs)
+
+    def _read(self, what: str, attrs: dict[str, str]) -> None:
+        if "href" in attrs:  # Atom's link: the address is the attribute
+            self._keep(what, attrs["href"])
+        else:
+            self.into, self.chars = what, []
+            # text is collected only here: a handler for every description's text cost
+            self.parser.CharacterDataHandler = self.chars.append
+
+    def _keep(self, what: str, text: str) -> None:
+        text = text.strip()[:NAME_MAX]
+        if self.entry is not None:
+            self.entry[what] = text
+
+    def end(self, name: str) -> None:
+        self.path.pop()
+        if self.into is not None and name == self.into:
+            self._keep(self.into, "".join(self.chars))
+            self.into, self.parser.CharacterDataHandler = None, None
+        if self.entry is not None and len(self.path) + 1 == self.depth:
+            self.entries.append((self.entry["title"], self.entry["link"]))
+            self.entry = None
+
+    def check(self, error: str | None = None, truncated: bool = False) -> XmlCheck:
+        return XmlCheck(self.root, error, truncated, tuple(self.entries))
+
+
+def _alternate(name: str, attrs: dict[str, str]) -> bool:
+    """Whether a <link> is the page the feed or entry is (Atom: rel="alternate" or none)."""
+    return name != "link" or attrs.get("rel", "alternate") == "alternate"

@@ -23,7 +23,10 @@ its clock is ordered as no date is (feed_order.believable_order), and said.
 
 A broken feed (HTTP error, timeout, not RSS/Atom) is logged and written to
 feed_state (last_error, failures in a row) and the poll moves on; an entry
-without a link or title is skipped and reported the same way.
+without a link or title is skipped and reported the same way, named by its title
+(or link) where it has one. A problem is logged once while it lasts, not at every
+poll of `outreach run` (FeedWatcher.said); feed_state keeps it for `feeds status`
+while the document that has it is read.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .content import FeedProblem, Item, parse_feed
 from .errors import ContentError
-from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
+from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, XmlCheck, check_xml, read_file
 from .feed_order import (
     believable_order,
     earlier_keys,
@@ -48,7 +51,14 @@ from .feed_order import (
     stored_keys,
     untrusted_guids,
 )
-from .feed_text import declare_charset, mended, say_declared_otherwise, say_served_otherwise
+from .feed_text import (
+    TITLE_MAX,
+    cleaned,
+    declare_charset,
+    mended,
+    say_declared_otherwise,
+    say_served_otherwise,
+)
 from .outbox import BATCH_SIZE, LEAD
 
 if TYPE_CHECKING:
@@ -117,6 +127,10 @@ class FeedWatcher:
         self.outbox = outbox
         self.clock = clock
         self.fetcher = fetcher or Fetcher()
+        self.said: dict[str, set[str]] = {}
+        """Each feed's problems of its last read, logged then: `outreach run` polls every few
+        minutes, and a skipped entry was logged at every poll for as long as it was in
+        the feed. A problem gone and back is said again; a new process says it once."""
 
     def poll_all(
         self,
@@ -158,8 +172,15 @@ class FeedWatcher:
                 replace(state, last_error=result.error, failures=state.failures + 1)
             )
             return result
-        for problem in result.problems:
-            log.warning("%s", problem)
+        if not result.unchanged:
+            said = self.said.get(feed.id, set())
+            for problem in result.problems:
+                if problem not in said:
+                    log.warning("%s", problem)
+            self.said[feed.id] = set(result.problems)
+        # An unchanged document has the problems its last read found: they stay for
+        # `feeds status` (they were cleared by a 304, or a file not written since).
+        last_error = state.last_error if result.unchanged else "; ".join(result.problems)
         self.ledger.save_feed_state(
             replace(
                 state,
@@ -167,7 +188,7 @@ class FeedWatcher:
                 last_modified=fetched.last_modified,
                 validators_for=source,
                 last_poll=self.clock(),
-                last_error="; ".join(result.problems) or None,
+                last_error=last_error or None,
                 failures=0,
             )
         )
@@ -202,9 +223,7 @@ class FeedWatcher:
         result = PollResult(feed.id)
         fetched = self._read(feed, FeedState(feed_id=feed.id))
         items = self._parse(feed, fetched, result)
-        result.problems += [
-            future_date(feed.id, i, self.clock()) for i in items if i.id in result.future
-        ]
+        result.problems += self._future_unseen(feed.id, items, result.future)
         if since is not None:
             items = [i for i in items if i.published and i.published >= since]
         if newest is not None:
@@ -214,6 +233,18 @@ class FeedWatcher:
         keyed = self._earlier_deliveries([item for _, item in todo])
         self._announce_batches(feed.id, todo, len(items), result, progress, keyed=keyed)
         return result
+
+    def _future_unseen(
+        self, feed_id: str, items: Sequence[Item], future: frozenset[str]
+    ) -> list[str]:
+        """The future-date warning of the items no poll has seen: a poll said it of the
+        others when they were new (_announce), and a backfill said it every time."""
+        later = [i for i in items if i.id in future]
+        if not later:
+            return []
+        seen = self.ledger.seen_among(k for i in later for k in stored_keys(i))
+        now = self.clock()
+        return [future_date(feed_id, i, now) for i in later if seen.isdisjoint(stored_keys(i))]
 
     def _earlier_deliveries(self, items: Sequence[Item]) -> dict[str, str]:
         """The dedupe key an item's earlier deliveries have, by item id, where it is not
@@ -283,6 +314,7 @@ class FeedWatcher:
             raise FeedError(f"not an RSS or Atom feed: the document is <{xml.root}>")
         lang = self.config.campaign.default_language
         items, problems = parse_feed(body, feed, lang, base=fetched.url)
+        named = _named(xml, len(items), problems)
         if body is not fetched.body and fetched.charset:
             # the encoding parse_feed found wrong was the server's word, not the document's
             wrong = say_declared_otherwise(fetched.charset)
@@ -299,7 +331,7 @@ class FeedWatcher:
             result.problems.append(
                 f"feed {feed.id!r}: not well-formed XML ({xml.error}); read leniently"
             )
-        result.problems += [_problem(p) for p in problems]
+        result.problems += [_problem(p, named) for p in problems]
         return items
 
     def _source(self, feed: FeedConfig) -> str:
@@ -412,10 +444,28 @@ class FeedWatcher:
                     progress(feed_id, n, total)
 
 
-def _problem(p: FeedProblem) -> str:
+def _named(
+    xml: XmlCheck, parsed: int, problems: Sequence[FeedProblem]
+) -> Sequence[tuple[str, str]]:
+    """The entries' titles and links as the XML check read them, if it read the entries
+    parse_feed did (not where the check stopped at a fault feedparser reads past)."""
+    skipped = {p.entry for p in problems if p.entry is not None and p.skipped}
+    return xml.entries if len(xml.entries) == parsed + len(skipped) else ()
+
+
+def _problem(p: FeedProblem, named: Sequence[tuple[str, str]] = ()) -> str:
+    """The problem as organisers are told it: an entry named by its title (or link), so
+    that they can find it, and the same entry said in the same words at every read
+    (its place in the feed moves as news comes in)."""
     if p.entry is None:
         return f"feed {p.feed_id!r}: {p.reason}"
-    return f"feed {p.feed_id!r}: entry {p.entry + 1}{' skipped' if p.skipped else ''}: {p.reason}"
+    entry = f"entry {p.entry + 1}"
+    if p.entry < len(named):
+        title, link = named[p.entry]
+        name = cleaned(title, TITLE_MAX)[0] or link
+        if name:
+            entry = f"entry {name if len(name) <= 80 else name[:79] + '…'!r}"
+    return f"feed {p.feed_id!r}: {entry}{' skipped' if p.skipped else ''}: {p.reason}"
 
 
 def _same(keys: Sequence[str], twin: Item) -> str:

@@ -170,7 +170,7 @@ def test_a_link_that_leads_elsewhere_than_it_reads_is_reported_not_posted(
     assert partner.ok and viasna.ok
     assert [i.title_in("en") for i in partner.announced] == ["Real"]
     [problem] = partner.problems
-    assert problem.startswith("feed 'partner': entry 1 skipped: ") and reason in problem
+    assert problem.startswith("feed 'partner': entry 'Spoof' skipped: ") and reason in problem
     assert not any("Spoof" in text or "evil" in text for text in rig.posts())
 
 
