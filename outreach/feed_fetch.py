@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
 
 from .content import MAX_FEED_BYTES, read_feed_file
 from .errors import ContentError
@@ -114,6 +115,11 @@ class XmlCheck:
     """The document element's local name (rss, feed, RDF for RSS 1.0), if one was seen."""
     error: str | None = None
     truncated: bool = False
+    home: str | None = None
+    """The channel's <link> (RSS) or the feed's <link rel="alternate"> (Atom), after an
+    xml:base of the feed or channel as feedparser applies it, if absolute: the site the
+    feed is of, which a file feed's relative links are relative to (feedparser does not
+    resolve against it)."""
     entries: tuple[tuple[str, str], ...] = ()
     """Each entry's (title, link) as written, in document order, up to where the check
     stopped: what names an entry parse_feed skipped (feedparser keeps neither)."""
@@ -125,7 +131,7 @@ def check_xml(body: bytes) -> XmlCheck:
     Tells a cut-off document (a half-written file, a dropped connection: its
     last item may be half there) from the small sins real feeds commit (an
     HTML entity like &nbsp;), which feedparser reads well enough. The same pass
-    notes each entry's title and link (_Outline).
+    notes the channel's link and each entry's title and link (_Outline).
     """
     from xml.parsers import expat
 
@@ -152,8 +158,8 @@ NAME_MAX = 300
 
 
 class _Outline:
-    """What check_xml's pass notes besides the root: each entry's title and link, where
-    feedparser finds them (RSS 0.9x, 1.0, 2.0 and Atom without a prefix): an <item> or
+    """What check_xml's pass notes besides the root: the channel's link and each entry's
+    title and link, where feedparser finds them (RSS 0.9x, 1.0, 2.0 and Atom without a prefix): an <item> or
     <entry> in the document element or in its <channel>."""
 
     def __init__(self, parser: Any) -> None:
@@ -165,7 +171,9 @@ class _Outline:
         self.entries: list[tuple[str, str]] = []
         self.entry: dict[str, str] | None = None
         self.depth = 0  # the entry's
-        self.into: str | None = None  # the title or link being read
+        self.base = ""  # the feed's or channel's xml:base
+        self.home: str | None = None
+        self.into: str | None = None  # the title or link being read, or "home"
         self.chars: list[str] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
@@ -174,10 +182,14 @@ class _Outline:
         if self.root is None:
             self.root = name.rsplit(":", 1)[-1]
         in_top = parent is not None and (len(self.path) == 2 or parent == "channel")
+        if len(self.path) <= 2 and "xml:base" in attrs and self.entry is None:
+            self.base = urljoin(self.base, attrs["xml:base"])
         if self.entry is None and name in ("item", "entry") and in_top:
             self.entry, self.depth = {"title": "", "link": ""}, len(self.path)
         elif self.entry is not None and self._wanted(name, attrs):
             self._read(name, attrs)
+        elif self.home is None and name == "link" and in_top and _alternate(name, attrs):
+            self._read("home", attrs)
 
     def _wanted(self, name: str, attrs: dict[str, str]) -> bool:
         """Whether the element is the entry's title or link, not yet read."""
@@ -195,13 +207,15 @@ class _Outline:
             self.parser.CharacterDataHandler = self.chars.append
 
     def _keep(self, what: str, text: str) -> None:
-        text = text.strip()[:NAME_MAX]
-        if self.entry is not None:
-            self.entry[what] = text
+        text = text.strip()
+        if what == "home":
+            self.home = urljoin(self.base, text) if text else None
+        elif self.entry is not None:
+            self.entry[what] = text[:NAME_MAX]
 
     def end(self, name: str) -> None:
         self.path.pop()
-        if self.into is not None and name == self.into:
+        if self.into is not None and name == ("link" if self.into == "home" else self.into):
             self._keep(self.into, "".join(self.chars))
             self.into, self.parser.CharacterDataHandler = None, None
         if self.entry is not None and len(self.path) + 1 == self.depth:
@@ -209,7 +223,8 @@ class _Outline:
             self.entry = None
 
     def check(self, error: str | None = None, truncated: bool = False) -> XmlCheck:
-        return XmlCheck(self.root, error, truncated, tuple(self.entries))
+        home = self.home if self.home and urlsplit(self.home).scheme in ("http", "https") else None
+        return XmlCheck(self.root, error, truncated, home, tuple(self.entries))
 
 
 def _alternate(name: str, attrs: dict[str, str]) -> bool:

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from .hidden_text import UNSHOWN
 
 _HTTP_LINK = re.compile(r"^https?://[^\s/?#@]+[^\s]*$", re.I)
+_RELATIVE = re.compile(r"^[^\s:\\]+$")  # '/news/43', 'appeal-44', '?p=2': no scheme, no space
 # The controls and bidi overrides readers do not see (hidden_text.py, the one rule): in a
 # feed they only garble or spoof what follows them in a post ("\u202emoc.live" shows as
 # "evil.com"). A carriage return is not among them; feed text has none (cleaned turns
@@ -273,6 +274,15 @@ def resolved(link: str, base: str | None) -> str:
 
 def link_fault(link: str) -> str | None:
     """Why `link` may not be an item's link (in a post or a share link), or None."""
+    if _RELATIVE.match(link) and not urlsplit(link).scheme and not _UNSAFE_CHARS.search(link):
+        # resolved() had no base: a file whose channel names no site (an HTTP feed's
+        # address is always one)
+        shown = link if len(link) <= 80 else f"{link[:79]}…"
+        return (
+            f"the entry's link {shown!r} is relative, and the feed names no site it is "
+            "relative to: give its <channel> a <link> with the site's address (Atom: "
+            '<link rel="alternate" href=...>), or read the feed by its url:'
+        )
     if not _HTTP_LINK.match(link) or _UNSAFE_CHARS.search(link):
         return "the entry has no http(s) link"
     try:  # an unreadable host or port ("https://[e.org/", ":99999") raised later, in a poll

@@ -313,7 +313,8 @@ class FeedWatcher:
         if xml.root is not None and xml.root not in FEED_ROOTS:
             raise FeedError(f"not an RSS or Atom feed: the document is <{xml.root}>")
         lang = self.config.campaign.default_language
-        items, problems = parse_feed(body, feed, lang, base=fetched.url)
+        # A file has no address: its relative links are read against the site it names.
+        items, problems = parse_feed(body, feed, lang, base=fetched.url or xml.home)
         named = _named(xml, len(items), problems)
         if body is not fetched.body and fetched.charset:
             # the encoding parse_feed found wrong was the server's word, not the document's

@@ -64,6 +64,14 @@ class Feed:
             ledger.close()
         return sorted(d.post.text.split("\n")[0] for d in rows if d.post)
 
+    def posts_whole(self) -> list[str]:
+        """Each post queued for the Mastodon channel, whole (its link with it)."""
+        ledger = open_ledger(self.db)
+        try:
+            return [d.post.text for d in ledger.deliveries(channel_id="mastodon-en") if d.post]
+        finally:
+            ledger.close()
+
 
 @pytest.fixture
 def feed(tmp_path: Path) -> Feed:
