@@ -366,6 +366,7 @@ class FeedWatcher:
             for item, ks, old in zip(items, keys, earlier, strict=True)
             if known.isdisjoint(ks) and known.isdisjoint(old)
         ]
+        result.problems += _new_guids(feed.id, items, keys, known)
         if result.future:
             # said once: when the item is new, announced or left out by the backlog rule
             now = self.clock()
@@ -443,6 +444,30 @@ class FeedWatcher:
                     result.announced.append(item)
                 if progress:
                     progress(feed_id, n, total)
+
+
+def _new_guids(
+    feed_id: str, items: Sequence[Item], keys: Sequence[Sequence[str]], known: set[str]
+) -> list[str]:
+    """What to say of a feed that gives its items a new GUID at every read (a CMS that
+    puts the request's time in it): its items are recognised by their link (or text),
+    silently before. Said while it lasts (logged once: FeedWatcher.said), not of one
+    item whose GUID changed among others that kept theirs."""
+    renewed = kept = 0
+    for item, ks in zip(items, keys, strict=True):
+        if not item.guid:
+            continue
+        if ks[0] in known:
+            kept += 1
+        elif not known.isdisjoint(ks[1:]):
+            renewed += 1
+    if not renewed or kept:
+        return []
+    return [
+        f"feed {feed_id!r} gives its items a new id (<guid>) at every read; they are "
+        "recognised by their link, so none is posted twice, but one whose link changes "
+        "too (an edit) would be posted again: ask the site to keep each item's <guid>"
+    ]
 
 
 def _named(
