@@ -5,7 +5,7 @@ This package is the only code that knows there is a database: every table is
 defined in schema.py and every statement is in one of its modules; the rest of
 outreach imports what this file exports and nothing else. The rooms:
 
-    schema.py      tables and the engine         values.py    what it hands out
+    schema.py      tables and their indexes      values.py    what it hands out
     core.py        Ledger, open_ledger           queueing.py  Batch: many writes, one transaction
     deliveries.py  pages, counts, organisers'    loop.py      the loop's step: claim, finish
                    moves                         records.py   announcements, feeds, channel limits
@@ -18,6 +18,8 @@ outreach imports what this file exports and nothing else. The rooms:
     actions.py     corrections and takedowns of sent posts (edits, deletions)
     loop_sql.py    the loop's statements, built once (lean.py runs them on SQLite's driver)
     recovery.py    rows a crash left in `sending`: pending again, or unknown
+    engine.py      a store's URL to its engine (PostgreSQL; SQLite's is sqlite.py)
+    utc.py         UtcDateTime: how every time is stored (naive UTC), read (aware)
 
 The Ledger is composed of these rooms (core.py binds their methods); none of
 them knows the Ledger or core.py, so the imports run one way, with no circle.
@@ -92,11 +94,11 @@ transaction (the previous post's finish_sent, the look heads gives, the ready po
 
 from .bounds import kept_reason
 from .core import Ledger, open_ledger
+from .engine import normalize_url
 from .leases import CHANNEL, QUEUEING, Held, Holder, Member
 from .loop import Sent, Step
 from .next_fires import NextFire
 from .queueing import Batch
-from .schema import normalize_url
 from .values import (
     ACTION_STATES,
     STATES,

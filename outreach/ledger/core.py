@@ -24,6 +24,7 @@ from .actions import Actions
 from .alerts import AlertStore
 from .audit import AuditTrail
 from .deliveries import Deliveries
+from .engine import make_engine
 from .health import Health
 from .leases import Leases
 from .loop import Loop
@@ -32,7 +33,6 @@ from .queueing import Batch
 from .records import Records
 from .recovery import CrashRecovery
 from .said import Worded
-from .schema import make_engine
 from .values import Clock, Enqueued, Paused, PauseResult, Resumed
 
 

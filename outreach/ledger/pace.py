@@ -56,7 +56,7 @@ from sqlalchemy import (
 from . import lean
 from .schema import DELIVERIES as D
 from .schema import POST_ACTIONS as A
-from .schema import UtcDateTime
+from .utc import UtcDateTime
 from .values import PaceWindow
 
 T = TypeVar("T")

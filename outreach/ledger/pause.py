@@ -68,7 +68,8 @@ from sqlalchemy import insert as sql_insert
 from . import audit
 from .bounds import cut, limit_of
 from .schema import DELIVERIES as D
-from .schema import LEGACY_PAUSE, PAUSES, UtcDateTime
+from .schema import LEGACY_PAUSE, PAUSES
+from .utc import UtcDateTime
 from .values import Paused, PauseResult, Resumed
 
 HOLD_REASON = "held: paused by an organiser"

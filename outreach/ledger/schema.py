@@ -1,6 +1,7 @@
-"""The ledger's tables and engine: every table of the store is defined here.
+"""The ledger's tables and their indexes: every table of the store is defined here.
 
-SQLite by default, PostgreSQL (psycopg 3) by URL.
+The type of their times is utc.py's (UtcDateTime); the engine that opens a store,
+SQLite by default or PostgreSQL (psycopg 3) by URL, is engine.py's.
 
 Tables (created by `open_ledger` when missing; outreach/ledger/__init__.py is the face):
 
@@ -43,50 +44,24 @@ fails until it is).
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Column,
     DateTime,
-    Engine,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
-    create_engine,
     func,
     text,
 )
 
-from ..errors import StoreError
-
-UTC = dt.UTC
-
-
-class UtcDateTime(TypeDecorator[dt.datetime]):
-    """Aware UTC in Python, naive UTC in the database (SQLite has no time zones)."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise StoreError("the ledger stores aware datetimes only (got a naive one)")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
-        return None if value is None else value.replace(tzinfo=UTC)
-
+from .utc import UtcDateTime
 
 METADATA = MetaData()
 """Every table of the store (Core tables: the ORM is never used, and importing it
@@ -435,24 +410,3 @@ NEXT_FIRES = Table(
     Column("settled_until", UtcDateTime, nullable=False),
     Column("next_at", UtcDateTime, nullable=True),  # NULL: it fires no more
 )
-
-
-def normalize_url(url: str) -> str:
-    """psycopg 3 for PostgreSQL URLs (SQLAlchemy's default driver would be psycopg2)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    return url
-
-
-def make_engine(url: str) -> Engine:
-    url = normalize_url(url)
-    if not url.startswith("sqlite"):
-        postgresql_partial_indexes()
-        # Planned with its values every time (psycopg prepares a statement run five
-        # times, and PostgreSQL may then keep one plan for any values): only a plan
-        # that sees the state asked for can use the partial indexes above.
-        return create_engine(url, pool_pre_ping=True, connect_args={"prepare_threshold": None})
-    from . import sqlite
-
-    return sqlite.make_engine(url)

@@ -146,7 +146,7 @@ def _status(engine: Engine) -> Status:
 @contextlib.contextmanager
 def _engine(url: str) -> Iterator[Engine]:
     """The store at `url` for the `db` commands; a driver's error named by kind only."""
-    from ..schema import make_engine
+    from ..engine import make_engine
 
     engine = make_engine(url)
     try:
