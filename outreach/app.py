@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from .ledger import Delivery, Ledger
     from .publishers import Check, Publisher
     from .service import Service
-    from .yamlfile import YamlDoc
+    from .yaml_doc import YamlDoc
 
 __all__ = ["App", "Delivered", "Doctor"]
 

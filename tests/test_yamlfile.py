@@ -10,7 +10,10 @@ import yaml
 
 from outreach.config import BUNDLED_CONFIG, load_config
 from outreach.errors import ConfigError
-from outreach.yamlfile import MAX_VALUES, _exact_load, _fast_load, parse_yaml
+from outreach.yaml_exact import _exact_load
+from outreach.yaml_fast import _fast_load
+from outreach.yaml_rules import MAX_VALUES
+from outreach.yamlfile import parse_yaml
 
 pytestmark = pytest.mark.skipif(
     not yaml.__with_libyaml__, reason="PyYAML without libyaml: only the exact loader runs"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError, ContentError
-from ..yamlfile import Loc, YamlDoc
+from ..yaml_doc import Loc, YamlDoc
 from .root import Config
 
 

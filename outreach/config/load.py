@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from ..errors import ConfigError
 from ..resources import bundled_campaign
 from ..secret import resolve_secret
-from ..yamlfile import YamlDoc, load_yaml, validation_problems
+from ..validation_lines import validation_problems
+from ..yaml_doc import YamlDoc
+from ..yamlfile import load_yaml
 from .campaign import AnnouncementConfig, FeedConfig
 from .root import Config
 

@@ -24,7 +24,9 @@ from ..config import Config, pick
 from ..errors import ConfigError
 from ..resources import bundled_share_targets
 from ..textlimits import COUNTERS
-from ..yamlfile import YamlDoc, load_yaml, validation_problems
+from ..validation_lines import validation_problems
+from ..yaml_doc import YamlDoc
+from ..yamlfile import load_yaml
 
 BUNDLED_TARGETS = bundled_share_targets()
 
