@@ -66,7 +66,7 @@ from .template_context import ChannelView, template_context
 if TYPE_CHECKING:
     import jinja2
 
-    from .message_env import BoundedSandbox
+    from .template_sandbox import BoundedSandbox
 
 # Jinja2 (message_env), fitting and textlimits (grapheme) are imported at the first
 # template or render, not with this module: the outbox makes its Messages at start-up
@@ -227,7 +227,7 @@ class Messages:
         return template
 
     def pinned(self) -> AbstractContextManager[None]:
-        """Renders within look each template file up once (message_env.BoundedSandbox.pinned):
+        """Renders within look each template file up once (template_sandbox.BoundedSandbox.pinned):
         for a batch of posts, not for a single preview."""
         return self.env.pinned()
 
