@@ -222,6 +222,7 @@ class App:
                 self.clock,
                 list(loop.publishers),
                 loop.taken_over,
+                held=loop.nudge,
                 visiting=True,
             )
         return loop

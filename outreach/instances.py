@@ -154,6 +154,7 @@ class Shared:
         margin: float | None = None,
         on_acquired: Callable[[str], None] | None = None,
         on_lost: Callable[[str], None] | None = None,
+        on_held: Callable[[str], None] | None = None,
         rng: random.Random | None = None,
         visiting: bool = False,
     ) -> None:
@@ -172,6 +173,7 @@ class Shared:
         self.mono = real_monotonic
         self.on_acquired = on_acquired
         self.on_lost = on_lost
+        self.on_held = on_held
         self.rng = rng or random.Random()
         self.visiting = visiting
         self._held: set[str] = set()
@@ -309,6 +311,13 @@ class Shared:
             if not self._held:  # else the earlier beat's bound stands, the tighter one
                 self._valid_until = max(self._valid_until, started + self.ttl - self.margin)
             self._held.add(name)
+        if self.on_held:
+            # e.g. wake the channel's delivery thread: woken by on_acquired, before the name
+            # was held, it found `holds` false and slept until its next poll (5 s)
+            try:
+                self.on_held(name)
+            except Exception:
+                log.exception("instance %s: after taking %s", self.owner, name)
 
     def _give_back(self, name: str) -> None:
         """More than our share (a newcomer joined): stop using `name`, then release it.

@@ -54,7 +54,11 @@ def membership(
         elif name.startswith(CHANNEL):
             service().delivery.taken_over(name.removeprefix(CHANNEL))
 
-    return shared(ledger, store, clock, channels, acquired)
+    def held(name: str) -> None:
+        if name.startswith(CHANNEL):
+            service().delivery.nudge(name.removeprefix(CHANNEL))
+
+    return shared(ledger, store, clock, channels, acquired, held=held)
 
 
 def shared(
@@ -64,12 +68,15 @@ def shared(
     channels: list[str],
     acquired: Callable[[str], Any],
     *,
+    held: Callable[[str], Any] | None = None,
     visiting: bool = False,
 ) -> Shared:
     """A share of a PostgreSQL store (outreach.instances.Shared), on real seconds.
 
+    `acquired`: a lease was just taken, before this instance uses it (recover, seed
+    pacing); `held`: it is now in use (wake the channel's delivery thread).
     `visiting`: beside running instances, holding only what none of them holds;
-    `acquired` is then told the channel id, not the lease's name.
+    `acquired` and `held` are then told the channel id, not the lease's name.
     """
     from .clock import clock_seconds
     from .instances import Shared
@@ -77,6 +84,10 @@ def shared(
 
     def on_acquired(name: str) -> None:
         acquired(name.removeprefix(CHANNEL) if visiting else name)
+
+    def on_held(name: str) -> None:
+        if held is not None:
+            held(name.removeprefix(CHANNEL) if visiting else name)
 
     per_real = clock_seconds(clock, 1.0)  # the leases count real seconds (the database's)
     return Shared(
@@ -86,6 +97,7 @@ def shared(
         ttl=store.lease_seconds,
         renew=store.renew_seconds,
         on_acquired=on_acquired,
+        on_held=on_held,
         visiting=visiting,
     )
 
