@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .content import FeedProblem, Item, parse_feed
 from .errors import ContentError
-from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, XmlCheck, check_xml, read_file
+from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
 from .feed_order import (
     believable_order,
     earlier_keys,
@@ -302,20 +302,22 @@ class FeedWatcher:
         body, charset_problem = declare_charset(body, fetched.charset)
         if charset_problem:
             result.problems.append(f"feed {feed.id!r}: {charset_problem}")
-        xml = check_xml(body)
+        # A file has no address: its relative links are read against the site it names.
+        want_home = not fetched.url
+        checked = body
+        xml = check_xml(body, home=want_home)
         if xml.error and not xml.truncated:
             # Checked as parse_feed reads it: a fault it repairs (and says) is not said twice.
             repaired = mended(body)
             if repaired != body:
-                xml = check_xml(repaired)
+                checked, xml = repaired, check_xml(repaired, home=want_home)
         if xml.truncated:
             raise FeedError(f"the document is cut off ({xml.error}); read again next poll")
         if xml.root is not None and xml.root not in FEED_ROOTS:
             raise FeedError(f"not an RSS or Atom feed: the document is <{xml.root}>")
         lang = self.config.campaign.default_language
-        # A file has no address: its relative links are read against the site it names.
         items, problems = parse_feed(body, feed, lang, base=fetched.url or xml.home)
-        named = _named(xml, len(items), problems)
+        named = _named(checked, len(items), problems)
         if body is not fetched.body and fetched.charset:
             # the encoding parse_feed found wrong was the server's word, not the document's
             wrong = say_declared_otherwise(fetched.charset)
@@ -471,12 +473,16 @@ def _new_guids(
 
 
 def _named(
-    xml: XmlCheck, parsed: int, problems: Sequence[FeedProblem]
+    checked: bytes, parsed: int, problems: Sequence[FeedProblem]
 ) -> Sequence[tuple[str, str]]:
-    """The entries' titles and links as the XML check read them, if it read the entries
-    parse_feed did (not where the check stopped at a fault feedparser reads past)."""
+    """The entries' titles and links as the XML check reads them, if it reads the entries
+    parse_feed did (not where the check stops at a fault feedparser reads past). Read
+    only when an entry was skipped, the one time they name anything: a second pass."""
     skipped = {p.entry for p in problems if p.entry is not None and p.skipped}
-    return xml.entries if len(xml.entries) == parsed + len(skipped) else ()
+    if not skipped:
+        return ()
+    entries = check_xml(checked, home=False, names=True).entries
+    return entries if len(entries) == parsed + len(skipped) else ()
 
 
 def _problem(p: FeedProblem, named: Sequence[tuple[str, str]] = ()) -> str:

@@ -240,12 +240,16 @@ def test_backfill_queues_what_the_first_read_left_out_once(tmp_path: Path):
     assert again.deliveries == 0 and len(rig.ledger.deliveries()) == 6
 
 
-def test_check_xml_tells_truncation_from_small_sins():
-    assert check_xml((FEEDS / "truncated.xml").read_bytes()).truncated
-    sins = check_xml((FEEDS / "entities.xml").read_bytes())
+@pytest.mark.parametrize("home", [True, False])
+def test_check_xml_tells_truncation_from_small_sins(home: bool):
+    # whether or not the pass looks for the feed's own link (a file's) after the root,
+    # the whole document is checked
+    assert check_xml((FEEDS / "truncated.xml").read_bytes(), home=home).truncated
+    sins = check_xml((FEEDS / "entities.xml").read_bytes(), home=home)
     assert sins.error and not sins.truncated and sins.root == "rss"
-    atom = check_xml((FEEDS / "atom.xml").read_bytes())
+    atom = check_xml((FEEDS / "atom.xml").read_bytes(), home=home)
     assert (atom.root, atom.error, atom.truncated) == ("feed", None, False)
+    atom = check_xml((FEEDS / "atom.xml").read_bytes(), names=True)
     assert atom.entries[1] == (
         "Mission d'observation",
         "https://www.fidh.example.org/fr/belarus/mission",
