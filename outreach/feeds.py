@@ -39,7 +39,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .content import FeedProblem, Item, parse_feed
+from .content import Item, parse_feed
 from .errors import ContentError
 from .feed_fetch import FEED_ROOTS, FeedError, Fetched, Fetcher, check_xml, read_file
 from .feed_order import (
@@ -51,9 +51,8 @@ from .feed_order import (
     stored_keys,
     untrusted_guids,
 )
+from .feed_problems import entry_names, matched_by, new_guids, problem_text
 from .feed_text import (
-    TITLE_MAX,
-    cleaned,
     declare_charset,
     mended,
     say_declared_otherwise,
@@ -287,7 +286,7 @@ class FeedWatcher:
                 )
                 result.problems.append(
                     f"feed {feed_id!r}: entry {entry_title(twin)!r} is in the feed twice (again"
-                    f"{again}, with the same {_same(keys, twin)}); announced once"
+                    f"{again}, with the same {matched_by(keys, twin)}); announced once"
                 )
                 continue
             if known.isdisjoint(keys):
@@ -317,7 +316,7 @@ class FeedWatcher:
             raise FeedError(f"not an RSS or Atom feed: the document is <{xml.root}>")
         lang = self.config.campaign.default_language
         items, problems = parse_feed(body, feed, lang, base=fetched.url or xml.home)
-        named = _named(checked, len(items), problems)
+        named = entry_names(checked, len(items), problems)
         if body is not fetched.body and fetched.charset:
             # the encoding parse_feed found wrong was the server's word, not the document's
             wrong = say_declared_otherwise(fetched.charset)
@@ -334,7 +333,7 @@ class FeedWatcher:
             result.problems.append(
                 f"feed {feed.id!r}: not well-formed XML ({xml.error}); read leniently"
             )
-        result.problems += [_problem(p, named) for p in problems]
+        result.problems += [problem_text(p, named) for p in problems]
         return items
 
     def _source(self, feed: FeedConfig) -> str:
@@ -368,7 +367,7 @@ class FeedWatcher:
             for item, ks, old in zip(items, keys, earlier, strict=True)
             if known.isdisjoint(ks) and known.isdisjoint(old)
         ]
-        result.problems += _new_guids(feed.id, items, keys, known)
+        result.problems += new_guids(feed.id, items, keys, known)
         if result.future:
             # said once: when the item is new, announced or left out by the backlog rule
             now = self.clock()
@@ -446,62 +445,3 @@ class FeedWatcher:
                     result.announced.append(item)
                 if progress:
                     progress(feed_id, n, total)
-
-
-def _new_guids(
-    feed_id: str, items: Sequence[Item], keys: Sequence[Sequence[str]], known: set[str]
-) -> list[str]:
-    """What to say of a feed that gives its items a new GUID at every read (a CMS that
-    puts the request's time in it): its items are recognised by their link (or text),
-    silently before. Said while it lasts (logged once: FeedWatcher.said), not of one
-    item whose GUID changed among others that kept theirs."""
-    renewed = kept = 0
-    for item, ks in zip(items, keys, strict=True):
-        if not item.guid:
-            continue
-        if ks[0] in known:
-            kept += 1
-        elif not known.isdisjoint(ks[1:]):
-            renewed += 1
-    if not renewed or kept:
-        return []
-    return [
-        f"feed {feed_id!r} gives its items a new id (<guid>) at every read; they are "
-        "recognised by their link, so none is posted twice, but one whose link changes "
-        "too (an edit) would be posted again: ask the site to keep each item's <guid>"
-    ]
-
-
-def _named(
-    checked: bytes, parsed: int, problems: Sequence[FeedProblem]
-) -> Sequence[tuple[str, str]]:
-    """The entries' titles and links as the XML check reads them, if it reads the entries
-    parse_feed did (not where the check stops at a fault feedparser reads past). Read
-    only when an entry was skipped, the one time they name anything: a second pass."""
-    skipped = {p.entry for p in problems if p.entry is not None and p.skipped}
-    if not skipped:
-        return ()
-    entries = check_xml(checked, home=False, names=True).entries
-    return entries if len(entries) == parsed + len(skipped) else ()
-
-
-def _problem(p: FeedProblem, named: Sequence[tuple[str, str]] = ()) -> str:
-    """The problem as organisers are told it: an entry named by its title (or link), so
-    that they can find it, and the same entry said in the same words at every read
-    (its place in the feed moves as news comes in)."""
-    if p.entry is None:
-        return f"feed {p.feed_id!r}: {p.reason}"
-    entry = f"entry {p.entry + 1}"
-    if p.entry < len(named):
-        title, link = named[p.entry]
-        name = cleaned(title, TITLE_MAX)[0] or link
-        if name:
-            entry = f"entry {name if len(name) <= 80 else name[:79] + '…'!r}"
-    return f"feed {p.feed_id!r}: {entry}{' skipped' if p.skipped else ''}: {p.reason}"
-
-
-def _same(keys: Sequence[str], twin: Item) -> str:
-    shared = set(keys) & set(stored_keys(twin))
-    if any(k.startswith("guid") for k in shared):
-        return "GUID"
-    return "link" if any(k.startswith("link") for k in shared) else "title and text"
