@@ -134,7 +134,7 @@ def check_xml(body: bytes, *, home: bool = True, names: bool = False) -> XmlChec
     notes the channel's link (`home`: a file feed's relative links need it) and,
     with `names`, each entry's title and link (_Outline). What is not asked for is
     not looked at: once the root (and the link) are known, expat checks the rest
-    without calling back into Python, an element at a time (about 0.6% of a post's
+    without calling back into Python, an element at a time (about 1% of a post's
     instructions: bench/instructions.py).
     """
     from xml.parsers import expat

@@ -274,7 +274,7 @@ def resolved(link: str, base: str | None) -> str:
 
 def link_fault(link: str) -> str | None:
     """Why `link` may not be an item's link (in a post or a share link), or None."""
-    if _RELATIVE.match(link) and not urlsplit(link).scheme and not _UNSAFE_CHARS.search(link):
+    if _RELATIVE.match(link) and not _UNSAFE_CHARS.search(link):  # no colon: no scheme
         # resolved() had no base: a file whose channel names no site (an HTTP feed's
         # address is always one)
         shown = link if len(link) <= 80 else f"{link[:79]}…"

@@ -52,12 +52,7 @@ from .feed_order import (
     untrusted_guids,
 )
 from .feed_problems import entry_names, matched_by, new_guids, problem_text
-from .feed_text import (
-    declare_charset,
-    mended,
-    say_declared_otherwise,
-    say_served_otherwise,
-)
+from .feed_text import declare_charset, mended, say_declared_otherwise, say_served_otherwise
 from .outbox import BATCH_SIZE, LEAD
 
 if TYPE_CHECKING:
